@@ -1,0 +1,91 @@
+"""Fortuna: market-making mandates as validated compositions of tested components.
+
+Layout: ``fortuna/_internal`` holds the machinery (loader, registry, validation, container,
+runtime, CLI); this module is the whole public surface. Runtime names (the container, the
+tick service, clocks) load on first use, so validating a mandate imports none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fortuna._internal.clock import Clock
+from fortuna._internal.component import (
+    Component,
+    ComponentArgs,
+    Context,
+    Interface,
+    NoArgs,
+    Service,
+)
+from fortuna._internal.findings import Finding, MandateError, Position
+from fortuna._internal.types import Duration, ExactDecimal
+
+if TYPE_CHECKING:
+    from fortuna._internal.clock import VirtualClock, WallClock
+    from fortuna._internal.container import Graph
+    from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
+    from fortuna._internal.registry import Family, Registry
+    from fortuna._internal.runtime import run, start
+    from fortuna._internal.ticker import Ticker, TickService
+    from fortuna._internal.validation import Report, validate
+
+__all__ = [
+    "Clock",
+    "Component",
+    "ComponentArgs",
+    "ComponentSpec",
+    "Context",
+    "Duration",
+    "ExactDecimal",
+    "Family",
+    "Finding",
+    "Graph",
+    "Interface",
+    "Mandate",
+    "MandateError",
+    "NoArgs",
+    "Position",
+    "Registry",
+    "Report",
+    "Service",
+    "TickService",
+    "Ticker",
+    "VirtualClock",
+    "WallClock",
+    "load_mandate",
+    "run",
+    "start",
+    "validate",
+]
+
+_LAZY = {
+    "VirtualClock": "fortuna._internal.clock",
+    "WallClock": "fortuna._internal.clock",
+    "Graph": "fortuna._internal.container",
+    "ComponentSpec": "fortuna._internal.mandate",
+    "Mandate": "fortuna._internal.mandate",
+    "load_mandate": "fortuna._internal.mandate",
+    "Family": "fortuna._internal.registry",
+    "Registry": "fortuna._internal.registry",
+    "run": "fortuna._internal.runtime",
+    "start": "fortuna._internal.runtime",
+    "TickService": "fortuna._internal.ticker",
+    "Ticker": "fortuna._internal.ticker",
+    "Report": "fortuna._internal.validation",
+    "validate": "fortuna._internal.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fortuna' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,215 @@
+"""The component model: what every building block of a mandate is.
+
+A component is a class with a pydantic model for its args (``Component[MyArgs]``) and an
+async lifecycle (``load`` / ``unload``). Construction is cheap and does no I/O: a graph of
+ten thousand components is instantiated before any of them loads, and a failed load must
+leave nothing behind but what ``unload`` tears down.
+
+An *interface* is a class deriving from :class:`Interface`. A component provides every
+interface it subclasses, and an arg annotated with an interface (``exchange: Exchange``)
+accepts only a reference to a component that provides it. The check runs twice with the
+same code: at validation time against a :class:`Placeholder` standing for the component
+(so the whole graph is checked before anything is built), and at instantiation against the
+live object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+if TYPE_CHECKING:
+    from fortuna._internal.clock import Clock
+    from fortuna._internal.findings import Position
+
+__all__ = [
+    "Component",
+    "ComponentArgs",
+    "Context",
+    "Interface",
+    "NoArgs",
+    "Placeholder",
+    "Service",
+]
+
+REFERENCE_PATTERN = r"^@[A-Za-z_][A-Za-z0-9_.\-]*$"
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """Stands for a component during validation, before any instance exists."""
+
+    name: str
+    id: str
+    cls: type[Any]
+
+    def __repr__(self) -> str:
+        return f"@{self.name}"
+
+
+def interface_name(cls: type[Any]) -> str:
+    return cls.__name__
+
+
+class Interface:
+    """Base of every type a component can provide and an arg can reference by ``"@name"``."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        wanted = source if isinstance(source, type) else cls
+
+        def check(value: Any) -> Any:
+            if isinstance(value, wanted):
+                return value
+            if isinstance(value, Placeholder):
+                if issubclass(value.cls, wanted):
+                    return value
+                raise PydanticCustomError(
+                    "reference_interface",
+                    '"@{name}" is a {id} component, which does not provide {interface}',
+                    {"name": value.name, "id": value.id, "interface": interface_name(wanted)},
+                )
+            raise PydanticCustomError(
+                "reference_expected",
+                'expected a reference to a component providing {interface}, like "@name"',
+                {"interface": interface_name(wanted)},
+            )
+
+        return core_schema.no_info_plain_validator_function(
+            check, metadata={"fortuna_interface": wanted}
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        wanted = schema.get("metadata", {}).get("fortuna_interface", cls)
+        return {
+            "type": "string",
+            "pattern": REFERENCE_PATTERN,
+            "description": f"reference to a component providing {interface_name(wanted)}",
+            "x-fortuna-interface": interface_name(wanted),
+        }
+
+
+class ComponentArgs(BaseModel):
+    """Base for a component's args: unknown args are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class NoArgs(ComponentArgs):
+    """The args of a component that takes none."""
+
+
+ArgsT = TypeVar("ArgsT", bound=BaseModel)
+
+
+@dataclass(eq=False)
+class Context:
+    """What the container hands every component besides its args."""
+
+    name: str
+    id: str = ""
+    clock: Clock | None = None
+    log: Any = None
+    position: Position | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _default_clock() -> Clock:
+    from fortuna._internal.clock import WallClock
+
+    return WallClock(NoArgs(), Context(name="clock"))
+
+
+def _default_log(name: str) -> Any:
+    import structlog
+
+    return structlog.get_logger("fortuna").bind(component=name)
+
+
+class Component(Interface, Generic[ArgsT]):
+    """A building block of a mandate: args from the file, an async load/unload lifecycle.
+
+    Subclass as ``class Ticker(Component[TickerArgs], PriceProvider)``; ``Args`` is taken from
+    the type argument. The first line of the class docstring is what ``fortuna catalog`` shows.
+    """
+
+    Args: ClassVar[type[BaseModel]] = NoArgs
+    args: ArgsT
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Args" in cls.__dict__:
+            return
+        for base in getattr(cls, "__orig_bases__", ()):
+            origin = get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, Component):
+                (argument,) = get_args(base)
+                if isinstance(argument, type) and issubclass(argument, BaseModel):
+                    cls.Args = argument
+                    return
+
+    def __init__(self, args: ArgsT, context: Context | None = None) -> None:
+        self.args = args
+        self.context = context if context is not None else Context(name=type(self).__name__)
+
+    @property
+    def name(self) -> str:
+        return self.context.name
+
+    @property
+    def clock(self) -> Clock:
+        if self.context.clock is None:
+            self.context.clock = _default_clock()
+        return self.context.clock
+
+    @property
+    def log(self) -> Any:
+        if self.context.log is None:
+            self.context.log = _default_log(self.context.name)
+        return self.context.log
+
+    async def load(self) -> None:
+        """Acquire resources (sessions, markets, tables). Called once, dependencies first."""
+
+    async def unload(self) -> None:
+        """Release what ``load`` acquired. Called once, in reverse order of loading."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.context.name!r}>"
+
+
+class Service(Component[ArgsT]):
+    """A component that can be the root ``service`` of a mandate: it runs until stopped.
+
+    ``run`` returns when the work is done or soon after ``request_stop``; the runtime then
+    unloads the graph. ``stop_requested`` lets long loops check for a stop between steps.
+    """
+
+    _stop_event: asyncio.Event | None = None
+
+    @property
+    def stop_event(self) -> asyncio.Event:
+        if self._stop_event is None:
+            self._stop_event = asyncio.Event()
+        return self._stop_event
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_event is not None and self._stop_event.is_set()
+
+    def request_stop(self) -> None:
+        """Ask ``run`` to finish gracefully. Safe to call more than once."""
+        self.stop_event.set()
+
+    async def run(self) -> None:
+        raise NotImplementedError

@@ -1,0 +1,100 @@
+"""Value types the core understands: exact decimals and durations.
+
+An exact decimal refuses a Python ``float``: a float has already lost the digits the
+operator wrote, so accepting it would hide the loss. Strings and ints parse exactly;
+NaN and infinities are refused. In the JSON Schema a decimal is number-or-string.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+__all__ = ["Duration", "ExactDecimal", "parse_duration", "to_exact_decimal"]
+
+
+def to_exact_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "expected a decimal number, got a boolean")
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "decimal_float",
+            "a float cannot carry an exact amount ({value!r}); "
+            'pass a Decimal or a string such as Decimal("{value!r}")',
+            {"value": value},
+        )
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace("_", ""))
+        except InvalidOperation:
+            raise PydanticCustomError(
+                "decimal_parsing", "{value!r} is not a decimal number", {"value": value}
+            ) from None
+    else:
+        raise PydanticCustomError(
+            "decimal_type", "expected a decimal number, got {kind}", {"kind": type(value).__name__}
+        )
+    if not result.is_finite():
+        raise PydanticCustomError("decimal_finite", "a decimal must be finite, got {value}",
+                                  {"value": str(result)})
+    return result
+
+
+_DECIMAL_JSON = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"},
+    ],
+    "description": "an exact decimal: a number, or a string to keep every digit",
+}
+
+ExactDecimal = Annotated[
+    Decimal, BeforeValidator(to_exact_decimal), WithJsonSchema(_DECIMAL_JSON)
+]
+"""A ``Decimal`` that never went through a binary float."""
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string such as ``"250ms"``, ``"5s"``, ``"1m"``, ``"2h"``."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("duration_type", "expected a duration, got a boolean")
+    if isinstance(value, int | float | Decimal):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    else:
+        raise PydanticCustomError(
+            "duration_parsing",
+            'expected a duration such as 5, "250ms", "5s", "1m", "2h" or "1d", got {value!r}',
+            {"value": value},
+        )
+    if seconds < 0:
+        raise PydanticCustomError("duration_negative", "a duration cannot be negative")
+    return seconds
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"},
+            ],
+            "description": 'a duration in seconds, or with a unit: "250ms", "5s", "1m", "2h", "1d"',
+        }
+    ),
+]
+"""A duration in seconds (time, not money, so a float)."""

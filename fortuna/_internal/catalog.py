@@ -1,0 +1,68 @@
+"""What ``fortuna catalog`` prints: ids with one-line descriptions, or one id's args."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from fortuna._internal.component import Interface
+from fortuna._internal.registry import Registry, first_line
+
+__all__ = ["describe_component", "list_components"]
+
+
+def list_components(registry: Registry, prefix: str = "") -> list[tuple[str, str]]:
+    """``(id, description)`` for every id under ``prefix``; family members share a line."""
+    rows: list[tuple[str, str]] = []
+    families = registry.families()
+    for cid in registry.ids(prefix):
+        family = next((f for p, f in families.items() if cid.startswith(p + ".")), None)
+        if family is not None:
+            rows.append((cid, family.description))
+        else:
+            rows.append((cid, first_line(registry.resolve(cid))))
+    return rows
+
+
+def type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        if issubclass(annotation, Interface):
+            return f"@{annotation.__name__}"
+        return annotation.__name__
+    text = str(annotation).replace("typing.", "").replace("decimal.", "")
+    for module in ("schemas.", "fortuna.", "pydantic.types.", "plugins."):
+        text = text.replace(module, "")
+    return text
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "required"
+    if info.default_factory is not None:
+        return "default: (computed)"
+    if info.default is PydanticUndefined:
+        return ""
+    return f"default: {info.default!r}"
+
+
+def describe_component(registry: Registry, component_id: str) -> str:
+    cls = registry.resolve(component_id)
+    lines = [component_id, f"  {first_line(cls)}", ""]
+    doc = (cls.__doc__ or "").strip().splitlines()[1:]
+    body = [line.strip() for line in doc if line.strip()]
+    if body:
+        lines.extend(f"  {line}" for line in body)
+        lines.append("")
+    model: type[BaseModel] = cls.Args
+    if not model.model_fields:
+        lines.append("  takes no args")
+        return "\n".join(lines)
+    lines.append("  args:")
+    for name, info in model.model_fields.items():
+        lines.append(f"    {name}: {type_name(info.annotation)}  ({_default(info)})")
+        if info.description:
+            lines.append(f"        {info.description}")
+    return "\n".join(lines)

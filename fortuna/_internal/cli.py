@@ -1,0 +1,205 @@
+"""The ``fortuna`` command line.
+
+Exit codes: 0 success (valid), 1 invalid mandate or failed run, 2 usage or I/O error.
+Nothing a user can type or write in a file produces a traceback; an unexpected internal
+error says so in one line (``FORTUNA_DEBUG=1`` shows the traceback) and exits 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+MANDATE_SUFFIXES = (".yaml", ".yml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fortuna", description="Validate, inspect and run market-making mandates."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check mandate files; report every problem at once"
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="mandate files, or directories to search for *.yaml")
+    validate.add_argument("--format", choices=("text", "json"), default="text",
+                          help="json gives machine-readable findings for CI annotations")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of mandate files")
+    schema.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead")
+    schema.add_argument("--check", metavar="PATH",
+                        help="exit 1 if PATH differs from the schema of the installed catalog")
+
+    catalog = commands.add_parser("catalog", help="list components, or describe one")
+    catalog.add_argument("target", nargs="?", default="", metavar="PREFIX|ID")
+
+    graph = commands.add_parser("graph", help="print a mandate's wiring")
+    graph.add_argument("file", metavar="FILE")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+
+    run = commands.add_parser("run", help="validate, then run a mandate until stopped")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                     help="default: info, or FORTUNA_LOG_LEVEL")
+    run.add_argument("--log-format", choices=("console", "json"),
+                     help="default: console, or FORTUNA_LOG_FORMAT")
+    run.add_argument("--duration", metavar="SECONDS", type=float,
+                     help="stop gracefully after this many seconds of the mandate's clock")
+    return parser
+
+
+def _mandate_files(targets: Sequence[str]) -> Iterator[str]:
+    for target in targets:
+        if os.path.isdir(target):
+            for root, dirs, files in os.walk(target):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith(MANDATE_SUFFIXES):
+                        yield os.path.join(root, name)
+        else:
+            yield target
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from fortuna._internal.validation import validate
+
+    findings: list[dict[str, Any]] = []
+    errors: list[str] = []
+    checked = 0
+    for path in _mandate_files(args.files):
+        checked += 1
+        try:
+            report = validate(path)
+        except OSError as exc:
+            errors.append(str(exc))
+            continue
+        findings.extend(finding.as_dict() for finding in report.findings)
+        if args.format == "text":
+            for finding in report.findings:
+                print(finding)
+    if args.format == "json":
+        json.dump({"valid": not findings and not errors, "files": checked,
+                   "findings": findings, "errors": errors}, sys.stdout, indent=2)
+        print()
+    for error in errors:
+        print(f"fortuna: {error}", file=sys.stderr)
+    if checked == 0:
+        print("fortuna: no mandate files found", file=sys.stderr)
+        return EXIT_USAGE
+    if errors:
+        return EXIT_USAGE
+    if findings:
+        if args.format == "text":
+            print(f"{len(findings)} problem(s) in {checked} file(s)", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from fortuna._internal.schema import mandate_schema_text
+
+    text = mandate_schema_text()
+    if args.check:
+        try:
+            with open(args.check, encoding="utf-8") as handle:
+                committed = handle.read()
+        except OSError as exc:
+            print(f"fortuna: {args.check}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if committed != text:
+            print(f"fortuna: {args.check} is stale; regenerate it with "
+                  f"`fortuna schema -o {args.check}`", file=sys.stderr)
+            return EXIT_INVALID
+        return EXIT_OK
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            print(f"fortuna: {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from fortuna._internal.catalog import describe_component, list_components
+    from fortuna._internal.registry import Registry
+
+    registry = Registry.default()
+    if args.target and args.target in registry:
+        print(describe_component(registry, args.target))
+        return EXIT_OK
+    rows = list_components(registry, args.target)
+    if not rows:
+        hints = registry.suggest(args.target)
+        hint = f' (did you mean "{hints[0]}"?)' if hints else ""
+        print(f'fortuna: no component id starts with "{args.target}"{hint}', file=sys.stderr)
+        return EXIT_USAGE
+    width = max(len(cid) for cid, _ in rows)
+    for cid, description in rows:
+        print(f"{cid:<{width}}  {description}".rstrip())
+    return EXIT_OK
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from fortuna._internal.validation import validate
+    from fortuna._internal.wiring import to_dot, to_mermaid
+
+    try:
+        report = validate(args.file)
+    except OSError as exc:
+        print(f"fortuna: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if report.plan is None:
+        for finding in report.findings:
+            print(finding, file=sys.stderr)
+        return EXIT_INVALID
+    sys.stdout.write(to_dot(report.plan) if args.format == "dot" else to_mermaid(report.plan))
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from fortuna._internal.run_command import run_command
+
+    return run_command(args.file, log_level=args.log_level, log_format=args.log_format,
+                       duration=args.duration)
+
+
+_COMMANDS = {
+    "validate": _validate,
+    "schema": _schema,
+    "catalog": _catalog,
+    "graph": _graph,
+    "run": _run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("FORTUNA_DEBUG"):
+            raise
+        print(f"fortuna: internal error: {type(exc).__name__}: {exc} "
+              "(set FORTUNA_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

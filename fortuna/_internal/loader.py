@@ -1,0 +1,398 @@
+"""The YAML loader: safe, exact, and every value located.
+
+Values are built straight from the parser's event stream with an explicit stack, so there is
+no recursion to exhaust and every limit is checked as the document streams in: nesting
+depth, alias expansion (billion laughs), file size. Plain scalars follow the YAML 1.2 core
+schema (``yes``/``on`` stay strings), and every float is a ``Decimal`` built from the
+characters in the file, never through a binary float.
+
+Tags: ``!decimal "x"``, ``!env NAME``, ``!env [NAME, default]`` and the standard ``!!str``,
+``!!int``, ``!!float``, ``!!bool``, ``!!null``, ``!!map``, ``!!seq``. Anything else, python
+object tags included, is refused.
+
+The result is plain data (dicts, lists, str, int, Decimal, bool, None, and
+:class:`~fortuna._internal.plan.MissingEnv` for unset variables) and a map from each value's
+path to its position, so later stages can locate a finding without carrying nodes around.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from fortuna._internal.findings import Finding, Position
+from fortuna._internal.plan import MissingEnv
+
+__all__ = ["Document", "LoadFailed", "Limits", "load_file", "load_text"]
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that turn hostile or broken input into a finding instead of a hang."""
+
+    max_bytes: int = 16 * 1024 * 1024
+    max_depth: int = 64
+    max_alias_expansion: int = 100_000
+
+
+@dataclass
+class Document:
+    """Parsed data plus where each value (``positions``) and each key (``keys``) stands."""
+
+    source: str
+    data: Any
+    positions: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Position | None:
+        """The position of ``path``, or of its nearest located ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while True:
+            found = self.positions.get(path)
+            if found is not None or not path:
+                return found
+            path = path[:-1]
+
+
+class LoadFailed(Exception):
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        super().__init__(str(finding))
+
+
+class UsageFailed(Exception):
+    """The file cannot be read at all (missing, unreadable, not text): exit code 2."""
+
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)$")
+_OCT = re.compile(r"^0o[0-7_]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F_]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+_STANDARD = "tag:yaml.org,2002:"
+_ALLOWED_COLLECTION_TAGS = {None, "!", _STANDARD + "map", _STANDARD + "seq", _STANDARD + "omap"}
+_ENV_TAG = "!env"
+_DECIMAL_TAG = "!decimal"
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _dotted(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Frame:
+    """One mapping or sequence under construction."""
+
+    __slots__ = ("anchor", "env", "is_map", "items", "key", "key_pos", "merged", "path", "size")
+
+    def __init__(self, path: Path, is_map: bool, anchor: str | None, env: bool) -> None:
+        self.path = path
+        self.is_map = is_map
+        self.anchor = anchor
+        self.env = env
+        self.items: dict[Any, Any] | list[Any] = {} if is_map else []
+        self.key: Any = _NO_KEY
+        self.key_pos: Position | None = None
+        self.merged: set[Any] = set()
+        self.size = 1
+
+    def child_path(self) -> Path:
+        if self.is_map:
+            return (*self.path, self.key if self.key is not _NO_KEY else "?")
+        assert isinstance(self.items, list)
+        return (*self.path, len(self.items))
+
+
+_NO_KEY = object()
+
+
+class _Builder:
+    def __init__(self, source: str, env: Mapping[str, str], limits: Limits) -> None:
+        self.source = source
+        self.env = env
+        self.limits = limits
+        self.document = Document(source, None)
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.expanded = 0
+        self.stack: list[_Frame] = []
+        self.done = False
+
+    def fail(self, message: str, position: Position | None, path: Path = ()) -> LoadFailed:
+        return LoadFailed(Finding(self.source, _dotted(path), message, position))
+
+    # --- scalars -----------------------------------------------------------------------
+
+    def scalar(self, event: Any, path: Path) -> Any:
+        tag, value, position = event.tag, event.value, _position(event.start_mark)
+        plain = not event.style and event.implicit[0]
+        if tag in (None, "!") and not plain:
+            return value
+        if tag is None:
+            return self.resolve_plain(value, position, path)
+        if tag == _DECIMAL_TAG:
+            return self.decimal(value, position, path)
+        if tag == _ENV_TAG:
+            return self.env_value(value.strip(), None, False, position, path)
+        if tag == _STANDARD + "str":
+            return value
+        if tag == _STANDARD + "float":
+            return self.decimal(value, position, path)
+        if tag == _STANDARD + "int":
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                raise self.fail(f"{value!r} is not an integer", position, path) from None
+        if tag == _STANDARD + "bool":
+            if _TRUE.match(value):
+                return True
+            if _FALSE.match(value):
+                return False
+            raise self.fail(f"{value!r} is not a boolean", position, path)
+        if tag == _STANDARD + "null":
+            return None
+        raise self.fail(self.refused_tag(tag), position, path)
+
+    @staticmethod
+    def refused_tag(tag: str) -> str:
+        shown = tag.replace(_STANDARD, "!!")
+        return (
+            f"the tag {shown} is not allowed: only safe YAML is read "
+            f"(custom tags are !decimal and !env)"
+        )
+
+    def resolve_plain(self, value: str, position: Position, path: Path) -> Any:
+        if _NULL.match(value):
+            return None
+        if _TRUE.match(value):
+            return True
+        if _FALSE.match(value):
+            return False
+        if _INT.match(value):
+            return int(value.replace("_", ""))
+        if _HEX.match(value) or _OCT.match(value):
+            return int(value.replace("_", ""), 0)
+        if _FLOAT.match(value):
+            return self.decimal(value, position, path)
+        if _SPECIAL_FLOAT.match(value):
+            raise self.fail(
+                f"{value} is not a finite number: amounts and prices must be finite",
+                position,
+                path,
+            )
+        return value
+
+    def decimal(self, text: str, position: Position, path: Path) -> Decimal:
+        try:
+            result = Decimal(text.strip().replace("_", ""))
+        except InvalidOperation:
+            raise self.fail(f"{text!r} is not a decimal number", position, path) from None
+        if not result.is_finite():
+            raise self.fail(f"{text!r} is not a finite decimal number", position, path)
+        return result
+
+    def env_value(
+        self, name: Any, default: Any, has_default: bool, position: Position, path: Path
+    ) -> Any:
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise self.fail(
+                f"!env takes a variable name or [NAME, default], got {name!r}", position, path
+            )
+        if name in self.env:
+            return self.env[name]
+        if has_default:
+            return default
+        return MissingEnv(name, position)
+
+    # --- the tree ----------------------------------------------------------------------
+
+    def current_path(self) -> Path:
+        return self.stack[-1].child_path() if self.stack else ()
+
+    def add(self, value: Any, position: Position, size: int) -> None:
+        if not self.stack:
+            if self.done:
+                raise self.fail("a mandate file holds one YAML document", position)
+            self.document.data = value
+            self.document.positions[()] = position
+            self.done = True
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if frame.is_map:
+            assert isinstance(frame.items, dict)
+            if frame.key is _NO_KEY:
+                self.set_key(frame, value, position)
+                return
+            key, frame.key = frame.key, _NO_KEY
+            if key == "<<" and frame.key_pos is not None:
+                self.merge(frame, value, position)
+                return
+            frame.items[key] = value
+        else:
+            assert isinstance(frame.items, list)
+            frame.items.append(value)
+
+    def set_key(self, frame: _Frame, key: Any, position: Position) -> None:
+        assert isinstance(frame.items, dict)
+        if isinstance(key, dict | list) or isinstance(key, MissingEnv):
+            raise self.fail("a mapping key must be a plain scalar", position, frame.path)
+        if key in frame.items and key not in frame.merged:
+            first = self.document.keys.get((*frame.path, key))
+            where = f" (first at {first})" if first else ""
+            raise self.fail(f"duplicate key {key!r}{where}", position, (*frame.path, key))
+        frame.merged.discard(key)
+        frame.key, frame.key_pos = key, position
+        if key != "<<":
+            self.document.keys[(*frame.path, key)] = position
+
+    def merge(self, frame: _Frame, value: Any, position: Position) -> None:
+        assert isinstance(frame.items, dict)
+        sources = value if isinstance(value, list) else [value]
+        for source in sources:
+            if not isinstance(source, dict):
+                raise self.fail("a merge key (<<) takes a mapping or a list of mappings",
+                                position, frame.path)
+            for key, item in source.items():
+                if key not in frame.items:
+                    frame.items[key] = item
+                    frame.merged.add(key)
+
+    def build(self, events: Any) -> Document:
+        depth_limit = self.limits.max_depth
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                path = self.current_path()
+                position = _position(event.start_mark)
+                if self.stack and self.stack[-1].env:
+                    self.add(self.scalar(event, path), position, 1)
+                    continue
+                value = self.scalar(event, path)
+                self.document.positions[path] = position
+                self.add(value, position, 1)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                path = self.current_path()
+                position = _position(event.start_mark)
+                if len(self.stack) >= depth_limit:
+                    raise self.fail(f"nesting deeper than {depth_limit} levels", position, path)
+                is_env = event.tag == _ENV_TAG
+                if is_env and kind is not yaml.SequenceStartEvent:
+                    raise self.fail("!env takes a variable name or [NAME, default]",
+                                    position, path)
+                if not is_env and event.tag not in _ALLOWED_COLLECTION_TAGS:
+                    raise self.fail(self.refused_tag(event.tag), position, path)
+                self.document.positions[path] = position
+                frame = _Frame(path, kind is yaml.MappingStartEvent, event.anchor, is_env)
+                if event.anchor:
+                    self.open_anchors.add(event.anchor)
+                self.stack.append(frame)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = self.stack.pop()
+                value: Any = frame.items
+                position = self.document.positions[frame.path]
+                if frame.env:
+                    items = frame.items
+                    assert isinstance(items, list)
+                    if len(items) not in (1, 2):
+                        raise self.fail("!env takes a variable name or [NAME, default]",
+                                        position, frame.path)
+                    value = self.env_value(items[0], items[-1], len(items) == 2, position,
+                                           frame.path)
+                if frame.anchor:
+                    self.open_anchors.discard(frame.anchor)
+                    self.anchors[frame.anchor] = (value, frame.size)
+                self.add(value, position, frame.size)
+            elif kind is yaml.AliasEvent:
+                position = _position(event.start_mark)
+                path = self.current_path()
+                if event.anchor in self.open_anchors:
+                    raise self.fail(f"alias *{event.anchor} refers to itself", position, path)
+                if event.anchor not in self.anchors:
+                    raise self.fail(f"unknown alias *{event.anchor}", position, path)
+                value, size = self.anchors[event.anchor]
+                self.expanded += size
+                if self.expanded > self.limits.max_alias_expansion:
+                    raise self.fail(
+                        f"aliases expand past {self.limits.max_alias_expansion} values; "
+                        f"refusing a document that grows when read",
+                        position,
+                        path,
+                    )
+                self.document.positions[path] = position
+                self.add(value, position, size)
+        return self.document
+
+
+def load_text(
+    text: str,
+    source: str = "<string>",
+    *,
+    env: Mapping[str, str] | None = None,
+    limits: Limits = Limits(),
+) -> Document:
+    """Parse one mandate document; raise :class:`LoadFailed` with a located finding."""
+    if len(text) > limits.max_bytes:
+        raise LoadFailed(Finding(source, "", f"file larger than {limits.max_bytes} bytes"))
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    builder = _Builder(source, os.environ if env is None else env, limits)
+    try:
+        document = builder.build(yaml.parse(text, Loader=loader_cls))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise LoadFailed(
+            Finding(source, "", f"YAML syntax: {message}", _position(mark) if mark else None)
+        ) from None
+    except yaml.YAMLError as exc:
+        raise LoadFailed(Finding(source, "", f"YAML syntax: {exc}")) from None
+    except RecursionError:
+        raise LoadFailed(Finding(source, "", "nesting too deep")) from None
+    if not builder.done:
+        raise LoadFailed(Finding(source, "", "the file is empty: a mandate needs a service "
+                                             "and components"))
+    return document
+
+
+def load_file(
+    path: str, *, env: Mapping[str, str] | None = None, limits: Limits = Limits()
+) -> Document:
+    """Read and parse a mandate file; :class:`UsageFailed` when it cannot be read at all."""
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_bytes:
+            raise LoadFailed(Finding(path, "", f"file larger than {limits.max_bytes} bytes"))
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except IsADirectoryError:
+        raise UsageFailed(f"{path}: is a directory, not a mandate file") from None
+    except FileNotFoundError:
+        raise UsageFailed(f"{path}: no such file") from None
+    except PermissionError:
+        raise UsageFailed(f"{path}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise LoadFailed(Finding(path, "", f"not UTF-8 text (byte {exc.start})")) from None
+    except OSError as exc:
+        raise UsageFailed(f"{path}: {exc.strerror or exc}") from None
+    return load_text(text, path, env=env, limits=limits)

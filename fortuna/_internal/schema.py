@@ -1,0 +1,152 @@
+"""JSON Schema for mandate files, so editors complete and check them as they are typed.
+
+Each catalog id becomes one branch of a ``oneOf`` keyed by ``id: {const: ...}`` (a family
+shares one branch with an ``enum`` of its ids), so once ``id`` is chosen the editor offers
+that component's args with their descriptions. Every arg also accepts an ``"@name"``
+reference, since any value may come from a var. Draft-07 with ``definitions``: the dialect
+editors' YAML language servers support best.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from fortuna._internal.component import REFERENCE_PATTERN, Component
+from fortuna._internal.registry import Registry, first_line
+from fortuna._internal.validation import NAME
+
+__all__ = ["mandate_schema", "mandate_schema_text"]
+
+REFERENCE = {"$ref": "#/definitions/Reference"}
+_WRAPPED = "x-fortuna-reference-ok"
+
+
+def _accepting_references(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or a reference, keeping the docs at the top so hover text survives."""
+    if schema.get("x-fortuna-interface") or schema.get(_WRAPPED):
+        return schema
+    outer = {key: schema[key] for key in ("title", "description", "default") if key in schema}
+    inner = {key: value for key, value in schema.items() if key not in ("title", "default")}
+    return {**outer, "anyOf": [inner, REFERENCE], _WRAPPED: True}
+
+
+def _open_to_references(definition: dict[str, Any]) -> None:
+    properties = definition.get("properties")
+    if isinstance(properties, dict):
+        for name, prop in properties.items():
+            if isinstance(prop, dict):
+                items = prop.get("items")
+                if isinstance(items, dict):
+                    prop["items"] = _accepting_references(items)
+                properties[name] = _accepting_references(prop)
+
+
+def _strip_markers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_markers(v) for k, v in value.items() if k != _WRAPPED}
+    if isinstance(value, list):
+        return [_strip_markers(v) for v in value]
+    return value
+
+
+def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
+    """The whole mandate schema for the installed (or given) catalog."""
+    registry = registry or Registry.default()
+    families = registry.families()
+    family_ids = {f"{prefix}.{m}" for prefix, family in families.items()
+                  for m in family.members()}
+    single: dict[str, type[Component[Any]]] = {
+        cid: registry.resolve(cid) for cid in registry.ids() if cid not in family_ids
+    }
+    family_args: dict[str, type[BaseModel]] = {}
+    for prefix, family in families.items():
+        model = family.args_model()
+        if model is None and family.members():
+            model = family.resolve(sorted(family.members())[0]).Args
+        if model is not None:
+            family_args[prefix] = model
+
+    models = {cls.Args for cls in single.values()} | set(family_args.values())
+    ordered = sorted(models, key=lambda m: (m.__module__, m.__qualname__))
+    keys, top = models_json_schema(
+        [(model, "validation") for model in ordered], ref_template="#/definitions/{model}"
+    )
+    definitions: dict[str, Any] = dict(top.get("$defs", {}))
+    for definition in definitions.values():
+        _open_to_references(definition)
+
+    def args_ref(model: type[BaseModel]) -> dict[str, Any]:
+        return dict(keys[(model, "validation")])
+
+    branches: list[dict[str, Any]] = []
+    for cid, cls in sorted(single.items()):
+        branches.append(_branch({"const": cid, "description": first_line(cls)},
+                                args_ref(cls.Args)))
+    for prefix, model in sorted(family_args.items()):
+        members = sorted(f"{prefix}.{m}" for m in families[prefix].members())
+        description = families[prefix].description or f"one of the {prefix}.* family"
+        branches.append(_branch({"enum": members, "description": description},
+                                args_ref(model)))
+
+    definitions["Reference"] = {
+        "type": "string",
+        "pattern": REFERENCE_PATTERN,
+        "description": 'a reference to a var or a component, "@name" ("@@text" is the '
+                       'literal "@text")',
+    }
+    definitions["Component"] = {
+        "type": "object",
+        "description": "a component: its catalog id and its args",
+        "required": ["id"],
+        "oneOf": branches,
+    }
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://fortuna.invalid/mandate.schema.json",
+        "title": "Fortuna mandate",
+        "description": "A market-making mandate: the service that runs, shared vars, and the "
+                       "components it is composed of.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["service", "components"],
+        "properties": {
+            "service": {
+                "type": "string",
+                "pattern": REFERENCE_PATTERN,
+                "description": 'the component that runs, as a reference: "@name"',
+            },
+            "vars": {
+                "type": "object",
+                "description": "named values shared by reference (\"@name\")",
+                "propertyNames": {"pattern": NAME.pattern},
+            },
+            "components": {
+                "type": "object",
+                "description": "the components, by name",
+                "propertyNames": {"pattern": NAME.pattern},
+                "additionalProperties": {"$ref": "#/definitions/Component"},
+            },
+        },
+        "definitions": dict(sorted(definitions.items())),
+    }
+    result = _strip_markers(schema)
+    assert isinstance(result, dict)
+    return result
+
+
+def _branch(id_schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id"],
+        "properties": {"id": id_schema, "args": args},
+    }
+
+
+def mandate_schema_text(registry: Registry | None = None) -> str:
+    """The schema as the committed file holds it: stable key order, trailing newline."""
+    return json.dumps(mandate_schema(registry), indent=2, ensure_ascii=False) + "\n"

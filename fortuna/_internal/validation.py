@@ -1,0 +1,574 @@
+"""Whole-graph validation: one pass that reports every problem, each located.
+
+The stages run in order and each adds findings without stopping the others: the file's
+shape, component ids, references (existence, then cycles), vars, every component's args
+against its pydantic model, the root service. Args are checked with :class:`Placeholder`
+objects standing for components, so interface checks happen before anything is built;
+the container later validates the same args with the live instances, with the same code.
+``fortuna validate`` and ``fortuna run`` share this path, so what validates also starts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from fortuna._internal.clock import Clock
+from fortuna._internal.component import Component, Placeholder, Service
+from fortuna._internal.findings import Finding, MandateError, Position
+from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
+from fortuna._internal.mandate import Mandate
+from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent, Ref, substitute
+from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
+
+__all__ = ["Report", "plan_for", "validate"]
+
+Path = tuple[str | int, ...]
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+TOP_LEVEL_KEYS = ("service", "vars", "components")
+COMPONENT_KEYS = ("id", "args")
+SECRET_NAME = re.compile(r"secret|password|passphrase|token|key", re.IGNORECASE)
+
+
+@dataclass
+class Report:
+    """The outcome of validating one mandate: every finding, and the plan when valid."""
+
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+    plan: Plan | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def raise_for_findings(self) -> Plan:
+        if self.findings or self.plan is None:
+            raise MandateError(self.findings)
+        return self.plan
+
+
+class _Unresolvable:
+    """Stands for a reference already reported as broken, so it is not reported twice."""
+
+    def __repr__(self) -> str:
+        return "<unresolved>"
+
+
+_UNRESOLVABLE = _Unresolvable()
+
+
+def dotted(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def suggestion(word: str, candidates: Any, *, prefix: str = "") -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
+
+
+def walk_strings(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    """Every reference string and missing env var under ``value``, with its path."""
+    stack = [(path, value)]
+    while stack:
+        here, item = stack.pop()
+        if isinstance(item, str):
+            if item.startswith("@"):
+                yield here, item
+        elif isinstance(item, dict):
+            stack.extend(((*here, key), child) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend(((*here, index), child) for index, child in enumerate(item))
+        elif isinstance(item, MissingEnv):
+            yield here, item
+
+
+class _Validator:
+    def __init__(self, document: Document, registry: Registry, for_run: bool) -> None:
+        self.document = document
+        self.source = document.source
+        self.registry = registry
+        self.for_run = for_run
+        self.findings: list[Finding] = []
+        self.missing_env: list[Finding] = []
+        self.vars: dict[str, Any] = {}
+        self.components: dict[str, dict[str, Any]] = {}
+        self.classes: dict[str, type[Component[Any]]] = {}
+        self.ids: dict[str, str] = {}
+        self.references: dict[str, list[tuple[Path, str]]] = {}
+
+    # --- reporting --------------------------------------------------------------------
+
+    def report(
+        self, path: Path, message: str, *, key: bool = False, at: Path | None = None
+    ) -> None:
+        position = self.document.locate(path if at is None else at, key=key)
+        self.findings.append(Finding(self.source, dotted(path), message, position))
+
+    def position_of(self, name: str) -> Position | None:
+        section = "components" if name in self.components else "vars"
+        return self.document.locate((section, name), key=True)
+
+    # --- stage 1: shape ---------------------------------------------------------------
+
+    def check_shape(self) -> bool:
+        data = self.document.data
+        if not isinstance(data, dict):
+            self.report((), "a mandate is a mapping with service, vars and components")
+            return False
+        for key in data:
+            if key not in TOP_LEVEL_KEYS:
+                hint = suggestion(str(key), TOP_LEVEL_KEYS)
+                self.report((key,), f'unknown key "{key}"{hint}; a mandate has '
+                            f"service, vars and components", key=True)
+        if "service" not in data:
+            self.report((), 'missing "service": the name of the component that runs, '
+                        'like service: "@mm"')
+        elif not isinstance(data["service"], str):
+            self.report(("service",), 'service must be a reference like "@mm"')
+        vars_ = data.get("vars", {})
+        if vars_ is None:
+            vars_ = {}
+        if not isinstance(vars_, dict):
+            self.report(("vars",), "vars must be a mapping of names to values")
+            vars_ = {}
+        for name, value in vars_.items():
+            if self.check_name(("vars", name), name):
+                self.vars[name] = value
+        components = data.get("components")
+        if components is None:
+            self.report((), 'missing "components": a mapping of names to {id, args}')
+            components = {}
+        elif not isinstance(components, dict):
+            self.report(("components",), "components must be a mapping of names to {id, args}")
+            components = {}
+        for name, spec in components.items():
+            path: Path = ("components", name)
+            if not self.check_name(path, name):
+                continue
+            if name in self.vars:
+                self.report(path, f'"{name}" is both a var and a component; they share one '
+                            "namespace", key=True)
+                continue
+            if not isinstance(spec, dict):
+                self.report(path, "a component is a mapping with id and args")
+                continue
+            for key in spec:
+                if key not in COMPONENT_KEYS:
+                    hint = suggestion(str(key), COMPONENT_KEYS)
+                    self.report((*path, key), f'unknown key "{key}"{hint}; a component has '
+                                "id and args", key=True)
+            args = spec.get("args", {})
+            if args is None:
+                args = {}
+            if not isinstance(args, dict):
+                self.report((*path, "args"), "args must be a mapping of arg names to values")
+                args = {}
+            if "id" not in spec:
+                self.report(path, 'missing "id": which catalog component this is '
+                            "(see `fortuna catalog`)")
+            elif not isinstance(spec["id"], str):
+                self.report((*path, "id"), "id must be a catalog id such as exchanges.sim")
+            self.components[name] = {"id": spec.get("id"), "args": args}
+        return True
+
+    def check_name(self, path: Path, name: Any) -> bool:
+        if isinstance(name, str) and NAME.match(name):
+            return True
+        self.report(path, f"{name!r} is not a valid name: use letters, digits, _ . -, "
+                    "starting with a letter or _", key=True)
+        return False
+
+    # --- stage 2: ids -----------------------------------------------------------------
+
+    def resolve_ids(self) -> None:
+        for name, spec in self.components.items():
+            component_id = spec["id"]
+            if not isinstance(component_id, str):
+                continue
+            path: Path = ("components", name, "id")
+            try:
+                self.classes[name] = self.registry.resolve(component_id)
+                self.ids[name] = component_id
+            except UnknownComponent as exc:
+                hint = f' (did you mean "{exc.suggestions[0]}"?)' if exc.suggestions else ""
+                self.report(path, f'unknown component "{component_id}"{hint}')
+            except ComponentImportError as exc:
+                self.report(path, f'component "{component_id}" is installed but broken: {exc}')
+
+    # --- stage 3: references ----------------------------------------------------------
+
+    def collect_references(self) -> None:
+        names = {*self.vars, *self.components}
+        sections: list[tuple[str, Path, Any]] = [
+            (name, ("vars", name), value) for name, value in self.vars.items()
+        ] + [
+            (name, ("components", name, "args"), spec["args"])
+            for name, spec in self.components.items()
+        ]
+        for owner, base, value in sections:
+            found: list[tuple[Path, str]] = []
+            for path, item in walk_strings(value, base):
+                if isinstance(item, MissingEnv):
+                    self.missing_env.append(Finding(
+                        self.source, dotted(path),
+                        f"environment variable {item.variable} is not set",
+                        item.position or self.document.locate(path)))
+                    continue
+                if item.startswith("@@"):
+                    continue
+                target = item[1:]
+                if target in names:
+                    found.append((path, target))
+                else:
+                    hint = suggestion(target, names, prefix="@")
+                    self.report(path, f'"{item}" is not a component or var{hint}')
+            self.references[owner] = found
+
+    def find_cycles(self) -> set[str]:
+        """Report every reference cycle once; return the names that are part of one."""
+        edges = {name: sorted({target for _, target in refs})
+                 for name, refs in self.references.items()}
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        in_cycle: set[str] = set()
+        counter = 0
+        for root in edges:
+            if root in index:
+                continue
+            work: list[tuple[str, int]] = [(root, 0)]
+            while work:
+                node, child_index = work.pop()
+                if child_index == 0:
+                    index[node] = low[node] = counter
+                    counter += 1
+                    stack.append(node)
+                    on_stack.add(node)
+                children = edges.get(node, [])
+                if child_index < len(children):
+                    work.append((node, child_index + 1))
+                    child = children[child_index]
+                    if child not in index:
+                        work.append((child, 0))
+                    elif child in on_stack:
+                        low[node] = min(low[node], index[child])
+                    continue
+                if low[node] == index[node]:
+                    members: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    if len(members) > 1 or node in edges.get(node, []):
+                        in_cycle.update(members)
+                        self.report_cycle(set(members), edges)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return in_cycle
+
+    def report_cycle(self, members: set[str], edges: dict[str, list[str]]) -> None:
+        start = min(members, key=lambda n: (self.position_of(n) or Position(0, 0), n))
+        path, seen, node = [start], {start}, start
+        while True:
+            following = next(c for c in edges[node] if c in members)
+            path.append(following)
+            if following in seen:
+                break
+            seen.add(following)
+            node = following
+        cycle = path[path.index(path[-1]):]
+        where = ", ".join(f"{name} at {self.position_of(name)}" for name in cycle[:-1]
+                          if self.position_of(name))
+        message = "reference cycle: " + " -> ".join(cycle) + (f" ({where})" if where else "")
+        self.findings.append(Finding(self.source, "", message))
+
+    # --- stage 4: resolution ----------------------------------------------------------
+
+    def resolve(self, value: Any, cyclic: set[str], resolving: tuple[str, ...] = ()) -> Any:
+        """``value`` with vars substituted, components as ``Ref`` and ``@@`` unescaped."""
+        if isinstance(value, str) and value.startswith("@"):
+            if value.startswith("@@"):
+                return value[1:]
+            target = value[1:]
+            if target in self.components:
+                return Ref(target)
+            if target in self.vars and target not in cyclic and target not in resolving:
+                return self.resolve(self.vars[target], cyclic, (*resolving, target))
+            return _UNRESOLVABLE
+        if isinstance(value, dict):
+            return {key: self.resolve(item, cyclic, resolving) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(item, cyclic, resolving) for item in value]
+        return value
+
+    def dependencies(self, name: str, cyclic: set[str]) -> tuple[str, ...]:
+        found: list[str] = []
+        pending = [target for _, target in self.references.get(name, [])]
+        seen_vars: set[str] = set()
+        while pending:
+            target = pending.pop()
+            if target in self.components:
+                if target not in found:
+                    found.append(target)
+            elif target not in seen_vars and target not in cyclic:
+                seen_vars.add(target)
+                pending.extend(t for _, t in self.references.get(target, []))
+        return tuple(found)
+
+    # --- stage 5: args ----------------------------------------------------------------
+
+    def placeholder(self, name: str) -> Any:
+        cls = self.classes.get(name)
+        if cls is None:
+            return _UNRESOLVABLE
+        return Placeholder(name, self.ids[name], cls)
+
+    def check_args(self, name: str, raw_args: Any) -> None:
+        cls = self.classes[name]
+        try:
+            cls.Args.model_validate(substitute(raw_args, self.placeholder))
+        except ValidationError as exc:
+            self.report_args_errors(name, cls, raw_args, exc)
+
+    def report_args_errors(
+        self, name: str, cls: type[Component[Any]], raw_args: Any, exc: ValidationError
+    ) -> None:
+        grouped: dict[Path, list[str]] = {}
+        keyed: set[Path] = set()
+        missing: set[Path] = set()
+        for error in exc.errors(include_url=False):
+            value = error.get("input")
+            if isinstance(value, MissingEnv | _Unresolvable):
+                continue
+            loc = self.data_path(raw_args, error["loc"])
+            path: Path = ("components", name, "args", *loc)
+            message = self.describe(error, cls, loc, self.ids[name])
+            if error["type"] == "extra_forbidden":
+                keyed.add(path)
+            elif error["type"] == "missing":
+                missing.add(path)
+            messages = grouped.setdefault(path, [])
+            if message not in messages:
+                messages.append(message)
+        for path, messages in grouped.items():
+            # a missing arg has no position of its own: point at the mapping that lacks it
+            self.report(path, "; or ".join(messages), key=path in keyed or path in missing,
+                        at=path[:-1] if path in missing else None)
+
+    @staticmethod
+    def data_path(raw: Any, loc: tuple[str | int, ...]) -> Path:
+        """Keep the parts of a pydantic location that exist in the data (drop union tags)."""
+        path: list[str | int] = []
+        here = raw
+        for part in loc:
+            if isinstance(here, dict) and part in here:
+                path.append(part)
+                here = here[part]
+            elif isinstance(here, list) and isinstance(part, int) and part < len(here):
+                path.append(part)
+                here = here[part]
+            elif isinstance(here, dict) and isinstance(part, str) and part.isidentifier():
+                path.append(part)
+                here = None
+        return tuple(path)
+
+    @staticmethod
+    def describe(error: Any, cls: type[Component[Any]], loc: Path, component_id: str) -> str:
+        kind = error["type"]
+        field_name = str(loc[-1]) if loc else ""
+        if kind == "extra_forbidden":
+            fields = cls.Args.model_fields if len(loc) == 1 else {}
+            hint = suggestion(field_name, fields)
+            accepted = ", ".join(fields) if fields and not hint else ""
+            tail = f"; {component_id} takes {accepted}" if accepted else ""
+            return f'unknown arg "{field_name}"{hint}{tail}'
+        if kind == "missing":
+            info = cls.Args.model_fields.get(field_name) if len(loc) == 1 else None
+            about = f" ({info.description})" if info is not None and info.description else ""
+            return f'missing required arg "{field_name}"{about}'
+        value = error.get("input")
+        if isinstance(value, Placeholder) and not kind.startswith("reference_"):
+            return (f'"@{value.name}" is a {value.id} component, but this arg takes a value, '
+                    "not a component")
+        message = str(error["msg"])
+        if kind.startswith("reference_") or SECRET_NAME.search(field_name):
+            return message
+        return f"{message} (got {shown(value)})"
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _validate_document(
+    document: Document, registry: Registry, *, for_run: bool
+) -> Report:
+    checker = _Validator(document, registry, for_run)
+    report = Report(document.source)
+    if not checker.check_shape():
+        report.findings = checker.findings
+        return report
+    checker.resolve_ids()
+    checker.collect_references()
+    cyclic = checker.find_cycles()
+
+    planned: dict[str, PlannedComponent] = {}
+    for name, spec in checker.components.items():
+        raw_args = checker.resolve(spec["args"], cyclic)
+        if name in checker.classes:
+            checker.check_args(name, raw_args)
+            planned[name] = PlannedComponent(
+                name=name,
+                id=checker.ids[name],
+                cls=checker.classes[name],
+                raw_args=raw_args,
+                dependencies=checker.dependencies(name, cyclic),
+                position=document.locate(("components", name), key=True),
+            )
+
+    service_name = check_service(checker)
+    clock_name = check_clock(checker)
+
+    if for_run:
+        checker.findings.extend(checker.missing_env)
+    report.findings = sorted(
+        checker.findings,
+        key=lambda f: (f.position is None, f.position or Position(0, 0), f.path),
+    )
+    if not report.findings and service_name is not None:
+        report.plan = Plan(
+            source=document.source,
+            service=service_name,
+            components=load_order(planned),
+            clock=clock_name,
+            missing_env=tuple(checker.missing_env),
+        )
+    return report
+
+
+def check_service(checker: _Validator) -> str | None:
+    data = checker.document.data
+    reference = data.get("service")
+    if not isinstance(reference, str):
+        return None
+    path: Path = ("service",)
+    if not reference.startswith("@") or reference.startswith("@@"):
+        checker.report(path, f'service must be a reference like "@{reference}"')
+        return None
+    name = reference[1:]
+    if name in checker.vars:
+        checker.report(path, f'"{reference}" is a var; service names a component')
+        return None
+    if name not in checker.components:
+        hint = suggestion(name, checker.components, prefix="@")
+        checker.report(path, f'"{reference}" is not a component{hint}')
+        return None
+    cls = checker.classes.get(name)
+    if cls is None:
+        return None
+    if not issubclass(cls, Service):
+        services = [n for n, c in checker.classes.items() if issubclass(c, Service)]
+        hint = f' (did you mean "@{services[0]}"?)' if len(services) == 1 else ""
+        checker.report(path, f'"{reference}" is a {checker.ids[name]} component, which is '
+                       f"not a service and cannot run a mandate{hint}")
+        return None
+    return name
+
+
+def check_clock(checker: _Validator) -> str | None:
+    clocks = [name for name, cls in checker.classes.items() if issubclass(cls, Clock)]
+    for extra in clocks[1:]:
+        checker.report(("components", extra), f'a mandate has at most one clock; "{clocks[0]}"'
+                       " is one already", key=True)
+    return clocks[0] if clocks else None
+
+
+def load_order(planned: Mapping[str, PlannedComponent]) -> dict[str, PlannedComponent]:
+    """Dependencies first, otherwise in file order (the graph is known to be acyclic)."""
+    ordered: dict[str, PlannedComponent] = {}
+    for root in planned:
+        stack: list[tuple[str, bool]] = [(root, False)]
+        while stack:
+            name, expanded = stack.pop()
+            if name in ordered or name not in planned:
+                continue
+            if expanded:
+                ordered[name] = planned[name]
+                continue
+            stack.append((name, True))
+            stack.extend((dep, False) for dep in reversed(planned[name].dependencies)
+                         if dep not in ordered)
+    return ordered
+
+
+def _document_of(
+    target: Any, env: Mapping[str, str] | None
+) -> Document:
+    if isinstance(target, Mandate):
+        return target.document
+    if isinstance(target, Document):
+        return target
+    if isinstance(target, str | os.PathLike):
+        return load_file(os.fspath(target), env=env)
+    if isinstance(target, Mapping):
+        return Document("<python>", dict(target))
+    raise TypeError(f"cannot validate a {type(target).__name__}: pass a Mandate, a path or a dict")
+
+
+def validate(
+    target: Mandate | Document | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    registry: Registry | None = None,
+    for_run: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Report:
+    """Validate a mandate (object, dict or file path) and report every finding at once.
+
+    ``for_run`` also refuses unset ``!env`` variables, which plain validation tolerates so
+    that CI can check configs without production secrets. A file that cannot be read
+    raises ``OSError``.
+    """
+    try:
+        document = _document_of(target, env)
+    except LoadFailed as exc:
+        return Report(exc.finding.source, [exc.finding])
+    except UsageFailed as exc:
+        raise OSError(str(exc)) from None
+    return _validate_document(document, registry or Registry.default(), for_run=for_run)
+
+
+def plan_for(
+    target: Mandate | Document | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    for_run: bool = True,
+    registry: Registry | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Plan:
+    """The plan for a valid mandate; :class:`MandateError` with every finding otherwise."""
+    if isinstance(target, Plan):
+        return target
+    return validate(target, registry=registry, for_run=for_run, env=env).raise_for_findings()

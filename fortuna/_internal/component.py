@@ -34,10 +34,22 @@ __all__ = [
     "Interface",
     "NoArgs",
     "Placeholder",
+    "Ref",
     "Service",
 ]
 
 REFERENCE_PATTERN = r"^@[A-Za-z_][A-Za-z0-9_.\-]*$"
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to the component called ``name``, as it stands in a plan's args."""
+
+    name: str
+
+
+REFS_CONTEXT = "fortuna_refs"
+"""Validation-context key: a mapping from component name to its :class:`Placeholder`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +77,11 @@ class Interface:
     ) -> core_schema.CoreSchema:
         wanted = source if isinstance(source, type) else cls
 
-        def check(value: Any) -> Any:
+        def check(value: Any, info: core_schema.ValidationInfo) -> Any:
             if isinstance(value, wanted):
                 return value
+            if isinstance(value, Ref) and info.context and REFS_CONTEXT in info.context:
+                value = info.context[REFS_CONTEXT].get(value.name, value)
             if isinstance(value, Placeholder):
                 if issubclass(value.cls, wanted):
                     return value
@@ -82,7 +96,7 @@ class Interface:
                 {"interface": interface_name(wanted)},
             )
 
-        return core_schema.no_info_plain_validator_function(
+        return core_schema.with_info_plain_validator_function(
             check, metadata={"fortuna_interface": wanted}
         )
 

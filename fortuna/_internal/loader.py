@@ -29,7 +29,7 @@ import yaml
 from fortuna._internal.findings import Finding, Position
 from fortuna._internal.plan import MissingEnv
 
-__all__ = ["Document", "LoadFailed", "Limits", "load_file", "load_text"]
+__all__ = ["Document", "Limits", "LoadFailed", "load_file", "load_text"]
 
 Path = tuple[str | int, ...]
 
@@ -254,7 +254,7 @@ class _Builder:
 
     def set_key(self, frame: _Frame, key: Any, position: Position) -> None:
         assert isinstance(frame.items, dict)
-        if isinstance(key, dict | list) or isinstance(key, MissingEnv):
+        if isinstance(key, dict | list | MissingEnv):
             raise self.fail("a mapping key must be a plain scalar", position, frame.path)
         if key in frame.items and key not in frame.merged:
             first = self.document.keys.get((*frame.path, key))
@@ -287,11 +287,11 @@ class _Builder:
                 if self.stack and self.stack[-1].env:
                     self.add(self.scalar(event, path), position, 1)
                     continue
-                value = self.scalar(event, path)
+                scalar = self.scalar(event, path)
                 self.document.positions[path] = position
-                self.add(value, position, 1)
+                self.add(scalar, position, 1)
                 if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
+                    self.anchors[event.anchor] = (scalar, 1)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 path = self.current_path()
                 position = _position(event.start_mark)
@@ -331,7 +331,7 @@ class _Builder:
                     raise self.fail(f"alias *{event.anchor} refers to itself", position, path)
                 if event.anchor not in self.anchors:
                     raise self.fail(f"unknown alias *{event.anchor}", position, path)
-                value, size = self.anchors[event.anchor]
+                aliased, size = self.anchors[event.anchor]
                 self.expanded += size
                 if self.expanded > self.limits.max_alias_expansion:
                     raise self.fail(
@@ -341,7 +341,7 @@ class _Builder:
                         path,
                     )
                 self.document.positions[path] = position
-                self.add(value, position, size)
+                self.add(aliased, position, size)
         return self.document
 
 

@@ -40,7 +40,7 @@ class Mandate:
         self,
         service: str,
         components: Mapping[str, ComponentSpec | Mapping[str, Any]],
-        vars: Mapping[str, Any] | None = None,  # noqa: A002 - the file's own key
+        vars: Mapping[str, Any] | None = None,
         *,
         source: str = "<python>",
     ) -> None:

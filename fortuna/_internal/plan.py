@@ -13,17 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fortuna._internal.component import Component
+from fortuna._internal.component import Component, Ref
 from fortuna._internal.findings import Finding, Position
 
 __all__ = ["MissingEnv", "Plan", "PlannedComponent", "Ref", "substitute"]
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A reference to the component called ``name``."""
-
-    name: str
 
 
 @dataclass(frozen=True, slots=True)

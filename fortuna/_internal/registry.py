@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import difflib
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +65,7 @@ class _Entry:
         if isinstance(self.target, str):
             module_name, _, attribute = self.target.partition(":")
             try:
-                module = importlib.import_module(module_name)
-                value = module
+                value: Any = importlib.import_module(module_name)
                 for part in attribute.split("."):
                     value = getattr(value, part)
             except (ImportError, AttributeError) as exc:
@@ -155,9 +154,9 @@ class Registry:
 
     def ids(self, prefix: str = "") -> list[str]:
         """Every id, family members included, optionally under ``prefix``."""
-        everything: Iterable[str] = list(self._components)
+        everything = list(self._components)
         for family_prefix in self._families:
-            everything = [*everything, *(f"{family_prefix}.{m}" for m in self._members(family_prefix))]
+            everything.extend(f"{family_prefix}.{m}" for m in self._members(family_prefix))
         return sorted(cid for cid in everything if cid.startswith(prefix))
 
     def resolve(self, component_id: str) -> type[Component[Any]]:

@@ -29,7 +29,9 @@ def _accepting_references(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` or a reference, keeping the docs at the top so hover text survives."""
     if schema.get("x-fortuna-interface") or schema.get(_WRAPPED):
         return schema
-    outer = {key: schema[key] for key in ("title", "description", "default") if key in schema}
+    outer: dict[str, Any] = {
+        key: schema[key] for key in ("title", "description", "default") if key in schema
+    }
     inner = {key: value for key, value in schema.items() if key not in ("title", "default")}
     return {**outer, "anyOf": [inner, REFERENCE], _WRAPPED: True}
 

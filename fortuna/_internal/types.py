@@ -23,9 +23,9 @@ def to_exact_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         raise PydanticCustomError(
             "decimal_float",
-            "a float cannot carry an exact amount ({value!r}); "
-            'pass a Decimal or a string such as Decimal("{value!r}")',
-            {"value": value},
+            "a float cannot carry an exact amount ({value}); "
+            'pass a Decimal or a string such as Decimal("{value}")',
+            {"value": repr(value)},
         )
     if isinstance(value, Decimal):
         result = value
@@ -36,7 +36,7 @@ def to_exact_decimal(value: Any) -> Decimal:
             result = Decimal(value.strip().replace("_", ""))
         except InvalidOperation:
             raise PydanticCustomError(
-                "decimal_parsing", "{value!r} is not a decimal number", {"value": value}
+                "decimal_parsing", "{value} is not a decimal number", {"value": repr(value)}
             ) from None
     else:
         raise PydanticCustomError(
@@ -76,8 +76,8 @@ def parse_duration(value: Any) -> float:
     else:
         raise PydanticCustomError(
             "duration_parsing",
-            'expected a duration such as 5, "250ms", "5s", "1m", "2h" or "1d", got {value!r}',
-            {"value": value},
+            'expected a duration such as 5, "250ms", "5s", "1m", "2h" or "1d", got {value}',
+            {"value": repr(value)},
         )
     if seconds < 0:
         raise PydanticCustomError("duration_negative", "a duration cannot be negative")

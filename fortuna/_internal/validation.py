@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,11 +21,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from fortuna._internal.clock import Clock
-from fortuna._internal.component import Component, Placeholder, Service
+from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
 from fortuna._internal.findings import Finding, MandateError, Position
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
-from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent, Ref, substitute
+from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
 
 __all__ = ["Report", "plan_for", "validate"]
@@ -56,6 +56,10 @@ class Report:
         return self.plan
 
 
+_INERT = frozenset({int, float, bool, Decimal, type(None)})
+"""Leaf types that can hold no reference: the resolving walk skips them."""
+
+
 class _Unresolvable:
     """Stands for a reference already reported as broken, so it is not reported twice."""
 
@@ -78,22 +82,6 @@ def suggestion(word: str, candidates: Any, *, prefix: str = "") -> str:
     return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
 
 
-def walk_strings(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
-    """Every reference string and missing env var under ``value``, with its path."""
-    stack = [(path, value)]
-    while stack:
-        here, item = stack.pop()
-        if isinstance(item, str):
-            if item.startswith("@"):
-                yield here, item
-        elif isinstance(item, dict):
-            stack.extend(((*here, key), child) for key, child in item.items())
-        elif isinstance(item, list):
-            stack.extend(((*here, index), child) for index, child in enumerate(item))
-        elif isinstance(item, MissingEnv):
-            yield here, item
-
-
 class _Validator:
     def __init__(self, document: Document, registry: Registry, for_run: bool) -> None:
         self.document = document
@@ -107,6 +95,8 @@ class _Validator:
         self.classes: dict[str, type[Component[Any]]] = {}
         self.ids: dict[str, str] = {}
         self.references: dict[str, list[tuple[Path, str]]] = {}
+        self.resolved_vars: dict[str, Any] = {}
+        self.resolving: set[str] = set()
 
     # --- reporting --------------------------------------------------------------------
 
@@ -207,34 +197,73 @@ class _Validator:
             except ComponentImportError as exc:
                 self.report(path, f'component "{component_id}" is installed but broken: {exc}')
 
-    # --- stage 3: references ----------------------------------------------------------
+    # --- stage 3: references, resolved in the same walk ------------------------------
 
-    def collect_references(self) -> None:
-        names = {*self.vars, *self.components}
-        sections: list[tuple[str, Path, Any]] = [
-            (name, ("vars", name), value) for name, value in self.vars.items()
-        ] + [
-            (name, ("components", name, "args"), spec["args"])
-            for name, spec in self.components.items()
-        ]
-        for owner, base, value in sections:
-            found: list[tuple[Path, str]] = []
-            for path, item in walk_strings(value, base):
-                if isinstance(item, MissingEnv):
-                    self.missing_env.append(Finding(
-                        self.source, dotted(path),
-                        f"environment variable {item.variable} is not set",
-                        item.position or self.document.locate(path)))
+    def scan(self, value: Any, path: Path, refs: list[tuple[Path, str]]) -> Any:
+        """``value`` resolved (vars substituted, components as ``Ref``, ``@@`` unescaped),
+        collecting every reference into ``refs``. Unchanged subtrees are returned as is."""
+        if isinstance(value, str):
+            if not value.startswith("@"):
+                return value
+            if value.startswith("@@"):
+                return value[1:]
+            target = value[1:]
+            if target in self.components:
+                refs.append((path, target))
+                return Ref(target)
+            if target in self.vars:
+                refs.append((path, target))
+                return self.var_value(target)
+            hint = suggestion(target, [*self.vars, *self.components], prefix="@")
+            self.report(path, f'"{value}" is not a component or var{hint}')
+            return _UNRESOLVABLE
+        if isinstance(value, dict):
+            changed: dict[Any, Any] | None = None
+            for key, item in value.items():
+                if type(item) in _INERT or (type(item) is str and not item.startswith("@")):
                     continue
-                if item.startswith("@@"):
+                new = self.scan(item, (*path, key), refs)
+                if new is not item:
+                    changed = dict(value) if changed is None else changed
+                    changed[key] = new
+            return value if changed is None else changed
+        if isinstance(value, list):
+            items: list[Any] | None = None
+            for index, item in enumerate(value):
+                if type(item) in _INERT or (type(item) is str and not item.startswith("@")):
                     continue
-                target = item[1:]
-                if target in names:
-                    found.append((path, target))
-                else:
-                    hint = suggestion(target, names, prefix="@")
-                    self.report(path, f'"{item}" is not a component or var{hint}')
-            self.references[owner] = found
+                new = self.scan(item, (*path, index), refs)
+                if new is not item:
+                    items = list(value) if items is None else items
+                    items[index] = new
+            return value if items is None else items
+        if isinstance(value, MissingEnv):
+            self.missing_env.append(Finding(
+                self.source, dotted(path), f"environment variable {value.variable} is not set",
+                value.position or self.document.locate(path)))
+        return value
+
+    def var_value(self, name: str) -> Any:
+        """A var's resolved value, computed once; a var inside a cycle stays unresolvable."""
+        if name in self.resolved_vars:
+            return self.resolved_vars[name]
+        if name in self.resolving:
+            return _UNRESOLVABLE
+        self.resolving.add(name)
+        refs = self.references.setdefault(name, [])
+        value = self.scan(self.vars[name], ("vars", name), refs)
+        self.resolving.discard(name)
+        self.resolved_vars[name] = value
+        return value
+
+    def resolve_all(self) -> dict[str, Any]:
+        """Resolve every var (used or not, so each is checked once) and every component's
+        args; returns the resolved args by component name."""
+        for name in self.vars:
+            self.var_value(name)
+        return {name: self.scan(spec["args"], ("components", name, "args"),
+                                self.references.setdefault(name, []))
+                for name, spec in self.components.items()}
 
     def find_cycles(self) -> set[str]:
         """Report every reference cycle once; return the names that are part of one."""
@@ -298,24 +327,7 @@ class _Validator:
         message = "reference cycle: " + " -> ".join(cycle) + (f" ({where})" if where else "")
         self.findings.append(Finding(self.source, "", message))
 
-    # --- stage 4: resolution ----------------------------------------------------------
-
-    def resolve(self, value: Any, cyclic: set[str], resolving: tuple[str, ...] = ()) -> Any:
-        """``value`` with vars substituted, components as ``Ref`` and ``@@`` unescaped."""
-        if isinstance(value, str) and value.startswith("@"):
-            if value.startswith("@@"):
-                return value[1:]
-            target = value[1:]
-            if target in self.components:
-                return Ref(target)
-            if target in self.vars and target not in cyclic and target not in resolving:
-                return self.resolve(self.vars[target], cyclic, (*resolving, target))
-            return _UNRESOLVABLE
-        if isinstance(value, dict):
-            return {key: self.resolve(item, cyclic, resolving) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.resolve(item, cyclic, resolving) for item in value]
-        return value
+    # --- stage 4: dependencies -------------------------------------------------------
 
     def dependencies(self, name: str, cyclic: set[str]) -> tuple[str, ...]:
         found: list[str] = []
@@ -333,27 +345,30 @@ class _Validator:
 
     # --- stage 5: args ----------------------------------------------------------------
 
-    def placeholder(self, name: str) -> Any:
-        cls = self.classes.get(name)
-        if cls is None:
-            return _UNRESOLVABLE
-        return Placeholder(name, self.ids[name], cls)
-
-    def check_args(self, name: str, raw_args: Any) -> None:
+    def check_args(self, name: str, raw_args: Any, placeholders: dict[str, Placeholder]) -> None:
         cls = self.classes[name]
         try:
-            cls.Args.model_validate(substitute(raw_args, self.placeholder))
+            cls.Args.model_validate(raw_args, context={REFS_CONTEXT: placeholders})
         except ValidationError as exc:
-            self.report_args_errors(name, cls, raw_args, exc)
+            self.report_args_errors(name, cls, raw_args, exc, placeholders)
 
     def report_args_errors(
-        self, name: str, cls: type[Component[Any]], raw_args: Any, exc: ValidationError
+        self,
+        name: str,
+        cls: type[Component[Any]],
+        raw_args: Any,
+        exc: ValidationError,
+        placeholders: dict[str, Placeholder],
     ) -> None:
         grouped: dict[Path, list[str]] = {}
         keyed: set[Path] = set()
         missing: set[Path] = set()
         for error in exc.errors(include_url=False):
             value = error.get("input")
+            if isinstance(value, Ref):
+                if value.name not in placeholders:
+                    continue  # its id is unknown, already reported
+                error = {**error, "input": placeholders[value.name]}
             if isinstance(value, MissingEnv | _Unresolvable):
                 continue
             loc = self.data_path(raw_args, error["loc"])
@@ -377,10 +392,9 @@ class _Validator:
         path: list[str | int] = []
         here = raw
         for part in loc:
-            if isinstance(here, dict) and part in here:
-                path.append(part)
-                here = here[part]
-            elif isinstance(here, list) and isinstance(part, int) and part < len(here):
+            in_dict = isinstance(here, dict) and part in here
+            in_list = isinstance(here, list) and isinstance(part, int) and part < len(here)
+            if in_dict or in_list:
                 path.append(part)
                 here = here[part]
             elif isinstance(here, dict) and isinstance(part, str) and part.isidentifier():
@@ -433,14 +447,15 @@ def _validate_document(
         report.findings = checker.findings
         return report
     checker.resolve_ids()
-    checker.collect_references()
+    resolved_args = checker.resolve_all()
     cyclic = checker.find_cycles()
+    placeholders = {name: Placeholder(name, checker.ids[name], cls)
+                    for name, cls in checker.classes.items()}
 
     planned: dict[str, PlannedComponent] = {}
-    for name, spec in checker.components.items():
-        raw_args = checker.resolve(spec["args"], cyclic)
+    for name, raw_args in resolved_args.items():
         if name in checker.classes:
-            checker.check_args(name, raw_args)
+            checker.check_args(name, raw_args, placeholders)
             planned[name] = PlannedComponent(
                 name=name,
                 id=checker.ids[name],

@@ -1,0 +1,156 @@
+"""Validation speed: whole-process `fortuna validate`, and in-process scaling.
+
+1. Whole process: `fortuna validate configs/arbitrage/case_study.yaml` (the case study's
+   seven components) against `python -c "import pydantic, yaml"`, best of N runs each.
+   Target: at most 50 ms more.
+2. In process: synthetic mandates of 1k, 10k and 50k components validated by
+   `fortuna.validate` (shape, ids, references, cycles, every component's args), beside plain
+   pydantic validating the same args dicts with an equivalent model. Targets: 10k in at most
+   0.5 s, growing linearly; within 3x of plain pydantic.
+
+Prints figures; asserts nothing (timings on shared machines are noisy).
+Run: .venv/bin/python benchmarks/validate.py
+"""
+
+from __future__ import annotations
+
+import abc
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fortuna import Component, ComponentArgs, ExactDecimal, Interface, Registry, Service, validate
+from fortuna._internal.loader import load_text
+
+REPO = Path(__file__).resolve().parent.parent
+CASE_STUDY = REPO / "configs" / "arbitrage" / "case_study.yaml"
+
+
+class Venue(Interface, abc.ABC):
+    """Something that trades."""
+
+
+class VenueComponent(Component[ComponentArgs], Venue):
+    """A venue."""
+
+
+class QuoteArgs(ComponentArgs):
+    venue: Venue
+    symbol: str
+    amount: ExactDecimal = Field(gt=0)
+    levels: list[ExactDecimal] = Field(default_factory=list)
+    label: str = "q"
+
+
+class Quote(Component[QuoteArgs]):
+    """A quoting component."""
+
+
+class RootArgs(ComponentArgs):
+    venue: Venue
+
+
+class Root(Service[RootArgs]):
+    """The root."""
+
+
+class PlainQuoteArgs(BaseModel):
+    """What plain pydantic checks for the same args: the reference is only a string."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    venue: str
+    symbol: str
+    amount: Decimal = Field(gt=0)
+    levels: list[Decimal] = Field(default_factory=list)
+    label: str = "q"
+
+
+def synthetic(count: int) -> dict[str, Any]:
+    components: dict[str, Any] = {"venue": {"id": "b.venue"}, "root": {
+        "id": "b.root", "args": {"venue": "@venue"}}}
+    for i in range(count - 2):
+        components[f"q{i}"] = {"id": "b.quote", "args": {
+            "venue": "@venue", "symbol": "BTC/USDT", "amount": Decimal("0.05"),
+            "levels": [Decimal("0.001"), Decimal("0.002")], "label": f"q{i}"}}
+    return {"service": "@root", "vars": {}, "components": components}
+
+
+def best(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def whole_process(repeat: int = 15) -> None:
+    python = sys.executable
+
+    def run(*args: str) -> Callable[[], None]:
+        return lambda: subprocess.run([python, *args], check=False, capture_output=True)
+
+    baseline = best(run("-c", "import pydantic, yaml"), repeat)
+    print(f"whole process (best of {repeat})")
+    print(f"  python -c 'import pydantic, yaml'       {baseline * 1000:8.1f} ms")
+    if not CASE_STUDY.exists():
+        print(f"  {CASE_STUDY} missing: whole-process figure not measured")
+        return
+    check = subprocess.run([python, "-m", "fortuna", "validate", str(CASE_STUDY)],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        print(f"  case study does not validate:\n{check.stdout}{check.stderr}")
+        return
+    fortuna = best(run("-m", "fortuna", "validate", str(CASE_STUDY)), repeat)
+    print(f"  fortuna validate case_study.yaml        {fortuna * 1000:8.1f} ms")
+    print(f"  overhead                                {(fortuna - baseline) * 1000:8.1f} ms"
+          "   (target <= 50 ms)")
+
+
+def in_process() -> None:
+    registry = Registry({"b.venue": VenueComponent, "b.quote": Quote, "b.root": Root})
+    print("in process (best of 3)")
+    print(f"  {'components':>10}  {'fortuna':>10}  {'per comp':>9}  {'plain pydantic':>14}"
+          f"  {'ratio':>6}  {'yaml parse':>10}")
+    for count in (1_000, 10_000, 50_000):
+        data = synthetic(count)
+        report = validate(data, registry=registry)
+        assert report.ok, report.findings[:3]
+        took = best(lambda data=data: validate(data, registry=registry), 3)
+        args = [spec.get("args", {}) for spec in data["components"].values()
+                if spec["id"] == "b.quote"]
+        plain = best(lambda args=args: [PlainQuoteArgs.model_validate(a) for a in args], 3)
+        text = to_yaml(data)
+        parse = best(lambda text=text: load_text(text, "bench.yaml", env={}), 1)
+        print(f"  {count:>10}  {took * 1000:8.1f}ms  {took / count * 1e6:7.1f}us"
+              f"  {plain * 1000:12.1f}ms  {took / plain:5.2f}x  {parse * 1000:8.1f}ms")
+    print("  targets: 10k <= 500 ms, linear growth, ratio <= 3x")
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    lines = ['service: "@root"', "components:"]
+    for name, spec in data["components"].items():
+        lines.append(f"  {name}:")
+        lines.append(f"    id: {spec['id']}")
+        args = spec.get("args")
+        if args:
+            lines.append("    args:")
+            for key, value in args.items():
+                shown = f"[{', '.join(str(v) for v in value)}]" if isinstance(value, list) \
+                    else (f'"{value}"' if isinstance(value, str) else str(value))
+                lines.append(f"      {key}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    whole_process()
+    print()
+    in_process()
+    print()
+    print(f"python {sys.version.split()[0]}; best-of figures, rerun to see the spread")

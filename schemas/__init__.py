@@ -1,0 +1,101 @@
+"""Trading contracts: value types, market data, orders, errors and component interfaces.
+
+Layout (import from ``schemas``, never from the private modules):
+    _values.py       Price, Amount, NonNegativeAmount, Rate/Fee, Timestamp, Symbol, enums
+    _errors.py       ExchangeError and its retryable / permanent subclasses
+    _orders.py       OrderRequest, Order, OrderStatus, Fill
+    _market.py       Market (precision, limits, fees) and all quantization
+    _market_data.py  OrderBook, OrderBookLevel, Ticker, Trade, Candle, Balance, Balances
+    _exchange.py     the Exchange interface
+    _prices.py       the PriceProvider interface and PriceQuote
+
+Money is ``Decimal`` from the first parse (floats are refused); timestamps are
+timezone-aware UTC datetimes.
+"""
+
+from schemas._errors import (
+    AuthenticationError,
+    BadSymbol,
+    ExchangeError,
+    ExchangeUnavailable,
+    InsufficientFunds,
+    InvalidOrder,
+    NetworkError,
+    NotSupported,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    RequestTimeout,
+)
+from schemas._exchange import Exchange
+from schemas._market import Market, quantize
+from schemas._market_data import (
+    Balance,
+    Balances,
+    Candle,
+    OrderBook,
+    OrderBookLevel,
+    Ticker,
+    Trade,
+)
+from schemas._orders import Fill, Order, OrderRequest, OrderStatus
+from schemas._prices import PriceProvider, PriceQuote
+from schemas._values import (
+    Amount,
+    Fee,
+    Liquidity,
+    NonNegativeAmount,
+    OrderType,
+    Price,
+    Rate,
+    Side,
+    Symbol,
+    TimeInForce,
+    Timestamp,
+    from_milliseconds,
+    to_milliseconds,
+)
+
+__all__ = [
+    "Amount",
+    "AuthenticationError",
+    "BadSymbol",
+    "Balance",
+    "Balances",
+    "Candle",
+    "Exchange",
+    "ExchangeError",
+    "ExchangeUnavailable",
+    "Fee",
+    "Fill",
+    "InsufficientFunds",
+    "InvalidOrder",
+    "Liquidity",
+    "Market",
+    "NetworkError",
+    "NonNegativeAmount",
+    "NotSupported",
+    "Order",
+    "OrderBook",
+    "OrderBookLevel",
+    "OrderNotFound",
+    "OrderRejected",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderType",
+    "Price",
+    "PriceProvider",
+    "PriceQuote",
+    "Rate",
+    "RateLimited",
+    "RequestTimeout",
+    "Side",
+    "Symbol",
+    "Ticker",
+    "TimeInForce",
+    "Timestamp",
+    "Trade",
+    "from_milliseconds",
+    "quantize",
+    "to_milliseconds",
+]

@@ -1,0 +1,49 @@
+"""The :class:`PriceProvider` interface and :class:`PriceQuote`, a price with its age."""
+
+from __future__ import annotations
+
+import abc
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fortuna import Component, Interface
+from schemas._values import Price, Timestamp
+
+__all__ = ["PriceProvider", "PriceQuote"]
+
+
+class PriceQuote(BaseModel):
+    """A reference price, when it was observed at its source, and which source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    price: Price = Field(description="the reference price, quote per base")
+    timestamp: Timestamp = Field(description="when the source observed it (UTC)")
+    source: str = Field(default="", description="the providing component or venue")
+
+    def age(self, now: datetime) -> float:
+        """Seconds since ``timestamp`` at ``now`` (pass ``self.clock.now()``)."""
+        return (now - self.timestamp).total_seconds()
+
+
+class PriceProvider(Interface, abc.ABC):
+    """A reference price for one market.
+
+    Implement :meth:`price`. Override :meth:`quote` as well when the source carries its
+    own timestamp (a ticker, a book, a pool's block time): the default stamps the price
+    with the time it was read, so staleness checks only see how old the data is when
+    ``quote`` is overridden.
+    """
+
+    @abc.abstractmethod
+    async def price(self) -> Decimal:
+        """The current reference price (quote per base)."""
+
+    async def quote(self) -> PriceQuote:
+        """The price with its observation time and source."""
+        value = await self.price()
+        if isinstance(self, Component):
+            return PriceQuote(price=value, timestamp=self.clock.now(), source=self.name)
+        return PriceQuote(price=value, timestamp=datetime.now(UTC), source=type(self).__name__)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Finding", "MandateError", "Position"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A 1-based line and column in a source file."""
+class Position(NamedTuple):
+    """A 1-based line and column in a source file (a tuple: cheap, ordered, hashable)."""
 
     line: int
     column: int

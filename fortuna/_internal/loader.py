@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -82,6 +82,9 @@ _HEX = re.compile(r"^0x[0-9a-fA-F_]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
+# A plain scalar whose first character is none of these is text: skip the regexes.
+_MAYBE_NOT_TEXT = frozenset("0123456789+-.~nNtTfF")
+
 _STANDARD = "tag:yaml.org,2002:"
 _ALLOWED_COLLECTION_TAGS = {None, "!", _STANDARD + "map", _STANDARD + "seq", _STANDARD + "omap"}
 _ENV_TAG = "!env"
@@ -142,8 +145,8 @@ class _Builder:
 
     # --- scalars -----------------------------------------------------------------------
 
-    def scalar(self, event: Any, path: Path) -> Any:
-        tag, value, position = event.tag, event.value, _position(event.start_mark)
+    def scalar(self, event: Any, path: Path, position: Position) -> Any:
+        tag, value = event.tag, event.value
         plain = not event.style and event.implicit[0]
         if tag in (None, "!") and not plain:
             return value
@@ -181,6 +184,8 @@ class _Builder:
         )
 
     def resolve_plain(self, value: str, position: Position, path: Path) -> Any:
+        if value and value[0] not in _MAYBE_NOT_TEXT:
+            return value
         if _NULL.match(value):
             return None
         if _TRUE.match(value):
@@ -285,9 +290,9 @@ class _Builder:
                 path = self.current_path()
                 position = _position(event.start_mark)
                 if self.stack and self.stack[-1].env:
-                    self.add(self.scalar(event, path), position, 1)
+                    self.add(self.scalar(event, path, position), position, 1)
                     continue
-                scalar = self.scalar(event, path)
+                scalar = self.scalar(event, path, position)
                 self.document.positions[path] = position
                 self.add(scalar, position, 1)
                 if event.anchor:
@@ -345,6 +350,22 @@ class _Builder:
         return self.document
 
 
+def _events(text: str) -> Iterator[Any]:
+    """The parser's events, straight from libyaml when it is there."""
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        get_event = parser.get_event
+        while True:
+            event = get_event()
+            if event is None:
+                return
+            yield event
+            if type(event) is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
+
+
 def load_text(
     text: str,
     source: str = "<string>",
@@ -355,10 +376,9 @@ def load_text(
     """Parse one mandate document; raise :class:`LoadFailed` with a located finding."""
     if len(text) > limits.max_bytes:
         raise LoadFailed(Finding(source, "", f"file larger than {limits.max_bytes} bytes"))
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     builder = _Builder(source, os.environ if env is None else env, limits)
     try:
-        document = builder.build(yaml.parse(text, Loader=loader_cls))
+        document = builder.build(_events(text))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part)

@@ -36,11 +36,28 @@ def _accepting_references(schema: dict[str, Any]) -> dict[str, Any]:
     return {**outer, "anyOf": [inner, REFERENCE], _WRAPPED: True}
 
 
+_BOUND_KEYWORDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum",
+                   "le": "maximum"}
+
+
+def _bounds_as_keywords(prop: dict[str, Any]) -> None:
+    """Pydantic leaves bounds it could not push into a wrapped type as raw ``gt``/``le``
+    keys, which JSON Schema ignores; move them onto the number branch as keywords."""
+    bounds = {key: prop.pop(key) for key in list(prop) if key in _BOUND_KEYWORDS}
+    if not bounds:
+        return
+    numbers = [b for b in prop.get("anyOf", []) if b.get("type") in ("number", "integer")]
+    for target in numbers or [prop]:
+        for key, value in bounds.items():
+            target.setdefault(_BOUND_KEYWORDS[key], value)
+
+
 def _open_to_references(definition: dict[str, Any]) -> None:
     properties = definition.get("properties")
     if isinstance(properties, dict):
         for name, prop in properties.items():
             if isinstance(prop, dict):
+                _bounds_as_keywords(prop)
                 items = prop.get("items")
                 if isinstance(items, dict):
                     prop["items"] = _accepting_references(items)
@@ -86,12 +103,12 @@ def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
 
     branches: list[dict[str, Any]] = []
     for cid, cls in sorted(single.items()):
-        branches.append(_branch({"const": cid, "description": first_line(cls)},
+        branches.append(_branch(cid, {"const": cid, "description": first_line(cls)},
                                 args_ref(cls.Args)))
     for prefix, model in sorted(family_args.items()):
         members = sorted(f"{prefix}.{m}" for m in families[prefix].members())
         description = families[prefix].description or f"one of the {prefix}.* family"
-        branches.append(_branch({"enum": members, "description": description},
+        branches.append(_branch(f"{prefix}.*", {"enum": members, "description": description},
                                 args_ref(model)))
 
     definitions["Reference"] = {
@@ -140,8 +157,9 @@ def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
     return result
 
 
-def _branch(id_schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+def _branch(title: str, id_schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
     return {
+        "title": title,
         "type": "object",
         "additionalProperties": False,
         "required": ["id"],

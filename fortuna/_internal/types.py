@@ -11,8 +11,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = ["Duration", "ExactDecimal", "parse_duration", "to_exact_decimal"]
 
@@ -48,17 +49,27 @@ def to_exact_decimal(value: Any) -> Decimal:
     return result
 
 
-_DECIMAL_JSON = {
-    "anyOf": [
-        {"type": "number"},
-        {"type": "string", "pattern": r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"},
-    ],
-    "description": "an exact decimal: a number, or a string to keep every digit",
-}
+_DECIMAL_PATTERN = r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
-ExactDecimal = Annotated[
-    Decimal, BeforeValidator(to_exact_decimal), WithJsonSchema(_DECIMAL_JSON)
-]
+
+class _DecimalJsonSchema:
+    """Number-or-numeric-string, keeping the bounds pydantic derives from the field
+    (``gt=0`` becomes ``exclusiveMinimum``) so editors flag them too."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        generated = handler(schema)
+        for branch in generated.get("anyOf", []):
+            if branch.get("type") == "string":
+                branch["pattern"] = _DECIMAL_PATTERN
+        generated.setdefault(
+            "description", "an exact decimal: a number, or a string to keep every digit"
+        )
+        return generated
+
+
+ExactDecimal = Annotated[Decimal, BeforeValidator(to_exact_decimal), _DecimalJsonSchema()]
 """A ``Decimal`` that never went through a binary float."""
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -84,17 +95,22 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
-Duration = Annotated[
-    float,
-    BeforeValidator(parse_duration),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"},
-            ],
-            "description": 'a duration in seconds, or with a unit: "250ms", "5s", "1m", "2h", "1d"',
+class _DurationJsonSchema:
+    """A number of seconds (with the field's bounds) or a string with a unit."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        seconds = handler(schema)
+        seconds.setdefault("minimum", 0)
+        return {
+            "anyOf": [seconds, {"type": "string", "pattern": _DURATION_PATTERN}],
+            "description": 'a duration in seconds, or with a unit: "250ms", "5s", "1m", '
+                           '"2h", "1d"',
         }
-    ),
-]
+
+
+_DURATION_PATTERN = r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"
+
+Duration = Annotated[float, BeforeValidator(parse_duration), _DurationJsonSchema()]
 """A duration in seconds (time, not money, so a float)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -132,3 +133,28 @@ def test_no_args_component_gets_an_empty_closed_args_object() -> None:
     assert errors(document, {"service": "@q", "components": {"q": {"id": "quiet"}}}) == []
     assert errors(document, {"service": "@q", "components": {"q": {"id": "quiet",
                                                                     "args": {"x": 1}}}})
+
+
+def test_decimal_bounds_reach_the_schema_however_they_are_declared() -> None:
+    from typing import Annotated
+
+    from pydantic import Field
+
+    from fortuna import ComponentArgs, ExactDecimal, Registry
+
+    class BoundedArgs(ComponentArgs):
+        on_field: ExactDecimal = Field(gt=0)
+        in_annotated: Annotated[ExactDecimal, Field(ge=1, le=5)] = Decimal(1)
+
+    class Bounded(Component[BoundedArgs]):
+        """Has bounds."""
+
+    document = mandate_schema(Registry({"bounded": Bounded}))
+
+    def with_args(**args: Any) -> dict[str, Any]:
+        return {"service": "@b", "components": {"b": {"id": "bounded", "args": args}}}
+
+    assert errors(document, with_args(on_field=1, in_annotated=3)) == []
+    assert errors(document, with_args(on_field=0))
+    assert errors(document, with_args(on_field=1, in_annotated=6))
+    assert "ge" not in document["definitions"]["BoundedArgs"]["properties"]["in_annotated"]

@@ -1,0 +1,1 @@
+"""Editor support, proven with a real YAML language server driven over LSP."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.clock import Clock
+from fortuna._internal.time import Clock
 from fortuna._internal.component import (
     Component,
     ComponentArgs,
@@ -24,11 +24,11 @@ from fortuna._internal.types import Duration, ExactDecimal
 
 if TYPE_CHECKING:
     from fortuna._internal.clock import VirtualClock, WallClock
-    from fortuna._internal.container import Graph
+    from fortuna._internal.container import Graph, LoadError
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
-    from fortuna._internal.ticker import Ticker, TickService
+    from fortuna._internal.ticker import TickArgs, Ticker, TickService
     from fortuna._internal.validation import Report, validate
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Finding",
     "Graph",
     "Interface",
+    "LoadError",
     "Mandate",
     "MandateError",
     "NoArgs",
@@ -50,6 +51,7 @@ __all__ = [
     "Registry",
     "Report",
     "Service",
+    "TickArgs",
     "TickService",
     "Ticker",
     "VirtualClock",
@@ -64,6 +66,7 @@ _LAZY = {
     "VirtualClock": "fortuna._internal.clock",
     "WallClock": "fortuna._internal.clock",
     "Graph": "fortuna._internal.container",
+    "LoadError": "fortuna._internal.container",
     "ComponentSpec": "fortuna._internal.mandate",
     "Mandate": "fortuna._internal.mandate",
     "load_mandate": "fortuna._internal.mandate",
@@ -71,6 +74,7 @@ _LAZY = {
     "Registry": "fortuna._internal.registry",
     "run": "fortuna._internal.runtime",
     "start": "fortuna._internal.runtime",
+    "TickArgs": "fortuna._internal.ticker",
     "TickService": "fortuna._internal.ticker",
     "Ticker": "fortuna._internal.ticker",
     "Report": "fortuna._internal.validation",

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
                      help="default: info, or FORTUNA_LOG_LEVEL")
     run.add_argument("--log-format", choices=("console", "json"),
-                     help="default: console, or FORTUNA_LOG_FORMAT")
+                     help="default: console on a terminal, json otherwise, or FORTUNA_LOG_FORMAT")
     run.add_argument("--duration", metavar="SECONDS", type=float,
                      help="stop gracefully after this many seconds of the mandate's clock")
     return parser

@@ -15,7 +15,6 @@ live object.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
@@ -24,7 +23,9 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 if TYPE_CHECKING:
-    from fortuna._internal.clock import Clock
+    import asyncio
+
+    from fortuna._internal.time import Clock
     from fortuna._internal.findings import Position
 
 __all__ = [
@@ -214,6 +215,8 @@ class Service(Component[ArgsT]):
     @property
     def stop_event(self) -> asyncio.Event:
         if self._stop_event is None:
+            import asyncio  # here, not at import: validating a mandate needs no event loop
+
             self._stop_event = asyncio.Event()
         return self._stop_event
 

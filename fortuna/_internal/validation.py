@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fortuna._internal.clock import Clock
+from fortuna._internal.time import Clock
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
 from fortuna._internal.findings import Finding, MandateError, Position
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file

@@ -1,0 +1,194 @@
+"""The runtime: load a mandate's graph, run its service until done or stopped, unload.
+
+``start`` is the context manager for embedding (tests, notebooks); ``run`` is what
+``fortuna run`` does, optionally with SIGINT/SIGTERM handling: the first signal asks the
+service to stop gracefully (no new ticks; ``on_stop`` cancels resting orders) and the graph
+is unloaded in reverse; a second signal forces the stop: the service task is cancelled and
+unloading goes on with short timeouts. A forced stop raises :class:`ForcedStop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
+from fortuna._internal.findings import MandateError
+from fortuna._internal.plan import Plan
+
+__all__ = ["ForcedStop", "run", "start"]
+
+DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ForcedStop(Exception):
+    """A second stop signal cut the graceful stop short."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"stop forced by a second {signal.Signals(signum).name}")
+
+
+def _to_plan(obj: Any) -> Plan:
+    """The plan to run: a :class:`Plan` as is; a mandate or a path through validation."""
+    if isinstance(obj, Plan):
+        plan = obj
+    else:
+        from fortuna._internal import validation
+
+        plan = validation.plan_for(obj, for_run=True)
+    if plan.missing_env:  # validation tolerates them; running does not
+        raise MandateError(list(plan.missing_env))
+    return plan
+
+
+@contextlib.asynccontextmanager
+async def start(
+    mandate_or_plan: Any, *, unload_timeout: float = DEFAULT_UNLOAD_TIMEOUT
+) -> AsyncIterator[Graph]:
+    """Build and load the graph; unload it when the block exits."""
+    graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
+    await graph.load()
+    try:
+        yield graph
+    finally:
+        await graph.unload()
+
+
+class _Stopper:
+    """Turns stop signals into a graceful stop, then a forced one."""
+
+    def __init__(self, graph: Graph, force_unload_timeout: float) -> None:
+        self.graph = graph
+        self.force_unload_timeout = force_unload_timeout
+        self.requests = 0  # stop requests so far, signals or not
+        self.forced_by: int | None = None  # the signal that forced the stop
+        self.current: asyncio.Future[Any] | None = None  # the load or the service run
+        self.loading = True
+
+    def __call__(self, signum: int) -> None:
+        """A stop signal: the first asks for a graceful stop, the next ones force it."""
+        self.requests += 1
+        name = signal.Signals(signum).name
+        if self.requests == 1:
+            self.graceful(name)
+        else:
+            self.forced_by = signum
+            self.force(name)
+
+    def request(self, reason: str) -> None:
+        """A stop asked for by code (a stop event, the run's duration), not by a signal."""
+        self.requests += 1
+        if self.requests == 1:
+            self.graceful(reason)
+
+    def graceful(self, reason: str) -> None:
+        self.graph.log.warning("stop requested; stopping gracefully", reason=reason)
+        if self.loading:
+            if self.current is not None:
+                self.current.cancel()  # abort loading: what loaded is unloaded
+        else:
+            self.graph.service.request_stop()
+
+    def force(self, reason: str) -> None:
+        self.graph.log.warning("stop forced", reason=reason)
+        if self.current is not None and not self.current.done():
+            self.current.cancel()
+        self.graph.force(self.force_unload_timeout)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[_Stopper]:
+        loop = asyncio.get_running_loop()
+        installed: list[int] = []
+        try:
+            for signum in STOP_SIGNALS:
+                try:
+                    loop.add_signal_handler(signum, self, signum)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    continue  # not the main thread, or a platform without signal handlers
+                installed.append(signum)
+            yield self
+        finally:
+            for number in installed:
+                loop.remove_signal_handler(number)
+
+
+async def run(
+    mandate_or_plan: Any,
+    *,
+    unload_timeout: float = DEFAULT_UNLOAD_TIMEOUT,
+    force_unload_timeout: float = DEFAULT_FORCE_UNLOAD_TIMEOUT,
+    handle_signals: bool = False,
+    stop: asyncio.Event | None = None,
+    duration: float | None = None,
+) -> Graph:
+    """Load the graph, run its service until it returns or is stopped, then unload.
+
+    With ``handle_signals``, SIGINT/SIGTERM stop the run (gracefully, then by force); setting
+    ``stop`` asks for a graceful stop from code, and so does ``duration`` seconds of the
+    graph's clock after loading (a rehearsal of a day on the virtual clock). Returns the
+    (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
+    ``LoadError`` if a component fails to load, the service's own exception if it fails,
+    and :class:`ForcedStop` after a second stop signal.
+    """
+    graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
+    stopper = _Stopper(graph, force_unload_timeout)
+    handlers = stopper.installed() if handle_signals else contextlib.nullcontext()
+    watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
+    try:
+        with handlers:
+            return await _run(graph, stopper, duration)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+
+
+async def _watch(stop: asyncio.Event, stopper: _Stopper) -> None:
+    await stop.wait()
+    stopper.request("stop event")
+
+
+async def _stop_after(duration: float, graph: Graph, stopper: _Stopper) -> None:
+    await graph.clock.sleep(duration)
+    stopper.request(f"duration of {duration:g} s reached")
+
+
+async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph:
+    loading = asyncio.ensure_future(graph.load())
+    stopper.current = loading
+    await asyncio.wait((loading,))
+    if loading.cancelled():  # a stop aborted loading; the graph rolled itself back
+        _raise_if_forced(stopper)
+        return graph
+    loading.result()  # raises the LoadError, if any
+    stopper.loading = False
+    service = graph.service
+    if stopper.requests:  # a stop arrived just as loading finished
+        service.request_stop()
+    running = asyncio.ensure_future(service.run())
+    stopper.current = running
+    timer = (
+        None if duration is None else asyncio.ensure_future(_stop_after(duration, graph, stopper))
+    )
+    try:
+        await asyncio.wait((running,))
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if not running.done():  # we were cancelled ourselves: stop the service too
+            running.cancel()
+            await asyncio.wait((running,))
+        await graph.unload()
+    _raise_if_forced(stopper)
+    if not running.cancelled():
+        running.result()  # the service's failure, raised after the graph is unloaded
+    return graph
+
+
+def _raise_if_forced(stopper: _Stopper) -> None:
+    if stopper.forced_by is not None:
+        raise ForcedStop(stopper.forced_by)

@@ -1,0 +1,229 @@
+"""The tick loop: run a callback every interval, on the graph's clock, without drift.
+
+Tick ``k`` is due at ``start + k * interval``. A tick that overruns delays the next one,
+which then runs at once; slots that passed entirely during an overrun are skipped and
+counted, never run back to back. A tick that raises is logged with its context and the loop
+goes on; after ``max_consecutive_failures`` failures in a row it stops with
+:class:`TickerFailed`. ``request_stop`` interrupts the sleep between ticks at once but never
+a tick in progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from pydantic import Field
+
+from fortuna._internal.time import Clock
+from fortuna._internal.component import ComponentArgs, Service, _default_log
+from fortuna._internal.types import Duration
+
+__all__ = ["TickArgs", "TickService", "Ticker", "TickerFailed"]
+
+
+class TickerFailed(RuntimeError):
+    """A tick loop stopped because too many ticks failed in a row."""
+
+    def __init__(self, name: str, failures: int, last: BaseException) -> None:
+        self.name = name
+        self.failures = failures
+        super().__init__(
+            f"{name}: stopped after {failures} consecutive failed ticks; "
+            f"last error: {type(last).__name__}: {last}"
+        )
+
+
+class Ticker:
+    """Calls ``callback`` every ``interval`` seconds of ``clock`` until stopped.
+
+    Use ``await ticker.run()`` in a service, or ``ticker.start()`` in a component's
+    ``load`` and ``await ticker.stop()`` in its ``unload`` for a background loop.
+    """
+
+    def __init__(
+        self,
+        callback: Callable[[], Awaitable[None]],
+        interval: float,
+        *,
+        clock: Clock,
+        name: str = "ticker",
+        log: Any = None,
+        max_consecutive_failures: int = 5,
+    ) -> None:
+        if interval <= 0:
+            raise ValueError(f"{name}: the tick interval must be positive, got {interval!r}")
+        if max_consecutive_failures < 1:
+            raise ValueError(f"{name}: max_consecutive_failures must be at least 1")
+        self.callback = callback
+        self.interval = float(interval)
+        self.clock = clock
+        self.name = name
+        self.log = log if log is not None else _default_log(name)
+        self.max_consecutive_failures = max_consecutive_failures
+        self.ticks = 0
+        """Ticks run (failed ones included)."""
+        self.skipped = 0
+        """Slots that passed entirely while an earlier tick overran."""
+        self.failures = 0
+        self.consecutive_failures = 0
+        self._stopping = False
+        self._sleeper: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stopping
+
+    def request_stop(self) -> None:
+        """Finish after the tick in progress (if any); a sleep between ticks ends now."""
+        self._stopping = True
+        if self._sleeper is not None and not self._sleeper.done():
+            self._sleeper.cancel()
+
+    async def run(self) -> None:
+        """Tick until ``request_stop``; raises :class:`TickerFailed` on too many failures."""
+        clock, interval = self.clock, self.interval
+        start = clock.monotonic()
+        slot = 0
+        while not self._stopping:
+            if await self._sleep_until(start + slot * interval):
+                break  # request_stop ended the sleep
+            await self._tick(slot)
+            # Where the next tick goes: the next slot if it is still ahead, else the latest
+            # slot that has come (run at once, late), skipping any that passed entirely.
+            due = math.floor((clock.monotonic() - start) / interval)
+            if due > slot + 1:
+                missed = due - slot - 1
+                self.skipped += missed
+                self.log.warning(
+                    "ticks skipped", ticker=self.name, skipped=missed, total_skipped=self.skipped
+                )
+                slot = due
+            else:
+                slot += 1
+
+    async def _sleep_until(self, deadline: float) -> bool:
+        """Sleep until ``deadline``; True if a stop was requested meanwhile."""
+        # The sleep runs as its own task so that request_stop can cancel it without ever
+        # reaching into the task that runs ticks.
+        sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
+        self._sleeper = sleeper
+        try:
+            await asyncio.wait((sleeper,))
+        finally:
+            self._sleeper = None
+            if not sleeper.done():
+                sleeper.cancel()
+        return self._stopping
+
+    async def _tick(self, slot: int) -> None:
+        self.ticks += 1
+        try:
+            await self.callback()
+        except Exception as exc:
+            self.failures += 1
+            self.consecutive_failures += 1
+            self.log.error(
+                "tick failed",
+                ticker=self.name,
+                tick=slot,
+                consecutive_failures=self.consecutive_failures,
+                max_consecutive_failures=self.max_consecutive_failures,
+                exc_info=exc,
+            )
+            if self.consecutive_failures >= self.max_consecutive_failures:
+                raise TickerFailed(self.name, self.consecutive_failures, exc) from exc
+        else:
+            self.consecutive_failures = 0
+
+    # --- background use -----------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Run in the background (from a component's ``load``)."""
+        if self._task is not None and not self._task.done():
+            raise RuntimeError(f"{self.name}: already running")
+        self._stopping = False
+        self._task = asyncio.ensure_future(self.run())
+        self._task.add_done_callback(self._report)
+        return self._task
+
+    def _report(self, task: asyncio.Task[None]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self.log.error("background ticker stopped", ticker=self.name, error=str(error))
+
+    async def stop(self) -> None:
+        """Stop a background ticker and wait for the tick in progress to finish."""
+        self.request_stop()
+        task = self._task
+        if task is not None:
+            await asyncio.wait((task,))
+
+
+class TickArgs(ComponentArgs):
+    """Args every tick service takes; a service's own args extend this model."""
+
+    interval: Annotated[Duration, Field(gt=0)] = Field(
+        description='time between ticks, e.g. "1s", "250ms"; ticks never drift'
+    )
+    max_consecutive_failures: int = Field(
+        default=5,
+        ge=1,
+        description="stop the service (with an error) after this many failed ticks in a row",
+    )
+
+
+TickArgsT = TypeVar("TickArgsT", bound=TickArgs)
+
+
+class TickService(Service[TickArgsT]):
+    """A service that runs ``tick()`` every ``interval`` on the graph's clock.
+
+    ``on_start`` runs once before the first tick, ``on_stop`` once after the last one when
+    the loop ends, gracefully or after too many failures (market making cancels its resting
+    orders there); it does not run when the service is cancelled by a forced stop.
+    """
+
+    _ticker: Ticker | None = None
+
+    async def tick(self) -> None:
+        """One step of the service's work."""
+        raise NotImplementedError
+
+    async def on_start(self) -> None:
+        """Runs once before the first tick."""
+
+    async def on_stop(self) -> None:
+        """Runs once after the last tick."""
+
+    @property
+    def ticker(self) -> Ticker:
+        if self._ticker is None:
+            self._ticker = Ticker(
+                self.tick,
+                self.args.interval,
+                clock=self.clock,
+                name=self.name,
+                log=self.log,
+                max_consecutive_failures=self.args.max_consecutive_failures,
+            )
+        return self._ticker
+
+    def request_stop(self) -> None:
+        super().request_stop()
+        self.ticker.request_stop()
+
+    async def run(self) -> None:
+        ticker = self.ticker
+        if self.stop_requested:
+            ticker.request_stop()
+        await self.on_start()
+        try:
+            await ticker.run()
+        except Exception:  # not CancelledError: a forced stop skips on_stop
+            await self.on_stop()
+            raise
+        await self.on_stop()

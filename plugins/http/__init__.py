@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the catalog: the pooled session component (``http.session``)."""

@@ -1,0 +1,92 @@
+"""A mandate run in a child process by the signal tests: ``signal_child.py MARKERS MODE``.
+
+It runs the same code path as ``fortuna run`` after validation (``execute``), and writes a
+line to MARKERS at every step the parent wants to see: ticks starting and ending, the
+service's ``on_stop``, the venue's unload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from fortuna import Component, ComponentArgs, NoArgs, Position, Service, TickArgs, TickService
+from fortuna._internal.plan import Plan, PlannedComponent, Ref
+from fortuna._internal.run_command import execute
+from fortuna._internal.settings import Settings
+
+MARKERS = sys.argv[1]
+MODE = sys.argv[2]
+
+
+def mark(line: str) -> None:
+    with open(MARKERS, "a") as out:
+        out.write(line + "\n")
+
+
+class Venue(Component[NoArgs]):
+    async def load(self) -> None:
+        mark("load:venue")
+
+    async def unload(self) -> None:
+        mark("unload:venue")
+
+
+class MakerArgs(TickArgs):
+    venue: Venue
+
+
+class Maker(TickService[MakerArgs]):
+    async def tick(self) -> None:
+        mark("tick-start")
+        await self.clock.sleep(0.5)  # a signal arrives while this tick is in progress
+        mark("tick-end")
+
+    async def on_stop(self) -> None:
+        mark("on_stop")
+
+
+class Failing(Maker):
+    async def tick(self) -> None:
+        raise ConnectionError("venue unreachable")
+
+
+class StubbornArgs(ComponentArgs):
+    venue: Venue
+
+
+class Stubborn(Service[StubbornArgs]):
+    """Ignores request_stop: only a forced stop ends it."""
+
+    async def run(self) -> None:
+        mark("run")
+        while True:  # noqa: ASYNC110 (deliberately deaf to request_stop)
+            await asyncio.sleep(0.05)
+
+
+def plan() -> Plan:
+    classes: dict[str, type[Component]] = {  # type: ignore[type-arg]
+        "tick": Maker,
+        "failing": Failing,
+        "stubborn": Stubborn,
+    }
+    args: dict[str, object] = {"venue": Ref("venue")}
+    if MODE != "stubborn":
+        args |= {"interval": "2s" if MODE == "tick" else "10ms", "max_consecutive_failures": 2}
+    service_cls = classes[MODE]
+    return Plan(
+        source="child.yaml",
+        service="svc",
+        components={
+            "venue": PlannedComponent("venue", "tests.venue", Venue, {}, (), Position(3, 3)),
+            "svc": PlannedComponent(
+                "svc", "tests.svc", service_cls, args, ("venue",), Position(5, 3)
+            ),
+        },
+    )
+
+
+if __name__ == "__main__":
+    code = execute(plan(), Settings.resolve(log_format="json", log_level="info"))
+    mark(f"exit:{code}")
+    sys.exit(code)

@@ -188,3 +188,31 @@ def test_file_that_is_not_utf8_is_reported_not_crashed(
     result = fortuna_cli("validate", str(path))
     assert result.returncode == 1
     assert "not UTF-8 text" in result.stdout
+
+
+def test_run_starts_a_plugin_service_and_exits_zero_when_it_finishes(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GREETER.replace('volume: "@loud"', 'volume: "@loud", times: 2'))
+    result = fortuna_cli("run", "--log-format", "json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["hello world 1.50", "hello world 1.50"]
+
+
+def test_run_refuses_an_invalid_mandate_with_exit_one(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    result = fortuna_cli("run", str(write(tmp_path, GREETER.replace("extra.words", "nope"))))
+    assert result.returncode == 1
+    assert 'unknown component "nope"' in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_run_refuses_an_unset_env_variable_that_validate_tolerates(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GREETER.replace('!decimal "1.50"', "!env GREETER_VOLUME"))
+    assert fortuna_cli("validate", str(path)).returncode == 0
+    result = fortuna_cli("run", str(path))
+    assert result.returncode == 1
+    assert "environment variable GREETER_VOLUME is not set" in result.stderr

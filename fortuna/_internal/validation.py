@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,13 +21,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fortuna._internal.time import Clock
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
 from fortuna._internal.findings import Finding, MandateError, Position
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
 from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
+from fortuna._internal.time import Clock
 
 __all__ = ["Report", "plan_for", "validate"]
 
@@ -265,10 +266,34 @@ class _Validator:
                                 self.references.setdefault(name, []))
                 for name, spec in self.components.items()}
 
-    def find_cycles(self) -> set[str]:
-        """Report every reference cycle once; return the names that are part of one."""
-        edges = {name: sorted({target for _, target in refs})
-                 for name, refs in self.references.items()}
+    def order(self) -> tuple[list[str], set[str]]:
+        """Names in dependency order (Kahn's algorithm, file order among equals), and the
+        names caught in a reference cycle, each cycle reported once."""
+        targets = {name: {target for _, target in refs} for name, refs in self.references.items()}
+        waiting = {name: len(found) for name, found in targets.items()}
+        dependents: dict[str, list[str]] = {}
+        for name, found in targets.items():
+            for target in found:
+                dependents.setdefault(target, []).append(name)
+        ready = deque(name for name, count in waiting.items() if count == 0)
+        ordered: list[str] = []
+        while ready:
+            name = ready.popleft()
+            ordered.append(name)
+            for dependent in dependents.get(name, ()):
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    ready.append(dependent)
+        if len(ordered) == len(targets):
+            return ordered, set()
+        placed = set(ordered)
+        remaining = {name: sorted(t for t in found if t not in placed)
+                     for name, found in targets.items() if name not in placed}
+        return ordered, self.find_cycles(remaining)
+
+    def find_cycles(self, edges: dict[str, list[str]]) -> set[str]:
+        """Report every reference cycle in ``edges`` once (Tarjan, iterative); return the
+        names that are part of one."""
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         on_stack: set[str] = set()
@@ -448,7 +473,7 @@ def _validate_document(
         return report
     checker.resolve_ids()
     resolved_args = checker.resolve_all()
-    cyclic = checker.find_cycles()
+    ordered, cyclic = checker.order()
     placeholders = {name: Placeholder(name, checker.ids[name], cls)
                     for name, cls in checker.classes.items()}
 
@@ -478,7 +503,7 @@ def _validate_document(
         report.plan = Plan(
             source=document.source,
             service=service_name,
-            components=load_order(planned),
+            components={name: planned[name] for name in ordered if name in planned},
             clock=clock_name,
             missing_env=tuple(checker.missing_env),
         )
@@ -520,24 +545,6 @@ def check_clock(checker: _Validator) -> str | None:
         checker.report(("components", extra), f'a mandate has at most one clock; "{clocks[0]}"'
                        " is one already", key=True)
     return clocks[0] if clocks else None
-
-
-def load_order(planned: Mapping[str, PlannedComponent]) -> dict[str, PlannedComponent]:
-    """Dependencies first, otherwise in file order (the graph is known to be acyclic)."""
-    ordered: dict[str, PlannedComponent] = {}
-    for root in planned:
-        stack: list[tuple[str, bool]] = [(root, False)]
-        while stack:
-            name, expanded = stack.pop()
-            if name in ordered or name not in planned:
-                continue
-            if expanded:
-                ordered[name] = planned[name]
-                continue
-            stack.append((name, True))
-            stack.extend((dep, False) for dep in reversed(planned[name].dependencies)
-                         if dep not in ordered)
-    return ordered
 
 
 def _document_of(

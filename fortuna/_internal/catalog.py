@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -10,6 +13,7 @@ from pydantic_core import PydanticUndefined
 
 from fortuna._internal.component import Interface
 from fortuna._internal.registry import Registry, first_line
+from fortuna._internal.types import _DecimalJsonSchema, _DurationJsonSchema
 
 __all__ = ["describe_component", "list_components"]
 
@@ -27,15 +31,33 @@ def list_components(registry: Registry, prefix: str = "") -> list[tuple[str, str
     return rows
 
 
-def type_name(annotation: Any) -> str:
+def type_name(annotation: Any, metadata: Sequence[Any] = ()) -> str:
+    """A type as an operator reads it: ``decimal``, ``duration``, ``@Exchange`` (a
+    reference), ``list[decimal]``, ``duration | null``."""
+    for marker in metadata:
+        if isinstance(marker, _DurationJsonSchema):
+            return "duration"
+        if isinstance(marker, _DecimalJsonSchema):
+            return "decimal"
+    origin, arguments = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return type_name(arguments[0], arguments[1:])
+    if origin in (Union, UnionType):
+        return " | ".join(type_name(argument) for argument in arguments)
+    if origin is Literal:
+        return " | ".join(repr(argument) for argument in arguments)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{', '.join(type_name(argument) for argument in arguments)}]"
+    if annotation is type(None):
+        return "null"
+    if annotation is Decimal:
+        return "decimal"
     if isinstance(annotation, type):
         if issubclass(annotation, Interface):
             return f"@{annotation.__name__}"
         return annotation.__name__
-    text = str(annotation).replace("typing.", "").replace("decimal.", "")
-    for module in ("schemas.", "fortuna.", "pydantic.types.", "plugins."):
-        text = text.replace(module, "")
-    return text
+    return str(annotation)
 
 
 def _default(info: FieldInfo) -> str:
@@ -62,7 +84,7 @@ def describe_component(registry: Registry, component_id: str) -> str:
         return "\n".join(lines)
     lines.append("  args:")
     for name, info in model.model_fields.items():
-        lines.append(f"    {name}: {type_name(info.annotation)}  ({_default(info)})")
+        lines.append(f"    {name}: {type_name(info.annotation, info.metadata)}  ({_default(info)})")
         if info.description:
             lines.append(f"        {info.description}")
     return "\n".join(lines)

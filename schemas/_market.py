@@ -80,7 +80,7 @@ class Market(BaseModel):
     unquantized or under the venue's minimums is ever sent.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     symbol: Symbol = Field(description="the market, 'BASE/QUOTE' or 'BASE/QUOTE:SETTLE'")
     base: str = Field(

@@ -17,7 +17,7 @@ from schemas._values import Amount, NonNegativeAmount, Price, Side, Symbol, Time
 
 __all__ = ["Balance", "Balances", "Candle", "OrderBook", "OrderBookLevel", "Ticker", "Trade"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 _COMPUTED: Any = None  # default of a field an after-validator fills in
 _ZERO = Decimal(0)
 _TWO = Decimal(2)

@@ -29,7 +29,7 @@ from schemas._values import (
 
 __all__ = ["Fill", "Order", "OrderRequest", "OrderStatus"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 _COMPUTED: Any = None  # default of a field an after-validator fills in
 
 ClientOrderId = Field(

@@ -17,7 +17,7 @@ __all__ = ["PriceProvider", "PriceQuote"]
 class PriceQuote(BaseModel):
     """A reference price, when it was observed at its source, and which source."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     price: Price = Field(description="the reference price, quote per base")
     timestamp: Timestamp = Field(description="when the source observed it (UTC)")

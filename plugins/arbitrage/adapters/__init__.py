@@ -1,0 +1,1 @@
+"""Venue adapters for arbitrage: one market of one venue behind ``QuoteAdapter``."""

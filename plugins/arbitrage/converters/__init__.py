@@ -1,0 +1,1 @@
+"""Currency converters for arbitrage: ``schemas.arbitrage.Converter`` implementations."""

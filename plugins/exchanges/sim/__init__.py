@@ -1,0 +1,25 @@
+"""The simulated venue (``exchanges.sim``) and its shared price process
+(``exchanges.sim.prices``).
+
+Modules: ``_walk`` the seeded integer-tick price path; ``prices`` the shared process
+component and its interface; ``_args`` the venue's args; ``_ledger`` balances; ``_book``
+the mandate's orders and book sides; ``_account`` fills and fees; ``_engine`` one market's
+synthetic book, trade arrivals and matching; ``_faults`` injected failures; ``venue`` the
+component. Import cost is pydantic and the standard library only.
+"""
+
+from plugins.exchanges.sim._args import Outage, SimArgs, SimFaults, SimMarketSpec
+from plugins.exchanges.sim.prices import PriceProcess, SeriesSpec, SimPriceProcess, SimPricesArgs
+from plugins.exchanges.sim.venue import SimExchange
+
+__all__ = [
+    "Outage",
+    "PriceProcess",
+    "SeriesSpec",
+    "SimArgs",
+    "SimExchange",
+    "SimFaults",
+    "SimMarketSpec",
+    "SimPriceProcess",
+    "SimPricesArgs",
+]

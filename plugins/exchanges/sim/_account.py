@@ -1,0 +1,165 @@
+"""The account at the venue: balances, open and final orders, fills, and how a fill moves
+money.
+
+Fees are charged in the quote currency (maker rate for a resting order that is hit, taker
+rate for an order that takes liquidity), on the fill's value ``amount * price``. A buy
+reserves ``amount * limit * (1 + worst fee)`` of quote and a sell reserves its ``amount``
+of base, so a fill always finds what it spends in ``used``; whatever the reservation held
+beyond the fill's actual cost (price improvement, a cheaper fee) returns to ``free``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from plugins.exchanges.sim._book import SimOrder
+from plugins.exchanges.sim._ledger import EXACT, Ledger
+from plugins.exchanges.sim._models import construct
+from schemas import Fill, Liquidity, Market, OrderStatus
+
+__all__ = ["Account", "FillRecord"]
+
+_ZERO = Decimal(0)
+
+
+class FillRecord:
+    """One fill as the venue keeps it; :meth:`model` builds (once) the ``Fill`` it reports."""
+
+    __slots__ = ("_model", "amount", "fee", "liquidity", "order", "price", "seq", "t")
+
+    def __init__(self, seq: int, order: SimOrder, price: Decimal, amount: Decimal,
+                 fee: Decimal, liquidity: Liquidity, t: float) -> None:
+        self.seq = seq
+        self.order = order
+        self.price = price
+        self.amount = amount
+        self.fee = fee
+        self.liquidity = liquidity
+        self.t = t
+        self._model: Fill | None = None
+
+    def model(self, venue: str) -> Fill:
+        model = self._model
+        if model is None:
+            order = self.order
+            model = self._model = construct(Fill, {
+                "id": f"{venue}-f{self.seq}",
+                "order_id": order.id,
+                "client_order_id": order.client_order_id,
+                "symbol": order.symbol,
+                "side": order.side,
+                "price": self.price,
+                "amount": self.amount,
+                "fee": self.fee,
+                "fee_currency": order.fee_currency,
+                "liquidity": self.liquidity,
+                "timestamp": datetime.fromtimestamp(self.t, UTC),
+            })
+        return model
+
+
+class Account:
+    """Everything the venue knows about the mandate's account."""
+
+    __slots__ = (
+        "_fill_seq",
+        "_order_seq",
+        "client_ids",
+        "closed",
+        "fills",
+        "history",
+        "ledger",
+        "open",
+        "venue",
+    )
+
+    def __init__(self, venue: str, ledger: Ledger, history: int) -> None:
+        self.venue = venue
+        self.ledger = ledger
+        self.history = history
+        self.open: dict[str, SimOrder] = {}
+        """Open orders by id, oldest first."""
+        self.closed: OrderedDict[str, SimOrder] = OrderedDict()
+        """Final orders by id, in the order they became final (the last ``history``)."""
+        self.fills: dict[str, deque[FillRecord]] = {}
+        """Fills per symbol, oldest first (the last ``history`` of each)."""
+        self.client_ids: dict[str, str] = {}
+        """Client order id -> order id, for open orders."""
+        self._order_seq = 0
+        self._fill_seq = 0
+
+    def next_order_id(self) -> str:
+        self._order_seq += 1
+        return f"{self.venue}-{self._order_seq}"
+
+    def open_order(self, order: SimOrder) -> None:
+        self.open[order.id] = order
+        if order.client_order_id is not None:
+            self.client_ids[order.client_order_id] = order.id
+
+    def find(self, order_id: str) -> SimOrder | None:
+        return self.open.get(order_id) or self.closed.get(order_id)
+
+    def fill(
+        self,
+        order: SimOrder,
+        market: Market,
+        amount: Decimal,
+        price: Decimal,
+        liquidity: Liquidity,
+        t: float,
+    ) -> bool:
+        """Execute ``amount`` of ``order`` at ``price``; True when it is now fully filled
+        (and final). The caller takes a filled order off the book."""
+        notional = EXACT.multiply(amount, price)
+        fee = EXACT.multiply(
+            notional, market.maker_fee if liquidity is Liquidity.MAKER else market.taker_fee
+        )
+        last = amount == order.amount - order.filled
+        if order.is_buy:
+            # Quote leaves (value plus fee), base arrives.
+            cost = EXACT.add(notional, fee)
+            if order.reserve_rate:
+                portion = order.reserved if last else EXACT.multiply(amount, order.reserve_rate)
+                order.reserved = EXACT.subtract(order.reserved, portion)
+                refund = EXACT.subtract(portion, cost)
+            else:  # a market buy holds no reservation: it pays from free
+                portion, refund = _ZERO, -cost
+            self.ledger.settle(spent=market.quote, from_used=portion, refund=refund,
+                               received=market.base, amount=amount)
+        else:
+            # Base leaves from the reservation, quote arrives net of the fee.
+            order.reserved = EXACT.subtract(order.reserved, amount)
+            self.ledger.settle(spent=market.base, from_used=amount, refund=_ZERO,
+                               received=market.quote, amount=EXACT.subtract(notional, fee))
+        order.filled = EXACT.add(order.filled, amount)
+        order.cost = EXACT.add(order.cost, notional)
+        order.fee = EXACT.add(order.fee, fee)
+        order.updated = t
+        self._fill_seq += 1
+        fills = self.fills.get(order.symbol)
+        if fills is None:
+            fills = self.fills[order.symbol] = deque(maxlen=self.history)
+        fills.append(FillRecord(self._fill_seq, order, price, amount, fee, liquidity, t))
+        if last:
+            self.finish(order, OrderStatus.CLOSED, t)
+        return last
+
+    def finish(self, order: SimOrder, status: OrderStatus, t: float) -> None:
+        """Make ``order`` final: release what it still reserves, file it as closed."""
+        if order.reserved:
+            self.ledger.release(order.reserve_currency, order.reserved)
+            order.reserved = _ZERO
+        order.status = status
+        order.updated = t
+        self.open.pop(order.id, None)
+        if order.client_order_id is not None and (
+            self.client_ids.get(order.client_order_id) == order.id
+        ):
+            del self.client_ids[order.client_order_id]
+        closed = self.closed
+        closed[order.id] = order
+        if len(closed) > self.history:
+            closed.popitem(last=False)

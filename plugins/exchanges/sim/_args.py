@@ -1,0 +1,186 @@
+"""The args of ``exchanges.sim``: markets, balances, the synthetic market, latency, faults."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fortuna import ComponentArgs, Duration, ExactDecimal
+from plugins.exchanges.sim.prices import Drift, PriceProcess, Step, Volatility
+from schemas import Amount, Fee, NonNegativeAmount, Price, Rate, Symbol
+
+__all__ = ["Outage", "SimArgs", "SimFaults", "SimMarketSpec"]
+
+_SPEC = ConfigDict(frozen=True, extra="forbid")
+Probability = Annotated[ExactDecimal, Field(ge=0, le=1)]
+Fraction = Annotated[ExactDecimal, Field(ge=0, lt=1)]
+
+
+class SimMarketSpec(BaseModel):
+    """One market of the simulated venue: its rules, fees and synthetic liquidity."""
+
+    model_config = _SPEC
+
+    symbol: Symbol = Field(description="the market, 'BASE/QUOTE'")
+    price: Price | None = Field(
+        default=None,
+        description="the initial price; required unless the venue takes a shared `prices` "
+        "process (then the series' price is used)",
+    )
+    series: str | None = Field(
+        default=None,
+        description="the series of the shared price process to follow (default: the symbol)",
+    )
+    price_increment: Price = Field(
+        default=Decimal("0.01"), description="tick size: order prices must be multiples of it"
+    )
+    amount_increment: Amount = Field(
+        default=Decimal("0.0001"), description="step size: order amounts must be multiples of it"
+    )
+    min_amount: NonNegativeAmount = Field(
+        default=Decimal(0), description="smallest order amount in base currency"
+    )
+    max_amount: Amount | None = Field(
+        default=None, description="largest order amount in base currency, if limited"
+    )
+    min_notional: NonNegativeAmount | None = Field(
+        default=None, description="smallest order value (amount * price) in quote currency"
+    )
+    maker_fee: Fee = Field(default=Decimal("0.001"), description="fee rate of resting fills")
+    taker_fee: Fee = Field(default=Decimal("0.001"), description="fee rate of aggressive fills")
+    level_amount: Amount = Field(
+        default=Decimal(1), description="base amount on each level of the synthetic book"
+    )
+    trade_amount: Amount | None = Field(
+        default=None,
+        description="mean size of a synthetic public trade in base (default: half a level)",
+    )
+
+    @model_validator(mode="after")
+    def _price_on_tick(self) -> SimMarketSpec:
+        if self.price is not None and self.price % self.price_increment != 0:
+            raise ValueError(
+                f"{self.symbol}: the initial price {self.price} is not a multiple of the "
+                f"price increment {self.price_increment}"
+            )
+        return self
+
+
+class Outage(BaseModel):
+    """A window during which every call fails with ``ExchangeUnavailable``."""
+
+    model_config = _SPEC
+
+    start: Duration = Field(description='when it begins, after the venue loads, e.g. "10m"')
+    duration: Annotated[Duration, Field(gt=0)] = Field(description='how long, e.g. "30s"')
+
+
+class SimFaults(BaseModel):
+    """Injected failures, seeded like everything else, for reliability rehearsals."""
+
+    model_config = _SPEC
+
+    error_rate: Probability = Field(
+        default=Decimal(0), description="fraction of calls failing with NetworkError"
+    )
+    timeout_rate: Probability = Field(
+        default=Decimal(0),
+        description="fraction of calls failing with RequestTimeout; half of the timed-out "
+        "order placements and cancels took effect anyway, as on a real venue",
+    )
+    timeout: Duration = Field(
+        default=10.0, description="how long a timed-out call waits before it fails"
+    )
+    outages: list[Outage] = Field(
+        default_factory=list, description="windows during which the venue is unavailable"
+    )
+    rate_limit: int | None = Field(
+        default=None, ge=1,
+        description="calls per second the venue answers; more fail with RateLimited "
+        "(with retry_after), like an exchange's request weight limit",
+    )
+
+    @model_validator(mode="after")
+    def _rates(self) -> SimFaults:
+        if self.error_rate + self.timeout_rate > 1:
+            raise ValueError(
+                f"error_rate {self.error_rate} + timeout_rate {self.timeout_rate} exceeds 1"
+            )
+        return self
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.error_rate or self.timeout_rate or self.outages or self.rate_limit is not None
+        )
+
+
+class SimArgs(ComponentArgs):
+    venue: str = Field(default="sim", min_length=1, description="the venue's name")
+    markets: list[SimMarketSpec] = Field(
+        min_length=1, description="the markets the venue lists"
+    )
+    balances: dict[str, NonNegativeAmount] = Field(
+        default_factory=dict,
+        description='starting balances by currency: {"USDT": 100000, "BTC": 2}',
+    )
+    seed: int = Field(
+        default=0, description="random seed of prices, trades and faults: same seed, same run"
+    )
+    prices: PriceProcess | None = Field(
+        default=None,
+        description='a shared price process ("@prices", exchanges.sim.prices); without one '
+        "the venue walks its own prices from each market's `price`",
+    )
+    price_offset: Rate = Field(
+        default=Decimal(0),
+        description="relative offset on the price process (0.002 = this venue quotes 0.2 % "
+        "higher): two venues on one process with different offsets make an arbitrage",
+    )
+    volatility: Volatility = Field(
+        default=Decimal("0.5"), description="annualised volatility of the venue's own prices"
+    )
+    drift: Drift = Field(
+        default=Decimal(0), description="annualised drift of the venue's own prices"
+    )
+    step: Step = Field(default=1.0, description='time between price moves of the venue\'s own '
+                       'prices, e.g. "1s"')
+    spread: Fraction = Field(
+        default=Decimal("0.001"),
+        description="relative spread of the synthetic book around the mid (0.001 = 0.1 %)",
+    )
+    depth: int = Field(default=10, ge=1, le=1000, description="synthetic levels on each side")
+    level_spacing: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
+        default=Decimal("0.0005"),
+        description="relative distance between synthetic levels (at least one tick)",
+    )
+    trade_rate: Annotated[ExactDecimal, Field(ge=0)] = Field(
+        default=Decimal("0.5"),
+        description="synthetic public trades per second on each market (Poisson arrivals); "
+        "they fill the mandate's resting orders they reach",
+    )
+    latency: Duration = Field(default=0.0, description='delay of every call, e.g. "50ms"')
+    latency_jitter: Duration = Field(
+        default=0.0, description="extra random delay, uniform between zero and this"
+    )
+    faults: SimFaults = Field(default_factory=SimFaults, description="injected failures")
+    history: int = Field(
+        default=10_000, ge=1, description="closed orders, fills and public trades kept per venue"
+    )
+
+    @model_validator(mode="after")
+    def _markets(self) -> SimArgs:
+        symbols = [m.symbol for m in self.markets]
+        duplicates = sorted({s for s in symbols if symbols.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"markets listed more than once: {', '.join(duplicates)}")
+        if self.prices is None:
+            missing = [str(m.symbol) for m in self.markets if m.price is None]
+            if missing:
+                raise ValueError(
+                    f"markets {', '.join(missing)} need an initial `price` (or give the venue "
+                    "a shared `prices` process)"
+                )
+        return self

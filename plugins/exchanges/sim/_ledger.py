@@ -1,0 +1,97 @@
+"""Balances: free and used amounts per currency, moved only by exact arithmetic.
+
+``used`` is what open orders reserve. Every change goes through :data:`EXACT`, a decimal
+context that traps inexact results, so value is never rounded away; a debit larger than
+what is there is a bug in the caller and raises rather than leaving a negative balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import (
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
+
+from schemas import Balance, Balances, InsufficientFunds
+
+__all__ = ["EXACT", "Ledger", "LedgerError"]
+
+EXACT = Context(prec=100, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
+"""Money arithmetic: exact or an exception."""
+
+_ZERO = Decimal(0)
+
+
+def _clean(value: Decimal) -> Decimal:
+    """A zero balance reads ``0``, not ``0E-9``; any other value is kept as it is."""
+    return value if value else _ZERO
+
+
+class LedgerError(AssertionError):
+    """A movement would make a balance negative: an accounting bug, never a user error."""
+
+
+class Ledger:
+    """Free and used balance per currency."""
+
+    __slots__ = ("free", "used", "venue")
+
+    def __init__(self, venue: str, initial: Mapping[str, Decimal], currencies: Iterable[str]
+                 ) -> None:
+        self.venue = venue
+        self.free: dict[str, Decimal] = dict.fromkeys(currencies, _ZERO)
+        self.free.update(initial)
+        self.used: dict[str, Decimal] = dict.fromkeys(self.free, _ZERO)
+
+    def reserve(self, currency: str, amount: Decimal) -> None:
+        """Move ``amount`` from free to used, or ``InsufficientFunds``."""
+        free = self.free.get(currency, _ZERO)
+        if amount > free:
+            raise InsufficientFunds(
+                f"{currency}: need {amount} free, have {free}", venue=self.venue
+            )
+        self.free[currency] = _clean(EXACT.subtract(free, amount))
+        self.used[currency] = _clean(EXACT.add(self.used.get(currency, _ZERO), amount))
+
+    def release(self, currency: str, amount: Decimal) -> None:
+        """Move ``amount`` from used back to free."""
+        used = self.used[currency]
+        if amount > used:
+            raise LedgerError(f"{currency}: release {amount} exceeds used {used}")
+        self.used[currency] = _clean(EXACT.subtract(used, amount))
+        self.free[currency] = _clean(EXACT.add(self.free[currency], amount))
+
+    def settle(self, *, spent: str, from_used: Decimal, refund: Decimal, received: str,
+               amount: Decimal) -> None:
+        """One fill: ``from_used`` of ``spent`` leaves the reservation, ``refund`` of it
+        (the part of the reservation the fill did not cost; negative for a market buy
+        paid from free) goes back to free, and ``amount`` of ``received`` arrives in free."""
+        free, used = self.free, self.used
+        left = EXACT.subtract(used[spent], from_used)
+        back = EXACT.add(free[spent], refund)
+        if left < 0 or back < 0:
+            raise LedgerError(
+                f"{spent}: a fill would leave used {left} and free {back}; both must stay >= 0"
+            )
+        used[spent] = left if left else _ZERO
+        free[spent] = back if back else _ZERO
+        gained = EXACT.add(free[received], amount)
+        if gained < 0:
+            raise LedgerError(f"{received}: a fill would leave free {gained}")
+        free[received] = gained if gained else _ZERO
+
+    def snapshot(self, timestamp: datetime | None = None) -> Balances:
+        balances = {
+            currency: Balance.model_construct(
+                currency=currency, free=free, used=self.used[currency],
+                total=EXACT.add(free, self.used[currency]),
+            )
+            for currency, free in self.free.items()
+        }
+        return Balances.model_construct(balances=balances, timestamp=timestamp)

@@ -1,0 +1,192 @@
+"""What the SQL sinks share: engine lifetime, schema creation and migration, idempotent inserts.
+
+On load the sink connects, creates the tables that are missing and migrates the ones that
+exist: a column the records gained since is added (nullable, so old rows stay valid); a
+money column that is not exact (a float type), or a table whose primary key is not ``id``,
+makes the load fail with the reason rather than store inexact or duplicated rows.
+
+SQLAlchemy is imported only inside functions: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import Field
+
+from plugins.sinks._buffered import BufferedSink, BufferedSinkArgs
+from schemas.metrics import METRIC_SCALE, MetricRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Table
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+    from sqlalchemy.sql.dml import Insert
+
+__all__ = ["SqlSink", "SqlSinkArgs"]
+
+
+class SqlSinkArgs(BufferedSinkArgs):
+    """Settings common to the SQL sinks."""
+
+    table_prefix: str = Field(
+        "fortuna_",
+        pattern=r"^[a-z_][a-z0-9_]{0,40}$",
+        description="prefix of the table names: <prefix>balances, <prefix>spreads, "
+        "<prefix>depth, <prefix>fills",
+    )
+
+
+ArgsT = TypeVar("ArgsT", bound=SqlSinkArgs)
+
+
+class SqlSink(BufferedSink[ArgsT], abc.ABC):
+    """Base of the sinks that store records in a SQL database through SQLAlchemy."""
+
+    _engine: AsyncEngine | None = None
+    _tables: dict[str, Table] | None = None
+
+    @abc.abstractmethod
+    def create_engine(self) -> AsyncEngine:
+        """The engine for this database (called in ``load``)."""
+
+    @abc.abstractmethod
+    def insert(self, table: Table) -> Insert:
+        """``INSERT ... ON CONFLICT (id) DO NOTHING`` in this database's dialect."""
+
+    @property
+    def db_schema(self) -> str | None:
+        """The database schema that holds the tables (None: the default one)."""
+        return None
+
+    async def prepare(self, connection: AsyncConnection) -> None:
+        """Run before the migration, in its transaction (create a schema, take a lock)."""
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        """The table of each record kind."""
+        if self._tables is None:
+            raise RuntimeError(f"sink {self.name!r} is not loaded")
+        return self._tables
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError(f"sink {self.name!r} is not loaded")
+        return self._engine
+
+    async def load(self) -> None:
+        from plugins.sinks._tables import build_tables
+
+        self._tables = build_tables(self.args.table_prefix, self.db_schema)
+        self._statements = {kind: self.insert(table) for kind, table in self._tables.items()}
+        self._engine = self.create_engine()
+        try:
+            async with self._engine.begin() as connection:
+                await self.prepare(connection)
+                await connection.run_sync(self._migrate)
+        except BaseException:
+            await self._engine.dispose()
+            self._engine = None
+            raise
+        await super().load()
+
+    async def unload(self) -> None:
+        try:
+            await super().unload()
+        finally:
+            if self._engine is not None:
+                await self._engine.dispose()
+                self._engine = None
+
+    async def write(self, records: Sequence[MetricRecord]) -> None:
+        unknown = {r.kind for r in records} - set(self._tables or {r.kind for r in records})
+        if unknown:
+            raise ValueError(
+                f"sink {self.name!r} has no table for record kind(s) {sorted(unknown)}"
+            )
+        await super().write(records)
+
+    def is_rejection(self, error: Exception) -> bool:
+        from sqlalchemy.exc import DataError, IntegrityError
+
+        if isinstance(error, DataError | IntegrityError):
+            return True
+        # Errors raised by the driver itself, outside SQLAlchemy (asyncpg's COPY path):
+        # SQLSTATE class 22 (data exception) or 23 (integrity constraint violation).
+        sqlstate = getattr(error, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate[:2] in ("22", "23")
+
+    async def store(self, batch: Sequence[MetricRecord]) -> None:
+        from plugins.sinks._tables import rows
+
+        async with self.engine.begin() as connection:
+            for kind, values in rows(batch).items():
+                await connection.execute(self._statements[kind], values)
+
+    # -- migration (synchronous, inside run_sync) ------------------------------------------
+
+    def _migrate(self, connection: Connection) -> None:
+        from sqlalchemy import inspect
+
+        inspector = inspect(connection)
+        for table in self.tables.values():
+            if not inspector.has_table(table.name, schema=table.schema):
+                table.create(connection)
+                self.log.info("sink_table_created", table=table.fullname)
+                continue
+            self._check_primary_key(table, inspector.get_pk_constraint(table.name, table.schema))
+            existing = {c["name"]: c for c in inspector.get_columns(table.name, table.schema)}
+            for column in table.columns:
+                found = existing.get(column.name)
+                if found is None:
+                    self._add_column(connection, table, column.name)
+                else:
+                    self._check_column(table, column.name, found["type"])
+            present = {i["name"] for i in inspector.get_indexes(table.name, table.schema)}
+            for index in table.indexes:
+                if index.name not in present:
+                    index.create(connection)
+
+    def _add_column(self, connection: Connection, table: Table, name: str) -> None:
+        dialect = connection.dialect
+        preparer = dialect.identifier_preparer
+        column = table.c[name]
+        column_type = column.type.compile(dialect=dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {preparer.format_table(table)} "
+            f"ADD COLUMN {preparer.format_column(column)} {column_type}"
+        )
+        self.log.warning("sink_column_added", table=table.fullname, column=name, type=column_type)
+
+    def _check_primary_key(self, table: Table, constraint: Any) -> None:
+        columns = list(constraint.get("constrained_columns") or ())
+        if columns != ["id"]:
+            raise RuntimeError(
+                f"table {table.fullname} exists with primary key {columns or 'none'}, not (id): "
+                "retried batches could duplicate rows; rename or drop the table"
+            )
+
+    def _check_column(self, table: Table, name: str, found: Any) -> None:
+        from sqlalchemy import Float, Numeric, String
+
+        from plugins.sinks._tables import ExactDecimal
+
+        if not isinstance(table.c[name].type, ExactDecimal):
+            return
+        if self.engine.dialect.name == "sqlite":
+            exact = isinstance(found, String)
+            wanted = "TEXT"
+        else:
+            exact = (
+                isinstance(found, Numeric)
+                and not isinstance(found, Float)
+                and (found.scale is None or found.scale >= METRIC_SCALE)
+            )
+            wanted = "NUMERIC(38, 18)"
+        if not exact:
+            raise RuntimeError(
+                f"column {table.fullname}.{name} is {found}, which cannot hold amounts exactly; "
+                f"it must be {wanted} (alter or drop the table)"
+            )

@@ -1,0 +1,123 @@
+"""Overhead of the exact-number layer over plain ccxt parsing, in one run.
+
+Plain: ccxt as shipped (``number = float``) parsing a binance order book of 1,000 levels
+per side and 1,000 binance trades (``parse_order_book``, ``parse_trades``): what a float
+pipeline would pay. Exact: the same payloads through the exact layer (``number = str``,
+string book levels) and on to ``schemas`` models with ``Decimal`` in every field.
+
+Usage: ``.venv/bin/python benchmarks/ccxt_layer.py [repetitions]``. Prints the time per
+parse of each and the ratio exact / plain (target: at most 2x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from plugins.exchanges.ccxt import convert
+from plugins.exchanges.ccxt.exact import exact_class
+
+LEVELS = 1000
+TRADES = 1000
+
+
+def book_payload() -> dict[str, Any]:
+    bids = [[f"{Decimal('30000.00') - i * Decimal('0.01'):.8f}", f"{Decimal('0.12345') + i:.8f}"]
+            for i in range(LEVELS)]
+    asks = [[f"{Decimal('30000.01') + i * Decimal('0.01'):.8f}", f"{Decimal('0.5') + i:.8f}"]
+            for i in range(LEVELS)]
+    return {"lastUpdateId": 1027024, "bids": bids, "asks": asks}
+
+
+def trades_payload() -> list[dict[str, Any]]:
+    return [{"a": 26129 + i, "p": f"{Decimal('30000.10') + i * Decimal('0.01'):.8f}",
+             "q": f"{Decimal('0.001') + i * Decimal('0.00001'):.8f}", "f": 27781 + i,
+             "l": 27781 + i, "T": 1700000000000 + i, "m": i % 2 == 0, "M": True}
+            for i in range(TRADES)]
+
+
+def market(client: Any) -> Any:
+    from tests.ccxt.conftest import new_ledger
+    from tests.ccxt.standins.binance import BinanceStandIn
+
+    client.options["crossMarginPairsData"] = []
+    client.options["isolatedMarginPairsData"] = []
+    info = BinanceStandIn(new_ledger()).exchange_info()["symbols"][0]
+    parsed = client.parse_market(info)
+    client.set_markets([parsed])
+    return client.market("BTC/USDT")
+
+
+def timed(plain: Callable[[], Any], exact: Callable[[], Any],
+          repetitions: int) -> tuple[float, float]:
+    """Median time of each, measured alternately so machine load hits both alike, with the
+    cyclic garbage collector paused during each sample as :mod:`timeit` does (a collection
+    of the whole heap landing in one sample says nothing about the parse)."""
+    plain(), exact()  # warm up
+    plain_samples, exact_samples = [], []
+    for _ in range(repetitions):
+        for work, samples in ((plain, plain_samples), (exact, exact_samples)):
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                work()
+                samples.append(time.perf_counter() - start)
+            finally:
+                gc.enable()
+    return statistics.median(plain_samples), statistics.median(exact_samples)
+
+
+async def main(repetitions: int) -> None:
+    import ccxt.async_support as ccxt_async
+
+    plain = ccxt_async.binance()
+    exact = exact_class("binance")()
+    exact.number = str
+    plain_market, exact_market = market(plain), market(exact)
+    book, trades = book_payload(), trades_payload()
+    now = datetime.now(UTC)
+
+    def plain_book() -> Any:
+        return plain.parse_order_book(book, "BTC/USDT")
+
+    def exact_book() -> Any:
+        return convert.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
+
+    def plain_trades() -> Any:
+        return plain.parse_trades(trades, plain_market)
+
+    def exact_trades() -> Any:
+        return [convert.trade(t, now) for t in exact.parse_trades(trades, exact_market)]
+
+    results = {}
+    cases = (("order book, 1,000 levels a side", plain_book, exact_book),
+             ("1,000 trades", plain_trades, exact_trades))
+    for name, plain_work, exact_work in cases:
+        plain_time, exact_time = timed(plain_work, exact_work, repetitions)
+        results[name] = (plain_time, exact_time)
+        print(f"{name:34} plain ccxt {plain_time * 1e3:8.2f} ms   exact layer "
+              f"{exact_time * 1e3:8.2f} ms   ratio {exact_time / plain_time:5.2f}x")
+    total_plain = sum(p for p, _ in results.values())
+    total_exact = sum(e for _, e in results.values())
+    print(f"{'both':34} plain ccxt {total_plain * 1e3:8.2f} ms   exact layer "
+          f"{total_exact * 1e3:8.2f} ms   ratio {total_exact / total_plain:5.2f}x "
+          "(target <= 2x)")
+    sample = convert.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
+    assert isinstance(sample.bids[0].price, Decimal)
+    await plain.close()
+    await exact.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 30))

@@ -1,0 +1,63 @@
+"""The args every ``exchanges.ccxt.<id>`` component takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, SecretStr
+
+from fortuna import ComponentArgs, Duration
+from schemas import Symbol
+
+__all__ = ["CcxtArgs"]
+
+
+class CcxtArgs(ComponentArgs):
+    api_key: SecretStr | None = Field(
+        default=None, description="API key, typically `!env BINANCE_API_KEY`"
+    )
+    secret: SecretStr | None = Field(
+        default=None, description="API secret, typically `!env BINANCE_SECRET`"
+    )
+    password: SecretStr | None = Field(
+        default=None, description="API passphrase, for venues that have one (okx, kucoin ...)"
+    )
+    uid: SecretStr | None = Field(
+        default=None, description="account or user id, for venues that sign with one"
+    )
+    sandbox: bool = Field(
+        default=False, description="use the venue's testnet / sandbox endpoints"
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="ccxt `options` passed through (merged over the tuned venue's defaults)",
+    )
+    enable_rate_limit: bool = Field(
+        default=True, description="let ccxt space requests by the venue's rate limit"
+    )
+    rate_limit: Duration | None = Field(
+        default=None,
+        description="minimum time between requests, overriding ccxt's value for the venue",
+    )
+    timeout: Duration = Field(default=10.0, description="timeout of one HTTP request")
+    retries: int = Field(
+        default=3, ge=0, le=10,
+        description="retries of a read after a retryable error (never of an order creation)",
+    )
+    retry_backoff: Duration = Field(
+        default=0.5, description="wait before the first retry; doubles on each next one"
+    )
+    client_order_id_prefix: str = Field(
+        default="fortuna", min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$",
+        description="prefix of the client order ids generated for orders that have none",
+    )
+    symbols: list[Symbol] = Field(
+        default_factory=list,
+        description="markets to cover when an all-markets call is emulated per symbol "
+        "(besides those this component traded)",
+    )
+    api_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/]+/?$",
+        description="send every REST call to this origin instead of the venue's, paths kept "
+        "(a relay, or a local stand-in in tests)",
+    )

@@ -1,0 +1,80 @@
+"""ccxt's exception hierarchy onto the project's errors.
+
+The order of the table matters: ccxt derives ``OrderNotFound`` from ``InvalidOrder`` and
+``RateLimitExceeded``, ``RequestTimeout`` and ``ExchangeNotAvailable`` from
+``NetworkError``, so the most specific class is looked up first along the MRO.
+
+Retryable: network failures, timeouts, rate limits, maintenance, a stale nonce. Permanent:
+authentication, insufficient funds, invalid or unknown orders, unknown symbols,
+unsupported operations, and any other refusal from the venue.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemas import (
+    AuthenticationError,
+    BadSymbol,
+    ExchangeError,
+    ExchangeUnavailable,
+    InsufficientFunds,
+    InvalidOrder,
+    NetworkError,
+    NotSupported,
+    OrderNotFound,
+    RateLimited,
+    RequestTimeout,
+)
+
+__all__ = ["translate"]
+
+# ccxt class name -> project class; looked up along the raised exception's MRO.
+_BY_CCXT_NAME: dict[str, type[ExchangeError]] = {
+    "InsufficientFunds": InsufficientFunds,
+    "OrderNotFound": OrderNotFound,
+    "OrderNotCached": OrderNotFound,
+    "InvalidOrder": InvalidOrder,
+    "BadSymbol": BadSymbol,
+    "AuthenticationError": AuthenticationError,
+    "NotSupported": NotSupported,
+    "RateLimitExceeded": RateLimited,
+    "DDoSProtection": RateLimited,
+    "RequestTimeout": RequestTimeout,
+    "OnMaintenance": ExchangeUnavailable,
+    "ExchangeNotAvailable": ExchangeUnavailable,
+    "InvalidNonce": NetworkError,
+    "NetworkError": NetworkError,
+    "OperationFailed": NetworkError,
+    "BaseError": ExchangeError,
+}
+
+_RETRY_AFTER = re.compile(r"retry[- ]after[\"':= ]+(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def translate(error: BaseException, venue: str) -> ExchangeError:
+    """The project error for a ccxt (or transport) exception, keeping ccxt's message.
+
+    ``BadResponse`` (a malformed answer) derives from ``OperationFailed`` in ccxt and maps to
+    a retryable ``NetworkError``; everything else under ``ExchangeError`` is permanent.
+    """
+    if isinstance(error, ExchangeError):
+        return error
+    target: type[ExchangeError] | None = None
+    for klass in type(error).__mro__:
+        if klass.__module__.startswith("ccxt"):
+            if klass.__name__ == "ExchangeError":
+                target = ExchangeError
+                break
+            target = _BY_CCXT_NAME.get(klass.__name__)
+            if target is not None:
+                break
+    if target is None:
+        target = NetworkError if isinstance(error, OSError | TimeoutError) else ExchangeError
+    message = f"{type(error).__name__}: {error}".strip()
+    if target is RateLimited:
+        found = _RETRY_AFTER.search(str(error))
+        return RateLimited(
+            message, venue=venue, retry_after=float(found.group(1)) if found else None
+        )
+    return target(message, venue=venue)

@@ -1,0 +1,139 @@
+"""The exact-number layer: a ccxt exchange class that never turns a price into a float.
+
+Why this design (each point verified against the installed ccxt, see docs/ccxt_capabilities.md):
+
+1. ``exchange.number = Decimal`` is not usable. ccxt reads a market's precision with
+   ``safe_string``, which does not recognise a ``Decimal``; a Decimal precision therefore
+   reads as *missing*, and ``create_order`` (binance, among others) falls back to
+   ``parse_to_numeric(amount)``: the unrounded value goes on the wire, as a float.
+2. Order book levels are parsed with ``safe_float`` whatever ``number`` says, so a book
+   comes back as floats in every mode.
+
+So the layer sets ``number = str``: every value ccxt parses through ``safe_number`` stays
+the exact text the venue sent (precision, limits, balances, orders, trades, tickers), and
+:mod:`convert` turns that text into ``Decimal``. Book levels are parsed with
+``safe_string`` by overriding the two level parsers. Prices and amounts are quantized by
+Fortuna (``Market.check_order``) before ccxt sees them and are passed as strings; ccxt's
+own ``price_to_precision``/``amount_to_precision`` return such a string unchanged, because
+re-rounding an already exact multiple could only go wrong (``DECIMAL_PLACES`` venues assert
+on a string precision; ``ROUND`` would move a sell price the wrong way).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["ORIGIN", "exact_class", "original_url", "redirect", "redirect_urls"]
+
+_CLASSES: dict[str, type[Any]] = {}
+
+ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+", re.IGNORECASE)
+
+
+def exact_class(exchange_id: str) -> type[Any]:
+    """The async ccxt class of ``exchange_id`` with the exact-number overrides."""
+    cached = _CLASSES.get(exchange_id)
+    if cached is not None:
+        return cached
+    import ccxt.async_support as ccxt_async
+
+    base: type[Any] = getattr(ccxt_async, exchange_id)
+
+    def parse_order_book_bid_ask(
+        self: Any, bidask: Any, price_key: Any = 0, amount_key: Any = 1, count_key: Any = 2
+    ) -> list[Any]:
+        return [self.safe_string(bidask, price_key), self.safe_string(bidask, amount_key)]
+
+    def parse_order_book_bid_ask_l3(
+        self: Any, bidask: Any, price_key: Any = 0, amount_key: Any = 1, count_key: Any = 2
+    ) -> list[Any]:
+        return [self.safe_string(bidask, price_key), self.safe_string(bidask, amount_key)]
+
+    def price_to_precision(self: Any, symbol: Any, price: Any) -> Any:
+        if isinstance(price, str):
+            return price
+        return base.price_to_precision(self, symbol, price)
+
+    def amount_to_precision(self: Any, symbol: Any, amount: Any) -> Any:
+        if isinstance(amount, str):
+            return amount
+        return base.amount_to_precision(self, symbol, amount)
+
+    def sort_by(array: Any, key: Any, descending: bool = False, default: Any = 0) -> Any:
+        # ccxt sorts book levels by price; on string prices that would be a textual sort
+        # ("10" < "9"). Such lists are left as the venue sent them: :func:`convert.order_book`
+        # sorts the levels on their exact Decimal prices.
+        if array and isinstance(key, int) and isinstance(array[0], list):
+            first = array[0][key] if len(array[0]) > key else None
+            if isinstance(first, str):
+                return array
+        return base.sort_by(array, key, descending, default)
+
+    def handle_errors(self: Any, code: Any, reason: Any, url: Any, *rest: Any) -> Any:
+        # Venues pick error tables by URL (binance: spot vs futures hosts); behind a
+        # redirected origin, hand ccxt the URL it would have called.
+        return base.handle_errors(self, code, reason, original_url(self, url), *rest)
+
+    cls = type(
+        f"Exact{base.__name__}",
+        (base,),
+        {
+            "parse_order_book_bid_ask": parse_order_book_bid_ask,
+            "parse_order_book_bid_ask_l3": parse_order_book_bid_ask_l3,
+            "price_to_precision": price_to_precision,
+            "amount_to_precision": amount_to_precision,
+            "sort_by": staticmethod(sort_by),
+            "handle_errors": handle_errors,
+            "__doc__": f"{base.__name__} with exact numbers (strings from ccxt, Decimal out).",
+        },
+    )
+    _CLASSES[exchange_id] = cls
+    return cls
+
+
+def redirect_urls(urls: Any, base_url: str) -> Any:
+    """``urls`` with the origin of every URL replaced by ``base_url`` (paths kept)."""
+    origin = base_url.rstrip("/")
+    if isinstance(urls, str):
+        return ORIGIN.sub(origin, urls) if ORIGIN.match(urls) else urls
+    if isinstance(urls, dict):
+        return {key: redirect_urls(value, base_url) for key, value in urls.items()}
+    if isinstance(urls, list):
+        return [redirect_urls(value, base_url) for value in urls]
+    return urls
+
+
+def _leaves(urls: Any) -> list[str]:
+    if isinstance(urls, str):
+        return [urls]
+    if isinstance(urls, dict):
+        return [leaf for value in urls.values() for leaf in _leaves(value)]
+    if isinstance(urls, list):
+        return [leaf for value in urls for leaf in _leaves(value)]
+    return []
+
+
+def redirect(client: Any, base_url: str) -> None:
+    """Point every key of ``client.urls['api']`` (nested too) at ``base_url``, keeping the
+    paths, and remember the originals so URL-keyed error tables still apply."""
+    original = client.urls.get("api")
+    redirected = redirect_urls(original, base_url)
+    pairs = sorted(
+        {new: old for new, old in zip(_leaves(redirected), _leaves(original), strict=True)
+         if new != old}.items(),
+        key=lambda pair: len(pair[0]), reverse=True,
+    )
+    client.urls["api"] = redirected
+    client.fortuna_original_urls = pairs
+
+
+def original_url(client: Any, url: Any) -> Any:
+    """The URL ccxt would have called for ``url`` on a redirected client."""
+    pairs = getattr(client, "fortuna_original_urls", None)
+    if not pairs or not isinstance(url, str):
+        return url
+    for new, old in pairs:
+        if url.startswith(new):
+            return old + url[len(new):]
+    return url

@@ -9,6 +9,14 @@ Layout (import from ``schemas``, never from the private modules):
     _exchange.py     the Exchange interface
     _prices.py       the PriceProvider interface and PriceQuote
 
+Each family's contracts are a public submodule of their own, imported by the family that
+needs them (so a mandate pays only for the contracts it uses):
+    risk.py            KillSwitch
+    market_making.py   Quote, Strategy, Executor, RiskCheck and their results
+    arbitrage.py       QuoteAdapter, Converter, Quote, TradeResult
+    metrics.py         metric records, Sink, FillSource
+    http.py            HttpClient (the shared aiohttp session)
+
 Money is ``Decimal`` from the first parse (floats are refused); timestamps are
 timezone-aware UTC datetimes.
 """

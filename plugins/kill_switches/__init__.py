@@ -1,0 +1,1 @@
+"""Kill switches (``kill_switches.*``): latched safety conditions that halt trading."""

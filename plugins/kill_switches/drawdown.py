@@ -1,0 +1,57 @@
+"""``kill_switches.drawdown``: trip when the account's value falls too far from its peak."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from fortuna import ComponentArgs, ExactDecimal
+from plugins.kill_switches._latch import LatchedSwitch
+from schemas import Exchange, PriceProvider, Symbol
+
+__all__ = ["DrawdownArgs", "DrawdownSwitch"]
+
+
+class DrawdownArgs(ComponentArgs):
+    exchange: Exchange = Field(description="the venue whose balances are valued")
+    symbol: Symbol = Field(description="the market: base valued in quote at price")
+    price: PriceProvider = Field(description="the price the base inventory is valued at")
+    max_drawdown: Annotated[ExactDecimal, Field(gt=0, lt=1)] | None = Field(
+        default=None, description="trip when value falls this fraction below its peak (0.05)"
+    )
+    max_loss: Annotated[ExactDecimal, Field(gt=0)] | None = Field(
+        default=None, description="trip when value falls this much quote currency below its peak"
+    )
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> Self:
+        if self.max_drawdown is None and self.max_loss is None:
+            raise ValueError("give max_drawdown, max_loss or both")
+        return self
+
+
+class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
+    """Trips when the account value (base at price plus quote) falls too far from its peak."""
+
+    peak: Decimal | None = None
+    value: Decimal | None = None
+
+    async def evaluate(self) -> str | None:
+        args = self.args
+        balances, price = await asyncio.gather(args.exchange.fetch_balances(), args.price.price())
+        value = balances.total(args.symbol.base) * price + balances.total(args.symbol.quote)
+        self.value = value
+        if self.peak is None or value > self.peak:
+            self.peak = value
+            return None
+        loss = self.peak - value
+        if args.max_loss is not None and loss > args.max_loss:
+            return f"value {value} is {loss} {args.symbol.quote} below its peak {self.peak} " \
+                   f"(max loss {args.max_loss})"
+        if args.max_drawdown is not None and self.peak > 0 and loss / self.peak > args.max_drawdown:
+            return f"value {value} is {loss / self.peak:.4%} below its peak {self.peak} " \
+                   f"(max drawdown {args.max_drawdown})"
+        return None

@@ -1,0 +1,1 @@
+"""Market-making executors (``market_making.executors.*``): desired quotes to resting orders."""

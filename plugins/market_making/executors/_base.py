@@ -1,0 +1,322 @@
+"""What both executors share: reconciliation, pre-trade risk, ordering of the writes.
+
+A tick's plan (:func:`~plugins.market_making._reconcile.reconcile`) keeps the orders that
+already match, cancels the others and places the missing quotes. Each placement is
+quantized by the market and checked by the risk component against the book as it will
+stand (orders kept plus placements approved so far). Cancels and placements go out
+concurrently, except a placement that would cross an order still being cancelled: it waits
+for the cancels and is checked again, so the mandate never trades with itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import Field
+
+from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.market_making._quoting import on_grid
+from plugins.market_making._reconcile import crosses, reconcile
+from schemas import (
+    Exchange,
+    Market,
+    Order,
+    OrderNotFound,
+    OrderRejected,
+    OrderRequest,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from schemas.market_making import (
+    DesiredQuote,
+    ExecutionReport,
+    Executor,
+    RiskCheck,
+    RiskContext,
+)
+from schemas.metrics import FillJournal, FillPage
+
+__all__ = ["ExecutorArgs", "ExecutorBase"]
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_INFINITY = Decimal("Infinity")
+_ZERO = Decimal(0)
+
+
+def _base36(number: int) -> str:
+    digits = []
+    while True:
+        number, digit = divmod(number, 36)
+        digits.append(_BASE36[digit])
+        if not number:
+            return "".join(reversed(digits))
+
+
+class ExecutorArgs(ComponentArgs):
+    price_tolerance: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
+        default=Decimal(0),
+        description="keep a resting order whose price is within this fraction of the "
+        "desired price (0.0005 = 5 bps) instead of replacing it",
+    )
+    amount_tolerance: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
+        default=Decimal(0),
+        description="keep a resting order whose remaining amount is within this fraction "
+        "of the desired amount",
+    )
+    post_only: bool = Field(
+        default=False, description="send maker-only orders (refused by the venue if they take)"
+    )
+    keep_fills: int = Field(
+        default=100_000, ge=1, description="fills remembered for metrics.fills"
+    )
+
+
+ArgsT = TypeVar("ArgsT", bound=ExecutorArgs)
+
+
+class ExecutorBase(Component[ArgsT], Executor):
+    """Reconciles desired quotes with resting orders; subclasses say how orders are written."""
+
+    _exchange: Exchange | None = None
+    _market: Market | None = None
+    _prefix = ""
+    _venue = ""
+    _journal: FillJournal | None = None
+
+    # --- binding ------------------------------------------------------------------------
+
+    def bind(self, *, exchange: Exchange, market: Market, prefix: str, venue: str) -> None:
+        if self._exchange is not None and (
+            self._exchange is not exchange or self._market != market
+            or self._prefix != f"{prefix}-"
+        ):
+            raise RuntimeError(
+                f"{self.name}: an executor serves one market_making service; it is bound to "
+                f"{self._prefix[:-1]!r} on {self._market.symbol if self._market else '?'}"
+            )
+        self._exchange = exchange
+        self._market = market
+        self._prefix = f"{prefix}-"
+        self._venue = venue
+        self._resting: dict[str, Order] = {}
+        token = _base36(int(self.clock.time() * 1000) % 36**8)
+        self._id_stem = f"{prefix}-{token}-"
+        self._sequence = itertools.count(1)
+
+    @property
+    def exchange(self) -> Exchange:
+        if self._exchange is None:
+            raise RuntimeError(f"{self.name}: not bound to a market_making service")
+        return self._exchange
+
+    @property
+    def market(self) -> Market:
+        if self._market is None:
+            raise RuntimeError(f"{self.name}: not bound to a market_making service")
+        return self._market
+
+    @property
+    def journal(self) -> FillJournal:
+        if self._journal is None:
+            self._journal = FillJournal(self.args.keep_fills)
+        return self._journal
+
+    def owns(self, order: Order) -> bool:
+        """Whether an order belongs to this mandate (by its client-order-id prefix)."""
+        cid = order.client_order_id
+        return cid is not None and cid.startswith(self._prefix)
+
+    def next_client_id(self) -> str:
+        return f"{self._id_stem}{next(self._sequence)}"
+
+    @property
+    def resting(self) -> Sequence[Order]:
+        return list(self._resting.values())
+
+    # --- FillSource ---------------------------------------------------------------------
+
+    @property
+    def fill_venue(self) -> str:
+        return self._venue
+
+    async def fills_since(self, cursor: int, limit: int = 1000) -> FillPage:
+        return self.journal.since(cursor, limit)
+
+    # --- how orders are written (exchange or virtual) ----------------------------------
+
+    async def place(self, request: OrderRequest) -> Order:
+        raise NotImplementedError
+
+    async def cancel(self, order: Order) -> Order | None:
+        raise NotImplementedError
+
+    # --- reconciliation -----------------------------------------------------------------
+
+    async def execute(
+        self, desired: Sequence[DesiredQuote], reference: Decimal, risk: RiskCheck
+    ) -> ExecutionReport:
+        report = ExecutionReport()
+        plan = reconcile(
+            desired,
+            list(self._resting.values()),
+            price_tolerance=self.args.price_tolerance,
+            amount_tolerance=self.args.amount_tolerance,
+        )
+        report.kept = len(plan.keep)
+        if not plan.place and not plan.cancel:
+            return report
+        market = self.market
+        book: list[OrderRequest | Order] = list(plan.keep)
+        now = self.clock.monotonic()
+        immediate: list[OrderRequest] = []
+        deferred: list[OrderRequest] = []
+        post_only = self.args.post_only
+        cancelled_sells = [o.price for o in plan.cancel if o.side is Side.SELL and o.price]
+        cancelled_buys = [o.price for o in plan.cancel if o.side is Side.BUY and o.price]
+        lowest_cancelled_sell = min(cancelled_sells) if cancelled_sells else _INFINITY
+        highest_cancelled_buy = max(cancelled_buys) if cancelled_buys else _ZERO
+        for quote in plan.place:
+            # Every field is already valid (a checked quote, the market's symbol), so the
+            # request is built without a second validation pass. A quote the service has
+            # quantized is on the grid already; any other goes through check_order.
+            request = OrderRequest.model_construct(
+                symbol=market.symbol,
+                side=quote.side,
+                type=OrderType.LIMIT,
+                amount=quote.amount,
+                price=quote.price,
+                time_in_force=TimeInForce.PO if post_only else TimeInForce.GTC,
+                client_order_id=self.next_client_id(),
+                post_only=post_only,
+            )
+            if not on_grid(market, quote):
+                try:
+                    request = market.check_order(request)
+                except OrderRejected as rejected:
+                    self._refuse(report, request, str(rejected))
+                    continue
+            reason = risk.refusal(request, RiskContext(reference, book, now))
+            if reason is not None:
+                self._refuse(report, request, reason)
+                continue
+            book.append(request)
+            risk.record_sent(request, now)  # counted now, so the next check of this tick sees it
+            price = request.price
+            assert price is not None
+            if (
+                (price >= lowest_cancelled_sell)
+                if request.side is Side.BUY
+                else (price <= highest_cancelled_buy)
+            ):  # it would cross an order still being cancelled: place it after the cancels
+                deferred.append(request)
+            else:
+                immediate.append(request)
+        cancelling = [self._cancel_one(order, report) for order in plan.cancel]
+        placing = [self._place_one(request, report) for request in immediate]
+        await _all(cancelling + placing)
+        if deferred:
+            still = list(self._resting.values())
+            late: list[OrderRequest] = []
+            for request in deferred:
+                crossing = next((o for o in still if crosses(request, o)), None)
+                if crossing is not None:
+                    self._refuse(
+                        report,
+                        request,
+                        f"would cross the mandate's own {crossing.side.value} at "
+                        f"{crossing.price}, whose cancel did not go through",
+                    )
+                else:
+                    late.append(request)
+            await _all([self._place_one(r, report) for r in late])
+        self._log_report(report)
+        return report
+
+    def _refuse(self, report: ExecutionReport, request: OrderRequest, reason: str) -> None:
+        report.refused.append((request, reason))
+        self.log.warning(
+            "order refused",
+            side=request.side.value,
+            price=request.price,
+            amount=request.amount,
+            reason=reason,
+        )
+
+    async def _place_one(self, request: OrderRequest, report: ExecutionReport) -> None:
+        try:
+            order = await self.place(request)
+        except Exception as exc:
+            report.errors.append(f"place {request.side.value} {request.amount} at "
+                                 f"{request.price}: {type(exc).__name__}: {exc}")
+            self.log.error(
+                "order failed",
+                side=request.side.value,
+                price=request.price,
+                amount=request.amount,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            return
+        report.placed.append(order)
+        if order.is_open:
+            self._resting[order.id] = order
+        self.placed(order)
+
+    async def _cancel_one(self, order: Order, report: ExecutionReport) -> None:
+        try:
+            result = await self.cancel(order)
+        except Exception as exc:
+            if self.cancel_gone(exc):
+                self._resting.pop(order.id, None)
+                report.cancelled.append(order.id)
+                return
+            report.errors.append(f"cancel {order.id}: {type(exc).__name__}: {exc}")
+            self.log.error("cancel failed", order_id=order.id, error=f"{type(exc).__name__}: {exc}")
+            return
+        if result is not None and result.is_open:
+            return  # the venue still holds it; the next sync tells
+        self._resting.pop(order.id, None)
+        report.cancelled.append(order.id)
+        self.cancelled(order, result)
+
+    def cancel_gone(self, error: Exception) -> bool:
+        """Whether a failed cancel means the order is gone anyway (unknown to the venue)."""
+        return isinstance(error, OrderNotFound)
+
+    def placed(self, order: Order) -> None:
+        """Hook: an order was placed (or would have been)."""
+
+    def cancelled(self, order: Order, result: Order | None) -> None:
+        """Hook: an order was cancelled (or would have been)."""
+
+    def _log_report(self, report: ExecutionReport) -> None:
+        if report.placed or report.cancelled:
+            bids = [o.price for o in report.placed if o.side.value == "buy" and o.price]
+            asks = [o.price for o in report.placed if o.side.value == "sell" and o.price]
+            self.log.info(
+                "quotes updated",
+                placed=len(report.placed),
+                cancelled=len(report.cancelled),
+                kept=report.kept,
+                refused=len(report.refused),
+                best_new_bid=max(bids) if bids else None,
+                best_new_ask=min(asks) if asks else None,
+            )
+            self.log.debug(
+                "quotes placed",
+                orders=[f"{o.side.value} {o.amount} @ {o.price}" for o in report.placed],
+            )
+
+
+async def _all(coroutines: list[Any]) -> None:
+    """Await every coroutine concurrently (one at a time needs no task)."""
+    if not coroutines:
+        return
+    if len(coroutines) == 1:
+        await coroutines[0]
+        return
+    await asyncio.gather(*coroutines)

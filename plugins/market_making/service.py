@@ -1,0 +1,292 @@
+"""``market_making``: the tick service that quotes one market for one mandate.
+
+Each tick: check the kill switches (any tripped: halt, cancel every resting order, quote
+nothing until an operator resets it); read the reference price, the mandate's resting
+orders and the balances concurrently; ask the strategy for the quotes it wants; quantize
+them on the market (never more aggressive) and trim them to what the account holds; hand
+them to the executor, which passes every order through pre-trade risk before sending.
+Starting cancels or adopts the orders an earlier run of the same mandate left (found by
+client-order-id prefix); stopping cancels every resting order of the mandate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from decimal import Decimal
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import Field
+
+from fortuna import Component, Duration, TickArgs, TickService
+from plugins.market_making._quoting import fit_to_balances, quantize_quotes
+from plugins.market_making.risk import PreTradeLimits
+from schemas import (
+    Balances,
+    Exchange,
+    Market,
+    Order,
+    PriceProvider,
+    PriceQuote,
+    Side,
+    Symbol,
+)
+from schemas.market_making import (
+    DesiredQuote,
+    ExecutionReport,
+    Executor,
+    QuoteContext,
+    RiskCheck,
+    Strategy,
+    TickObserver,
+)
+from schemas.risk import KillSwitch
+
+__all__ = ["MarketMaking", "MarketMakingArgs"]
+
+T = TypeVar("T")
+
+
+class MarketMakingArgs(TickArgs):
+    exchange: Exchange = Field(description="the venue to quote on")
+    symbol: Symbol = Field(description='the market, e.g. "BTC/USDT"')
+    price: PriceProvider = Field(description="the reference price the strategy quotes around")
+    strategy: Strategy = Field(description="decides the quotes, e.g. a ladder")
+    executor: Executor = Field(
+        description="turns quotes into orders: market_making.executors.exchange (live) or "
+        ".dry_run (logs only)"
+    )
+    risk: RiskCheck | None = Field(
+        default=None,
+        description="pre-trade limits (market_making.risk); without it only duplicates and "
+        "self-crossing orders are refused",
+    )
+    kill_switches: list[KillSwitch] = Field(
+        default_factory=list, description="any one tripped halts quoting and cancels orders"
+    )
+    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
+        description="the mandate's name: the prefix of every client order id it sends "
+        "(letters, digits, '_' and '.', at most 32)"
+    )
+    on_start: Literal["cancel", "adopt"] = Field(
+        default="cancel",
+        description="orders an earlier run of the mandate left: cancel them, or adopt them",
+    )
+    on_trip: Literal["halt", "stop"] = Field(
+        default="halt",
+        description="when a kill switch trips: halt (cancel, keep checking, resume after a "
+        "reset) or stop the service",
+    )
+    respect_balances: bool = Field(
+        default=True, description="trim quotes to what the account holds"
+    )
+    duration: Annotated[Duration, Field(gt=0)] | None = Field(
+        default=None,
+        description='stop by itself after this much time of the clock, e.g. "1h" (a rehearsal)',
+    )
+    report_every: Annotated[Duration, Field(gt=0)] | None = Field(
+        default=None, description='log balances and quotes this often, e.g. "10m"'
+    )
+
+
+class MarketMaking(TickService[MarketMakingArgs]):
+    """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
+
+    _market: Market | None = None
+    _risk: RiskCheck | None = None
+    halted = False
+    """Whether a kill switch holds trading halted."""
+    ticks = 0
+    last_report: ExecutionReport | None = None
+    dropped = 0
+    """Quotes left out by quantization or funding, over the run."""
+
+    async def load(self) -> None:
+        args = self.args
+        self._market = await args.exchange.market(args.symbol)
+        self._risk = args.risk if args.risk is not None else PreTradeLimits()
+        venue = args.exchange.name if isinstance(args.exchange, Component) else \
+            args.exchange.venue
+        args.executor.bind(
+            exchange=args.exchange, market=self._market, prefix=args.mandate, venue=venue
+        )
+        self._observers = [k for k in args.kill_switches if isinstance(k, TickObserver)]
+        self._started = self._next_report = self.clock.monotonic()
+
+    @property
+    def market(self) -> Market:
+        if self._market is None:
+            raise RuntimeError(f"{self.name}: not loaded")
+        return self._market
+
+    async def on_start(self) -> None:
+        self._started = self.clock.monotonic()
+        self._next_report = self._started
+        found = await self._recover()
+        self.log.info(
+            "market making started",
+            mandate=self.args.mandate,
+            symbol=str(self.args.symbol),
+            earlier_orders=len(found),
+            on_start=self.args.on_start,
+        )
+
+    async def _recover(self, attempts: int = 3) -> list[Order]:
+        """The executor's recovery of an earlier run's orders, retried after venue errors
+        (one second of the clock apart); the last failure is raised."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.args.executor.recover(self.args.on_start)
+            except Exception as exc:
+                if attempt == attempts:
+                    raise
+                self.log.warning("recovering earlier orders failed; retrying",
+                                 attempt=attempt, error=f"{type(exc).__name__}: {exc}")
+                await self.clock.sleep(1.0)
+        return []
+
+    async def on_stop(self) -> None:
+        remaining = await self.args.executor.cancel_all()
+        self.log.info(
+            "market making stopped",
+            mandate=self.args.mandate,
+            ticks=self.ticks,
+            resting_left=len(remaining),
+            quotes_left_out=self.dropped,
+        )
+
+    # --- the tick -----------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        self.ticks += 1
+        try:
+            report = await self._tick()
+        except Exception as exc:
+            self._tell(f"{type(exc).__name__}: {exc}")
+            raise
+        self._tell(report.errors[0] if report is not None and report.errors else None)
+
+    def _tell(self, error: str | None) -> None:
+        for observer in self._observers:
+            if error is None:
+                observer.tick_succeeded()
+            else:
+                observer.tick_failed(error)
+
+    async def _tick(self) -> ExecutionReport | None:
+        args = self.args
+        now = self.clock.monotonic()
+        if args.duration is not None and now - self._started >= args.duration:
+            self.log.info("duration reached", duration=args.duration)
+            self.request_stop()
+            return None
+        if args.kill_switches and await self._halt():
+            return None
+        executor = args.executor
+        quote, _, balances = await _gather(
+            args.price.quote(),
+            executor.sync(),
+            args.exchange.fetch_balances() if args.respect_balances or
+            args.report_every is not None else _none(),
+        )
+        assert isinstance(quote, PriceQuote)
+        assert balances is None or isinstance(balances, Balances)
+        desired = self.desired(quote.price, balances, executor.resting)
+        report = await executor.execute(desired, quote.price, self._risk or PreTradeLimits())
+        self.last_report = report
+        if args.report_every is not None and now >= self._next_report:
+            self._next_report = now + args.report_every
+            self._report(quote.price, balances)
+        return report
+
+    def desired(
+        self, reference: Decimal, balances: Balances | None, resting: Sequence[Order]
+    ) -> list[DesiredQuote]:
+        """The strategy's quotes, quantized and funded: what the executor should hold."""
+        market = self.market
+        context = QuoteContext(
+            reference=reference,
+            market=market,
+            now=self.clock.now(),
+            resting=resting,
+            balances=balances,
+        )
+        wanted = self.args.strategy.quotes(context)
+        quotes, dropped = quantize_quotes(wanted, market)
+        if balances is not None and self.args.respect_balances:
+            quotes, unfunded = fit_to_balances(quotes, balances, market, resting)
+            dropped.extend(unfunded)
+        if dropped:
+            self.dropped += len(dropped)
+            self.log.debug("quotes left out", count=len(dropped),
+                           reasons=sorted({reason for _, reason in dropped}))
+        return quotes
+
+    async def _halt(self) -> bool:
+        switches = self.args.kill_switches
+        await _gather(*(switch.check() for switch in switches))
+        tripped = [switch for switch in switches if switch.tripped]
+        if not tripped:
+            if self.halted:
+                self.halted = False
+                self.log.warning("kill switches reset; quoting resumes")
+            return False
+        if not self.halted:
+            self.halted = True
+            self.log.error(
+                "kill switch tripped: trading halted",
+                switches=[getattr(s, "name", type(s).__name__) for s in tripped],
+                reasons=[s.reason for s in tripped],
+            )
+        remaining = await self.args.executor.cancel_all()
+        if remaining:
+            self.log.error("halted with orders still resting", count=len(remaining))
+        if self.args.on_trip == "stop":
+            self.request_stop()
+        return True
+
+    def _report(self, reference: Decimal, balances: Balances | None) -> None:
+        market = self.market
+        resting = self.args.executor.resting
+        self.log.info(
+            "status",
+            reference=reference,
+            bids=sorted((o.price for o in resting if o.side is Side.BUY and o.price),
+                        reverse=True)[:3],
+            asks=sorted(o.price for o in resting if o.side is Side.SELL and o.price)[:3],
+            resting=len(resting),
+            **(
+                {
+                    market.base: balances.total(market.base),
+                    market.quote: balances.total(market.quote),
+                }
+                if balances is not None
+                else {}
+            ),
+        )
+
+
+async def _none() -> None:
+    return None
+
+
+async def _gather(*awaitables: Awaitable[T]) -> list[T]:
+    """Await concurrently: the first in this task, the others as tasks, so a read from an
+    in-process venue costs one task less than ``asyncio.gather``. If one fails, the others
+    are cancelled and the first failure is raised."""
+    if len(awaitables) == 1:
+        return [await awaitables[0]]
+    others = [asyncio.ensure_future(a) for a in awaitables[1:]]
+    try:
+        results = [await awaitables[0]]
+        for task in others:
+            results.append(await task)
+    except BaseException:
+        for task in others:
+            task.cancel()
+        await asyncio.wait(others)
+        for task in others:
+            if not task.cancelled():
+                task.exception()  # retrieved: a second failure is not reported twice
+        raise
+    return results

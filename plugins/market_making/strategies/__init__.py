@@ -1,0 +1,1 @@
+"""Market-making strategies (``market_making.strategies.*``): context in, desired quotes out."""

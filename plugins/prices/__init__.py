@@ -1,0 +1,1 @@
+"""Reference prices (``prices.*``): what a strategy quotes around."""

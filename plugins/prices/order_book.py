@@ -1,0 +1,67 @@
+"""``prices.order_book``: a reference price from an exchange's order book."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.prices._errors import PriceUnavailable
+from schemas import Exchange, OrderBook, PriceProvider, PriceQuote, Side, Symbol
+
+__all__ = ["OrderBookPrice", "OrderBookPriceArgs"]
+
+_TWO = Decimal(2)
+
+
+class OrderBookPriceArgs(ComponentArgs):
+    exchange: Exchange = Field(description="the venue whose book is read")
+    symbol: Symbol = Field(description='the market, e.g. "BTC/USDT"')
+    method: Literal["mid", "depth_weighted"] = Field(
+        default="mid",
+        description="mid: halfway between best bid and ask; depth_weighted: halfway between "
+        "the average prices of selling and buying `depth` base",
+    )
+    depth: Annotated[ExactDecimal, Field(gt=0)] | None = Field(
+        default=None, description="base amount walked on each side (depth_weighted only)"
+    )
+    limit: int | None = Field(
+        default=None, ge=1, description="levels fetched per side (the venue's default if omitted)"
+    )
+
+    @model_validator(mode="after")
+    def _depth(self) -> Self:
+        if self.method == "depth_weighted" and self.depth is None:
+            raise ValueError("method depth_weighted needs a depth")
+        return self
+
+
+class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
+    """Reference price from an order book: mid, or depth-weighted over both sides."""
+
+    def _from(self, book: OrderBook) -> Decimal:
+        args = self.args
+        if args.method == "mid" or args.depth is None:
+            mid = book.mid
+            if mid is None:
+                raise PriceUnavailable(f"{args.symbol}: a side of the book is empty")
+            return mid
+        bought = book.average_fill_price(Side.BUY, args.depth)
+        sold = book.average_fill_price(Side.SELL, args.depth)
+        if bought is None or sold is None:
+            raise PriceUnavailable(
+                f"{args.symbol}: the book holds less than {args.depth} on a side"
+            )
+        return (bought + sold) / _TWO
+
+    async def price(self) -> Decimal:
+        return self._from(await self._book())
+
+    async def quote(self) -> PriceQuote:
+        book = await self._book()
+        return PriceQuote(price=self._from(book), timestamp=book.timestamp, source=self.name)
+
+    async def _book(self) -> OrderBook:
+        return await self.args.exchange.fetch_order_book(self.args.symbol, self.args.limit)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.time import Clock
 from fortuna._internal.component import (
     Component,
     ComponentArgs,
@@ -20,6 +19,7 @@ from fortuna._internal.component import (
     Service,
 )
 from fortuna._internal.findings import Finding, MandateError, Position
+from fortuna._internal.time import Clock
 from fortuna._internal.types import Duration, ExactDecimal
 
 if TYPE_CHECKING:

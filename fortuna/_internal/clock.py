@@ -7,7 +7,6 @@ as ``self.clock``. Without one, the graph runs on the wall clock (:class:`WallCl
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import heapq
 import itertools

@@ -25,8 +25,8 @@ from pydantic_core import PydanticCustomError, core_schema
 if TYPE_CHECKING:
     import asyncio
 
-    from fortuna._internal.time import Clock
     from fortuna._internal.findings import Position
+    from fortuna._internal.time import Clock
 
 __all__ = [
     "Component",

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fortuna._internal.clock import WallClock
-from fortuna._internal.time import Clock
 from fortuna._internal.component import Component, Context, NoArgs, Service, _default_log
 from fortuna._internal.findings import Position
 from fortuna._internal.plan import Plan, PlannedComponent, substitute
+from fortuna._internal.time import Clock
 
 __all__ = ["ComponentFailure", "Graph", "LoadError"]
 

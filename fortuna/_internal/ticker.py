@@ -17,8 +17,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
-from fortuna._internal.time import Clock
 from fortuna._internal.component import ComponentArgs, Service, _default_log
+from fortuna._internal.time import Clock
 from fortuna._internal.types import Duration
 
 __all__ = ["TickArgs", "TickService", "Ticker", "TickerFailed"]

@@ -16,6 +16,7 @@ from fortuna._internal.component import (
     Context,
     Interface,
     NoArgs,
+    Resettable,
     Service,
 )
 from fortuna._internal.findings import Finding, MandateError, Position
@@ -50,6 +51,7 @@ __all__ = [
     "Position",
     "Registry",
     "Report",
+    "Resettable",
     "Service",
     "TickArgs",
     "TickService",

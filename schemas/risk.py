@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import abc
 
-from fortuna import Interface
+from fortuna import Resettable
 
 __all__ = ["KillSwitch"]
 
 
-class KillSwitch(Interface, abc.ABC):
+class KillSwitch(Resettable, abc.ABC):
     """A safety condition that halts trading when it trips, latched until reset."""
 
     @property
@@ -34,4 +34,4 @@ class KillSwitch(Interface, abc.ABC):
 
     @abc.abstractmethod
     def reset(self) -> None:
-        """An operator's decision to resume: clear the latch."""
+        """An operator's decision to resume: clear the latch (SIGUSR1 to ``fortuna run``)."""

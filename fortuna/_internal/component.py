@@ -15,6 +15,7 @@ live object.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
@@ -36,6 +37,7 @@ __all__ = [
     "NoArgs",
     "Placeholder",
     "Ref",
+    "Resettable",
     "Service",
 ]
 
@@ -112,6 +114,18 @@ class Interface:
             "description": f"reference to a component providing {interface_name(wanted)}",
             "x-fortuna-interface": interface_name(wanted),
         }
+
+
+class Resettable(Interface, abc.ABC):
+    """A component holding a latch an operator can clear (a tripped kill switch).
+
+    ``fortuna run`` resets every loaded resettable component on SIGUSR1 and logs each one;
+    from Python, ``graph.reset()`` does the same.
+    """
+
+    @abc.abstractmethod
+    def reset(self) -> None:
+        """Clear the latch: the operator has decided to resume."""
 
 
 class ComponentArgs(BaseModel):

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fortuna._internal.clock import WallClock
-from fortuna._internal.component import Component, Context, NoArgs, Service, _default_log
+from fortuna._internal.component import (
+    Component,
+    Context,
+    NoArgs,
+    Resettable,
+    Service,
+    _default_log,
+)
 from fortuna._internal.findings import Position
 from fortuna._internal.plan import Plan, PlannedComponent, substitute
 from fortuna._internal.time import Clock
@@ -115,6 +122,26 @@ class Graph:
     def loaded(self) -> list[str]:
         """Names of the components currently loaded, in the order their loads completed."""
         return list(self._loaded)
+
+    def reset(self) -> list[str]:
+        """An operator's reset: clear every loaded :class:`Resettable` (tripped kill
+        switches and other latches), logging each with the reason it held. A reset that
+        raises is logged and the others still happen. Returns the names reset."""
+        done: list[str] = []
+        for name in self._loaded:
+            component = self._instances[name]
+            if not isinstance(component, Resettable):
+                continue
+            held = getattr(component, "reason", None)
+            try:
+                component.reset()
+            except Exception as error:
+                self.log.error("operator reset failed", reset_component=name,
+                               error=f"{type(error).__name__}: {error}")
+                continue
+            self.log.warning("operator reset", reset_component=name, held=held)
+            done.append(name)
+        return done
 
     @property
     def log(self) -> Any:

@@ -23,6 +23,8 @@ __all__ = ["ForcedStop", "run", "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+RESET_SIGNAL = signal.SIGUSR1
+"""The operator's reset: clears every tripped kill switch (every ``Resettable``)."""
 
 
 class ForcedStop(Exception):
@@ -70,6 +72,14 @@ class _Stopper:
         self.current: asyncio.Future[Any] | None = None  # the load or the service run
         self.loading = True
 
+    def reset(self) -> None:
+        """The reset signal: clear latches, unless the graph is loading or stopping."""
+        if self.loading or self.requests:
+            self.graph.log.warning("operator reset ignored: the mandate is not running")
+            return
+        if not self.graph.reset():
+            self.graph.log.warning("operator reset: nothing to reset")
+
     def __call__(self, signum: int) -> None:
         """A stop signal: the first asks for a graceful stop, the next ones force it."""
         self.requests += 1
@@ -111,6 +121,11 @@ class _Stopper:
                 except (NotImplementedError, RuntimeError, ValueError):
                     continue  # not the main thread, or a platform without signal handlers
                 installed.append(signum)
+            try:
+                loop.add_signal_handler(RESET_SIGNAL, self.reset)
+                installed.append(RESET_SIGNAL)
+            except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+                pass  # no SIGUSR1 here: resets are available from Python only
             yield self
         finally:
             for number in installed:

@@ -10,7 +10,16 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from fortuna import Component, ComponentArgs, NoArgs, Position, Service, TickArgs, TickService
+from fortuna import (
+    Component,
+    ComponentArgs,
+    NoArgs,
+    Position,
+    Resettable,
+    Service,
+    TickArgs,
+    TickService,
+)
 from fortuna._internal.plan import Plan, PlannedComponent, Ref
 from fortuna._internal.run_command import execute
 from fortuna._internal.settings import Settings
@@ -24,9 +33,14 @@ def mark(line: str) -> None:
         out.write(line + "\n")
 
 
-class Venue(Component[NoArgs]):
+class Venue(Component[NoArgs], Resettable):
+    reason = "tripped in the test"
+
     async def load(self) -> None:
         mark("load:venue")
+
+    def reset(self) -> None:
+        mark("reset:venue")
 
     async def unload(self) -> None:
         mark("unload:venue")

@@ -62,6 +62,20 @@ def test_a_signal_mid_tick_finishes_the_tick_stops_and_unloads_then_exits_0(
     assert '"stop requested; stopping gracefully"' in stderr
 
 
+def test_sigusr1_resets_every_latch_and_the_mandate_keeps_running(tmp_path: Path) -> None:
+    process, marker_file = spawn(tmp_path, "tick")
+    wait_for_marker(marker_file, "tick-start", process)
+    process.send_signal(signal.SIGUSR1)
+    wait_for_marker(marker_file, "reset:venue", process)
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert markers(marker_file)[-3:] == ["on_stop", "unload:venue", "exit:0"]
+    assert '"operator reset"' in stderr
+    assert '"held": "tripped in the test"' in stderr
+
+
 def test_a_second_signal_forces_the_stop_and_still_unloads(tmp_path: Path) -> None:
     process, marker_file = spawn(tmp_path, "stubborn")
     wait_for_marker(marker_file, "run", process)

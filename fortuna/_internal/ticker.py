@@ -184,7 +184,8 @@ class TickService(Service[TickArgsT]):
 
     ``on_start`` runs once before the first tick, ``on_stop`` once after the last one when
     the loop ends, gracefully or after too many failures (market making cancels its resting
-    orders there); it does not run when the service is cancelled by a forced stop.
+    orders there). ``on_stop`` also runs when ``on_start`` fails, since a start may have
+    left orders behind; it does not run when the service is cancelled by a forced stop.
     """
 
     _ticker: Ticker | None = None
@@ -220,10 +221,14 @@ class TickService(Service[TickArgsT]):
         ticker = self.ticker
         if self.stop_requested:
             ticker.request_stop()
-        await self.on_start()
         try:
+            await self.on_start()
             await ticker.run()
         except Exception:  # not CancelledError: a forced stop skips on_stop
-            await self.on_stop()
+            try:
+                await self.on_stop()
+            except Exception as cleanup:  # keep the original failure as the one raised
+                self.log.error("on_stop failed while stopping after a failure",
+                               error=f"{type(cleanup).__name__}: {cleanup}")
             raise
         await self.on_stop()

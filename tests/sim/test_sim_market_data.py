@@ -146,3 +146,15 @@ async def test_an_unknown_timeframe_is_refused() -> None:
 
 async def sim_mid(sim: SimExchange) -> D:
     return sim.mid(SYMBOL)
+
+
+async def test_a_venue_used_before_it_loads_says_so() -> None:
+    from plugins.exchanges.sim import SimExchange
+    from schemas import ExchangeUnavailable
+
+    venue = SimExchange(SimExchange.Args.model_validate(
+        {"markets": [{"symbol": "BTC/USDT", "price": 65000}]}))
+    with pytest.raises(ExchangeUnavailable, match="is not loaded: call load\\(\\) first"):
+        await venue.fetch_ticker("BTC/USDT")
+    with pytest.raises(ExchangeUnavailable, match="is not loaded"):
+        await venue.markets()

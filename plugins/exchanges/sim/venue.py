@@ -37,6 +37,7 @@ from schemas import (
     Balances,
     Candle,
     Exchange,
+    ExchangeUnavailable,
     Fill,
     Market,
     Order,
@@ -186,9 +187,16 @@ class SimExchange(Component[SimArgs], Exchange):
 
     # --- every call ---------------------------------------------------------------------------
 
+    def _require_loaded(self) -> None:
+        if "_engines" not in self.__dict__:
+            raise ExchangeUnavailable(
+                f"exchanges.sim {self.name!r} is not loaded: call load() first", venue=self.venue
+            )
+
     async def _begin(self, operation: str, *, mutating: bool = False) -> tuple[float, bool]:
         """Latency, faults, then the market replayed to now. Returns (now, whether the call
         must end in a ``RequestTimeout`` after taking effect)."""
+        self._require_loaded()
         delay = self._latency
         if self._jitter:
             delay += self._jitter * self._jitter_random.random()
@@ -211,6 +219,7 @@ class SimExchange(Component[SimArgs], Exchange):
         return RequestTimeout(f"{operation}: no answer in time", venue=self.args.venue)
 
     def _engine(self, symbol: str) -> MarketEngine:
+        self._require_loaded()
         engine = self._engines.get(symbol)
         if engine is None:
             raise BadSymbol(f"no market {symbol}", venue=self.args.venue)
@@ -223,6 +232,7 @@ class SimExchange(Component[SimArgs], Exchange):
         return self.args.venue
 
     async def markets(self) -> Mapping[str, Market]:
+        self._require_loaded()
         return self._markets
 
     async def check_order(

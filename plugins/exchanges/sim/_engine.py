@@ -244,14 +244,16 @@ class MarketEngine:
         """(ticks, available amount) of the synthetic levels a taker of ``side`` meets."""
         return list(self._levels(side))
 
+    def _synthetic_side(self, side: Side) -> tuple[dict[int, Decimal], int, int, int]:
+        """What a taker of ``side`` meets: (amounts already taken by level, first level's
+        ticks, ticks between levels, level count)."""
+        if side is Side.BUY:
+            return self.consumed_asks, self.ask0, self.spacing, self.params.depth
+        return self.consumed_bids, self.bid0, -self.spacing, self.bid_levels
+
     def _levels(self, side: Side) -> Iterator[tuple[int, Decimal]]:
         amount = self.level_amount
-        if side is Side.BUY:
-            consumed, first, spacing, count = (
-                self.consumed_asks, self.ask0, self.spacing, self.params.depth)
-        else:
-            consumed, first, spacing, count = (
-                self.consumed_bids, self.bid0, -self.spacing, self.bid_levels)
+        consumed, first, spacing, count = self._synthetic_side(side)
         for i in range(count):
             used = consumed.get(i)
             if used is None:
@@ -266,12 +268,7 @@ class MarketEngine:
         taken: list[tuple[int, int, Decimal]] = []
         left = amount
         level_amount = self.level_amount
-        if side is Side.BUY:
-            consumed, first, spacing, count = (
-                self.consumed_asks, self.ask0, self.spacing, self.params.depth)
-        else:
-            consumed, first, spacing, count = (
-                self.consumed_bids, self.bid0, -self.spacing, self.bid_levels)
+        consumed, first, spacing, count = self._synthetic_side(side)
         for i in range(count):
             ticks = first + i * spacing
             if limit is not None and (ticks > limit if side is Side.BUY else ticks < limit):

@@ -83,6 +83,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     default_options: ClassVar[Mapping[str, Any]] = {}
     """ccxt options a tuned venue sets unless the mandate's ``options`` say otherwise."""
     client_id_length: ClassVar[int] = 32
+    client_id_pattern: ClassVar[re.Pattern[str]] = re.compile(r"[A-Za-z0-9._\-]+")
+    client_id_characters: ClassVar[str] = "letters, digits, '.', '_' and '-'"
     error_codes: ClassVar[Mapping[str, type[ExchangeError]]] = {}
     """Venue error codes ccxt leaves generic, refined by a tuned venue (code -> error)."""
     error_messages: ClassVar[Mapping[str, type[ExchangeError]]] = {}
@@ -317,6 +319,18 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         prefix = "".join(ch for ch in self.args.client_order_id_prefix if ch.isalnum())
         return (prefix + uuid.uuid4().hex)[: self.client_id_length]
 
+    def client_order_id_refusal(self, client_order_id: str) -> str | None:
+        """Why the venue would refuse a caller's client order id, or ``None``. Checked
+        before the wire: truncating or rewriting the id instead would break finding the
+        order by it (and a mandate's prefix)."""
+        if len(client_order_id) > self.client_id_length:
+            return (f"client order id {client_order_id!r} is {len(client_order_id)} characters;"
+                    f" {self.venue} takes at most {self.client_id_length}")
+        if not self.client_id_pattern.fullmatch(client_order_id):
+            return (f"client order id {client_order_id!r}: {self.venue} takes only "
+                    f"{self.client_id_characters}")
+        return None
+
     def client_order_id_params(self, client_order_id: str) -> dict[str, Any]:
         """The ccxt params that carry the client order id (ccxt's unified name)."""
         return {"clientOrderId": client_order_id}
@@ -360,6 +374,11 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         if refusal is not None:
             raise OrderRejected(refusal, code="unsupported", request=checked,
                                 venue=self.venue)
+        if checked.client_order_id is not None:
+            refusal = self.client_order_id_refusal(checked.client_order_id)
+            if refusal is not None:
+                raise OrderRejected(refusal, code="client_order_id", request=checked,
+                                    venue=self.venue)
         client_id = checked.client_order_id or self.new_client_order_id()
         params = {**self.order_params(checked)}
         if self._active_profile.client_ids is ClientIds.NATIVE:

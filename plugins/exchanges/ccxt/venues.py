@@ -7,6 +7,7 @@ better than the generic code (looking an order up by its client order id).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -102,9 +103,12 @@ class Bybit(CcxtExchange):
 
 @tuned("OKX")
 class Okx(_LookupByClientId):
-    """Cancel-all is emulated (fetch open orders, cancel each); lookup by clOrdId."""
+    """Cancel-all is emulated (fetch open orders, cancel each); lookup by clOrdId, which
+    OKX accepts as letters and digits only."""
 
     exchange_id = "okx"
+    client_id_pattern = re.compile(r"[A-Za-z0-9]+")
+    client_id_characters = "letters and digits"
     profile = Profile(_C.NATIVE, _O.NATIVE, _X.ONE_BY_ONE)
     default_options = {"fetchMarkets": {"types": ["spot"]}}
     client_id_param = "clOrdId"

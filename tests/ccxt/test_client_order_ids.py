@@ -1,0 +1,44 @@
+"""A caller's client order id the venue would refuse never reaches the wire."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from schemas import OrderRejected, OrderRequest
+from tests.ccxt.conftest import VenueFactory
+
+D = Decimal
+FAST = {"rate_limit": 0.001}
+
+
+def buy(client_order_id: str) -> OrderRequest:
+    return OrderRequest(symbol="BTC/USDT", side="buy", amount=D("0.01"),  # type: ignore[arg-type]
+                        price=D("30000"), client_order_id=client_order_id)
+
+
+async def test_an_id_longer_than_the_venue_takes_is_refused_before_the_wire(
+    venue_factory: VenueFactory,
+) -> None:
+    exchange, standin = await venue_factory("kraken", **FAST)
+    with pytest.raises(OrderRejected, match="is 25 characters; kraken takes at most 18") as caught:
+        await exchange.create_order(buy("demo-7f3a9c0b-00000000001"))
+    assert caught.value.code == "client_order_id"
+    assert standin.creates() == []
+
+
+async def test_an_id_with_characters_the_venue_refuses_is_refused_before_the_wire(
+    venue_factory: VenueFactory,
+) -> None:
+    exchange, standin = await venue_factory("okx", **FAST)
+    with pytest.raises(OrderRejected, match="okx takes only letters and digits"):
+        await exchange.create_order(buy("demo-1"))
+    assert standin.creates() == []
+
+
+async def test_an_id_the_venue_accepts_goes_on_the_wire(venue_factory: VenueFactory) -> None:
+    exchange, standin = await venue_factory("okx", **FAST)
+    order = await exchange.create_order(buy("demo1"))
+    assert order.client_order_id == "demo1"
+    assert len(standin.creates()) == 1

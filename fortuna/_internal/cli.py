@@ -48,12 +48,15 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="validate, then run a mandate until stopped")
     run.add_argument("file", metavar="FILE")
-    run.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+    run.add_argument("--log-level", choices=("debug", "info", "warning", "error", "critical"),
                      help="default: info, or FORTUNA_LOG_LEVEL")
     run.add_argument("--log-format", choices=("console", "json"),
                      help="default: console on a terminal, json otherwise, or FORTUNA_LOG_FORMAT")
     run.add_argument("--duration", metavar="SECONDS", type=float,
                      help="stop gracefully after this many seconds of the mandate's clock")
+    run.add_argument("--unload-timeout", metavar="SECONDS", type=float,
+                     help="longest wait for one component to unload (default 10, or "
+                          "FORTUNA_UNLOAD_TIMEOUT)")
     return parser
 
 
@@ -173,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     from fortuna._internal.run_command import run_command
 
     return run_command(args.file, log_level=args.log_level, log_format=args.log_format,
-                       duration=args.duration)
+                       unload_timeout=args.unload_timeout, duration=args.duration)
 
 
 _COMMANDS = {

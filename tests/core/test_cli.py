@@ -216,3 +216,21 @@ def test_run_refuses_an_unset_env_variable_that_validate_tolerates(
     result = fortuna_cli("run", str(path))
     assert result.returncode == 1
     assert "environment variable GREETER_VOLUME is not set" in result.stderr
+
+
+def test_run_accepts_every_documented_setting_flag(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GREETER)
+    result = fortuna_cli("run", "--log-level", "critical", "--log-format", "json",
+                         "--unload-timeout", "2.5", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # nothing is critical in a clean run
+
+
+def test_run_refuses_a_negative_unload_timeout_as_a_usage_error(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    result = fortuna_cli("run", "--unload-timeout", "-1", str(write(tmp_path, GREETER)))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -18,7 +18,7 @@ from decimal import Context, Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ExactDecimal, Interface
-from schemas._errors import InvalidOrder
+from schemas._errors import ExchangeError, InvalidOrder, NotSupported
 from schemas._orders import OrderStatus
 from schemas._values import Amount, Fee, NonNegativeAmount, Price, Side, Symbol, Timestamp
 
@@ -31,6 +31,7 @@ __all__ = [
     "InsufficientDepth",
     "Quote",
     "QuoteAdapter",
+    "TradeOutcomeUnknown",
     "TradeResult",
 ]
 
@@ -62,6 +63,16 @@ class InsufficientDepth(InvalidOrder):
         self.side = side
         self.amount = amount
         self.available = available
+
+
+class TradeOutcomeUnknown(ExchangeError):
+    """An order was placed but what it filled could not be read back (the error that
+    stopped the adapter was not the venue refusing the order). Retryable like a timeout:
+    the order's fate is unknown, so a caller looks it up (:meth:`QuoteAdapter.find_trade`)
+    rather than assume nothing filled."""
+
+    retryable = True
+    summary = "the order was placed; what it filled is unknown"
 
 
 class ConversionUnavailable(InvalidOrder):
@@ -255,8 +266,30 @@ class QuoteAdapter(Interface, abc.ABC):
         client_order_id: str | None = None,
     ) -> TradeResult:
         """Take ``amount`` base on ``side`` at once, no worse than ``limit_price`` when given;
-        what did not fill at once is cancelled. Raises the venue's error when the order was
-        refused (nothing filled)."""
+        what did not fill at once is cancelled.
+
+        A permanent (not ``retryable``) error means the order was refused: nothing filled.
+        A retryable error (a timeout, a network error, :class:`TradeOutcomeUnknown`) leaves
+        its fate unknown: it may have been placed and filled. :meth:`find_trade` with the
+        same ``client_order_id`` tells."""
+
+    async def find_trade(
+        self,
+        side: Side,
+        amount: Decimal,
+        *,
+        limit_price: Decimal | None = None,
+        client_order_id: str,
+    ) -> TradeResult | None:
+        """What the order :meth:`trade` sent with these arguments did, asked of the venue
+        by its ``client_order_id`` after :meth:`trade` raised a retryable error: its final
+        result (an order still open is cancelled first), or None when the venue does not
+        know the order (it was not placed). Raises the venue's error when it cannot tell;
+        ``NotSupported`` (the default) when the adapter cannot look orders up."""
+        raise NotSupported(
+            f"{type(self).__name__} cannot look an order up by its client order id",
+            venue=self.venue,
+        )
 
     @abc.abstractmethod
     async def balance(self) -> AdapterBalance:

@@ -121,13 +121,28 @@ class Execution(BaseModel):
 
     opportunity: Opportunity
     amount: ExactDecimal = Field(description="base amount each leg asked for")
-    buy: TradeResult | None = Field(description="the buy leg; None when it failed outright")
-    sell: TradeResult | None = Field(description="the sell leg; None when it failed outright")
-    buy_error: str | None = None
-    sell_error: str | None = None
+    buy: TradeResult | None = Field(
+        description="the buy leg; None when it filled nothing that is known (refused, not "
+        "placed, or its outcome unknown)"
+    )
+    sell: TradeResult | None = Field(
+        description="the sell leg; None when it filled nothing that is known"
+    )
+    buy_error: str | None = Field(
+        default=None, description="the error the buy leg raised (its result may still have "
+        "been found by its client order id)"
+    )
+    sell_error: str | None = Field(default=None, description="the error the sell leg raised")
     policy: str | None = Field(default=None, description="unwind or hedge, when a leg fell short")
     imbalance: ExactDecimal = Field(
-        default=_ZERO, description="base bought minus base sold by the two legs"
+        default=_ZERO,
+        description="base bought minus base sold by the two legs (the known ones when "
+        "an outcome is unknown)",
+    )
+    unknown: tuple[str, ...] = Field(
+        default=(),
+        description="orders whose outcome could not be found out, with venue and client "
+        "order id: nothing was rebalanced on a guess and trading halted",
     )
     corrections: tuple[TradeResult, ...] = Field(
         default=(), description="the orders the leg policy sent"

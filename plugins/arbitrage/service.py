@@ -23,6 +23,27 @@ Each tick:
    imbalance left halts trading (the service keeps ticking but sends nothing) until the
    service is restarted.
 
+A leg (or rebalancing order) that raised is counted by what is known of it, never guessed:
+
+- a permanent exchange error (not ``retryable``) means the venue refused the order: it
+  filled nothing;
+- a retryable error (timeout, network error, venue unavailable, an order placed whose
+  outcome could not be read), or any other exception, may come after the order took
+  effect: its outcome is unknown. The order is looked up
+  by the client order id the service sent (``QuoteAdapter.find_trade``, up to
+  ``recovery_attempts`` times): when the venue has it, its real fill counts; when the venue
+  does not know that id, it was not placed and filled nothing;
+- when it still cannot be known (the lookup fails, or the adapter cannot look orders up),
+  no leg policy runs on a guess: trading halts, as for an unresolved imbalance, and an
+  ``arbitrage_halted_outcome_unknown`` error names the order (venue, side, amount, limit,
+  client order id) and the known figures, so an operator reconciles the venues.
+
+After every tick, kill switches that observe ticks (``TickObserver``, such as
+``kill_switches.consecutive_errors``, or ``kill_switches.any`` holding one) hear whether it
+succeeded or failed: a tick fails when it raises, or when an order hit a venue error (a
+leg, a rebalancing order, an order lookup). A tick skipped by a tripped switch or a halt
+is not a failure, nor is an order the market's rules refuse before it is sent.
+
 Imbalances are counted in the base amounts the orders filled. A fee a venue takes in the
 base currency (or in a third currency) is a cost, valued in the realised figures when it
 can be (``fees_unvalued`` says when it cannot), never rebalanced: it is under any venue's
@@ -38,6 +59,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -52,7 +74,8 @@ from plugins.arbitrage._decision import (
     evaluate,
     realised,
 )
-from schemas import Amount, ExchangeError, OrderRejected, Rate, Side
+from plugins.kill_switches.observers import report_tick, tick_observers
+from schemas import Amount, ExchangeError, NotSupported, OrderRejected, Rate, Side
 from schemas.arbitrage import (
     ConversionRate,
     Converter,
@@ -61,6 +84,7 @@ from schemas.arbitrage import (
     QuoteAdapter,
     TradeResult,
 )
+from schemas.market_making import TickObserver
 from schemas.risk import KillSwitch
 
 __all__ = ["Arbitrage", "ArbitrageArgs"]
@@ -68,6 +92,8 @@ __all__ = ["Arbitrage", "ArbitrageArgs"]
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _KEPT_EXECUTIONS = 1000
+_LOOKUP_PAUSE = 1.0
+"""Seconds of the clock between two lookups of an order whose outcome is unknown."""
 
 
 class ArbitrageArgs(TickArgs):
@@ -129,9 +155,13 @@ class Arbitrage(TickService[ArbitrageArgs]):
     _kill_reasons: tuple[str, ...] = ()
     _last_skip: str | None = None
     _orders: int = 0
+    _observers: list[TickObserver]
+    _errors: list[str]
 
     async def load(self) -> None:
         self.executions = deque(maxlen=_KEPT_EXECUTIONS)
+        self._observers = tick_observers(self.args.kill_switches)
+        self._errors = []
         a, b = self.args.exchange_a, self.args.exchange_b
         if a.symbol.base != b.symbol.base:
             raise ValueError(
@@ -163,6 +193,15 @@ class Arbitrage(TickService[ArbitrageArgs]):
     # -- one tick --------------------------------------------------------------------------
 
     async def tick(self) -> None:
+        self._errors = []
+        try:
+            await self._tick()
+        except Exception as exc:
+            report_tick(self._observers, f"{type(exc).__name__}: {exc}")
+            raise
+        report_tick(self._observers, self._errors[0] if self._errors else None)
+
+    async def _tick(self) -> None:
         if self.halted is not None:
             return
         if await self._kill_switch_tripped():
@@ -324,43 +363,47 @@ class Arbitrage(TickService[ArbitrageArgs]):
     # -- execution -------------------------------------------------------------------------
 
     async def execute(self, opportunity: Opportunity) -> Execution:
-        """Send both legs concurrently, apply the leg policy if they differ, log and keep
-        the outcome."""
+        """Send both legs concurrently, find out what a leg that raised did, apply the leg
+        policy if they differ (or halt when a leg's outcome is unknown), log and keep the
+        outcome."""
         buyer, seller = self._legs(opportunity)
         amount = self.args.trade_amount
+        buy_limit = self._limit(opportunity.buy, self.args.max_slippage)
+        sell_limit = self._limit(opportunity.sell, self.args.max_slippage)
+        buy_id, sell_id = self._client_order_id("b"), self._client_order_id("s")
         buy_outcome, sell_outcome = await asyncio.gather(
-            buyer.trade(
-                Side.BUY, amount,
-                limit_price=self._limit(opportunity.buy, self.args.max_slippage),
-                client_order_id=self._client_order_id("b"),
-            ),
-            seller.trade(
-                Side.SELL, amount,
-                limit_price=self._limit(opportunity.sell, self.args.max_slippage),
-                client_order_id=self._client_order_id("s"),
-            ),
+            buyer.trade(Side.BUY, amount, limit_price=buy_limit, client_order_id=buy_id),
+            seller.trade(Side.SELL, amount, limit_price=sell_limit, client_order_id=sell_id),
             return_exceptions=True,
         )
-        for leg, outcome in (("buy", buy_outcome), ("sell", sell_outcome)):
-            if isinstance(outcome, BaseException):
-                if not isinstance(outcome, Exception):
-                    raise outcome  # cancellation: let it through
-                self.log.error(
-                    "arbitrage_leg_failed", leg=leg, error=f"{type(outcome).__name__}: {outcome}",
-                    direction=opportunity.direction.value,
-                )
-        buy = buy_outcome if isinstance(buy_outcome, TradeResult) else None
-        sell = sell_outcome if isinstance(sell_outcome, TradeResult) else None
+        direction = opportunity.direction.value
+        buy_leg, sell_leg = await asyncio.gather(
+            self._leg(
+                _Order(buyer, Side.BUY, amount, buy_limit, buy_id, "buy"), buy_outcome, direction
+            ),
+            self._leg(
+                _Order(seller, Side.SELL, amount, sell_limit, sell_id, "sell"), sell_outcome,
+                direction,
+            ),
+        )
+        buy = buy_leg if isinstance(buy_leg, TradeResult) else None
+        sell = sell_leg if isinstance(sell_leg, TradeResult) else None
+        unknown = [leg for leg in (buy_leg, sell_leg) if isinstance(leg, _Unknown)]
         bought = buy.filled if buy is not None else _ZERO
         sold = sell.filled if sell is not None else _ZERO
         imbalance = bought - sold
         corrections: list[TradeResult] = []
         correction_rate = opportunity.buy_rate
         residual = _ZERO
-        if imbalance != 0:
-            corrections, correction_rate, residual = await self._rebalance(
+        rebalanced = not unknown and imbalance != 0
+        if unknown:
+            self._halt_unknown(unknown, bought=bought, sold=sold)
+        elif rebalanced:
+            corrections, correction_rate, residual, lost = await self._rebalance(
                 opportunity, imbalance
             )
+            if lost is not None:
+                unknown.append(lost)
         trades = [(buy, opportunity.buy_rate), (sell, opportunity.sell_rate)]
         trades += [(correction, correction_rate) for correction in corrections]
         cost, proceeds, fees, unvalued = realised(
@@ -371,10 +414,11 @@ class Arbitrage(TickService[ArbitrageArgs]):
             amount=amount,
             buy=buy,
             sell=sell,
-            buy_error=None if buy is not None else _describe(buy_outcome),
-            sell_error=None if sell is not None else _describe(sell_outcome),
-            policy=self.args.leg_failure_policy if imbalance != 0 else None,
+            buy_error=_describe(buy_outcome),
+            sell_error=_describe(sell_outcome),
+            policy=self.args.leg_failure_policy if rebalanced else None,
             imbalance=imbalance,
+            unknown=tuple(leg.describe() for leg in unknown),
             corrections=tuple(corrections),
             residual=residual,
             realised_cost=cost,
@@ -389,11 +433,85 @@ class Arbitrage(TickService[ArbitrageArgs]):
         self._log_execution(execution)
         return execution
 
+    async def _leg(
+        self, order: _Order, outcome: TradeResult | BaseException, direction: str
+    ) -> TradeResult | _Unknown | None:
+        """What a leg did: its result; when it raised, what :meth:`_settle` finds out."""
+        if isinstance(outcome, TradeResult):
+            return outcome
+        if not isinstance(outcome, Exception):
+            raise outcome  # cancellation: let it through
+        self._failed(
+            "arbitrage_leg_failed", f"{type(outcome).__name__}: {outcome}", error_level=True,
+            leg=order.leg, direction=direction, venue=order.adapter.venue,
+            client_order_id=order.client_order_id,
+            refused=isinstance(outcome, ExchangeError) and not outcome.retryable,
+        )
+        return await self._settle(order, outcome)
+
+    async def _settle(self, order: _Order, error: Exception) -> TradeResult | _Unknown | None:
+        """What an order that raised ``error`` filled: None when nothing (the venue refused
+        it, or does not know its client order id), its result when the venue has it, or
+        :class:`_Unknown` when that cannot be found out (see the module's rule)."""
+        if isinstance(error, ExchangeError) and not error.retryable:
+            return None  # refused: nothing was placed
+        why = f"{type(error).__name__}: {error}"
+        adapter = order.adapter
+        attempts = self.args.recovery_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                found = await adapter.find_trade(
+                    order.side, order.amount, limit_price=order.limit_price,
+                    client_order_id=order.client_order_id,
+                )
+            except NotSupported as lookup:
+                return _Unknown(order, f"{why}; {adapter.venue} cannot look it up: {lookup}")
+            except ExchangeError as lookup:
+                self._failed(
+                    "arbitrage_order_lookup_failed", str(lookup), attempt=attempt,
+                    venue=adapter.venue, client_order_id=order.client_order_id,
+                )
+                if not lookup.retryable or attempt == attempts:
+                    return _Unknown(order, f"{why}; looking it up failed: {lookup}")
+                await self.clock.sleep(_LOOKUP_PAUSE)
+                continue
+            if found is None:
+                self.log.warning(
+                    "arbitrage_order_not_placed", leg=order.leg, venue=adapter.venue,
+                    client_order_id=order.client_order_id, error=why,
+                )
+            else:
+                self.log.warning(
+                    "arbitrage_order_found_despite_error", leg=order.leg, venue=adapter.venue,
+                    client_order_id=order.client_order_id, order_id=found.order_id,
+                    filled=found.filled, price=found.average_price, error=why,
+                )
+            return found
+        raise AssertionError("unreachable: the last attempt returns")
+
+    def _halt_unknown(self, unknown: list[_Unknown], **known: Decimal) -> None:
+        """Halt trading: orders' outcomes are unknown; say so loudly, with every figure."""
+        self.halted = "outcome unknown of " + "; ".join(leg.describe() for leg in unknown) + (
+            ": reconcile the venues' balances, then restart the service"
+        )
+        self.log.error(
+            "arbitrage_halted_outcome_unknown", reason=self.halted,
+            orders=[leg.figures() for leg in unknown], **known,
+        )
+
+    def _failed(self, event: str, error: str, *, error_level: bool = False, **figures: Any
+                ) -> None:
+        """Log an order's venue error (a warning unless ``error_level``) and count it as
+        the tick's failure for the kill switches observing ticks."""
+        (self.log.error if error_level else self.log.warning)(event, error=error, **figures)
+        self._errors.append(f"{event}: {error}")
+
     async def _rebalance(
         self, opportunity: Opportunity, imbalance: Decimal
-    ) -> tuple[list[TradeResult], ConversionRate, Decimal]:
+    ) -> tuple[list[TradeResult], ConversionRate, Decimal, _Unknown | None]:
         """Apply the leg policy to ``imbalance`` (base bought minus sold); returns the orders
-        sent, the rate of the venue they went to, and the imbalance left."""
+        sent, the rate of the venue they went to, the imbalance left, and the order whose
+        outcome is unknown if one stopped it (trading then halts)."""
         buyer, seller = self._legs(opportunity)
         policy = self.args.leg_failure_policy
         if imbalance > 0:  # bought more than sold: sell the excess
@@ -408,26 +526,37 @@ class Arbitrage(TickService[ArbitrageArgs]):
         left = abs(imbalance)
         corrections: list[TradeResult] = []
         dust = False
+        lost: _Unknown | None = None
         for attempt in range(1, self.args.recovery_attempts + 1):
+            order: _Order | None = None
             try:
                 quote = await adapter.quote(side, left)
                 limit = self._limit(quote, self.args.recovery_slippage)
                 await adapter.check_trade(side, left, limit)
+                order = _Order(adapter, side, left, limit, self._client_order_id("r"), "rebalance")
                 result = await adapter.trade(
-                    side, left, limit_price=limit, client_order_id=self._client_order_id("r")
+                    side, left, limit_price=limit, client_order_id=order.client_order_id
                 )
             except OrderRejected as error:
-                self.log.warning(
+                self.log.warning(  # the market's rules, not a venue error
                     "arbitrage_rebalance_refused", attempt=attempt, amount=left,
                     reason=error.reason, code=error.code,
                 )
                 dust = error.code in ("amount_zero", "min_amount", "min_notional")
                 break
             except (ExchangeError, InsufficientDepth) as error:
-                self.log.warning(
-                    "arbitrage_rebalance_failed", attempt=attempt, amount=left, error=str(error)
+                self._failed(
+                    "arbitrage_rebalance_failed", str(error), attempt=attempt, amount=left
                 )
-                continue
+                if order is None:
+                    continue  # failed before sending: nothing traded
+                settled = await self._settle(order, error)
+                if isinstance(settled, _Unknown):
+                    lost = settled
+                    break
+                if settled is None:
+                    continue
+                result = settled
             corrections.append(result)
             left -= result.filled
             self.log.info(
@@ -438,7 +567,9 @@ class Arbitrage(TickService[ArbitrageArgs]):
             if left == 0:
                 break
         residual = left if imbalance > 0 else -left
-        if residual != 0:
+        if lost is not None:
+            self._halt_unknown([lost], left_besides_it=residual)
+        elif residual != 0:
             if dust:
                 self.residual += residual
                 self.log.warning(
@@ -452,7 +583,7 @@ class Arbitrage(TickService[ArbitrageArgs]):
                 )
                 self.log.error("arbitrage_halted", reason=self.halted, residual=residual)
         rate = opportunity.buy_rate if adapter is buyer else opportunity.sell_rate
-        return corrections, rate, residual
+        return corrections, rate, residual, lost
 
     def _log_execution(self, execution: Execution) -> None:
         opportunity = execution.opportunity
@@ -481,8 +612,43 @@ class Arbitrage(TickService[ArbitrageArgs]):
                 policy=execution.policy, imbalance=execution.imbalance,
                 corrections=len(execution.corrections), residual=execution.residual,
                 buy_error=execution.buy_error, sell_error=execution.sell_error,
-                fees_unvalued=execution.fees_unvalued,
+                unknown=list(execution.unknown) or None, fees_unvalued=execution.fees_unvalued,
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """An order the service sent (a leg or a rebalancing order), as sent."""
+
+    adapter: QuoteAdapter
+    side: Side
+    amount: Decimal
+    limit_price: Decimal
+    client_order_id: str
+    leg: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    """An order whose outcome could not be found out, and why."""
+
+    order: _Order
+    why: str
+
+    def describe(self) -> str:
+        o = self.order
+        return (
+            f"{o.leg} order {o.client_order_id} on {o.adapter.venue} ({o.side.value} "
+            f"{o.amount} {o.adapter.symbol} limit {o.limit_price}): {self.why}"
+        )
+
+    def figures(self) -> dict[str, Any]:
+        o = self.order
+        return {
+            "leg": o.leg, "venue": o.adapter.venue, "symbol": str(o.adapter.symbol),
+            "side": o.side.value, "amount": o.amount, "limit_price": o.limit_price,
+            "client_order_id": o.client_order_id, "error": self.why,
+        }
 
 
 def _describe(outcome: object) -> str | None:

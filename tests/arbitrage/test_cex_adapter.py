@@ -13,14 +13,16 @@ from fortuna import Context
 from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
 from schemas import (
     BadSymbol,
+    ExchangeError,
     NetworkError,
     OrderRejected,
     OrderStatus,
     OrderType,
+    RequestTimeout,
     Side,
     TimeInForce,
 )
-from schemas.arbitrage import RATIO, InsufficientDepth
+from schemas.arbitrage import RATIO, InsufficientDepth, TradeOutcomeUnknown
 from tests.arbitrage.parts import world
 from tests.arbitrage.venue import BookVenue, market
 
@@ -189,3 +191,35 @@ async def test_balance_reads_the_markets_two_currencies() -> None:
     balance = await w.b.balance()
     assert (balance.base, balance.quote) == ("BTC", "USDC")
     assert (balance.base_free, balance.quote_free) == (D(1), D(10000))
+
+
+async def test_find_trade_reads_back_an_order_placed_despite_a_timeout() -> None:
+    w = await world()
+    w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")
+    with pytest.raises(RequestTimeout):
+        await w.b.trade(Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s")
+    found = await w.b.find_trade(
+        Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s"
+    )
+    assert found is not None
+    assert (found.filled, found.average_price, found.client_order_id) == (
+        D("0.05"), D("99980"), "arb1s")
+
+
+async def test_find_trade_says_none_for_an_order_never_placed() -> None:
+    w = await world()
+    w.beta.fail_next = NetworkError("connection reset", venue="beta")
+    with pytest.raises(NetworkError):
+        await w.b.trade(Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s")
+    assert await w.b.find_trade(
+        Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s"
+    ) is None
+
+
+async def test_a_permanent_error_reading_a_placed_order_back_leaves_its_outcome_unknown() -> None:
+    w = await world(report_fees=False)  # the adapter reads the fills to learn the fee
+    w.beta.lookup_error = ExchangeError("garbled answer", venue="beta")
+    with pytest.raises(TradeOutcomeUnknown) as caught:
+        await w.b.trade(Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s")
+    assert caught.value.retryable
+    assert "arb1s" in str(caught.value)

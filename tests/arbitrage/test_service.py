@@ -13,8 +13,16 @@ import pytest
 from fortuna import Context
 from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
 from plugins.arbitrage.service import ArbitrageArgs
-from schemas import ExchangeUnavailable, NetworkError, Side
-from tests.arbitrage.parts import World, world
+from plugins.kill_switches.any import AnyArgs, AnySwitch
+from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsArgs, ConsecutiveErrorsSwitch
+from schemas import (
+    ExchangeUnavailable,
+    InsufficientFunds,
+    NetworkError,
+    RequestTimeout,
+    Side,
+)
+from tests.arbitrage.parts import World, context, world
 from tests.arbitrage.venue import BookVenue, market
 
 D = Decimal
@@ -259,6 +267,77 @@ async def test_hedge_completes_the_missing_buy_on_the_other_venue() -> None:
     assert (correction.venue, correction.side) == ("alpha", Side.BUY)
 
 
+@pytest.mark.parametrize("policy", ["unwind", "hedge"])
+async def test_a_leg_that_timed_out_after_filling_counts_its_real_fill(policy: str) -> None:
+    w = await world()
+    open_gap(w)
+    w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")  # sold anyway
+    service = await w.service(leg_failure_policy=policy)
+    await service.tick()
+    (execution,) = service.executions
+    assert execution.sell is not None
+    assert execution.sell.filled == D("0.05")
+    assert "RequestTimeout" in (execution.sell_error or "")
+    assert execution.imbalance == 0
+    assert execution.corrections == ()
+    assert execution.realised_profit == execution.opportunity.profit
+    assert w.alpha.free["BTC"] + w.beta.free["BTC"] == D(2)
+    assert service.halted is None
+
+
+async def test_a_leg_whose_outcome_cannot_be_found_out_halts_instead_of_rebalancing() -> None:
+    w = await world()
+    open_gap(w)
+    w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")
+    w.beta.lookup_error = NetworkError("connection reset", venue="beta")
+    service = await w.service(leg_failure_policy="unwind")
+    await service.tick()
+    (execution,) = service.executions
+    assert execution.corrections == ()
+    assert execution.policy is None
+    (sell_request,) = w.beta.requests
+    client_order_id = sell_request.client_order_id
+    assert client_order_id is not None
+    (unknown,) = execution.unknown
+    assert client_order_id in unknown
+    assert "beta" in unknown
+    assert service.halted is not None
+    assert client_order_id in service.halted
+    assert len(w.alpha.requests) == 1  # the buy leg only: nothing unwound on a guess
+    w.beta.lookup_error = None
+    await service.tick()
+    assert len(service.executions) == 1  # halted until an operator restarts it
+
+
+async def test_a_refused_leg_is_rebalanced_without_looking_it_up() -> None:
+    w = await world()
+    open_gap(w)
+    w.beta.fail_next = InsufficientFunds("BTC short", venue="beta")  # permanent: not placed
+    w.beta.lookup_error = NetworkError("connection reset", venue="beta")
+    service = await w.service(leg_failure_policy="unwind")
+    await service.tick()
+    (execution,) = service.executions
+    (correction,) = execution.corrections
+    assert (correction.venue, correction.side, correction.filled) == ("alpha", Side.SELL, D("0.05"))
+    assert service.halted is None
+
+
+async def test_a_rebalancing_order_that_timed_out_after_filling_is_not_sent_again() -> None:
+    w = await world()
+    open_gap(w)
+    w.beta.fail_next = NetworkError("connection reset", venue="beta")  # the sell leg: not placed
+    w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")  # the hedge: sold
+    service = await w.service(leg_failure_policy="hedge")
+    await service.tick()
+    (execution,) = service.executions
+    (correction,) = execution.corrections
+    assert (correction.venue, correction.side, correction.filled) == ("beta", Side.SELL, D("0.05"))
+    assert execution.residual == 0
+    assert len(w.beta.requests) == 2  # the leg and one hedge, not a second hedge
+    assert w.beta.free["BTC"] == D("0.95")
+    assert service.halted is None
+
+
 async def test_a_partial_sell_leg_is_unwound_by_the_difference() -> None:
     w = await world()
     open_gap(w)
@@ -355,3 +434,46 @@ def test_args_default_everything_but_the_case_studys_five() -> None:
     fields = ArbitrageArgs.model_fields
     required = {name for name, field in fields.items() if field.is_required()}
     assert required == {"exchange_a", "exchange_b", "converter", "threshold", "trade_amount"}
+
+
+async def test_a_leg_hitting_a_venue_error_counts_as_a_failed_tick_for_consecutive_errors(
+) -> None:
+    w = await world()
+    open_gap(w)
+    errors = ConsecutiveErrorsSwitch(ConsecutiveErrorsArgs(max_errors=1), context("e", w.clock))
+    w.beta.fail_next = NetworkError("connection reset", venue="beta")
+    service = await w.service(kill_switches=[errors])
+    await service.tick()  # the sell leg failed (and was unwound): the tick failed
+    assert errors.errors == 1
+    assert "connection reset" in (errors.last_error or "")
+    await service.tick()
+    assert errors.tripped
+    assert len(service.executions) == 1
+
+
+async def test_a_failing_tick_reaches_consecutive_errors_inside_kill_switches_any() -> None:
+    w = await world()
+    errors = ConsecutiveErrorsSwitch(ConsecutiveErrorsArgs(max_errors=2), context("e", w.clock))
+    either = AnySwitch(AnyArgs(switches=[w.switch, errors]), context("any", w.clock))
+    w.alpha.books.pop("BTC/USDT")  # quoting alpha fails: every tick raises
+    service = await w.service(kill_switches=[either])
+    for _ in range(2):
+        with pytest.raises(KeyError):
+            await service.tick()
+    assert errors.errors == 2
+    await service.tick()  # the switch trips at the check: the tick halts, it does not fail
+    assert either.tripped
+    assert errors.tripped
+
+
+async def test_a_tick_that_succeeds_clears_the_consecutive_error_count() -> None:
+    w = await world()
+    errors = ConsecutiveErrorsSwitch(ConsecutiveErrorsArgs(max_errors=2), context("e", w.clock))
+    service = await w.service(kill_switches=[errors])
+    w.alpha.books.pop("BTC/USDT")
+    with pytest.raises(KeyError):
+        await service.tick()
+    assert errors.errors == 1
+    w.alpha.set_book("BTC/USDT", bids=[("99990", "1")], asks=[("100010", "1")])
+    await service.tick()
+    assert errors.errors == 0

@@ -13,6 +13,7 @@ import pytest
 from fortuna import Graph, start
 from plugins.arbitrage._decision import Execution
 from plugins.arbitrage.service import Arbitrage
+from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsSwitch
 from schemas import Balances, Exchange, Order
 from tests.conftest import FortunaRunner
 
@@ -154,6 +155,28 @@ async def test_legs_that_miss_a_moving_book_are_unwound_and_base_stays_flat(
     assert all(e.policy == "unwind" and e.residual == 0 for e in unwound)
     assert rehearsal.service.halted is None
     assert rehearsal.alpha.total("BTC") + rehearsal.beta.total("BTC") == D(20)
+
+
+async def test_a_venue_outage_trips_consecutive_errors_and_trading_stays_stopped(
+    tmp_path: Path,
+) -> None:
+    # beta is down from 2.5 s to 6.5 s: the ticks at 3, 4 and 5 fail to quote, the switch
+    # trips at the check of 6 and stays latched, so 7, 8 and 9 do not trade either.
+    mandate = variant(tmp_path, **{
+        "      venue: beta\n": "      venue: beta\n      faults:\n"
+                               "        outages: [{ start: 2500ms, duration: 4s }]\n",
+        "components:\n": "components:\n  errors:\n    id: kill_switches.consecutive_errors\n"
+                         "    args: { max_errors: 3 }\n",
+        "      leg_failure_policy: unwind\n": "      leg_failure_policy: unwind\n"
+                                           "      kill_switches: [\"@errors\"]\n",
+    })
+    rehearsal = await rehearse(mandate, 9.5)
+    (switch,) = rehearsal.service.args.kill_switches
+    assert isinstance(switch, ConsecutiveErrorsSwitch)
+    assert switch.tripped
+    assert "ExchangeUnavailable" in (switch.reason or "")
+    assert len(rehearsal.executions) == 3  # ticks 0, 1 and 2 only
+    assert rehearsal.service.halted is None  # halted by the switch, not by an imbalance
 
 
 def test_fortuna_run_rehearses_the_sim_mandate(fortuna_cli: FortunaRunner) -> None:

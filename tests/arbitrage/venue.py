@@ -2,9 +2,11 @@
 
 Taker orders match against the book (consuming it), fees are charged in the quote
 currency at the market's taker rate, balances move accordingly. Faults are explicit:
-``fail_next`` makes the next ``create_order`` raise, ``fill_cap`` caps what an order can
-fill (a book that thinned between quote and trade), ``latency`` delays every call on the
-given clock. Nothing is patched: the adapter under test talks to this through the
+``fail_next`` makes the next ``create_order`` raise (nothing placed), ``fail_after_next``
+makes it raise after the order was placed and matched (a timeout that took effect),
+``lookup_error`` makes listing orders and fills raise, ``fill_cap`` caps what an order can fill (a
+book that thinned between quote and trade), ``latency`` delays every call on the given
+clock. Nothing is patched: the adapter under test talks to this through the
 ``Exchange`` interface only.
 """
 
@@ -78,6 +80,8 @@ class BookVenue(Exchange):
         self.report_fees = report_fees
         self.fills_report_fees = fills_report_fees
         self.fail_next: ExchangeError | None = None
+        self.fail_after_next: ExchangeError | None = None
+        self.lookup_error: ExchangeError | None = None
         self.fill_cap: Decimal | None = None
         self.orders: dict[str, Order] = {}
         self.fills: list[Fill] = []
@@ -192,6 +196,9 @@ class BookVenue(Exchange):
                 fee_currency=m.quote if self.fills_report_fees else None,
                 liquidity=Liquidity.TAKER, timestamp=self._now(),
             ))
+        if self.fail_after_next is not None:
+            error, self.fail_after_next = self.fail_after_next, None
+            raise error
         return order
 
     async def fetch_order(self, order_id: str, symbol: str) -> Order:
@@ -205,6 +212,8 @@ class BookVenue(Exchange):
 
     async def fetch_my_trades(self, symbol: str | None = None, since: datetime | None = None,
                               limit: int | None = None) -> list[Fill]:
+        if self.lookup_error is not None:
+            raise self.lookup_error
         return [f for f in self.fills if symbol is None or f.symbol == symbol]
 
     async def fetch_trades(self, symbol: str, since: datetime | None = None,
@@ -216,11 +225,15 @@ class BookVenue(Exchange):
         raise NotSupported(venue=self.name)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        if self.lookup_error is not None:
+            raise self.lookup_error
         return []
 
     async def fetch_closed_orders(self, symbol: str | None = None, since: datetime | None = None,
                                   limit: int | None = None) -> list[Order]:
-        return list(self.orders.values())
+        if self.lookup_error is not None:
+            raise self.lookup_error
+        return [o for o in self.orders.values() if symbol is None or o.symbol == symbol]
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
         return []

@@ -11,7 +11,11 @@ cancels the rest, so a book that moved between quote and trade gives a partial f
 than a fill at any price. ``order_type: market`` sends market orders instead, for venues
 without IOC. Orders pass ``Exchange.check_order`` (the market's quantization and minimums)
 before they are sent. An order the venue still reports open after creation is fetched and,
-if still open, cancelled, so :meth:`CexAdapter.trade` always reports a final order.
+if still open, cancelled, so :meth:`CexAdapter.trade` always reports a final order. A
+permanent error from ``create_order`` means the venue refused the order and propagates as
+is; once the order is placed, a permanent error reading it back becomes
+``TradeOutcomeUnknown`` (retryable: the order may have filled). :meth:`CexAdapter.find_trade`
+looks an order up by its client order id in the market's open, then closed, orders.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pydantic import Field
 from fortuna import Component, ComponentArgs
 from schemas import (
     Exchange,
+    ExchangeError,
     Fill,
     Market,
     Order,
@@ -42,6 +47,7 @@ from schemas.arbitrage import (
     InsufficientDepth,
     Quote,
     QuoteAdapter,
+    TradeOutcomeUnknown,
     TradeResult,
 )
 
@@ -186,6 +192,36 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
     ) -> TradeResult:
         request = await self._request(side, amount, limit_price, client_order_id)
         order = await self.args.exchange.create_order(request)
+        try:
+            order = await self._final(order)
+            return await self._result(order, request)
+        except ExchangeError as error:
+            if error.retryable:
+                raise
+            # The order is placed: whatever went wrong reading it back, it was not refused.
+            raise TradeOutcomeUnknown(
+                f"order {order.id} ({request.client_order_id}) was placed but reading its "
+                f"outcome failed: {error}", venue=self.venue,
+            ) from error
+
+    async def find_trade(
+        self,
+        side: Side,
+        amount: Decimal,
+        *,
+        limit_price: Decimal | None = None,
+        client_order_id: str,
+    ) -> TradeResult | None:
+        """The order carrying ``client_order_id`` among the market's open orders, then its
+        closed ones (in that order, so one closing in between is not missed), made final
+        and read like :meth:`trade` does; None when neither list holds it."""
+        exchange, symbol = self.args.exchange, self.args.symbol
+        order = _carrying(await exchange.fetch_open_orders(symbol), client_order_id)
+        if order is None:
+            order = _carrying(await exchange.fetch_closed_orders(symbol), client_order_id)
+        if order is None:
+            return None
+        request = await self._request(side, amount, limit_price, client_order_id)
         order = await self._final(order)
         return await self._result(order, request)
 
@@ -268,3 +304,7 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
         return AdapterBalance(
             base=base, quote=quote, base_free=balances.free(base), quote_free=balances.free(quote)
         )
+
+
+def _carrying(orders: list[Order], client_order_id: str) -> Order | None:
+    return next((order for order in orders if order.client_order_id == client_order_id), None)

@@ -190,15 +190,26 @@ class FillRecord(MetricRecord):
 
 
 class SinkFullError(RuntimeError):
-    """A sink's buffer stayed full: the records of this write were refused, not stored."""
+    """A sink's buffer stayed full: ``refused`` records of this write were not taken.
 
-    def __init__(self, sink: str, refused: int, capacity: int, waited: float) -> None:
+    A write larger than the buffer is taken in parts, in order: the first ``accepted``
+    records of the write were taken (they will be stored) before the buffer stayed full;
+    the ``refused`` records after them were not, and are not stored unless written again.
+    """
+
+    def __init__(self, sink: str, refused: int, capacity: int, waited: float,
+                 accepted: int = 0) -> None:
         self.sink = sink
         self.refused = refused
+        self.accepted = accepted
         self.capacity = capacity
         self.waited = waited
+        taken = (
+            f"accepted the first {accepted} and refused the other {refused} of "
+            f"{accepted + refused} record(s)" if accepted else f"refused {refused} record(s)"
+        )
         super().__init__(
-            f"sink {sink!r} refused {refused} record(s): its buffer of {capacity} stayed full "
+            f"sink {sink!r} {taken}: its buffer of {capacity} stayed full "
             f"for {waited:g}s (is the database reachable?)"
         )
 
@@ -209,7 +220,8 @@ class Sink(Interface, abc.ABC):
     ``write`` accepts records into the sink and returns once they are buffered (not yet
     necessarily stored). When the sink's bounded buffer is full, ``write`` waits for room
     (backpressure) and, after the sink's ``full_timeout``, raises :class:`SinkFullError`
-    naming how many records it refused. A record is never dropped silently.
+    naming how many records of the write it accepted before and how many it refused. A
+    record is never dropped silently.
     """
 
     @abc.abstractmethod

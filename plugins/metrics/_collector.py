@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
-from schemas.metrics import MetricRecord, Sink
+from schemas.metrics import MetricRecord, Sink, SinkFullError
 
 __all__ = ["EXACT", "Collector", "CollectorArgs", "deliver"]
 
@@ -53,7 +53,8 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
     """Write ``writes[i]`` to ``sinks[i]``, all at once; which sinks took their records.
 
     A sink that raises does not stop the others; its failure is logged as an error with the
-    number of records it did not take.
+    number of records it did not take (``count``) and, when a full sink took the first part
+    of a large write before refusing the rest, how many it did take (``accepted``).
     """
     results = await asyncio.gather(
         *(sink.write(records) for sink, records in zip(sinks, writes, strict=True)),
@@ -64,11 +65,18 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
         if isinstance(result, BaseException):
             if isinstance(result, asyncio.CancelledError):
                 raise result
+            refused = records
+            accepted = 0
+            if isinstance(result, SinkFullError) and 0 < result.accepted < len(records):
+                accepted = result.accepted
+                refused = records[accepted:]
             log.error(
                 "metrics_not_stored",
                 sink=sink_name(sink),
-                count=len(records),
-                kinds=sorted({r.kind for r in records}),
+                count=len(refused),
+                accepted=accepted,
+                written=len(records),
+                kinds=sorted({r.kind for r in refused}),
                 error=f"{type(result).__name__}: {result}",
             )
         taken.append(not isinstance(result, BaseException))

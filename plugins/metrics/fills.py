@@ -39,6 +39,11 @@ class FillsCollector(Collector[FillsArgs]):
     _cursors: list[int] | None = None
     missed = 0
     """Fills the source had already forgotten when asked (each one reported loudly)."""
+    unstorable = 0
+    """Fills that could not become a record and were skipped (each one reported loudly)."""
+    _checked = 0
+    """The number of the first fill not yet turned into a record (each fill is reported and
+    counted once, even when a sink that failed is sent its page again)."""
 
     @property
     def cursors(self) -> list[int]:
@@ -95,12 +100,40 @@ class FillsCollector(Collector[FillsArgs]):
             )
         if page.next_cursor <= low:
             return False
-        venue = self.args.venue or source.fill_venue
-        records = [self.record(fill, venue) for fill in page.fills]
+        records = self._records(page.fills, first)
         behind = [i for i, cursor in enumerate(cursors) if cursor < page.next_cursor]
-        writes = [records[max(cursors[i] - first, 0) :] for i in behind]
-        taken = await deliver(self.log, [sinks[i] for i in behind], writes)
-        for i, ok in zip(behind, taken, strict=True):
+        writes = {i: [r for n, r in records if n >= cursors[i]] for i in behind}
+        to_write = [i for i in behind if writes[i]]  # a page of skipped fills writes nothing
+        taken = dict.fromkeys(behind, True)
+        taken.update(zip(to_write, await deliver(
+            self.log, [sinks[i] for i in to_write], [writes[i] for i in to_write]
+        ), strict=True))
+        for i, ok in taken.items():
             if ok:
                 cursors[i] = page.next_cursor
-        return all(taken) and len(page.fills) >= self.args.page_size
+        return all(taken.values()) and len(page.fills) >= self.args.page_size
+
+    def _records(self, fills: Sequence[Fill], first: int) -> list[tuple[int, FillRecord]]:
+        """Each fill's number and record; a fill that cannot become one is reported loudly
+        (once), counted and left out, so it never holds back the fills after it."""
+        venue = self.args.venue or self.args.source.fill_venue
+        records: list[tuple[int, FillRecord]] = []
+        for number, fill in enumerate(fills, first):
+            try:
+                records.append((number, self.record(fill, venue)))
+            except Exception as exc:
+                if number < self._checked:
+                    continue  # reported when first read; a resent page skips it quietly
+                self.unstorable += 1
+                self.log.error(
+                    "metrics_fill_not_stored",
+                    fill=fill.model_dump(mode="json"),
+                    cursor=number,
+                    venue=venue,
+                    error=f"{type(exc).__name__}: {exc}",
+                    unstorable=self.unstorable,
+                    reason="the fill cannot become a record (no sink could store it "
+                    "exactly); skipped so the fills after it are still stored",
+                )
+        self._checked = max(self._checked, first + len(fills))
+        return records

@@ -13,8 +13,11 @@ others are stored, and each refused one is logged as an error with its content.
 
 A full buffer is loud: the first ``write`` that finds no room logs an error; ``write`` then
 waits for room (backpressure) and after ``full_timeout`` raises :class:`SinkFullError`
-naming how many records it refused. ``unload`` keeps retrying the buffered records for up
-to ``unload_timeout`` and logs an error with the count of any it could not store.
+naming how many records it refused. A write larger than ``buffer_size`` is taken in parts,
+in order; if a later part is refused, the error and the log say how many records of the
+write were accepted (the first ones, which will be stored) and how many were refused.
+``unload`` keeps retrying the buffered records for up to ``unload_timeout`` and logs an
+error with the count of any it could not store.
 
 Time: ``flush_interval`` is measured on the graph's clock (``self.clock``), so batches follow
 the mandate's time, virtual or not. The deadlines that bound waits on the database itself
@@ -151,7 +154,29 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
             raise RuntimeError(f"sink {self.name!r} is not loaded; it cannot accept records")
         capacity = self.args.buffer_size
         for start in range(0, len(records), capacity):
-            await self._admit(records[start : start + capacity])
+            try:
+                await self._admit(records[start : start + capacity])
+            except SinkFullError as full:
+                refused = len(records) - start
+                self.log.error(
+                    "sink_records_refused",
+                    count=refused,
+                    accepted=start,
+                    written=len(records),
+                    capacity=capacity,
+                    waited=full.waited,
+                    last_error=self._last_error,
+                )
+                raise SinkFullError(
+                    self.name, refused, capacity, full.waited, accepted=start
+                ) from None
+            except RuntimeError as unloaded:
+                if not start:
+                    raise
+                raise RuntimeError(
+                    f"{unloaded}; the first {start} of {len(records)} record(s) of this "
+                    f"write were accepted, the other {len(records) - start} were not"
+                ) from None
 
     async def flush(self) -> None:
         if self._writer is None:
@@ -203,15 +228,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
             if left <= 0 or not await _wait_any(self._wall.sleep(left), self._progress.wait()):
                 if len(self._buffer) + count <= capacity:
                     break
-                error = SinkFullError(self.name, count, capacity, timeout)
-                self.log.error(
-                    "sink_records_refused",
-                    count=count,
-                    capacity=capacity,
-                    waited=timeout,
-                    last_error=self._last_error,
-                )
-                raise error
+                raise SinkFullError(self.name, count, capacity, timeout)  # logged by write
 
     async def _write_loop(self) -> None:
         backoff = self.args.retry_initial

@@ -2,8 +2,16 @@
 
 On load the sink connects, creates the tables that are missing and migrates the ones that
 exist: a column the records gained since is added (nullable, so old rows stay valid); a
-money column that is not exact (a float type), or a table whose primary key is not ``id``,
-makes the load fail with the reason rather than store inexact or duplicated rows.
+money column that cannot hold every amount a record may carry exactly, or a table whose
+primary key is not ``id``, makes the load fail with the reason rather than store inexact,
+refused or duplicated rows.
+
+A money column holds every amount exactly when it is an unconstrained ``NUMERIC`` or a
+``NUMERIC(p, s)`` with at least 18 decimal places (``s >= 18``) and at least 20 integer
+digits (``p - s >= 20``), ``NUMERIC(38, 18)`` being what the sink creates. A float type is
+inexact; fewer decimal places would round amounts; fewer integer digits would refuse large
+ones (``NUMERIC(20, 18)`` holds nothing from 100 up). A wider column is accepted: it stores
+every value the same, and refusing it would stop a deployment for no gain.
 
 SQLAlchemy is imported only inside functions: importing this module stays cheap.
 """
@@ -17,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import Field
 
 from plugins.sinks._buffered import BufferedSink, BufferedSinkArgs
-from schemas.metrics import METRIC_SCALE, MetricRecord
+from schemas.metrics import METRIC_INTEGER_DIGITS, METRIC_SCALE, MetricRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Table
@@ -169,24 +177,45 @@ class SqlSink(BufferedSink[ArgsT], abc.ABC):
             )
 
     def _check_column(self, table: Table, name: str, found: Any) -> None:
-        from sqlalchemy import Float, Numeric, String
+        from sqlalchemy import String
 
         from plugins.sinks._tables import ExactDecimal
 
         if not isinstance(table.c[name].type, ExactDecimal):
             return
         if self.engine.dialect.name == "sqlite":
-            exact = isinstance(found, String)
+            problem = None if isinstance(found, String) else "cannot hold amounts exactly"
             wanted = "TEXT"
         else:
-            exact = (
-                isinstance(found, Numeric)
-                and not isinstance(found, Float)
-                and (found.scale is None or found.scale >= METRIC_SCALE)
-            )
-            wanted = "NUMERIC(38, 18)"
-        if not exact:
+            problem = _numeric_problem(found)
+            wanted = "NUMERIC(38, 18) or wider"
+        if problem is not None:
             raise RuntimeError(
-                f"column {table.fullname}.{name} is {found}, which cannot hold amounts exactly; "
+                f"column {table.fullname}.{name} is {found}, which {problem}; "
                 f"it must be {wanted} (alter or drop the table)"
             )
+
+
+def _numeric_problem(found: Any) -> str | None:
+    """Why a PostgreSQL column of type ``found`` cannot hold every amount a record may carry
+    (up to 20 integer digits and 18 decimal places) exactly; None if it can."""
+    from sqlalchemy import Float, Numeric
+
+    if not isinstance(found, Numeric) or isinstance(found, Float):
+        return "cannot hold amounts exactly"
+    precision: int | None = found.precision
+    scale: int | None = found.scale
+    if precision is None:
+        return None  # unconstrained NUMERIC: any amount, exactly
+    scale = scale or 0
+    if scale < METRIC_SCALE:
+        return (
+            f"cannot hold amounts exactly: it keeps {scale} decimal place(s), amounts have up "
+            f"to {METRIC_SCALE}"
+        )
+    if precision - scale < METRIC_INTEGER_DIGITS:
+        return (
+            f"cannot hold every amount: it keeps {max(precision - scale, 0)} integer digit(s), "
+            f"amounts have up to {METRIC_INTEGER_DIGITS}"
+        )
+    return None

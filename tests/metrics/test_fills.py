@@ -116,3 +116,45 @@ def test_a_fill_always_gets_the_same_record_id() -> None:
     }
     assert FillRecord(**fields).id == FillRecord(**fields).id
     assert FillRecord(**fields).id != FillRecord(**{**fields, "venue": "other"}).id
+
+
+async def test_a_fill_that_cannot_become_a_record_is_reported_and_skipped_not_stalling_the_rest(
+) -> None:
+    source = JournalSource()
+    sink = ListSink()
+    fills = collector(source, sink)
+    source.journal.append(a_fill(0))
+    source.journal.append(a_fill(1, price=Decimal("123456789012345678901")))  # 21 digits
+    source.journal.append(a_fill(2, amount=Decimal("0.0000000000000000001")))  # 19 places
+    source.journal.append(a_fill(3))
+    await fills.tick()
+    source.journal.append(a_fill(4))
+    await fills.tick()
+
+    assert fill_ids(sink) == ["t0", "t3", "t4"]
+    assert fills.cursors == [5]
+    assert fills.unstorable == 2
+    first, second = fills.log.named("metrics_fill_not_stored", "error")
+    too_large = a_fill(1, price=Decimal("123456789012345678901"))
+    assert first["fill"] == too_large.model_dump(mode="json")  # every field, amounts as text
+    assert first["cursor"] == 1
+    assert "more than 20 integer digits" in str(first["error"])
+    assert second["cursor"] == 2
+    assert "more than 18 decimal places" in str(second["error"])
+    assert fills.failed_samples == 0
+
+
+async def test_a_fill_that_cannot_become_a_record_is_reported_once_when_its_page_is_resent(
+) -> None:
+    source = JournalSource()
+    flaky, steady = ListSink("flaky"), ListSink("steady")
+    flaky.fail = 1
+    fills = collector(source, flaky, steady)
+    source.journal.append(a_fill(0, price=Decimal("123456789012345678901")))
+    source.journal.append(a_fill(1))
+    await fills.tick()
+    await fills.tick()
+
+    assert fill_ids(flaky) == fill_ids(steady) == ["t1"]
+    assert fills.unstorable == 1
+    assert len(fills.log.named("metrics_fill_not_stored", "error")) == 1

@@ -119,3 +119,37 @@ async def test_no_fill_is_lost_or_duplicated_across_a_database_outage(
 
     ids = [r["fill_id"] for r in await pg.fetch(f'SELECT fill_id FROM "{pg_schema}".fortuna_fills')]
     assert sorted(ids) == sorted(f"t{i}" for i in range(300))
+
+
+async def test_a_sink_that_took_part_of_a_large_write_is_logged_with_what_it_took_and_refused(
+    pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
+) -> None:
+    async with proxy_to(pg_dsn) as proxy:
+        sink = PostgresSink(
+            PostgresSink.Args(dsn=via_port(pg_dsn, proxy.port), db_schema=pg_schema,
+                              buffer_size=100, full_timeout=0.3, flush_interval=0.02,
+                              retry_initial=0.02, retry_max=0.1, connect_timeout=2),
+            ctx("pg"),
+        )
+        source = JournalSource(venue="sim")
+        for i in range(250):
+            source.journal.append(a_fill(i))
+        fills = FillsCollector(FillsCollector.Args(source=source, sinks=[sink], mandate="m"),
+                               ctx("fills"))
+        await sink.load()
+        await proxy.cut()
+        await fills.tick()
+
+        (not_stored,) = fills.log.named("metrics_not_stored", "error")
+        assert (not_stored["accepted"], not_stored["count"], not_stored["written"]) == (
+            100, 150, 250
+        )
+        assert "accepted the first 100 and refused the other 150" in str(not_stored["error"])
+
+        proxy.restore()
+        await asyncio.wait_for(sink.flush(), 20)
+        await fills.tick()  # the cursor did not move: all 250 are sent again, stored once
+        await asyncio.wait_for(sink.flush(), 20)
+        await sink.unload()
+
+    assert await pg.fetchval(f'SELECT count(*) FROM "{pg_schema}".fortuna_fills') == 250

@@ -290,6 +290,32 @@ async def test_a_buffer_full_for_longer_than_full_timeout_refuses_the_write_with
     assert await count(pg, pg_schema) == 100
 
 
+async def test_a_write_larger_than_the_buffer_refused_in_part_says_how_many_were_accepted(
+    pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
+) -> None:
+    log = LogRecorder()
+    async with proxy_to(pg_dsn) as proxy:
+        sink = make_sink(
+            via_port(pg_dsn, proxy.port), pg_schema, log, buffer_size=100, full_timeout=0.3,
+            flush_interval=0.02, retry_initial=0.02, retry_max=0.1, connect_timeout=2,
+        )
+        await sink.load()
+        await proxy.cut()
+        with pytest.raises(SinkFullError) as refused:
+            await sink.write([balance(i) for i in range(250)])  # parts of 100, 100, 50
+        assert (refused.value.accepted, refused.value.refused) == (100, 150)
+        assert "accepted the first 100 and refused the other 150 of 250" in str(refused.value)
+        (logged,) = log.named("sink_records_refused", "error")
+        assert (logged["accepted"], logged["count"], logged["written"]) == (100, 150, 250)
+
+        proxy.restore()
+        await asyncio.wait_for(sink.flush(), 20)
+        await sink.unload()
+
+    stored = await pg.fetch(f'SELECT free FROM "{pg_schema}".fortuna_balances ORDER BY free')
+    assert [row["free"] for row in stored] == [balance(i).free for i in range(100)]
+
+
 async def test_unload_stores_the_records_still_buffered(
     pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
 ) -> None:
@@ -409,6 +435,55 @@ async def test_load_refuses_a_table_whose_amounts_are_floats(
     sink = make_sink(pg_dsn, pg_schema)
     with pytest.raises(RuntimeError, match="cannot hold amounts exactly"):
         await sink.load()
+
+
+async def test_load_refuses_a_numeric_column_with_too_few_integer_digits(
+    pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
+) -> None:
+    await pg.execute(f'CREATE SCHEMA "{pg_schema}"')
+    await pg.execute(
+        f'CREATE TABLE "{pg_schema}".fortuna_balances (id uuid PRIMARY KEY, mandate text, '
+        "venue text, timestamp timestamptz, currency text, free numeric(20, 18), "
+        "used numeric(38, 18), total numeric(38, 18))"
+    )
+    sink = make_sink(pg_dsn, pg_schema)
+    with pytest.raises(RuntimeError, match=r"free is NUMERIC\(20, 18\)") as refused:
+        await sink.load()
+    assert "keeps 2 integer digit(s), amounts have up to 20" in str(refused.value)
+
+
+async def test_load_refuses_a_numeric_column_with_too_few_decimal_places(
+    pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
+) -> None:
+    await pg.execute(f'CREATE SCHEMA "{pg_schema}"')
+    await pg.execute(
+        f'CREATE TABLE "{pg_schema}".fortuna_balances (id uuid PRIMARY KEY, mandate text, '
+        "venue text, timestamp timestamptz, currency text, free numeric(38, 18), "
+        "used numeric(38, 8), total numeric(38, 18))"
+    )
+    sink = make_sink(pg_dsn, pg_schema)
+    with pytest.raises(RuntimeError, match=r"used is NUMERIC\(38, 8\).* 8 decimal place"):
+        await sink.load()
+
+
+async def test_load_accepts_numeric_columns_that_hold_every_amount_and_stores_them_exactly(
+    pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
+) -> None:
+    await pg.execute(f'CREATE SCHEMA "{pg_schema}"')
+    await pg.execute(
+        f'CREATE TABLE "{pg_schema}".fortuna_balances (id uuid PRIMARY KEY, mandate text, '
+        "venue text, timestamp timestamptz, currency text, free numeric, "
+        "used numeric(40, 18), total numeric(42, 20))"
+    )
+    record = balance(free=LARGEST, used=LARGEST.copy_negate(), total=SMALLEST)
+    sink = make_sink(pg_dsn, pg_schema)
+    await sink.load()
+    await sink.write([record])
+    await sink.flush()
+    await sink.unload()
+
+    row = await pg.fetchrow(f'SELECT free, used, total FROM "{pg_schema}".fortuna_balances')
+    assert (row["free"], row["used"], row["total"]) == (LARGEST, LARGEST.copy_negate(), SMALLEST)
 
 
 async def test_a_plain_postgresql_url_is_accepted(

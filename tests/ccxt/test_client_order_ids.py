@@ -42,3 +42,14 @@ async def test_an_id_the_venue_accepts_goes_on_the_wire(venue_factory: VenueFact
     order = await exchange.create_order(buy("demo1"))
     assert order.client_order_id == "demo1"
     assert len(standin.creates()) == 1
+
+
+async def test_an_order_accepted_without_its_id_is_found_by_its_client_order_id(
+    venue_factory: VenueFactory,
+) -> None:
+    exchange, standin = await venue_factory("binance", **FAST)
+    standin.omit_order_id = True  # type: ignore[attr-defined]
+    order = await exchange.create_order(buy("fortuna1"))
+    assert order.client_order_id == "fortuna1"
+    assert order.id
+    assert len(standin.creates()) == 1  # looked up, never sent twice

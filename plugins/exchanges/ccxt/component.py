@@ -33,7 +33,7 @@ from plugins.exchanges.ccxt.capabilities import (
     Profile,
     derive_profile,
 )
-from plugins.exchanges.ccxt.errors import translate
+from plugins.exchanges.ccxt.errors import OrderIdMissing, translate
 from schemas import (
     Balances,
     Candle,
@@ -395,14 +395,17 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             if not error.retryable:
                 raise error from failure
             return await self._after_failed_create(checked, client_id, error, failure)
-        return self._accepted(raw, checked, client_id)
+        try:
+            return self._accepted(raw, checked, client_id)
+        except OrderIdMissing as missing:
+            return await self._after_failed_create(checked, client_id, missing, missing)
 
     def _accepted(self, raw: Any, checked: OrderRequest, client_id: str) -> Order:
         order = self._order(raw, amount=checked.amount, symbol=checked.symbol)
         if order is None:
             order_id = raw.get("id") if isinstance(raw, Mapping) else None
             if not order_id:
-                raise ExchangeError(
+                raise OrderIdMissing(
                     f"the venue accepted order {client_id} without giving its id",
                     venue=self.venue,
                 )

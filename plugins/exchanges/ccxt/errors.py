@@ -27,7 +27,7 @@ from schemas import (
     RequestTimeout,
 )
 
-__all__ = ["translate"]
+__all__ = ["OrderIdMissing", "translate"]
 
 # ccxt class name -> project class; looked up along the raised exception's MRO.
 _BY_CCXT_NAME: dict[str, type[ExchangeError]] = {
@@ -78,3 +78,11 @@ def translate(error: BaseException, venue: str) -> ExchangeError:
             message, venue=venue, retry_after=float(found.group(1)) if found else None
         )
     return target(message, venue=venue)
+
+
+class OrderIdMissing(ExchangeError):
+    """The venue accepted an order without saying its id: it was placed, so it is looked
+    up by client order id; if that fails too, its fate is unknown, so retryable (a caller
+    must look again, never assume nothing was placed)."""
+
+    retryable = True

@@ -22,6 +22,7 @@ class BinanceStandIn(StandIn):
     prefix = "/api/v3"
     key_header = "X-MBX-APIKEY"
     CREATE = ("POST", "/api/v3/order")
+    omit_order_id = False
     BALANCE = ("GET", "/api/v3/account")
     BOOK = ("GET", "/api/v3/depth")
     RATE_LIMITED = (429, {"code": -1003, "msg": "Too many requests; current limit of IP is "
@@ -231,6 +232,9 @@ class BinanceStandIn(StandIn):
             self.ledger.fill(order.id, maker=False)
         body = self.order_json(order)
         body["transactTime"] = order.time_ms
+        if self.omit_order_id:  # a venue that accepts an order without saying its id
+            self.omit_order_id = False
+            del body["orderId"]
         return web.json_response(body)
 
     def lookup(self, request: web.Request) -> StoredOrder | None:

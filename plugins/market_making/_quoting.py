@@ -9,16 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from schemas import Balances, Market, Order, Side
 from schemas.market_making import DesiredQuote, check_quote
 
-__all__ = ["Sides", "fit_to_balances", "ladder", "on_grid", "quantize_quotes"]
+__all__ = [
+    "LadderRung",
+    "Sides",
+    "fit_to_balances",
+    "grid_of",
+    "ladder",
+    "ladder_shape",
+    "on_grid",
+    "priced_ladder",
+    "quantize_quotes",
+]
 
 Sides = Literal["both", "buy", "sell"]
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
+
+
+def _quote(fields: tuple[Side, Decimal, Decimal, str]) -> DesiredQuote:
+    """``DesiredQuote(side, price, amount, tag)``: the same tuple, built without the
+    generated ``__new__`` (a Python call). Every field is given, so no default applies."""
+    return _new_tuple(DesiredQuote, fields)  # type: ignore[no-any-return]
+
+
+_new_tuple: Any = tuple.__new__
 
 
 def ladder(
@@ -40,22 +59,69 @@ def ladder(
     reference) from ``reference * (1 + shift)``, sized ``amount * amount_factor**i +
     i * amount_step`` (times ``buy_scale`` / ``sell_scale``). Levels whose price or size
     would not be positive are left out."""
-    quotes: list[DesiredQuote] = []
-    centre = reference * (_ONE + shift)
+    shape = ladder_shape(
+        levels=levels, spread=spread, step=step, amount=amount, amount_step=amount_step,
+        amount_factor=amount_factor, sides=sides, buy_scale=buy_scale,
+        sell_scale=sell_scale, tag=tag,
+    )
+    return priced_ladder(shape, reference, shift)
+
+
+class LadderRung(NamedTuple):
+    """One quote of a ladder before the reference is known: its price is ``centre *
+    factor``; ``sized`` says whether its amount is positive."""
+
+    side: Side
+    factor: Decimal
+    amount: Decimal
+    tag: str
+    sized: bool
+
+
+def ladder_shape(
+    *,
+    levels: int,
+    spread: Decimal,
+    step: Decimal,
+    amount: Decimal,
+    amount_step: Decimal = _ZERO,
+    amount_factor: Decimal = _ONE,
+    sides: Sides = "both",
+    buy_scale: Decimal = _ONE,
+    sell_scale: Decimal = _ONE,
+    tag: str = "",
+) -> tuple[LadderRung, ...]:
+    """What :func:`ladder` computes without the reference: each quote's price factor
+    (``1 - distance`` or ``1 + distance``), amount and tag, in the ladder's order. The
+    same for every tick of a strategy whose args do not change, so it can be kept."""
+    rungs: list[LadderRung] = []
     size = amount
     for level in range(levels):
         distance = spread + step * level
         sized = size + amount_step * level
         label = f"{tag}{level}" if tag else str(level)
         if sides != "sell":
-            price, qty = centre * (_ONE - distance), sized * buy_scale
-            if price > 0 and qty > 0:
-                quotes.append(DesiredQuote(Side.BUY, price, qty, label))
+            qty = sized * buy_scale
+            rungs.append(LadderRung(Side.BUY, _ONE - distance, qty, label, qty > 0))
         if sides != "buy":
-            price, qty = centre * (_ONE + distance), sized * sell_scale
-            if price > 0 and qty > 0:
-                quotes.append(DesiredQuote(Side.SELL, price, qty, label))
+            qty = sized * sell_scale
+            rungs.append(LadderRung(Side.SELL, _ONE + distance, qty, label, qty > 0))
         size *= amount_factor
+    return tuple(rungs)
+
+
+def priced_ladder(
+    shape: Sequence[LadderRung], reference: Decimal, shift: Decimal = _ZERO
+) -> list[DesiredQuote]:
+    """The ladder's quotes around ``reference * (1 + shift)``: the same quotes, computed
+    the same way, as :func:`ladder` with the arguments ``shape`` was made from."""
+    centre = reference * (_ONE + shift)
+    quotes: list[DesiredQuote] = []
+    append = quotes.append
+    for side, factor, qty, label, sized in shape:
+        price = centre * factor
+        if price > 0 and sized:
+            append(_new_tuple(DesiredQuote, (side, price, qty, label)))  # see _quote
     return quotes
 
 
@@ -92,14 +158,24 @@ def _amount_on_step(market: Market, amount: Decimal, fast: bool | None = None) -
     return market.quantize_amount(amount)
 
 
-def on_grid(market: Market, quote: DesiredQuote) -> bool:
+def grid_of(market: Market) -> tuple[bool, bool]:
+    """Whether the market's tick and its step are powers of ten (the fast quantization),
+    for :func:`on_grid` to take when it checks many quotes of one market."""
+    return _power_of_ten(market.price_increment), _power_of_ten(market.amount_increment)
+
+
+def on_grid(
+    market: Market, quote: DesiredQuote, *, grid: tuple[bool, bool] | None = None
+) -> bool:
     """Whether ``quote`` is exactly what ``market.check_order`` would send: price on the
     tick, amount on the step, within the market's minimums and maximum (a cheap test that
-    lets a quantized quote skip the full check)."""
+    lets a quantized quote skip the full check). ``grid``: :func:`grid_of` the market,
+    when the caller has it."""
     price, amount = quote.price, quote.amount
-    if _price_on_tick(market, price, quote.side) != price:
+    fast_price, fast_amount = grid if grid is not None else grid_of(market)
+    if _price_on_tick(market, price, quote.side, fast_price) != price:
         return False
-    if _amount_on_step(market, amount) != amount:
+    if _amount_on_step(market, amount, fast_amount) != amount:
         return False
     if market.max_amount is not None and amount > market.max_amount:
         return False
@@ -125,11 +201,18 @@ def quantize_quotes(
     (with the reason): malformed quotes (:func:`check_quote`), amounts that round to zero
     or under the venue's minimums. Merged amounts are capped at the market's
     ``max_amount``."""
-    merged: dict[tuple[Side, Decimal], DesiredQuote] = {}
+    # Kept quotes, in order. While the kept buys come at strictly falling prices and the
+    # kept sells at strictly rising ones (a ladder's order), no two share a side and a
+    # price, so there is nothing to merge and ``kept`` is what the merging dict would hold
+    # (without hashing a fresh Decimal per quote). The first quote that breaks the order
+    # switches to the dict, filled from ``kept``, for the rest of the quotes.
+    kept: list[DesiredQuote] = []
+    merged: dict[tuple[Side, Decimal], DesiredQuote] | None = None
+    last_buy: Decimal | None = None
+    last_sell: Decimal | None = None
     dropped: list[tuple[DesiredQuote, str]] = []
     tick, step = market.price_increment, market.amount_increment
-    fast_price = _power_of_ten(tick)
-    fast_amount = _power_of_ten(step)
+    fast_price, fast_amount = grid_of(market)
     max_amount = market.max_amount
     buy = Side.BUY
     min_amount, min_notional = market.min_amount, market.min_notional
@@ -146,34 +229,49 @@ def quantize_quotes(
                 continue
         try:  # the market's rounding rule: a buy rounds down, a sell up, an amount down
             price = (
-                quote.price.quantize(tick, ROUND_FLOOR if side is buy else ROUND_CEILING)
-                if fast_price else market.quantize_price(quote.price, side)
+                raw_price.quantize(tick, ROUND_FLOOR if side is buy else ROUND_CEILING)
+                if fast_price else market.quantize_price(raw_price, side)
             )
             amount = (
-                quote.amount.quantize(step, ROUND_FLOOR)
-                if fast_amount else market.quantize_amount(quote.amount)
+                raw_amount.quantize(step, ROUND_FLOOR)
+                if fast_amount else market.quantize_amount(raw_amount)
             )
         except InvalidOperation:  # beyond the default precision: the exact path
-            price = market.quantize_price(quote.price, side)
-            amount = market.quantize_amount(quote.amount)
+            price = market.quantize_price(raw_price, side)
+            amount = market.quantize_amount(raw_amount)
         if max_amount is not None and amount > max_amount:
             amount = max_amount
-        key = (side, price)
-        earlier = merged.get(key)
-        if earlier is not None:
-            amount = earlier.amount + amount
-            if max_amount is not None and amount > max_amount:
-                amount = max_amount
-            merged[key] = DesiredQuote(side, price, amount, earlier.tag)
-            continue
+        if merged is None:
+            ordered = (
+                (last_buy is None or price < last_buy) if side is buy
+                else (last_sell is None or price > last_sell)
+            )
+            if not ordered:
+                merged = {(q.side, q.price): q for q in kept}
+        if merged is not None:
+            key = (side, price)
+            earlier = merged.get(key)
+            if earlier is not None:
+                amount = earlier.amount + amount
+                if max_amount is not None and amount > max_amount:
+                    amount = max_amount
+                merged[key] = _quote((side, price, amount, earlier.tag))
+                continue
         if (
             amount <= 0 or amount < min_amount or price <= 0
             or (min_notional is not None and amount * price < min_notional)
         ):
             dropped.append((quote, _meets_minimums(market, price, amount) or "under minimums"))
             continue
-        merged[key] = DesiredQuote(side, price, amount, quote.tag)
-    return list(merged.values()), dropped
+        if merged is not None:
+            merged[(side, price)] = _quote((side, price, amount, quote.tag))
+        else:
+            kept.append(_new_tuple(DesiredQuote, (side, price, amount, quote.tag)))
+            if side is buy:
+                last_buy = price
+            else:
+                last_sell = price
+    return (list(merged.values()) if merged is not None else kept), dropped
 
 
 def fit_to_balances(
@@ -192,15 +290,16 @@ def fit_to_balances(
     base = balances.free(market.base)
     cash = balances.free(market.quote)
     with_fee = _ONE + max(market.maker_fee, market.taker_fee, _ZERO)
+    sell = Side.SELL
     for order in resting:
-        if order.side is Side.SELL:
+        if order.side is sell:
             base += order.remaining
         elif order.price is not None:
             cash += order.remaining * order.price * with_fee
     wanted_base = _ZERO
     wanted_cash = _ZERO
     for quote in quotes:
-        if quote.side is Side.SELL:
+        if quote.side is sell:
             wanted_base += quote.amount
         else:
             wanted_cash += quote.amount * quote.price
@@ -232,4 +331,4 @@ def fit_to_balances(
 
 
 def _resized(quote: DesiredQuote, amount: Decimal) -> DesiredQuote:
-    return DesiredQuote(quote.side, quote.price, amount, quote.tag)
+    return _quote((quote.side, quote.price, amount, quote.tag))

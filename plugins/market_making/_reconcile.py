@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from schemas import Order, OrderRequest, Side
 from schemas.market_making import DesiredQuote
@@ -37,17 +38,45 @@ def reconcile(
     amount_tolerance: Decimal = _ZERO,
 ) -> Plan:
     plan = Plan()
-    exact: dict[tuple[Side, Decimal | None, Decimal], list[Order]] = {}
+    # Resting orders grouped by (side, price, remaining), the groups in order of first
+    # appearance. Looked up by (side, price), then by remaining among the few groups at
+    # that price: the same groups as a dict keyed by all three, without hashing each
+    # remaining and each quote's amount (a Decimal's hash is computed on first use, and
+    # these are new objects every tick). ``is`` first, as dict and tuple comparison do.
+    groups: list[list[Order]] = []
+    by_price: dict[tuple[Side, Decimal | None], list[tuple[Decimal, list[Order]]]] = {}
     for order in resting:
-        exact.setdefault((order.side, order.price, order.remaining), []).append(order)
+        remaining = order.remaining
+        at_price = by_price.get((order.side, order.price))
+        if at_price is None:
+            group = [order]
+            by_price[(order.side, order.price)] = [(remaining, group)]
+            groups.append(group)
+            continue
+        for amount, group in at_price:
+            if amount is remaining or amount == remaining:
+                group.append(order)
+                break
+        else:
+            group = [order]
+            at_price.append((remaining, group))
+            groups.append(group)
     unmatched: list[DesiredQuote] = []
+    keep = plan.keep
     for quote in desired:
-        bucket = exact.get((quote.side, quote.price, quote.amount))
-        if bucket:
-            plan.keep.append(bucket.pop())
+        found: list[Order] | None = None
+        at_price = by_price.get((quote.side, quote.price))
+        if at_price is not None:
+            wanted = quote.amount
+            for amount, group in at_price:
+                if amount is wanted or amount == wanted:
+                    found = group
+                    break
+        if found:
+            keep.append(found.pop())
         else:
             unmatched.append(quote)
-    left = [order for bucket in exact.values() for order in bucket]
+    left = [order for group in groups for order in group]
     if unmatched and left and (price_tolerance > 0 or amount_tolerance > 0):
         kept = _within_tolerance(unmatched, left, price_tolerance, amount_tolerance, plan)
         left = [order for order in left if id(order) not in kept]
@@ -68,12 +97,34 @@ def _within_tolerance(
     lists): a pair within both tolerances is kept, otherwise the lower of the two is left
     unpaired. Returns the ids of the orders kept."""
     kept: set[int] = set()
-    for side in (Side.BUY, Side.SELL):
-        quotes = sorted((q for q in unmatched if q.side is side), key=_price)
-        orders = sorted((o for o in left if o.side is side and o.price is not None),
-                        key=_price)
+    buy, sell = Side.BUY, Side.SELL
+    buy_quotes: list[DesiredQuote] = []
+    sell_quotes: list[DesiredQuote] = []
+    for quote in unmatched:
+        side = quote.side
+        if side is buy:
+            buy_quotes.append(quote)
+        elif side is sell:
+            sell_quotes.append(quote)
+    buy_orders: list[Order] = []
+    sell_orders: list[Order] = []
+    for order in left:
+        side = order.side
+        if order.price is None:
+            continue
+        if side is buy:
+            buy_orders.append(order)
+        elif side is sell:
+            sell_orders.append(order)
+    keep, place = plan.keep, plan.place
+    for quotes, orders in ((buy_quotes, buy_orders), (sell_quotes, sell_orders)):
+        # In price order; a quote's price is a Decimal and an order's is not None here,
+        # so the price itself is the key (stable sorts: equal prices keep their order).
+        quotes.sort(key=_PRICE)
+        orders.sort(key=_PRICE)
         i = j = 0
-        while i < len(quotes) and j < len(orders):
+        quote_count, order_count = len(quotes), len(orders)
+        while i < quote_count and j < order_count:
             quote, order = quotes[i], orders[j]
             target, price = quote.price, order.price
             assert price is not None
@@ -81,20 +132,19 @@ def _within_tolerance(
                 abs(order.remaining - quote.amount) <= quote.amount * amount_tolerance
             ):
                 kept.add(id(order))
-                plan.keep.append(order)
+                keep.append(order)
                 i += 1
                 j += 1
             elif price <= target:
                 j += 1  # this order pairs with no quote: it will be cancelled
             else:
-                plan.place.append(quote)
+                place.append(quote)
                 i += 1
-        plan.place.extend(quotes[i:])
+        place.extend(quotes[i:])
     return kept
 
 
-def _price(item: DesiredQuote | Order) -> Decimal:
-    return item.price or _ZERO
+_PRICE = attrgetter("price")
 
 
 def crosses(request: OrderRequest | Order, other: OrderRequest | Order) -> bool:

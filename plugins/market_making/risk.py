@@ -91,20 +91,43 @@ class PreTradeLimits(RiskCheck):
 def _book_refusal(
     request: OrderRequest, price: Decimal, book: Sequence[OrderRequest | Order]
 ) -> str | None:
-    buy = request.side is Side.BUY
-    for other in book:
-        other_price = other.price
-        if other_price is None:
-            continue
-        if other.side is request.side:
-            if other_price == price:
-                return f"duplicates the live {other.side.value} order at {price}"
-        elif (price >= other_price) if buy else (price <= other_price):
-            return (
-                f"{request.side.value} at {price} would cross the mandate's own "
-                f"{other.side.value} at {other_price}"
-            )
+    """The first order of ``book`` (in its order) that ``request`` duplicates (same side
+    and price) or would trade with (other side, prices meet), as the reason; or None."""
+    side = request.side
+    if side is Side.BUY:
+        for other in book:
+            other_price = other.price
+            if other_price is None:
+                continue
+            if other.side is side:
+                if other_price == price:
+                    return _duplicate(other, price)
+            elif price >= other_price:
+                return _crossing(request, price, other, other_price)
+    else:
+        for other in book:
+            other_price = other.price
+            if other_price is None:
+                continue
+            if other.side is side:
+                if other_price == price:
+                    return _duplicate(other, price)
+            elif price <= other_price:
+                return _crossing(request, price, other, other_price)
     return None
+
+
+def _duplicate(other: OrderRequest | Order, price: Decimal) -> str:
+    return f"duplicates the live {other.side.value} order at {price}"
+
+
+def _crossing(
+    request: OrderRequest, price: Decimal, other: OrderRequest | Order, other_price: Decimal
+) -> str:
+    return (
+        f"{request.side.value} at {price} would cross the mandate's own "
+        f"{other.side.value} at {other_price}"
+    )
 
 
 class RiskArgs(ComponentArgs):

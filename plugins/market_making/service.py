@@ -11,14 +11,14 @@ client-order-id prefix); stopping cancels every resting order of the mandate.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from fortuna import Component, Duration, TickArgs, TickService
+from plugins.market_making._concurrency import gather
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
@@ -43,8 +43,6 @@ from schemas.market_making import (
 from schemas.risk import KillSwitch
 
 __all__ = ["MarketMaking", "MarketMakingArgs"]
-
-T = TypeVar("T")
 
 
 class MarketMakingArgs(TickArgs):
@@ -183,7 +181,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
         if args.kill_switches and await self._halt():
             return None
         executor = args.executor
-        quote, _, balances = await _gather(
+        quote, _, balances = await gather(
             args.price.quote(),
             executor.sync(),
             args.exchange.fetch_balances() if args.respect_balances or
@@ -224,7 +222,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
 
     async def _halt(self) -> bool:
         switches = self.args.kill_switches
-        await _gather(*(switch.check() for switch in switches))
+        await gather(*(switch.check() for switch in switches))
         tripped = [switch for switch in switches if switch.tripped]
         if not tripped:
             if self.halted:
@@ -268,25 +266,3 @@ class MarketMaking(TickService[MarketMakingArgs]):
 
 async def _none() -> None:
     return None
-
-
-async def _gather(*awaitables: Awaitable[T]) -> list[T]:
-    """Await concurrently: the first in this task, the others as tasks, so a read from an
-    in-process venue costs one task less than ``asyncio.gather``. If one fails, the others
-    are cancelled and the first failure is raised."""
-    if len(awaitables) == 1:
-        return [await awaitables[0]]
-    others = [asyncio.ensure_future(a) for a in awaitables[1:]]
-    try:
-        results = [await awaitables[0]]
-        for task in others:
-            results.append(await task)
-    except BaseException:
-        for task in others:
-            task.cancel()
-        await asyncio.wait(others)
-        for task in others:
-            if not task.cancelled():
-                task.exception()  # retrieved: a second failure is not reported twice
-        raise
-    return results

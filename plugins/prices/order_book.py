@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
@@ -61,7 +62,12 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
 
     async def quote(self) -> PriceQuote:
         book = await self._book()
-        return PriceQuote(price=self._from(book), timestamp=book.timestamp, source=self.name)
+        price, timestamp = self._from(book), book.timestamp
+        if type(price) is Decimal and price.is_finite() and price > 0 and timestamp.tzinfo is UTC:
+            # What validation would accept and keep as it is (a finite Decimal above zero,
+            # a timestamp already in UTC; the source is the name, a str): built without it.
+            return PriceQuote.model_construct(price=price, timestamp=timestamp, source=self.name)
+        return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
     async def _book(self) -> OrderBook:
         return await self.args.exchange.fetch_order_book(self.args.symbol, self.args.limit)

@@ -10,16 +10,17 @@ for the cancels and is checked again, so the mandate never trades with itself.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import Sequence
+import logging
+from collections.abc import Coroutine, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
-from plugins.market_making._quoting import on_grid
+from plugins.market_making._concurrency import gather
+from plugins.market_making._quoting import grid_of, on_grid
 from plugins.market_making._reconcile import crosses, reconcile
 from schemas import (
     Exchange,
@@ -173,52 +174,56 @@ class ExecutorBase(Component[ArgsT], Executor):
         market = self.market
         book: list[OrderRequest | Order] = list(plan.keep)
         now = self.clock.monotonic()
+        # One context for the tick: ``book`` is the same list each check sees (it grows as
+        # placements are approved), the reference and the time do not change within it.
+        context = RiskContext(reference, book, now)
         immediate: list[OrderRequest] = []
         deferred: list[OrderRequest] = []
         post_only = self.args.post_only
+        time_in_force = TimeInForce.PO if post_only else TimeInForce.GTC
+        symbol = market.symbol
+        grid = grid_of(market)
+        buy = Side.BUY
         cancelled_sells = [o.price for o in plan.cancel if o.side is Side.SELL and o.price]
-        cancelled_buys = [o.price for o in plan.cancel if o.side is Side.BUY and o.price]
+        cancelled_buys = [o.price for o in plan.cancel if o.side is buy and o.price]
         lowest_cancelled_sell = min(cancelled_sells) if cancelled_sells else _INFINITY
         highest_cancelled_buy = max(cancelled_buys) if cancelled_buys else _ZERO
         for quote in plan.place:
-            # Every field is already valid (a checked quote, the market's symbol), so the
-            # request is built without a second validation pass. A quote the service has
-            # quantized is on the grid already; any other goes through check_order.
-            request = OrderRequest.model_construct(
-                symbol=market.symbol,
-                side=quote.side,
-                type=OrderType.LIMIT,
-                amount=quote.amount,
-                price=quote.price,
-                time_in_force=TimeInForce.PO if post_only else TimeInForce.GTC,
-                client_order_id=self.next_client_id(),
-                post_only=post_only,
+            side, price = quote.side, quote.price
+            # Every field is already valid (a checked quote, the market's symbol, the
+            # executor's own id), so the request is built without a validation pass. A quote
+            # the service has quantized is on the grid already; any other goes through
+            # check_order, which validates it.
+            request = _limit_request(
+                symbol, side, quote.amount, price, time_in_force, self.next_client_id(), post_only
             )
-            if not on_grid(market, quote):
+            if not on_grid(market, quote, grid=grid):
                 try:
                     request = market.check_order(request)
                 except OrderRejected as rejected:
                     self._refuse(report, request, str(rejected))
                     continue
-            reason = risk.refusal(request, RiskContext(reference, book, now))
+                checked_price = request.price
+                assert checked_price is not None
+                price = checked_price
+            reason = risk.refusal(request, context)
             if reason is not None:
                 self._refuse(report, request, reason)
                 continue
             book.append(request)
             risk.record_sent(request, now)  # counted now, so the next check of this tick sees it
-            price = request.price
-            assert price is not None
             if (
                 (price >= lowest_cancelled_sell)
-                if request.side is Side.BUY
+                if side is buy
                 else (price <= highest_cancelled_buy)
             ):  # it would cross an order still being cancelled: place it after the cancels
                 deferred.append(request)
             else:
                 immediate.append(request)
-        cancelling = [self._cancel_one(order, report) for order in plan.cancel]
-        placing = [self._place_one(request, report) for request in immediate]
-        await _all(cancelling + placing)
+        await _all(
+            [self._cancel_one(order, report) for order in plan.cancel]
+            + [self._place_one(request, report) for request in immediate]
+        )
         if deferred:
             still = list(self._resting.values())
             late: list[OrderRequest] = []
@@ -294,10 +299,13 @@ class ExecutorBase(Component[ArgsT], Executor):
         """Hook: an order was cancelled (or would have been)."""
 
     def _log_report(self, report: ExecutionReport) -> None:
-        if report.placed or report.cancelled:
+        if not (report.placed or report.cancelled):
+            return
+        log = self.log
+        if _enabled(log, logging.INFO):
             bids = [o.price for o in report.placed if o.side.value == "buy" and o.price]
             asks = [o.price for o in report.placed if o.side.value == "sell" and o.price]
-            self.log.info(
+            log.info(
                 "quotes updated",
                 placed=len(report.placed),
                 cancelled=len(report.cancelled),
@@ -306,17 +314,63 @@ class ExecutorBase(Component[ArgsT], Executor):
                 best_new_bid=max(bids) if bids else None,
                 best_new_ask=min(asks) if asks else None,
             )
-            self.log.debug(
+        if _enabled(log, logging.DEBUG):  # formats every order: only when it is written
+            log.debug(
                 "quotes placed",
                 orders=[f"{o.side.value} {o.amount} @ {o.price}" for o in report.placed],
             )
 
 
-async def _all(coroutines: list[Any]) -> None:
-    """Await every coroutine concurrently (one at a time needs no task)."""
-    if not coroutines:
-        return
-    if len(coroutines) == 1:
-        await coroutines[0]
-        return
-    await asyncio.gather(*coroutines)
+def _enabled(log: Any, level: int) -> bool:
+    """Whether ``log`` writes events of ``level`` (a structlog filtering logger says; any
+    other logger is assumed to write everything, so its events are built as before)."""
+    is_enabled_for = getattr(log, "is_enabled_for", None)
+    return is_enabled_for is None or bool(is_enabled_for(level))
+
+
+_set = object.__setattr__
+_REQUEST_FIELDS = frozenset(
+    ("symbol", "side", "type", "amount", "price", "time_in_force", "client_order_id",
+     "post_only")
+)
+
+
+def _limit_request(
+    symbol: str,
+    side: Side,
+    amount: Decimal,
+    price: Decimal,
+    time_in_force: TimeInForce,
+    client_order_id: str,
+    post_only: bool,
+) -> OrderRequest:
+    """``OrderRequest.model_construct(...)`` of a limit order with every field given: the
+    same instance (field values, fields set, no extras, no private state) without
+    model_construct's walk over aliases and defaults. Only for values already valid: a
+    quote's side, price and amount (checked finite and positive), the market's symbol, the
+    executor's own client id, and a time in force that agrees with ``post_only``."""
+    request = OrderRequest.__new__(OrderRequest)
+    _set(request, "__dict__", {
+        "symbol": symbol,
+        "side": side,
+        "type": OrderType.LIMIT,
+        "amount": amount,
+        "price": price,
+        "time_in_force": time_in_force,
+        "client_order_id": client_order_id,
+        "post_only": post_only,
+    })
+    _set(request, "__pydantic_fields_set__", set(_REQUEST_FIELDS))
+    _set(request, "__pydantic_extra__", None)
+    _set(request, "__pydantic_private__", None)
+    return request
+
+
+async def _all(coroutines: list[Coroutine[Any, Any, None]]) -> None:
+    """Await every coroutine concurrently, started in list order: the first in this task,
+    the others as tasks (:func:`~plugins.market_making._concurrency.gather`). The
+    coroutines are ``_place_one`` and ``_cancel_one``, which catch every ``Exception``;
+    if this task is cancelled meanwhile, the others are cancelled too (as with
+    ``asyncio.gather``)."""
+    if coroutines:
+        await gather(*coroutines)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import decimal
 from typing import Literal
 
 from pydantic import Field
 
 from fortuna import Component
-from plugins.market_making._quoting import ladder
+from plugins.market_making._quoting import LadderRung, ladder_shape, priced_ladder
 from plugins.market_making.strategies._args import LevelArgs
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
 
@@ -23,16 +24,30 @@ class LadderArgs(LevelArgs):
 class LadderStrategy(Component[LadderArgs], Strategy):
     """Levels of bids and asks at a step from the reference, with a size progression."""
 
+    _shape: tuple[LadderRung, ...] = ()
+    _shaped_for: tuple[LadderArgs, int, str] | None = None
+
     def quotes(self, context: QuoteContext) -> list[DesiredQuote]:
+        # ``ladder(context.reference, ...)`` of the args, with the part that does not
+        # depend on the reference (distances, sizes, tags) computed once: it is computed
+        # again only for other args or another Decimal precision or rounding, so every
+        # tick gets exactly what ladder() would compute.
         args = self.args
-        return ladder(
-            context.reference,
-            levels=args.levels,
-            spread=args.spread,
-            step=args.step,
-            amount=args.amount,
-            amount_step=args.amount_step,
-            amount_factor=args.amount_factor,
-            sides=args.sides,
-            tag="ladder:",
-        )
+        current = decimal.getcontext()
+        shaped_for = self._shaped_for
+        if (
+            shaped_for is None or shaped_for[0] is not args
+            or shaped_for[1] != current.prec or shaped_for[2] != current.rounding
+        ):
+            self._shape = ladder_shape(
+                levels=args.levels,
+                spread=args.spread,
+                step=args.step,
+                amount=args.amount,
+                amount_step=args.amount_step,
+                amount_factor=args.amount_factor,
+                sides=args.sides,
+                tag="ladder:",
+            )
+            self._shaped_for = (args, current.prec, current.rounding)
+        return priced_ladder(self._shape, context.reference)

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from fortuna import Component, Duration, TickArgs, TickService
+from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making._concurrency import gather
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
 from plugins.market_making.risk import PreTradeLimits
@@ -38,7 +39,6 @@ from schemas.market_making import (
     QuoteContext,
     RiskCheck,
     Strategy,
-    TickObserver,
 )
 from schemas.risk import KillSwitch
 
@@ -108,7 +108,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
         args.executor.bind(
             exchange=args.exchange, market=self._market, prefix=args.mandate, venue=venue
         )
-        self._observers = [k for k in args.kill_switches if isinstance(k, TickObserver)]
+        self._observers = tick_observers(args.kill_switches)
         self._started = self._next_report = self.clock.monotonic()
 
     @property
@@ -160,16 +160,10 @@ class MarketMaking(TickService[MarketMakingArgs]):
         try:
             report = await self._tick()
         except Exception as exc:
-            self._tell(f"{type(exc).__name__}: {exc}")
+            report_tick(self._observers, f"{type(exc).__name__}: {exc}")
             raise
-        self._tell(report.errors[0] if report is not None and report.errors else None)
-
-    def _tell(self, error: str | None) -> None:
-        for observer in self._observers:
-            if error is None:
-                observer.tick_succeeded()
-            else:
-                observer.tick_failed(error)
+        report_tick(self._observers,
+                    report.errors[0] if report is not None and report.errors else None)
 
     async def _tick(self) -> ExecutionReport | None:
         args = self.args

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from fortuna import ComponentArgs, ExactDecimal
+from plugins.market_making._quoting import LadderRung, Sides, ladder_shape
 
 __all__ = ["Fraction", "LevelArgs", "PositiveDecimal"]
 
@@ -34,3 +35,18 @@ class LevelArgs(ComponentArgs):
     amount_factor: PositiveDecimal = Field(
         default=Decimal(1), description="size multiplied at each further level (1.5 grows 50 %)"
     )
+
+    def shape(
+        self,
+        *,
+        tag: str,
+        sides: Sides = "both",
+        buy_scale: Decimal = Decimal(1),
+        sell_scale: Decimal = Decimal(1),
+    ) -> tuple[LadderRung, ...]:
+        """The ladder these levels describe, before the reference is known."""
+        return ladder_shape(
+            levels=self.levels, spread=self.spread, step=self.step, amount=self.amount,
+            amount_step=self.amount_step, amount_factor=self.amount_factor, sides=sides,
+            buy_scale=buy_scale, sell_scale=sell_scale, tag=tag,
+        )

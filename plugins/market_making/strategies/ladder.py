@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from fortuna import Component
-from plugins.market_making._quoting import LadderRung, ladder_shape, priced_ladder
+from plugins.market_making._quoting import LadderRung, priced_ladder
 from plugins.market_making.strategies._args import LevelArgs
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
 
@@ -39,15 +39,6 @@ class LadderStrategy(Component[LadderArgs], Strategy):
             shaped_for is None or shaped_for[0] is not args
             or shaped_for[1] != current.prec or shaped_for[2] != current.rounding
         ):
-            self._shape = ladder_shape(
-                levels=args.levels,
-                spread=args.spread,
-                step=args.step,
-                amount=args.amount,
-                amount_step=args.amount_step,
-                amount_factor=args.amount_factor,
-                sides=args.sides,
-                tag="ladder:",
-            )
+            self._shape = args.shape(sides=args.sides, tag="ladder:")
             self._shaped_for = (args, current.prec, current.rounding)
         return priced_ladder(self._shape, context.reference)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from fortuna import Component
-from plugins.market_making._quoting import ladder
+from plugins.market_making._quoting import priced_ladder
 from plugins.market_making.strategies._args import LevelArgs, PositiveDecimal
 from schemas import Side
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
@@ -53,16 +53,7 @@ class PriceThresholdStrategy(Component[PriceThresholdArgs], Strategy):
             return []
         if args.max_reference is not None and reference > args.max_reference:
             return []
-        quotes = ladder(
-            reference,
-            levels=args.levels,
-            spread=args.spread,
-            step=args.step,
-            amount=args.amount,
-            amount_step=args.amount_step,
-            amount_factor=args.amount_factor,
-            tag="threshold:",
-        )
+        quotes = priced_ladder(args.shape(tag="threshold:"), reference)
         kept: list[DesiredQuote] = []
         for quote in quotes:
             limit = args.max_buy_price if quote.side is Side.BUY else args.min_sell_price

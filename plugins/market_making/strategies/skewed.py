@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from fortuna import Component, ExactDecimal
-from plugins.market_making._quoting import ladder
+from plugins.market_making._quoting import priced_ladder
 from plugins.market_making.strategies._args import Fraction, LevelArgs, PositiveDecimal
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
 
@@ -52,16 +52,5 @@ class SkewedStrategy(Component[SkewedArgs], Strategy):
         if args.size_skew:
             buy_scale = _ONE - max(imbalance, Decimal(0))
             sell_scale = _ONE + min(imbalance, Decimal(0))
-        return ladder(
-            context.reference,
-            levels=args.levels,
-            spread=args.spread,
-            step=args.step,
-            amount=args.amount,
-            amount_step=args.amount_step,
-            amount_factor=args.amount_factor,
-            shift=-imbalance * args.max_skew,
-            buy_scale=buy_scale,
-            sell_scale=sell_scale,
-            tag="skewed:",
-        )
+        shape = args.shape(tag="skewed:", buy_scale=buy_scale, sell_scale=sell_scale)
+        return priced_ladder(shape, context.reference, -imbalance * args.max_skew)

@@ -153,6 +153,19 @@ class StandIn:
     RATE_LIMITED: tuple[int, Any] = (429, {})
     HAS_MIN_NOTIONAL = True
 
+    def verify(self, request: web.Request) -> web.Response | None:
+        """The venue's refusal of a badly signed private request, or None."""
+        raise NotImplementedError
+
+    def signed(self, handler: Any) -> Any:
+        """``handler`` behind the venue's signature check."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            refused = self.verify(request)
+            return refused if refused is not None else await handler(request)
+
+        return wrapped
+
     def __init__(self, ledger: Ledger, *, api_key: str = "key", secret: str = "secret",
                  password: str = "pass") -> None:
         self.ledger = ledger

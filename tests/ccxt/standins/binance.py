@@ -134,13 +134,6 @@ class BinanceStandIn(StandIn):
         app.router.add_get(f"{p}/allOrders", self.signed(self.h_all_orders))
         app.router.add_get(f"{p}/myTrades", self.signed(self.h_my_trades))
 
-    def signed(self, handler: Any) -> Any:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            refused = self.verify(request)
-            return refused if refused is not None else await handler(request)
-
-        return wrapped
-
     def symbol_param(self, request: web.Request) -> tuple[str, str] | web.Response | None:
         market_id = self.params(request).get("symbol")
         if market_id is None:

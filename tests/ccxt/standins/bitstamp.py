@@ -76,13 +76,6 @@ class BitstampStandIn(StandIn):
             return self.error("Invalid signature", "API0005", 403)
         return None
 
-    def signed(self, handler: Any) -> Any:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            refused = self.verify(request)
-            return refused if refused is not None else await handler(request)
-
-        return wrapped
-
     # -- routes ----------------------------------------------------------------------------
 
     def routes(self, app: web.Application) -> None:

@@ -86,13 +86,6 @@ class GateStandIn(StandIn):
             return self.error(401, "INVALID_SIGNATURE", "Signature mismatch")
         return None
 
-    def signed(self, handler: Any) -> Any:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            refused = self.verify(request)
-            return refused if refused is not None else await handler(request)
-
-        return wrapped
-
     # -- routes ----------------------------------------------------------------------------
 
     def routes(self, app: web.Application) -> None:

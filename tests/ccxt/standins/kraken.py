@@ -96,13 +96,6 @@ class KrakenStandIn(StandIn):
             return self.error("EAPI:Invalid signature")
         return None
 
-    def signed(self, handler: Any) -> Any:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            refused = self.verify(request)
-            return refused if refused is not None else await handler(request)
-
-        return wrapped
-
     # -- routes ----------------------------------------------------------------------------
 
     def routes(self, app: web.Application) -> None:

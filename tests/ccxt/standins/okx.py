@@ -86,13 +86,6 @@ class OkxStandIn(StandIn):
             return self.fail_with("50113", "Invalid Sign", status=401)
         return None
 
-    def signed(self, handler: Any) -> Any:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            refused = self.verify(request)
-            return refused if refused is not None else await handler(request)
-
-        return wrapped
-
     # -- routes ----------------------------------------------------------------------------
 
     def routes(self, app: web.Application) -> None:

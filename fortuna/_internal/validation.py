@@ -84,11 +84,10 @@ def suggestion(word: str, candidates: Any, *, prefix: str = "") -> str:
 
 
 class _Validator:
-    def __init__(self, document: Document, registry: Registry, for_run: bool) -> None:
+    def __init__(self, document: Document, registry: Registry) -> None:
         self.document = document
         self.source = document.source
         self.registry = registry
-        self.for_run = for_run
         self.findings: list[Finding] = []
         self.missing_env: list[Finding] = []
         self.vars: dict[str, Any] = {}
@@ -466,7 +465,7 @@ def shown(value: Any) -> str:
 def _validate_document(
     document: Document, registry: Registry, *, for_run: bool
 ) -> Report:
-    checker = _Validator(document, registry, for_run)
+    checker = _Validator(document, registry)
     report = Report(document.source)
     if not checker.check_shape():
         report.findings = checker.findings

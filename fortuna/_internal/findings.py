@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Finding", "MandateError", "Position"]
+__all__ = ["Finding", "MandateError", "Position", "dotted"]
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """A value's path as findings print it: ``components.mm.args.levels[2]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 class Position(NamedTuple):

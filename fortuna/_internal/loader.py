@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from fortuna._internal.findings import Finding, Position
+from fortuna._internal.findings import Finding, Position, dotted
 from fortuna._internal.plan import MissingEnv
 
 __all__ = ["Document", "Limits", "LoadFailed", "load_file", "load_text"]
@@ -95,13 +95,6 @@ def _position(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-def _dotted(path: Path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 class _Frame:
     """One mapping or sequence under construction."""
 
@@ -141,7 +134,7 @@ class _Builder:
         self.done = False
 
     def fail(self, message: str, position: Position | None, path: Path = ()) -> LoadFailed:
-        return LoadFailed(Finding(self.source, _dotted(path), message, position))
+        return LoadFailed(Finding(self.source, dotted(path), message, position))
 
     # --- scalars -----------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
-from fortuna._internal.findings import Finding, MandateError, Position
+from fortuna._internal.findings import Finding, MandateError, Position, dotted
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
 from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
@@ -69,13 +69,6 @@ class _Unresolvable:
 
 
 _UNRESOLVABLE = _Unresolvable()
-
-
-def dotted(path: Path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def suggestion(word: str, candidates: Any, *, prefix: str = "") -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ExactDecimal
+from schemas import money
 from schemas._values import (
     Amount,
     Liquidity,
@@ -106,7 +107,7 @@ class OrderRequest(BaseModel):
     @property
     def notional(self) -> Decimal | None:
         """``amount * price`` in quote currency, or None without a price."""
-        return None if self.price is None else self.amount * self.price
+        return None if self.price is None else money.multiply(self.amount, self.price)
 
 
 class Order(BaseModel):
@@ -145,8 +146,11 @@ class Order(BaseModel):
         if self.filled > self.amount:
             raise ValueError(f"filled {self.filled} exceeds amount {self.amount}")
         if self.__dict__.get("remaining") is None:
-            object.__setattr__(self, "remaining", self.amount - self.filled)
-        elif self.status is OrderStatus.OPEN and self.remaining + self.filled != self.amount:
+            object.__setattr__(self, "remaining", money.subtract(self.amount, self.filled))
+        elif (
+            self.status is OrderStatus.OPEN
+            and money.add(self.remaining, self.filled) != self.amount
+        ):
             raise ValueError(
                 f"an open order's filled {self.filled} + remaining {self.remaining} "
                 f"must equal its amount {self.amount}"
@@ -180,7 +184,9 @@ class Order(BaseModel):
     @property
     def cost(self) -> Decimal:
         """Executed value in quote currency: ``filled * average`` (zero before any fill)."""
-        return self.filled * self.average if self.average is not None else Decimal(0)
+        if self.average is None:
+            return Decimal(0)
+        return money.multiply(self.filled, self.average)
 
 
 class Fill(BaseModel):
@@ -206,5 +212,5 @@ class Fill(BaseModel):
 
     @property
     def cost(self) -> Decimal:
-        """Value in quote currency: ``amount * price``."""
-        return self.amount * self.price
+        """Value in quote currency: ``amount * price``, exact."""
+        return money.multiply(self.amount, self.price)

@@ -10,11 +10,10 @@ from pydantic import Field, model_validator
 
 from fortuna import Component, ComponentArgs, ExactDecimal
 from plugins.prices._errors import PriceUnavailable
-from schemas import Exchange, OrderBook, PriceProvider, PriceQuote, Side, Symbol
+from schemas import Exchange, OrderBook, PriceProvider, PriceQuote, Side, Symbol, money
 
 __all__ = ["OrderBookPrice", "OrderBookPriceArgs"]
 
-_TWO = Decimal(2)
 
 
 class OrderBookPriceArgs(ComponentArgs):
@@ -55,7 +54,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
             raise PriceUnavailable(
                 f"{args.symbol}: the book holds less than {args.depth} on a side"
             )
-        return (bought + sold) / _TWO
+        return money.mid(bought, sold)
 
     async def price(self) -> Decimal:
         return self._from(await self._book())

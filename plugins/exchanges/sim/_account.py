@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from plugins.exchanges.sim._book import SimOrder
-from plugins.exchanges.sim._ledger import EXACT, Ledger
+from plugins.exchanges.sim._ledger import Ledger
 from plugins.exchanges.sim._models import construct
-from schemas import Fill, Liquidity, Market, OrderStatus
+from schemas import Fill, Liquidity, Market, OrderStatus, money
 
 __all__ = ["Account", "FillRecord"]
 
@@ -113,30 +113,30 @@ class Account:
     ) -> bool:
         """Execute ``amount`` of ``order`` at ``price``; True when it is now fully filled
         (and final). The caller takes a filled order off the book."""
-        notional = EXACT.multiply(amount, price)
-        fee = EXACT.multiply(
+        notional = money.multiply(amount, price)
+        fee = money.multiply(
             notional, market.maker_fee if liquidity is Liquidity.MAKER else market.taker_fee
         )
-        last = amount == order.amount - order.filled
+        last = amount == order.remaining
         if order.is_buy:
             # Quote leaves (value plus fee), base arrives.
-            cost = EXACT.add(notional, fee)
+            cost = money.add(notional, fee)
             if order.reserve_rate:
-                portion = order.reserved if last else EXACT.multiply(amount, order.reserve_rate)
-                order.reserved = EXACT.subtract(order.reserved, portion)
-                refund = EXACT.subtract(portion, cost)
+                portion = order.reserved if last else money.multiply(amount, order.reserve_rate)
+                order.reserved = money.subtract(order.reserved, portion)
+                refund = money.subtract(portion, cost)
             else:  # a market buy holds no reservation: it pays from free
                 portion, refund = _ZERO, -cost
             self.ledger.settle(spent=market.quote, from_used=portion, refund=refund,
                                received=market.base, amount=amount)
         else:
             # Base leaves from the reservation, quote arrives net of the fee.
-            order.reserved = EXACT.subtract(order.reserved, amount)
+            order.reserved = money.subtract(order.reserved, amount)
             self.ledger.settle(spent=market.base, from_used=amount, refund=_ZERO,
-                               received=market.quote, amount=EXACT.subtract(notional, fee))
-        order.filled = EXACT.add(order.filled, amount)
-        order.cost = EXACT.add(order.cost, notional)
-        order.fee = EXACT.add(order.fee, fee)
+                               received=market.quote, amount=money.subtract(notional, fee))
+        order.filled = money.add(order.filled, amount)
+        order.cost = money.add(order.cost, notional)
+        order.fee = money.add(order.fee, fee)
         order.updated = t
         self._fill_seq += 1
         fills = self.fills.get(order.symbol)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from plugins.exchanges.sim._models import construct
-from schemas import Order, OrderStatus, OrderType, Side, Symbol, TimeInForce
+from schemas import Order, OrderStatus, OrderType, Side, Symbol, TimeInForce, money
 
 __all__ = ["OwnSide", "SimOrder"]
 
@@ -91,7 +91,7 @@ class SimOrder:
 
     @property
     def remaining(self) -> Decimal:
-        return self.amount - self.filled
+        return money.subtract(self.amount, self.filled)
 
 
     def snapshot(self) -> Order:
@@ -187,5 +187,5 @@ class OwnSide:
         for ticks in reversed(self.prices) if self.bids else self.prices:
             total = _ZERO
             for order in self.levels[ticks].values():
-                total += order.amount - order.filled
+                total = money.add(total, order.remaining)
             yield ticks, total

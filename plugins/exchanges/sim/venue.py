@@ -51,11 +51,13 @@ from schemas import (
     Side,
     Ticker,
     Trade,
+    money,
 )
 
 __all__ = ["SimExchange"]
 
 _ZERO = Decimal(0)
+_TWO = Decimal(2)
 _TIMEFRAME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 _DEFAULT_CANDLES = 100
 
@@ -147,7 +149,7 @@ class SimExchange(Component[SimArgs], Exchange):
         for spec in args.markets:
             series = spec.series or str(spec.symbol)
             path = self._path(series, spec.price, spec.price_increment, own_paths, now)
-            trade_amount = spec.trade_amount or spec.level_amount / 2
+            trade_amount = spec.trade_amount or money.divide_exact(spec.level_amount, _TWO)
             engines[str(spec.symbol)] = MarketEngine(
                 market=markets[str(spec.symbol)], path=path, offset=args.price_offset,
                 params=params, level_amount=spec.level_amount, trade_amount=trade_amount,
@@ -264,7 +266,7 @@ class SimExchange(Component[SimArgs], Exchange):
         ):
             totals: dict[int, Decimal] = dict(synthetic)
             for ticks, amount in own.aggregated():
-                totals[ticks] = totals.get(ticks, _ZERO) + amount
+                totals[ticks] = money.add(totals.get(ticks, _ZERO), amount)
             ordered = sorted(totals, reverse=bids)[:count] if count > 0 else []
             sides.append(tuple(
                 OrderBookLevel.model_construct(price=engine.price_of(t), amount=totals[t])

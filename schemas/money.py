@@ -260,13 +260,12 @@ whose rounding is the point (the direction is always passed explicitly)."""
 
 
 def _is_power_of_ten(quantum: Decimal) -> bool:
-    """1, 0.1, 0.01 ... written as such (``1E-8``, not ``0.010``)."""
-    known = _POWERS_OF_TEN.get(quantum)
-    if known is None:
-        sign, digits, exponent = quantum.as_tuple()
-        known = not sign and digits == (1,) and isinstance(exponent, int) and exponent <= 0
-        if len(_POWERS_OF_TEN) < 256:
-            _POWERS_OF_TEN[quantum] = known
+    """1, 0.1, 0.01 ... written as such (``1E-8``, not ``0.010``); remembered per quantum
+    (a market's tick and step are the same on every call)."""
+    sign, digits, exponent = quantum.as_tuple()
+    known = not sign and digits == (1,) and isinstance(exponent, int) and exponent <= 0
+    if len(_POWERS_OF_TEN) < 256:
+        _POWERS_OF_TEN[quantum] = known
     return known
 
 
@@ -280,11 +279,12 @@ def round_to(value: Decimal, quantum: Decimal, rounding: Rounding) -> Decimal:
     ``Decimal.quantize`` in the money context (the common tick and step; the same result,
     pinned by the property tests); any other quantum is rounded in exact integers.
     """
-    if _is_power_of_ten(quantum) and value.is_finite():
+    power = _POWERS_OF_TEN.get(quantum)
+    if (power or (power is None and _is_power_of_ten(quantum))) and value.is_finite():
         try:  # positional arguments: keywords cost this call several times over
             return value.quantize(quantum, rounding, _ROUNDING)
         except ArithmeticError:
-            pass  # beyond the context: the integer path says so with a MoneyError
+            pass  # beyond the context: the integer path raises MoneyError
     return divide(value, Decimal(1), quantum, rounding)
 
 

@@ -46,7 +46,7 @@ from schemas._market_data import (
     Ticker,
     Trade,
 )
-from schemas._orders import Fill, Order, OrderRequest, OrderStatus
+from schemas._orders import FeeCharge, Fill, Order, OrderRequest, OrderStatus
 from schemas._prices import PriceProvider, PriceQuote
 from schemas._values import (
     Amount,
@@ -75,6 +75,7 @@ __all__ = [
     "ExchangeError",
     "ExchangeUnavailable",
     "Fee",
+    "FeeCharge",
     "Fill",
     "InsufficientFunds",
     "InvalidOrder",

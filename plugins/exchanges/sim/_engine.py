@@ -393,7 +393,7 @@ class MarketEngine:
             time_in_force=tif,
             post_only=request.post_only,
             client_order_id=request.client_order_id,
-            fee_currency=market.quote,
+            fee_currency=account.fee_tokens.get(str(market.symbol), (market.quote,))[0],
             timestamp=now,
         )
         order.reserved = reserve

@@ -76,6 +76,15 @@ class Ledger:
             raise LedgerError(f"{received}: a fill would leave free {gained}")
         free[received] = gained if gained else _ZERO
 
+    def charge(self, currency: str, amount: Decimal) -> None:
+        """Take a fee of ``amount`` from the free balance of ``currency`` (the caller has
+        checked that it is there)."""
+        left = money.subtract(self.free.get(currency, _ZERO), amount)
+        if left < 0:
+            raise LedgerError(f"{currency}: a fee of {amount} would leave free {left}")
+        self.free[currency] = _clean(left)
+        self.used.setdefault(currency, _ZERO)
+
     def snapshot(self, timestamp: datetime | None = None) -> Balances:
         balances = {
             currency: Balance.model_construct(

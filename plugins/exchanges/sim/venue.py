@@ -104,7 +104,8 @@ class SimExchange(Component[SimArgs], Exchange):
     The mandate's orders are matched in price-time priority against a synthetic book built
     around a seeded price path (its own, or a shared ``exchanges.sim.prices`` process with
     this venue's ``price_offset``) and against synthetic public trades; balances move with
-    every fill, net of maker or taker fees charged in quote. Orders off the tick or step or
+    every fill, net of maker or taker fees charged in quote (or in a market's fee token, a
+    third currency, while the account holds enough of it). Orders off the tick or step or
     under the minimums are refused, never rounded. Deterministic for a seed; runs on the
     graph's clock, so a rehearsal on ``clock.virtual`` runs as fast as the CPU allows.
     """
@@ -142,8 +143,13 @@ class SimExchange(Component[SimArgs], Exchange):
             markets[str(spec.symbol)] = market
             currencies[market.base] = None
             currencies[market.quote] = None
+            if spec.fee_currency is not None:
+                currencies[spec.fee_currency] = None
         ledger = Ledger(args.venue, dict(args.balances), currencies)
         account = Account(args.venue, ledger, args.history)
+        for spec in args.markets:
+            if spec.fee_currency is not None and spec.fee_price is not None:
+                account.fee_tokens[str(spec.symbol)] = (spec.fee_currency, spec.fee_price)
         own_paths: dict[str, PricePath] = {}
         engines: dict[str, MarketEngine] = {}
         for spec in args.markets:

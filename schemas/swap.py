@@ -36,13 +36,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Interface
 from schemas._errors import ExchangeError, InsufficientFunds, InvalidOrder
-from schemas._values import Amount, Fee, NonNegativeAmount, Timestamp
+from schemas._values import Amount, Fee, NonNegativeAmount, Price, Timestamp
 
 __all__ = [
     "DeadlineExpired",
     "GasBudgetExceeded",
     "InsufficientAllowance",
+    "PoolPrice",
     "SlippageExceeded",
+    "SwapDropped",
     "SwapInsufficientFunds",
     "SwapKind",
     "SwapOutcomeUnknown",
@@ -275,6 +277,23 @@ class SwapReceipt(BaseModel):
         return _RATIO.divide(self.amount_in, self.amount_out)
 
 
+class PoolPrice(BaseModel):
+    """A pool's mid price (before fees, for an infinitesimal trade), the block it is from.
+
+    ``price`` is quote per base, from the pool's state (reserves, sqrtPriceX96), to 34
+    significant digits rounded half-even; the exact ratio is usually not a finite decimal.
+    """
+
+    model_config = _FROZEN
+
+    pool: str = Field(min_length=1, description="the pool read")
+    base: Token = Field(description="the token priced")
+    quote: Token = Field(description="the token the price is expressed in")
+    price: Price = Field(description="quote per base, 34 significant digits")
+    block: int = Field(ge=0, description="the block the state was read at")
+    timestamp: Timestamp = Field(description="that block's time (UTC)")
+
+
 # -- errors ---------------------------------------------------------------------------------
 
 
@@ -346,6 +365,17 @@ class GasBudgetExceeded(InvalidOrder):
         self.currency = currency
 
 
+class SwapDropped(ExchangeError):
+    """The transaction will never execute: another one took its nonce (replaced) or the
+    network forgot it (dropped) before it was mined. Nothing was swapped."""
+
+    summary = "the swap's transaction was dropped or replaced; it will never execute"
+
+    def __init__(self, message: str = "", *, tx_hash: str, venue: str | None = None) -> None:
+        super().__init__(f"{message or self.summary} (transaction {tx_hash})", venue=venue)
+        self.tx_hash = tx_hash
+
+
 class SwapOutcomeUnknown(ExchangeError):
     """The transaction was sent but its outcome could not be established (not mined within
     the wait, the node unreachable). It may still execute: look it up by ``tx_hash``."""
@@ -383,6 +413,10 @@ class SwapVenue(Interface, abc.ABC):
                     amount: Decimal) -> SwapQuote:
         """The exact amounts of swapping ``amount`` (the input for exact_in, the output for
         exact_out) now; ``InvalidOrder`` when the pool cannot fill it."""
+
+    @abc.abstractmethod
+    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
+        """The mid price of the venue's pool for the pair, quote per base, with its block."""
 
     @abc.abstractmethod
     async def swap(self, request: SwapRequest) -> SwapReceipt:

@@ -14,6 +14,7 @@ from schemas.swap import (
     GasBudgetExceeded,
     InsufficientAllowance,
     SlippageExceeded,
+    SwapDropped,
     SwapInsufficientFunds,
     SwapKind,
     SwapOutcomeUnknown,
@@ -222,4 +223,10 @@ def test_an_unknown_outcome_is_retryable_and_carries_the_hash() -> None:
     assert isinstance(error, ExchangeError)
     assert error.retryable
     assert error.tx_hash == "0xfeed"
+    assert "0xfeed" in str(error)
+
+
+def test_a_dropped_transaction_is_permanent_and_carries_the_hash() -> None:
+    error = SwapDropped("nonce 4 was used by 0xother", tx_hash="0xfeed")
+    assert not error.retryable
     assert "0xfeed" in str(error)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Component, ComponentArgs, Duration, ExactDecimal, Interface
 from plugins.exchanges.sim._walk import PricePath
-from schemas import Price
+from schemas import Price, money
 
 __all__ = [
     "Drift",
@@ -29,6 +29,11 @@ __all__ = [
     "Volatility",
     "default_increment",
 ]
+
+
+def _multiple(value: Decimal, increment: Decimal) -> bool:
+    """Whether ``value`` is an exact multiple of ``increment``."""
+    return money.round_to(value, increment, money.Rounding.DOWN) == value
 
 Volatility = Annotated[
     ExactDecimal,
@@ -74,7 +79,7 @@ class SeriesSpec(BaseModel):
 
     @model_validator(mode="after")
     def _on_increment(self) -> SeriesSpec:
-        if self.increment is not None and self.price % self.increment != 0:
+        if self.increment is not None and not _multiple(self.price, self.increment):
             raise ValueError(
                 f"the price {self.price} is not a multiple of the increment {self.increment}"
             )

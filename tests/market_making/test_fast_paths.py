@@ -77,7 +77,13 @@ def test_the_ladder_strategy_quotes_what_ladder_computes(
                       amount=D("0.01"), amount_step=D("0.005"), amount_factor=D("1.5"),
                       tag="ladder:")
     assert exactly(strategy.quotes(context)) == exactly(expected)
-    assert exactly(strategy.quotes(context)) == exactly(expected)  # from the kept shape
+    assert exactly(strategy.quotes(context)) == exactly(expected)  # from the kept quotes
+    written_longer = reference.quantize(D("1E-8"))  # the same number, more digits
+    assert exactly(strategy.quotes(QuoteContext(reference=written_longer, market=MARKET,
+                                                now=NOW))) == exactly(
+        ladder(written_longer, levels=levels, spread=D(spread), step=D("0.0005"),
+               amount=D("0.01"), amount_step=D("0.005"), amount_factor=D("1.5"),
+               tag="ladder:"))
 
 
 def test_ladder_quotes_do_not_depend_on_the_threads_decimal_context() -> None:

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from plugins.exchanges.sim._account import Account
 from plugins.exchanges.sim._book import OwnSide, SimOrder
-from plugins.exchanges.sim._walk import PricePath
+from plugins.exchanges.sim._walk import PricePath, is_multiple
 from schemas import (
     InsufficientFunds,
     Liquidity,
@@ -63,11 +63,6 @@ _MINUTES_KEPT = 144_000  # 100 days of per-minute public volume
 
 PublicTrade = tuple[str, Side, Decimal, Decimal, float]
 """(id, taker side, price, amount, time) of a public trade."""
-
-
-def _on_grid(value: Decimal, increment: Decimal) -> bool:
-    """Whether ``value`` is an exact multiple of ``increment``."""
-    return money.round_to(value, increment, Rounding.DOWN) == value
 
 
 class SyntheticParams:
@@ -306,13 +301,13 @@ class MarketEngine:
         if (
             not market.active
             or amount < market.min_amount
-            or not _on_grid(amount, market.amount_increment)
+            or not is_multiple(amount, market.amount_increment)
             or (market.max_amount is not None and amount > market.max_amount)
         ):
             return False
         price = request.price
         if request.type is OrderType.LIMIT:
-            if price is None or not _on_grid(price, self.tick):
+            if price is None or not is_multiple(price, self.tick):
                 return False
         elif price is None:
             price = self.price_of(self.mid)

@@ -16,8 +16,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Component, ComponentArgs, Duration, ExactDecimal, Interface
-from plugins.exchanges.sim._walk import PricePath
-from schemas import Price, money
+from plugins.exchanges.sim._walk import PricePath, is_multiple
+from schemas import Price
 
 __all__ = [
     "Drift",
@@ -29,11 +29,6 @@ __all__ = [
     "Volatility",
     "default_increment",
 ]
-
-
-def _multiple(value: Decimal, increment: Decimal) -> bool:
-    """Whether ``value`` is an exact multiple of ``increment``."""
-    return money.round_to(value, increment, money.Rounding.DOWN) == value
 
 Volatility = Annotated[
     ExactDecimal,
@@ -79,7 +74,7 @@ class SeriesSpec(BaseModel):
 
     @model_validator(mode="after")
     def _on_increment(self) -> SeriesSpec:
-        if self.increment is not None and not _multiple(self.price, self.increment):
+        if self.increment is not None and not is_multiple(self.price, self.increment):
             raise ValueError(
                 f"the price {self.price} is not a multiple of the increment {self.increment}"
             )

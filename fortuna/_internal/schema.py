@@ -10,7 +10,7 @@ editors' YAML language servers support best.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -82,6 +82,73 @@ def _draft07(schema: dict[str, Any]) -> None:
         pending.extend(_schemas_in(node))
 
 
+_LOWER = {"gt": "exclusiveMinimum", "ge": "minimum"}
+_UPPER = {"lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _field_bounds(metadata: list[Any]) -> dict[str, Any]:
+    """The tightest of every bound on a field, as draft keywords: a bound declared on the
+    field and another inside its type (``Rate`` with ``ge=0``) both hold in validation,
+    while the type's own JSON Schema (``WithJsonSchema``) only knows its own."""
+    lower: tuple[Any, str] = (None, "")
+    upper: tuple[Any, str] = (None, "")
+    for marker in metadata:
+        for name, keyword in _LOWER.items():
+            value = getattr(marker, name, None)
+            if value is not None and (lower[0] is None or value > lower[0] or
+                                      (value == lower[0] and name == "gt")):
+                lower = (value, keyword)
+        for name, keyword in _UPPER.items():
+            value = getattr(marker, name, None)
+            if value is not None and (upper[0] is None or value < upper[0] or
+                                      (value == upper[0] and name == "lt")):
+                upper = (value, keyword)
+    return {keyword: _number(value) for value, keyword in (lower, upper) if keyword}
+
+
+def _numeric_branches(prop: dict[str, Any]) -> list[dict[str, Any]]:
+    if prop.get("type") in ("number", "integer"):
+        return [prop]
+    found: list[dict[str, Any]] = []
+    for branch in prop.get("anyOf", []):
+        if isinstance(branch, dict):
+            found.extend(_numeric_branches(branch))
+    return found
+
+
+def _tighten(model: type[BaseModel], definition: dict[str, Any]) -> None:
+    properties = definition.get("properties", {})
+    for name, info in model.model_fields.items():
+        prop = properties.get(info.alias or name)
+        bounds = _field_bounds(list(info.metadata))
+        if not isinstance(prop, dict) or not bounds:
+            continue
+        replaced = [pair for pair in (("minimum", "exclusiveMinimum"),
+                                      ("maximum", "exclusiveMaximum"))
+                    if bounds.keys() & set(pair)]
+        for branch in _numeric_branches(prop):
+            for pair in replaced:
+                for keyword in pair:
+                    branch.pop(keyword, None)
+            branch.update(bounds)
+
+
+def _reachable(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    """``models`` and every model their fields hold, at any depth."""
+    found: dict[type[BaseModel], None] = {}
+    pending: list[Any] = list(models)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item in found:
+                continue
+            found[item] = None
+            pending.extend(info.annotation for info in item.model_fields.values())
+        else:
+            pending.extend(get_args(item))
+    return list(found)
+
+
 def _number(value: Any) -> int | float:
     """A bound as a JSON number (pydantic may hand a Decimal or its text)."""
     number = float(value)
@@ -123,6 +190,10 @@ def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
         [(model, "validation") for model in ordered], ref_template="#/definitions/{model}"
     )
     definitions: dict[str, Any] = dict(top.get("$defs", {}))
+    for model in _reachable(ordered):
+        definition = definitions.get(model.__name__)
+        if definition is not None:
+            _tighten(model, definition)
     for definition in definitions.values():
         _open_to_references(definition)
 

@@ -1,4 +1,4 @@
-""""Did you mean": the closest known name to a misspelt one, from an index.
+"""Suggestions ("did you mean"): the closest known name to a misspelt one, from an index.
 
 Scanning every name for every misspelling is quadratic: a file with one typo per component
 and twenty thousand components never finishes. The index instead maps every name, and
@@ -13,14 +13,14 @@ indexed or looked up, and at most :data:`MAX_CANDIDATES` candidates are ranked.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["Suggester", "closest"]
 
 MAX_LENGTH = 64
 MAX_CANDIDATES = 32
-CUTOFF = 0.6
+CUTOFF = 0.4
+"""The largest share of a word's characters that may be edited for a suggestion."""
 
 
 def _keys(word: str) -> list[str]:
@@ -48,7 +48,8 @@ class Suggester:
         return self._index
 
     def closest(self, word: str) -> str | None:
-        """The best match for ``word`` (similarity at least 0.6), or ``None``."""
+        """The closest name within two edits of ``word``, and close for its length (at
+        most 40 % of its characters edited), or ``None``; ties go to the first name."""
         if word in self._answers:
             return self._answers[word]
         answer: str | None = None
@@ -60,17 +61,37 @@ class Suggester:
                     candidates[name] = None
                 if len(candidates) >= MAX_CANDIDATES:
                     break
-            best = 0.0
+            best = CUTOFF
+            lowered = word.lower()
             for name in candidates:
                 if name == word:
                     continue
-                score = difflib.SequenceMatcher(None, word, name).ratio()
-                if name.lower() == word.lower():
-                    score = 1.0
-                if score >= CUTOFF and score > best:
-                    best, answer = score, name
+                edits = 0.1 if name.lower() == lowered else _distance(lowered, name.lower())
+                distance = edits / max(len(word), len(name))
+                if distance <= CUTOFF and (answer is None or distance < best):
+                    best, answer = distance, name
         self._answers[word] = answer
         return answer
+
+
+def _distance(a: str, b: str) -> float:
+    """Edits between two words known to share a one-deletion key (so at most two): one
+    for an extra or missing character, a substitution or a swap of neighbours."""
+    if a == b:
+        return 0.0
+    if len(a) != len(b):
+        longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+        if len(longer) - len(shorter) == 1 and any(
+                longer[:i] + longer[i + 1:] == shorter for i in range(len(longer))):
+            return 1.0
+        return 2.0
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(differ) == 1:
+        return 1.0
+    if len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]] \
+            and a[differ[1]] == b[differ[0]]:
+        return 1.0
+    return 2.0
 
 
 def closest(word: str, names: Iterable[str]) -> str | None:

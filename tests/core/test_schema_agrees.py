@@ -158,3 +158,28 @@ def test_a_bound_fails_the_schema_exactly_when_it_fails_validate(
     component_id: str, name: str, value: Any
 ) -> None:
     assert _fails_schema(component_id, name, value) == _fails_validate(component_id, name, value)
+
+
+# --- the ccxt family's ids are pinned --------------------------------------------------------
+
+
+def test_ccxt_family_lists_the_pinned_ids_not_the_installed_release() -> None:
+    from plugins.exchanges.ccxt.family import FAMILY, pinned_exchange_ids
+
+    assert tuple(FAMILY.members()) == pinned_exchange_ids()
+    enum = next(branch["properties"]["id"]["enum"]
+                for branch in SCHEMA["definitions"]["Component"]["oneOf"]
+                if branch["title"] == "exchanges.ccxt.*")
+    assert enum == [f"exchanges.ccxt.{member}" for member in pinned_exchange_ids()]
+
+
+def test_pinned_ccxt_ids_are_those_of_the_installed_ccxt() -> None:
+    from plugins.exchanges.ccxt.family import installed_exchange_ids, pinned_exchange_ids
+
+    added = sorted(set(installed_exchange_ids()) - set(pinned_exchange_ids()))
+    removed = sorted(set(pinned_exchange_ids()) - set(installed_exchange_ids()))
+    assert (added, removed) == ([], []), (
+        "the installed ccxt does not ship the exchanges pinned in "
+        "plugins/exchanges/ccxt/ids.txt: regenerate the list with `.venv/bin/python -m "
+        "plugins.exchanges.ccxt.family > plugins/exchanges/ccxt/ids.txt`, then the schema "
+        "with `.venv/bin/fortuna schema -o jsonschema/mandate.schema.json`, and commit both")

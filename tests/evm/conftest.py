@@ -1,0 +1,117 @@
+"""The EVM test world: one anvil per session, the published contracts deployed once, and
+the chain reverted to that state before every test (anvil snapshots)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from fortuna import Context
+from fortuna._internal.clock import WallClock
+from fortuna import NoArgs
+from plugins.exchanges.evm.chain import EvmChain, EvmChainArgs
+from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
+from plugins.exchanges.evm.wallet import EvmWallet, EvmWalletArgs
+from tests.evm.chain import CONTRACTS, KEYS, MODULES, Anvil, Deployer
+
+V2_CORE = MODULES / "@uniswap" / "v2-core" / "build"
+V2_PERIPHERY = MODULES / "@uniswap" / "v2-periphery" / "build"
+
+USDC_UNITS = 10**6
+WETH_UNITS = 10**18
+POOL_USDC = 2_000_000 * USDC_UNITS  # 2,000,000 USDC
+POOL_WETH = 1_000 * WETH_UNITS  # 1,000 WETH: 2,000 USDC per WETH
+
+
+@dataclass
+class World:
+    anvil: Anvil
+    deployer: Deployer
+    usdc: Any
+    weth: Any
+    v2_factory: Any
+    v2_router: Any
+    v2_pair: str
+    snapshot: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.anvil.url
+
+
+def deploy(anvil: Anvil) -> World:
+    deployer = Deployer(anvil.web3)
+    usdc = deployer.deploy(CONTRACTS / "TestToken.json", "USD Coin", "USDC", 6)
+    weth = deployer.deploy(CONTRACTS / "TestToken.json", "Wrapped Ether", "WETH", 18)
+    weth9 = deployer.deploy(V2_PERIPHERY / "WETH9.json")
+    factory = deployer.deploy(V2_CORE / "UniswapV2Factory.json", deployer.address)
+    router = deployer.deploy(V2_PERIPHERY / "UniswapV2Router02.json", factory.address,
+                             weth9.address)
+    deployer.call(factory.functions.createPair(usdc.address, weth.address))
+    pair = factory.functions.getPair(usdc.address, weth.address).call()
+    deployer.call(usdc.functions.mint(pair, POOL_USDC))
+    deployer.call(weth.functions.mint(pair, POOL_WETH))
+    pair_contract = anvil.web3.eth.contract(
+        address=pair, abi=[{"type": "function", "name": "mint", "stateMutability": "nonpayable",
+                            "inputs": [{"name": "to", "type": "address"}],
+                            "outputs": [{"name": "liquidity", "type": "uint256"}]}])
+    deployer.call(pair_contract.functions.mint(deployer.address))
+    for key in KEYS[1:]:
+        holder = anvil.web3.eth.account.from_key(key).address
+        deployer.call(usdc.functions.mint(holder, 1_000_000 * USDC_UNITS))
+        deployer.call(weth.functions.mint(holder, 1_000 * WETH_UNITS))
+    return World(anvil, deployer, usdc, weth, factory, router, pair)
+
+
+@pytest.fixture(scope="session")
+def session_world() -> Iterator[World]:
+    anvil = Anvil()
+    try:
+        world = deploy(anvil)
+        world.snapshot = anvil.rpc("evm_snapshot")
+        yield world
+    finally:
+        anvil.stop()
+
+
+@pytest.fixture
+def world(session_world: World) -> Iterator[World]:
+    """The deployed world, as it was after deployment (every test starts from it)."""
+    yield session_world
+    anvil = session_world.anvil
+    anvil.rpc("evm_revert", session_world.snapshot)
+    session_world.snapshot = anvil.rpc("evm_snapshot")
+
+
+def context(name: str) -> Context:
+    return Context(name=name, clock=WallClock(NoArgs(), Context(name="clock")))
+
+
+@dataclass
+class Parts:
+    chain: EvmChain
+    wallet: EvmWallet
+    gas: GasPolicy
+
+
+@pytest.fixture
+async def parts(world: World) -> AsyncIterator[Parts]:
+    """A loaded chain, a wallet on anvil's second account, a gas policy without budget."""
+    built = await build_parts(world, KEYS[1])
+    yield built
+    await built.chain.unload()
+
+
+async def build_parts(world: World, key: str, budget: Any = None) -> Parts:
+    from pydantic import SecretStr
+
+    chain = EvmChain(EvmChainArgs(url=world.url, chain_id=31337), context("chain"))
+    await chain.load()
+    wallet = EvmWallet(EvmWalletArgs(chain=chain, private_key=SecretStr(key)), context("wallet"))
+    await wallet.load()
+    gas = GasPolicy(GasPolicyArgs(chain=chain, max_fee_gwei=100, budget=budget), context("gas"))
+    await gas.load()
+    return Parts(chain, wallet, gas)

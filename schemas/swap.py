@@ -356,8 +356,8 @@ class GasBudgetExceeded(InvalidOrder):
         self, *, needed: Decimal, remaining: Decimal, currency: str, venue: str | None = None
     ) -> None:
         super().__init__(
-            f"{self.summary} (nothing sent): it may cost up to {needed} {currency}, "
-            f"{remaining} {currency} of the budget remains",
+            f"{self.summary} (nothing sent): it may cost up to {needed.normalize():f} "
+            f"{currency}, {remaining.normalize():f} {currency} of the budget remains",
             venue=venue,
         )
         self.needed = needed

@@ -9,16 +9,20 @@ from typing import Any
 
 import pytest
 
-from fortuna import Context
+from fortuna import Context, NoArgs
 from fortuna._internal.clock import WallClock
-from fortuna import NoArgs
 from plugins.exchanges.evm.chain import EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
 from plugins.exchanges.evm.wallet import EvmWallet, EvmWalletArgs
 from tests.evm.chain import CONTRACTS, KEYS, MODULES, Anvil, Deployer
 
+__all__ = ["KEYS", "Parts", "World", "build_parts", "context"]
+
 V2_CORE = MODULES / "@uniswap" / "v2-core" / "build"
 V2_PERIPHERY = MODULES / "@uniswap" / "v2-periphery" / "build"
+PANCAKE = MODULES.parent / "vendor" / "pancake-swap-core" / "build"
+PANCAKE_INIT_CODE_HASH = "0xc5950761a20eb44628c29e94156a05fa21ff1b0975c251e5cf19723e8bd17ca8"
+"""The pair init-code hash of the npm build @pancakeswap-libs/pancake-swap-core 0.1.0."""
 
 USDC_UNITS = 10**6
 WETH_UNITS = 10**18
@@ -35,6 +39,9 @@ class World:
     v2_factory: Any
     v2_router: Any
     v2_pair: str
+    pancake_factory: Any
+    pancake_pair: str
+    pair_router: Any
     snapshot: str = ""
 
     @property
@@ -50,20 +57,31 @@ def deploy(anvil: Anvil) -> World:
     factory = deployer.deploy(V2_CORE / "UniswapV2Factory.json", deployer.address)
     router = deployer.deploy(V2_PERIPHERY / "UniswapV2Router02.json", factory.address,
                              weth9.address)
-    deployer.call(factory.functions.createPair(usdc.address, weth.address))
-    pair = factory.functions.getPair(usdc.address, weth.address).call()
-    deployer.call(usdc.functions.mint(pair, POOL_USDC))
-    deployer.call(weth.functions.mint(pair, POOL_WETH))
-    pair_contract = anvil.web3.eth.contract(
-        address=pair, abi=[{"type": "function", "name": "mint", "stateMutability": "nonpayable",
-                            "inputs": [{"name": "to", "type": "address"}],
-                            "outputs": [{"name": "liquidity", "type": "uint256"}]}])
-    deployer.call(pair_contract.functions.mint(deployer.address))
+    pair = v2_pool(anvil, deployer, factory, usdc, weth)
+    pancake_factory = deployer.deploy(PANCAKE / "PancakeFactory.json", deployer.address)
+    pancake_pair = v2_pool(anvil, deployer, pancake_factory, usdc, weth)
+    pair_router = deployer.deploy(CONTRACTS / "PairRouter.json")
     for key in KEYS[1:]:
         holder = anvil.web3.eth.account.from_key(key).address
         deployer.call(usdc.functions.mint(holder, 1_000_000 * USDC_UNITS))
         deployer.call(weth.functions.mint(holder, 1_000 * WETH_UNITS))
-    return World(anvil, deployer, usdc, weth, factory, router, pair)
+    return World(anvil, deployer, usdc, weth, factory, router, pair, pancake_factory,
+                 pancake_pair, pair_router)
+
+
+def v2_pool(anvil: Anvil, deployer: Deployer, factory: Any, usdc: Any, weth: Any) -> str:
+    """A USDC/WETH pair of ``factory`` holding POOL_USDC and POOL_WETH."""
+    deployer.call(factory.functions.createPair(usdc.address, weth.address))
+    pair = str(factory.functions.getPair(usdc.address, weth.address).call())
+    deployer.call(usdc.functions.mint(pair, POOL_USDC))
+    deployer.call(weth.functions.mint(pair, POOL_WETH))
+    eth: Any = anvil.web3.eth
+    pair_contract = eth.contract(
+        address=pair, abi=[{"type": "function", "name": "mint", "stateMutability": "nonpayable",
+                            "inputs": [{"name": "to", "type": "address"}],
+                            "outputs": [{"name": "liquidity", "type": "uint256"}]}])
+    deployer.call(pair_contract.functions.mint(deployer.address))
+    return pair
 
 
 @pytest.fixture(scope="session")

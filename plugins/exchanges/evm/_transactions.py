@@ -15,9 +15,10 @@ The order of the steps is the failure design:
    used by another) and ``eth_getTransactionByHash`` a *dropped* one: both are
    ``SwapDropped`` (it will never execute) and resynchronise the nonce manager. Otherwise
    the outcome is unknown, and the reservation is kept.
-5. A mined transaction that reverted is replayed with ``eth_call`` on the state before its
-   block to recover the revert reason (exact when the block holds only it, as on a node
-   mining each transaction in its own block; otherwise the reason is the replay's).
+5. A mined transaction that reverted is replayed with ``eth_call`` on the state its block
+   left, to recover the revert reason: a reverted transaction changed nothing, so that is
+   the state it met when it was alone in its block, and the state after whatever ran
+   before it (a front-run) otherwise. The reason is the replay's.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from typing import Any
 from fortuna import Clock
 from plugins.exchanges.evm._errors import revert_error, revert_reason, rpc_error
 from plugins.exchanges.evm.chain import EvmChain
-from plugins.exchanges.evm.gas import GasPolicy
+from plugins.exchanges.evm.gas import GasPolicy, Reservation
 from plugins.exchanges.evm.wallet import EvmWallet
 from schemas import ExchangeError
 from schemas.swap import SwapDropped, SwapOutcomeUnknown
 
-__all__ = ["Mined", "Transactor", "block_time"]
+__all__ = ["Mined", "Pending", "Transactor", "block_time"]
 
 _REPLACED_CHECK_EVERY = 10
 """Polls between two checks that the nonce was not taken by another transaction."""
@@ -52,6 +53,16 @@ class Mined:
     timestamp: datetime
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A transaction sent and not yet known to be mined."""
+
+    tx_hash: str
+    nonce: int
+    reservation: Reservation
+    call: dict[str, Any]
+
+
 def block_time(block: Any) -> datetime:
     return datetime.fromtimestamp(int(block["timestamp"]), UTC)
 
@@ -67,6 +78,10 @@ class Transactor:
 
     async def send(self, to: str, data: str) -> Mined:
         """Send a call of ``data`` to ``to`` and wait until it is mined (see the module)."""
+        return await self.confirm(await self.submit(to, data))
+
+    async def submit(self, to: str, data: str) -> Pending:
+        """Steps 1 to 3: simulate, reserve gas, sign and send; the transaction in flight."""
         web3 = self.chain.web3
         call: dict[str, Any] = {"from": self.wallet.address, "to": to, "data": data, "value": 0}
         try:
@@ -77,15 +92,15 @@ class Transactor:
         fees = await self.gas.fees()
         reservation = await self.gas.reserve(gas_limit, fees)
         transaction = {
-            **call, "gas": gas_limit, "type": 2, "maxFeePerGas": fees.max_fee_per_gas,
+            "to": to, "data": data, "value": 0, "gas": gas_limit, "type": 2,
+            "maxFeePerGas": fees.max_fee_per_gas,
             "maxPriorityFeePerGas": fees.max_priority_fee_per_gas,
         }
-        del transaction["from"]
         tx_hash = ""
         try:
             async with self.wallet.nonces.reserve() as nonce:
                 raw = self.wallet.sign({**transaction, "nonce": nonce})
-                tx_hash = "0x" + web3.keccak(raw).hex().removeprefix("0x")
+                tx_hash = "0x" + bytes(web3.keccak(raw)).hex()
                 await web3.eth.send_raw_transaction(raw)
         except Exception as error:
             failure = rpc_error(error, venue=self.venue)
@@ -96,21 +111,26 @@ class Transactor:
                 ) from error
             self.gas.settle(reservation, None)
             raise failure from error
-        receipt = await self._wait(tx_hash, nonce, reservation)
-        self.gas.settle(reservation, int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"]))
+        return Pending(tx_hash, nonce, reservation, call)
+
+    async def confirm(self, pending: Pending) -> Mined:
+        """Steps 4 and 5: wait for the receipt; the mined transaction or its failure."""
+        receipt = await self._wait(pending.tx_hash, pending.nonce, pending.reservation)
+        gas_used = int(receipt["gasUsed"])
+        self.gas.settle(pending.reservation, gas_used * int(receipt["effectiveGasPrice"]))
         block = int(receipt["blockNumber"])
         if int(receipt["status"]) != 1:
-            reason = await self._replayed_reason(call, block)
-            raise revert_error(reason, venue=self.venue, tx_hash=tx_hash, block=block,
-                               gas_used=int(receipt["gasUsed"]))
-        header = await self._call(web3.eth.get_block(block))
+            reason = await self._replayed_reason(pending.call, block)
+            raise revert_error(reason, venue=self.venue, tx_hash=pending.tx_hash, block=block,
+                               gas_used=gas_used)
+        header = await self._call(self.chain.web3.eth.get_block(block))
         return Mined(
-            tx_hash=tx_hash, block=block, gas_used=int(receipt["gasUsed"]),
-            gas_cost_wei=int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"]),
+            tx_hash=pending.tx_hash, block=block, gas_used=gas_used,
+            gas_cost_wei=gas_used * int(receipt["effectiveGasPrice"]),
             logs=list(receipt["logs"]), timestamp=block_time(header),
         )
 
-    async def _wait(self, tx_hash: str, nonce: int, reservation: Any) -> Any:
+    async def _wait(self, tx_hash: str, nonce: int, reservation: Reservation) -> Any:
         from web3.exceptions import TransactionNotFound
 
         web3 = self.chain.web3
@@ -161,7 +181,7 @@ class Transactor:
 
     async def _replayed_reason(self, call: dict[str, Any], block: int) -> str:
         try:
-            await self.chain.web3.eth.call(call, block_identifier=max(block - 1, 0))  # type: ignore[arg-type]
+            await self.chain.web3.eth.call(call, block_identifier=block)  # type: ignore[arg-type]
         except Exception as error:
             reason = revert_reason(error)
             if reason is not None:

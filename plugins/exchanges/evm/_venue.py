@@ -38,6 +38,7 @@ from schemas.swap import (
     SwapInsufficientFunds,
     SwapReceipt,
     SwapRequest,
+    SwapReverted,
     SwapVenue,
     Token,
     from_units,
@@ -151,9 +152,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         return token
 
     def _owner(self) -> str:
-        if self.args.wallet is None:
-            raise NotSupported(f"{self.name} has no wallet: it is read-only", venue=self.name)
-        return self.args.wallet.address
+        return self._wallet().address
 
     async def balance(self, token: Token) -> Decimal:
         units = await self.read(
@@ -185,11 +184,24 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         pool = request.pool or await self._pool(request.token_in, request.token_out)
         recipient = self.checksum(request.recipient or owner)
         spender, data = self._swap_call(request, pool, recipient, int(request.deadline.timestamp()))
-        await self._check_funds(request.token_in, request.amount_in, owner)
-        await self._ensure_allowance(request.token_in, request.amount_in, owner, spender)
-        mined = await self._transactor.send(spender, data)
-        self._sent[mined.tx_hash] = (request, pool)
+        token_in, most = request.token_in, request.token_in.to_units(request.amount_in)
+        spending = self._wallet().spending
+        async with spending.sending(token_in.address, spender, most) as in_flight:
+            await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
+            await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
+                                         owner, spender)
+            pending = await self._transactor.submit(spender, data)
+        self._sent[pending.tx_hash] = (request, pool)
+        try:
+            mined = await self._transactor.confirm(pending)
+        finally:
+            spending.done(token_in.address, spender, most)
         return self._receipt(request, pool, mined, owner, recipient)
+
+    def _wallet(self) -> EvmWallet:
+        if self.args.wallet is None:
+            raise NotSupported(f"{self.name} has no wallet: it is read-only", venue=self.name)
+        return self.args.wallet
 
     async def _check_funds(self, token: Token, needed: Decimal, owner: str) -> None:
         held = await self.balance(token)
@@ -212,7 +224,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         data = erc20.encode_abi("approve", args=[spender, token.to_units(grant)])
         try:
             await self._transactor.send(token.address, data)
-        except ExchangeError as error:
+        except SwapReverted as error:
             raise InsufficientAllowance(
                 f"approving {grant} {token.symbol} for {spender} failed: {error}",
                 venue=self.name) from error

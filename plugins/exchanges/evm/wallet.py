@@ -4,7 +4,8 @@ The key is a ``SecretStr`` given with ``!env``: it is read once at load into an
 ``eth_account`` signer and never printed (a malformed key is reported without its
 text). Every component that sends for this address shares the wallet and so its one
 :class:`~plugins.exchanges.evm._nonces.NonceManager`: two venues sending at once get
-distinct nonces.
+distinct nonces, and their approvals of one token to one router never overwrite each
+other (:mod:`plugins.exchanges.evm._spending`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import Field, SecretStr
 from fortuna import Component, ComponentArgs
 from plugins.exchanges.evm._errors import rpc_error
 from plugins.exchanges.evm._nonces import NonceManager
+from plugins.exchanges.evm._spending import SpendTracker
 from plugins.exchanges.evm.chain import EvmChain
 from schemas import AuthenticationError
 
@@ -38,6 +40,7 @@ class EvmWallet(Component[EvmWalletArgs]):
 
     _account: LocalAccount | None = None
     _nonces: NonceManager | None = None
+    spending: SpendTracker
 
     async def load(self) -> None:
         from eth_account import Account
@@ -51,6 +54,8 @@ class EvmWallet(Component[EvmWalletArgs]):
                 venue=self.name,
             ) from None
         self._nonces = NonceManager(self._pending_count)
+        self.spending = SpendTracker()
+        """Allowances drawn by this wallet's swaps in flight (shared by every venue)."""
 
     async def unload(self) -> None:
         self._account = None

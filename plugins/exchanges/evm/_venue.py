@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import Field
@@ -31,7 +31,8 @@ from plugins.exchanges.evm._transactions import Mined, Transactor, block_time
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy
 from plugins.exchanges.evm.wallet import EvmWallet
-from schemas import ExchangeError, NotSupported, OrderNotFound
+from schemas import ExchangeError, NotSupported, OrderNotFound, money
+from schemas.money import from_units
 from schemas.swap import (
     DeadlineExpired,
     InsufficientAllowance,
@@ -41,18 +42,16 @@ from schemas.swap import (
     SwapReverted,
     SwapVenue,
     Token,
-    from_units,
 )
 
 __all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs", "ratio"]
 
-_RATIO = Context(prec=34)
 
 
 def ratio(numerator: int, denominator: int) -> Decimal:
     """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
     convert to ``Decimal`` exactly; only the one division rounds)."""
-    return _RATIO.divide(Decimal(numerator), Decimal(denominator))
+    return money.ratio(Decimal(numerator), Decimal(denominator))
 
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 """keccak256("Transfer(address,address,uint256)"), the ERC-20 transfer event."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -26,7 +26,8 @@ from fortuna import Component, ComponentArgs, ExactDecimal
 from plugins.exchanges.evm._errors import rpc_error
 from plugins.exchanges.evm.chain import EvmChain
 from schemas import InvalidOrder
-from schemas.swap import GasBudgetExceeded, from_units, to_units
+from schemas.money import Rounding, from_units, multiply, to_units
+from schemas.swap import GasBudgetExceeded
 
 __all__ = ["Fees", "GasPolicy", "GasPolicyArgs", "Reservation"]
 
@@ -109,24 +110,26 @@ class GasPolicy(Component[GasPolicyArgs]):
         except Exception as error:
             raise rpc_error(error, venue=self.name) from error
         base = int(block.get("baseFeePerGas", 0))
-        cap = to_units(self.args.max_fee_gwei, _GWEI, ROUND_CEILING)
+        cap = to_units(self.args.max_fee_gwei, _GWEI, Rounding.DOWN)
         if base > cap:
             raise InvalidOrder(
                 f"the base fee is {from_units(base, _GWEI)} gwei, above max_fee_gwei "
                 f"{self.args.max_fee_gwei}; nothing sent, retry when fees fall", venue=self.name,
             )
-        tip = min(suggested, to_units(self.args.max_priority_fee_gwei, _GWEI, ROUND_CEILING))
-        wanted = to_units(self.args.base_fee_multiplier * base, 0, ROUND_CEILING) + tip
+        tip = min(suggested, self.tip_cap_wei)
+        wanted = to_units(multiply(self.args.base_fee_multiplier, Decimal(base)), 0,
+                          Rounding.CEILING) + tip
         return Fees(max_fee_per_gas=min(wanted, cap), max_priority_fee_per_gas=min(tip, cap))
 
     @property
     def tip_cap_wei(self) -> int:
         """The highest tip per gas this policy offers, in wei."""
-        return to_units(self.args.max_priority_fee_gwei, _GWEI, ROUND_CEILING)
+        return to_units(self.args.max_priority_fee_gwei, _GWEI, Rounding.DOWN)
 
     def gas_limit(self, estimate: int) -> int:
         """The gas limit for a transaction the node estimated at ``estimate``."""
-        return to_units(self.args.gas_limit_multiplier * estimate, 0, ROUND_CEILING)
+        return to_units(multiply(self.args.gas_limit_multiplier, Decimal(estimate)), 0,
+                        Rounding.CEILING)
 
     def worst_cost(self, gas_limit: int, fees: Fees) -> Decimal:
         """The most a transaction can cost, in native coin."""

@@ -28,6 +28,7 @@ from plugins.exchanges.evm._abi import PAIR_ROUTER, V2_PAIR, V2_ROUTER
 from plugins.exchanges.evm._v2math import amount_in, amount_out, fee_fraction
 from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
 from schemas import BadSymbol, InvalidOrder
+from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
 
 __all__ = ["UNISWAP_V2_INIT_CODE_HASH", "UniswapV2", "UniswapV2Args"]
@@ -119,7 +120,7 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
                 units_in, units_out = units, amount_out(units, reserve_in, reserve_out, self._fee)
             else:
                 units_in, units_out = amount_in(units, reserve_in, reserve_out, self._fee), units
-        except ValueError as error:
+        except (ValueError, MoneyError) as error:
             raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
         if units_out == 0:
             raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",

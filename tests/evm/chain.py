@@ -53,8 +53,8 @@ def free_port() -> int:
 class Anvil:
     """One anvil process on a free port, mining each transaction in its own block."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [str(anvil_binary()), "--port", str(self.port), "--chain-id", str(CHAIN_ID),

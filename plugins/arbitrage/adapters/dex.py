@@ -10,10 +10,10 @@ nothing, and the arbitrage service's figures map onto the pool's exact integer m
   (the swap executes at one average; its bound is on the whole amount).
 - ``fee_rate`` is the *network* fee: the swap's estimated gas cost, valued in the quote
   currency through ``native_price`` (a price provider of the native coin in the quote
-  currency, e.g. the WETH/USDC pool's own ``prices.uniswap_v2``) or ``converter``, as a
-  fraction of the swap's value. So ``Quote.net_cost`` (what the service's profit check
-  uses) is the pool's amounts net of gas. A swap whose gas would exceed its value is
-  refused as ``InvalidOrder``.
+  currency, e.g. the WETH/USDC pool's own ``prices.uniswap_v2``) or ``converter``, rounded
+  up to the quote token's unit, as a fraction of the swap's value. So ``Quote.net_cost``
+  (what the service's profit check uses) is the pool's amounts net of gas. A swap whose
+  gas would exceed its value is refused as ``InvalidOrder``.
 
 Trading turns the limit price into the swap's bound: a buy spends at most ``amount x
 limit`` quote (rounded down to the token's unit), a sell receives at least ``amount x
@@ -48,7 +48,7 @@ from schemas.arbitrage import (
     TradeOutcomeUnknown,
     TradeResult,
 )
-from schemas.money import Rounding, divide, multiply, ratio
+from schemas.money import Rounding, divide, multiply, ratio, round_to
 from schemas.swap import (
     SwapKind,
     SwapOutcomeUnknown,
@@ -120,11 +120,16 @@ class DexAdapter(Component[DexAdapterArgs], QuoteAdapter):
         return self._base, self._quote
 
     async def _native_in_quote(self, amount: Decimal) -> Decimal:
+        """Native coin ``amount`` (gas) in the quote currency, rounded up to the quote
+        token's unit (a cost is never understated)."""
         native = self.args.venue.native_currency
         if self.args.native_price is not None:
-            return multiply(amount, await self.args.native_price.price())
-        assert self.args.converter is not None
-        return await self.args.converter.convert(amount, native, self.args.symbol.quote)
+            value = multiply(amount, await self.args.native_price.price())
+        else:
+            assert self.args.converter is not None
+            value = await self.args.converter.convert(amount, native, self.args.symbol.quote)
+        _, quote = self._tokens()
+        return round_to(value, Decimal(1).scaleb(-quote.decimals), Rounding.UP)
 
     async def _swap_quote(self, side: Side, amount: Decimal) -> SwapQuote:
         base, quote = self._tokens()

@@ -58,6 +58,8 @@ async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
         assert executions, "no arbitrage was executed"
         first = executions[0]
         assert first.complete
+        assert first.buy is not None
+        assert first.sell is not None
         assert first.buy.venue == "uniswap"
         assert first.sell.venue == "cex"
         assert gas.spent > 0

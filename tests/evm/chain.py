@@ -124,6 +124,7 @@ class Deployer:
             "nonce": self.web3.eth.get_transaction_count(signer.address, "pending"),
             "chainId": CHAIN_ID,
         })
+        transaction["gas"] = transaction["gas"] * 2  # headroom: estimates can fall short
         signed = signer.sign_transaction(transaction)
         tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)

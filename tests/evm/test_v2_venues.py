@@ -141,7 +141,10 @@ async def test_the_chains_deadline_check_reports_the_contracts_reason(
 async def test_a_wallet_without_the_input_is_refused_before_sending(
     kind: str, world: World
 ) -> None:
-    poor = await build_parts(world, KEYS[0])  # the deployer holds no USDC
+    key = "0x" + "42" * 32  # a fresh account: gas money, no USDC
+    address = world.anvil.web3.eth.account.from_key(key).address
+    world.anvil.rpc("anvil_setBalance", address, hex(10**18))
+    poor = await build_parts(world, key)
     try:
         venue = await v2_venue(kind, world, poor)
         usdc, weth = await tokens(venue, world)

@@ -9,7 +9,7 @@ from typing import Any
 
 from plugins.exchanges.evm.pancakeswap import PancakeSwap, PancakeSwapArgs
 from plugins.exchanges.evm.uniswap_v2 import UniswapV2, UniswapV2Args
-from schemas.swap import SwapRequest, Token
+from schemas.swap import SwapRequest, SwapVenue, Token
 from tests.evm.conftest import PANCAKE_INIT_CODE_HASH, Parts, World, context
 
 V2_KINDS = ["uniswap_v2", "pancakeswap"]
@@ -42,12 +42,12 @@ def world_chain(parts: Parts | None, extra: dict[str, Any]) -> Any:
     return parts.chain
 
 
-async def tokens(venue: UniswapV2, world: World) -> tuple[Token, Token]:
+async def tokens(venue: SwapVenue, world: World) -> tuple[Token, Token]:
     """(USDC, WETH) as the venue reads them from the chain."""
     return await asyncio.gather(venue.token(world.usdc.address), venue.token(world.weth.address))
 
 
-def deadline(venue: UniswapV2, minutes: int = 5) -> Any:
+def deadline(venue: Any, minutes: int = 5) -> Any:
     return venue.clock.now() + timedelta(minutes=minutes)
 
 

@@ -9,9 +9,9 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
-import yaml
 
 from fortuna import start
 from plugins.arbitrage.service import Arbitrage
@@ -21,6 +21,7 @@ from tests.evm.chain import KEYS
 from tests.evm.conftest import World
 
 CONFIG = REPO / "configs" / "evm" / "cex_dex.yaml"
+CONFIG_V3 = REPO / "configs" / "evm" / "cex_dex_v3.yaml"
 
 
 @pytest.fixture
@@ -31,18 +32,22 @@ def environment(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     return values
 
 
-def test_the_config_names_the_contracts_the_test_deployment_gives(world: World) -> None:
+def test_the_configs_name_the_contracts_the_test_deployment_gives(world: World) -> None:
     text = CONFIG.read_text()
     for address in (world.usdc.address, world.weth.address, world.v2_factory.address,
                     world.v2_router.address):
         assert address in text
-    assert yaml.safe_load(text.replace("!env", "")) is not None
+    text_v3 = CONFIG_V3.read_text()
+    for address in (world.usdc.address, world.weth.address, world.v3_factory.address,
+                    world.v3_router.address, world.v3_quoter.address):
+        assert address in text_v3
 
 
+@pytest.mark.parametrize("config", [CONFIG, CONFIG_V3], ids=["uniswap_v2", "uniswap_v3"])
 async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
-    environment: dict[str, str], world: World
+    config: Path, environment: dict[str, str], world: World
 ) -> None:
-    async with start(CONFIG) as graph:
+    async with start(config) as graph:
         service = graph.service
         assert isinstance(service, Arbitrage)
         running = asyncio.ensure_future(service.run())

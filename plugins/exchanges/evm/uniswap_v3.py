@@ -7,12 +7,12 @@ it (CREATE2 of the factory, the sorted pair and the fee, and the pool init-code 
 
 Quotes come from one of two sources that agree to the unit:
 
-- ``local`` (default): slot0, liquidity, fee and tick spacing are read at one block, and
+- ``local`` (default): slot0 and liquidity are read at one block (the tick spacing once), and
   the swap is simulated with the pool's own integer math
   (:mod:`plugins.exchanges.evm._v3math`), crossing initialized ticks: the tick bitmap
   words and the crossed ticks' ``liquidityNet`` are read, at the same block, as the walk
-  reaches them. Four reads for a swap inside the current range, two more per word and
-  tick crossed.
+  reaches them. Four reads for a swap inside the current range (block, slot0, liquidity,
+  one bitmap word), one more per bitmap word and per tick crossed.
 - ``quoter``: the deployed QuoterV2 (``quoteExactInputSingle`` /
   ``quoteExactOutputSingle``), one ``eth_call`` that simulates the swap in the node.
 
@@ -75,10 +75,11 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
     """Uniswap v3 pools: exact quotes (local tick-crossing math or QuoterV2), SwapRouter swaps."""
 
     _pools: dict[tuple[str, str], str]
+    _spacings: dict[str, int]
 
     async def load(self) -> None:
         await super().load()
-        self._pools = {}
+        self._pools, self._spacings = {}, {}
 
     def pool_address(self, token_a: str, token_b: str) -> str:
         from eth_abi.abi import encode
@@ -107,10 +108,13 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
 
     async def _state(self, pool: str, block: int) -> PoolState:
         functions = self.contract(pool, V3_POOL).functions
-        slot0, liquidity, spacing = await asyncio.gather(
+        spacing = self._spacings.get(pool)
+        if spacing is None:  # immutable: read once per pool
+            spacing = self._spacings[pool] = int(
+                await self.read(functions.tickSpacing().call(block_identifier=block)))
+        slot0, liquidity = await asyncio.gather(
             self.read(functions.slot0().call(block_identifier=block)),
             self.read(functions.liquidity().call(block_identifier=block)),
-            self.read(functions.tickSpacing().call(block_identifier=block)),
         )
         return PoolState(sqrt_price=int(slot0[0]), tick=int(slot0[1]), liquidity=int(liquidity),
                          fee=self.args.fee_tier, tick_spacing=int(spacing))

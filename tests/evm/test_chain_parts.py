@@ -115,6 +115,33 @@ async def test_a_transaction_replaced_by_another_on_its_nonce_is_reported_droppe
         world.anvil.rpc("evm_setAutomine", True)
 
 
+async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_reused(
+    world: World, parts: Parts
+) -> None:
+    venue = await v2_venue("uniswap_v2", world, parts,
+                           allowance_caps={world.usdc.address: Decimal(10_000)})
+    usdc, weth = await tokens(venue, world)
+    await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
+                     .request(Decimal("0.01"), deadline(venue)))
+    request = (await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1))).request(
+        Decimal("0.01"), deadline(venue))
+    world.anvil.rpc("evm_setAutomine", False)
+    try:
+        swap = asyncio.ensure_future(venue.swap(request))
+        nonce = await _pending_nonce(world, parts.wallet.address)
+        pending = world.anvil.web3.eth.get_block("pending", full_transactions=True)
+        (dropped,) = [t for t in pending["transactions"]
+                      if not isinstance(t, bytes) and t["from"] == parts.wallet.address]
+        world.anvil.rpc("anvil_dropTransaction", "0x" + bytes(dropped["hash"]).hex())
+        with pytest.raises(SwapDropped, match="dropped"):
+            await asyncio.wait_for(swap, 30)
+    finally:
+        world.anvil.rpc("evm_setAutomine", True)
+    again = await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
+                             .request(Decimal("0.01"), deadline(venue)))
+    assert (await parts.chain.web3.eth.get_transaction(again.tx_hash))["nonce"] == nonce  # type: ignore[arg-type]
+
+
 async def test_a_swap_reverted_in_its_block_reports_the_reason_and_transaction(
     world: World, parts: Parts
 ) -> None:

@@ -216,8 +216,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             int(await self.read(erc20.functions.allowance(owner, spender).call())))
         if allowed >= needed:
             return
-        cap = self.args.allowance_caps.get(token.address.lower(),
-                                           self.args.allowance_caps.get(token.address))
+        caps = {address.lower(): amount for address, amount in self.args.allowance_caps.items()}
+        cap = caps.get(token.address.lower())
         grant = max(needed, cap) if cap is not None else needed
         assert self._transactor is not None
         data = erc20.encode_abi("approve", args=[spender, token.to_units(grant)])

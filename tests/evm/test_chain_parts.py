@@ -15,7 +15,7 @@ from plugins.exchanges.evm.chain import ChainMismatch, EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
 from plugins.exchanges.evm.wallet import EvmWallet, EvmWalletArgs
 from schemas import AuthenticationError, InvalidOrder, NetworkError
-from schemas.swap import SlippageExceeded, SwapDropped, SwapKind
+from schemas.swap import GasBudgetExceeded, SlippageExceeded, SwapDropped, SwapKind
 from tests.evm.chain import KEYS, free_port
 from tests.evm.conftest import Parts, World, build_parts, context
 from tests.evm.venues import deadline, tokens, v2_venue
@@ -206,3 +206,34 @@ def _front_run(world: World) -> None:
     ).build_transaction({**fees, "from": account.address, "nonce": nonce + 1})
     for transaction in (approve, swap):
         web3.eth.send_raw_transaction(account.sign_transaction(transaction).raw_transaction)
+
+
+async def test_fees_stay_under_their_caps(world: World) -> None:
+    parts = await build_parts(world, KEYS[3])
+    try:
+        gas = GasPolicy(GasPolicyArgs(chain=parts.chain, max_fee_gwei=Decimal("1.5"),
+                                      max_priority_fee_gwei=Decimal("0.1")), context("gas"))
+        await gas.load()
+        fees = await gas.fees()
+        assert fees.max_fee_per_gas <= 1_500_000_000
+        assert fees.max_priority_fee_per_gas <= 100_000_000
+        base = world.anvil.web3.eth.get_block("latest")["baseFeePerGas"]
+        assert fees.max_fee_per_gas >= base
+    finally:
+        await parts.chain.unload()
+
+
+async def test_reservations_in_flight_count_against_the_budget(world: World) -> None:
+    parts = await build_parts(world, KEYS[3], budget=Decimal("0.001"))
+    try:
+        gas = parts.gas
+        fees = await gas.fees()
+        limit = 600_000_000_000_000 // fees.max_fee_per_gas  # 0.0006 ETH at the fee cap
+        first = await gas.reserve(limit, fees)
+        with pytest.raises(GasBudgetExceeded, match="nothing sent"):
+            await gas.reserve(limit, fees)  # 0.0012 ETH in flight would exceed 0.001
+        gas.settle(first, 21_000 * fees.max_fee_per_gas)  # it cost far less than reserved
+        await gas.reserve(limit, fees)
+        assert gas.spent == Decimal(21_000 * fees.max_fee_per_gas).scaleb(-18)
+    finally:
+        await parts.chain.unload()

@@ -11,12 +11,15 @@ from pydantic import Field, model_validator
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
 from schemas import Exchange, PriceProvider, Symbol
+from schemas.feeds import BalancesFeed
 
 __all__ = ["DrawdownArgs", "DrawdownSwitch"]
 
 
 class DrawdownArgs(ComponentArgs):
-    exchange: Exchange = Field(description="the venue whose balances are valued")
+    exchange: Exchange | BalancesFeed = Field(
+        description="the venue whose balances are valued, or a listeners.balances that fetches them"
+    )
     symbol: Symbol = Field(description="the market: base valued in quote at price")
     price: PriceProvider = Field(description="the price the base inventory is valued at")
     max_drawdown: Annotated[ExactDecimal, Field(gt=0, lt=1)] | None = Field(

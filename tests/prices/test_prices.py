@@ -10,8 +10,7 @@ import pytest
 
 from fortuna import Graph, start, validate
 from plugins.exchanges.sim.venue import SimExchange
-from plugins.prices._errors import PriceUnavailable
-from schemas import PriceProvider, Side
+from schemas import PriceProvider, PriceUnavailable, Side
 
 SYMBOL = "BTC/USDT"
 

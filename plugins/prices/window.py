@@ -1,7 +1,7 @@
 """``prices.window``: the min, max, median or mean of one source's samples over a window.
 
-The source is sampled every ``sample_interval`` on the graph's clock by a background loop
-started on load (the first sample at once). A sample the source cannot give, or older than
+The source is sampled every ``sample_interval`` on the graph's clock: once in ``load``, then
+by a background loop. A sample the source cannot give, or older than
 ``max_age`` when taken, is skipped (logged), never stored. Reading keeps the samples whose
 source timestamp lies within the last ``window``; with fewer than ``min_samples`` of them, or
 when the newest is older than ``max_age``, there is no price. The quote is stamped with the
@@ -57,6 +57,7 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
 
     _samples: deque[PriceQuote]
     _ticker: Any = None
+    _skip_first = False
     skipped = 0
     """Samples the source could not give (or gave stale)."""
 
@@ -64,7 +65,9 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
         from fortuna import Ticker
 
         self._samples = deque()
-        self._ticker = Ticker(self.sample, self.args.sample_interval, clock=self.clock,
+        await self.sample()  # the first sample now, so a price is there once loaded
+        self._skip_first = True  # ... and the loop's first slot is this same instant
+        self._ticker = Ticker(self._loop_sample, self.args.sample_interval, clock=self.clock,
                               name=self.name, log=self.log)
         self._ticker.start()
 
@@ -72,6 +75,12 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
         if self._ticker is not None:
             await self._ticker.stop()
             self._ticker = None
+
+    async def _loop_sample(self) -> None:
+        if self._skip_first:
+            self._skip_first = False
+            return
+        await self.sample()
 
     async def sample(self) -> None:
         """Take one sample (the background loop calls this every ``sample_interval``)."""

@@ -21,7 +21,12 @@ from fortuna._internal.component import (
 )
 from fortuna._internal.findings import Finding, MandateError, Position
 from fortuna._internal.time import Clock
-from fortuna._internal.types import Duration, ExactDecimal
+from fortuna._internal.types import (
+    DECIMAL_MAX_DIGITS,
+    DECIMAL_MAX_EXPONENT,
+    Duration,
+    ExactDecimal,
+)
 
 if TYPE_CHECKING:
     from fortuna._internal.clock import VirtualClock, WallClock
@@ -33,6 +38,8 @@ if TYPE_CHECKING:
     from fortuna._internal.validation import Report, validate
 
 __all__ = [
+    "DECIMAL_MAX_DIGITS",
+    "DECIMAL_MAX_EXPONENT",
     "Clock",
     "Component",
     "ComponentArgs",

@@ -1,12 +1,12 @@
-"""What the composite price providers share: the decimal context, freshness, divergence.
+"""What the composite price providers share: exact arithmetic, freshness, divergence.
 
-Exact decimals, one context. Every composite computes in :data:`PRICE_CONTEXT`: 34
-significant digits (IEEE 754 decimal128), half-even rounding, and traps on invalid
-operations, division by zero and overflow. Sums, differences and products of venue prices
-fit in 34 digits and are therefore exact; only a quotient that does not terminate within 34
-digits (an average by weight, an inverse, a cross rate, a mean of three) is rounded, half to
-even, at the 34th significant digit. That rounding is the only one, and it is far below any
-venue's tick.
+Exact decimals, one context: every composite computes through :mod:`schemas.money`. Sums,
+differences, products and midpoints are exact (``money.add``, ``multiply``, ``total``,
+``mid``: every digit kept, or ``MoneyError``); a quotient (an average by weight or by
+volume, an inverse, a cross rate, a mean, a divergence) is ``money.ratio``: exact when it
+terminates within 34 significant digits, else rounded half-even at the 34th (IEEE 754
+decimal128), far below any venue's tick. That is the only rounding. An arithmetic refusal
+(``MoneyError``) surfaces as ``PriceUnavailable``, like any other reason not to price.
 
 Freshness: a composite takes each input as a :class:`~schemas.PriceQuote`, which carries the
 time its source observed it. An input older than the composite's ``max_age`` on the graph's
@@ -23,39 +23,28 @@ since sources that disagree that much mean one of them is wrong and no average c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from decimal import (
-    ROUND_HALF_EVEN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-)
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
 
 from fortuna import ComponentArgs, Duration, ExactDecimal
-from schemas import ExchangeError, PriceProvider, PriceQuote, PriceUnavailable
+from schemas import ExchangeError, PriceProvider, PriceQuote, PriceUnavailable, money
 
 __all__ = [
-    "PRICE_CONTEXT",
     "CompositeArgs",
     "Divergence",
     "MaxAge",
     "check_divergence",
+    "exact",
     "fresh_quote",
     "gather_quotes",
     "name_of",
     "quote_of",
 ]
-
-PRICE_CONTEXT = Context(
-    prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
-"""The one context of the composite providers (see the module doc)."""
 
 MaxAge = Annotated[Duration, Field(gt=0)]
 Divergence = Annotated[ExactDecimal, Field(gt=0)]
@@ -116,12 +105,22 @@ def check_divergence(
         return
     prices = [q.price for q in quotes]
     low, high = min(prices), max(prices)
-    spread = PRICE_CONTEXT.divide(PRICE_CONTEXT.subtract(high, low), low)
+    with exact(source):
+        spread = money.ratio(money.subtract(high, low), low)
     if spread > max_divergence:
         raise PriceUnavailable(
             f"sources diverge: {low} to {high} is {spread:.6f} of the lowest "
             f"(max {max_divergence})", source=source,
         )
+
+
+@contextmanager
+def exact(source: str) -> Iterator[None]:
+    """Turn an arithmetic refusal (``money.MoneyError``) into ``PriceUnavailable``."""
+    try:
+        yield
+    except money.MoneyError as exc:
+        raise PriceUnavailable(f"cannot compute exactly: {exc}", source=source) from exc
 
 
 def quote_of(source: str, price: Decimal, used: Sequence[PriceQuote]) -> PriceQuote:

@@ -2,7 +2,7 @@
 
 Each leg is a price of A or B against C, in either orientation: ``A/C`` or ``C/A`` (set
 ``invert`` on a leg quoted as ``C/A``). The cross rate is ``(A in C) / (B in C)``, computed
-in the composites' decimal context (one division, rounded half-even at 34 significant
+through ``schemas.money`` (one ratio, rounded half-even at 34 significant
 digits; an inverted leg is folded into the same division, never rounded twice). Either leg
 unavailable or older than ``max_age`` makes the cross rate unavailable.
 """
@@ -14,8 +14,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fortuna import Component
-from plugins.prices._composite import PRICE_CONTEXT, CompositeArgs, gather_quotes, quote_of
-from schemas import PriceProvider, PriceQuote, PriceUnavailable
+from plugins.prices._composite import CompositeArgs, exact, gather_quotes, quote_of
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
 
 __all__ = ["CrossLeg", "CrossRatePrice", "CrossRatePriceArgs"]
 
@@ -56,14 +56,15 @@ class CrossRatePrice(Component[CrossRatePriceArgs], PriceProvider):
         assert isinstance(base, PriceQuote)
         assert isinstance(quote, PriceQuote)
         # (A in C) / (B in C), with an inverted leg moved to the other side of the fraction.
-        context = PRICE_CONTEXT
         numerator, denominator = Decimal(1), Decimal(1)
-        if args.base.invert:
-            denominator = context.multiply(denominator, base.price)
-        else:
-            numerator = context.multiply(numerator, base.price)
-        if args.quote.invert:
-            numerator = context.multiply(numerator, quote.price)
-        else:
-            denominator = context.multiply(denominator, quote.price)
-        return quote_of(self.name, context.divide(numerator, denominator), [base, quote])
+        with exact(self.name):
+            if args.base.invert:
+                denominator = money.multiply(denominator, base.price)
+            else:
+                numerator = money.multiply(numerator, base.price)
+            if args.quote.invert:
+                numerator = money.multiply(numerator, quote.price)
+            else:
+                denominator = money.multiply(denominator, quote.price)
+            value = money.ratio(numerator, denominator)
+        return quote_of(self.name, value, [base, quote])

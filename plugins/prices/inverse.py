@@ -1,6 +1,6 @@
 """``prices.inverse``: one over another price (USDT/BTC from BTC/USDT).
 
-``1 / price`` in the composites' decimal context, rounded half-even at 34 significant
+``1 / price`` (``schemas.money.ratio``), rounded half-even at 34 significant
 digits when it does not terminate. A source that is unavailable or older than ``max_age``
 makes the inverse unavailable too.
 """
@@ -12,8 +12,8 @@ from decimal import Decimal
 from pydantic import Field
 
 from fortuna import Component
-from plugins.prices._composite import PRICE_CONTEXT, CompositeArgs, fresh_quote, quote_of
-from schemas import PriceProvider, PriceQuote
+from plugins.prices._composite import CompositeArgs, exact, fresh_quote, quote_of
+from schemas import PriceProvider, PriceQuote, money
 
 __all__ = ["InversePrice", "InversePriceArgs"]
 
@@ -32,4 +32,6 @@ class InversePrice(Component[InversePriceArgs], PriceProvider):
 
     async def quote(self) -> PriceQuote:
         quote = await fresh_quote(self.args.source, self.clock.now(), self.args.max_age)
-        return quote_of(self.name, PRICE_CONTEXT.divide(_ONE, quote.price), [quote])
+        with exact(self.name):
+            value = money.ratio(_ONE, quote.price)
+        return quote_of(self.name, value, [quote])

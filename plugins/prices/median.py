@@ -15,19 +15,17 @@ from pydantic import Field, model_validator
 
 from fortuna import Component
 from plugins.prices._composite import (
-    PRICE_CONTEXT,
     CompositeArgs,
     Divergence,
     check_divergence,
+    exact,
     gather_quotes,
     quote_of,
     unavailable,
 )
-from schemas import PriceProvider, PriceQuote, PriceUnavailable
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
 
 __all__ = ["MedianPrice", "MedianPriceArgs", "median"]
-
-_TWO = Decimal(2)
 
 
 def median(values: list[Decimal]) -> Decimal:
@@ -36,7 +34,7 @@ def median(values: list[Decimal]) -> Decimal:
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
-    return PRICE_CONTEXT.divide(PRICE_CONTEXT.add(ordered[middle - 1], ordered[middle]), _TWO)
+    return money.mid(ordered[middle - 1], ordered[middle])
 
 
 class MedianPriceArgs(CompositeArgs):
@@ -77,4 +75,6 @@ class MedianPrice(Component[MedianPriceArgs], PriceProvider):
             failures = [r for r in results if isinstance(r, PriceUnavailable)]
             raise unavailable(self.name, failures, len(healthy), needed)
         check_divergence(healthy, args.max_divergence, self.name)
-        return quote_of(self.name, median([q.price for q in healthy]), healthy)
+        with exact(self.name):
+            value = median([q.price for q in healthy])
+        return quote_of(self.name, value, healthy)

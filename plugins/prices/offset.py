@@ -1,6 +1,6 @@
 """``prices.offset``: another price times a factor plus a fixed spread.
 
-``price * factor + add`` in the composites' decimal context (exact for realistic values),
+``price * factor + add``, exact (``schemas.money``),
 for a peg with a premium, a basis, or a conversion by a fixed rate. A result that is not
 positive is refused (``PriceUnavailable``), as is a source that is unavailable or older
 than ``max_age``.
@@ -14,8 +14,8 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from fortuna import Component, ExactDecimal
-from plugins.prices._composite import PRICE_CONTEXT, CompositeArgs, fresh_quote, quote_of
-from schemas import PriceProvider, PriceQuote
+from plugins.prices._composite import CompositeArgs, exact, fresh_quote, quote_of
+from schemas import PriceProvider, PriceQuote, money
 
 __all__ = ["OffsetPrice", "OffsetPriceArgs"]
 
@@ -47,6 +47,6 @@ class OffsetPrice(Component[OffsetPriceArgs], PriceProvider):
     async def quote(self) -> PriceQuote:
         args = self.args
         quote = await fresh_quote(args.source, self.clock.now(), args.max_age)
-        context = PRICE_CONTEXT
-        value = context.add(context.multiply(quote.price, args.factor), args.add)
+        with exact(self.name):
+            value = money.add(money.multiply(quote.price, args.factor), args.add)
         return quote_of(self.name, value, [quote])

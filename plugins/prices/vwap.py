@@ -4,8 +4,8 @@ From public trades: ``sum(price * amount) / sum(amount)`` over the trades execut
 the last ``window``, read from the venue (paged forward until the window is complete) or
 from a ``listeners.trades`` that already holds them. From candles: the same with each
 candle's close (or typical price, ``(high + low + close) / 3``) weighted by its volume, over
-the candles that opened within the window. Products and sums are exact; the division is
-rounded half-even at 34 significant digits (the composites' decimal context).
+the candles that opened within the window. Products and sums are exact; the division is a
+``schemas.money.ratio`` (half-even at 34 significant digits when it does not terminate).
 
 No price (``PriceUnavailable``) when the window holds no volume, when its newest trade or
 candle is older than ``max_age`` (a quiet market has no current VWAP), when the trades do
@@ -23,8 +23,16 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from fortuna import Component, Duration
-from plugins.prices._composite import PRICE_CONTEXT, CompositeArgs, quote_of
-from schemas import Exchange, ExchangeError, PriceProvider, PriceQuote, PriceUnavailable, Symbol
+from plugins.prices._composite import CompositeArgs, exact, quote_of
+from schemas import (
+    Exchange,
+    ExchangeError,
+    PriceProvider,
+    PriceQuote,
+    PriceUnavailable,
+    Symbol,
+    money,
+)
 from schemas.feeds import CandlesFeed, TradesFeed
 
 __all__ = ["VwapPrice", "VwapPriceArgs"]
@@ -88,11 +96,9 @@ class VwapPrice(Component[VwapPriceArgs], PriceProvider):
 
     def _vwap(self, pieces: Sequence[tuple[Decimal, Decimal, datetime]],
               now: datetime) -> PriceQuote:
-        context = PRICE_CONTEXT
-        value, volume = Decimal(0), Decimal(0)
-        for price, amount, _ in pieces:
-            value = context.add(value, context.multiply(price, amount))
-            volume = context.add(volume, amount)
+        with exact(self.name):
+            value = money.total(money.multiply(price, amount) for price, amount, _ in pieces)
+            volume = money.total(amount for _, amount, _ in pieces)
         if not pieces or volume <= 0:
             raise PriceUnavailable(
                 f"no volume in the last {self.args.window:g} s", source=self.name
@@ -105,7 +111,9 @@ class VwapPrice(Component[VwapPriceArgs], PriceProvider):
                 f"(max {self.args.max_age:g} s)", source=self.name,
             )
         quote = PriceQuote(price=Decimal(1), timestamp=newest, source=self.name)
-        return quote_of(self.name, context.divide(value, volume), [quote])
+        with exact(self.name):
+            vwap = money.ratio(value, volume)
+        return quote_of(self.name, vwap, [quote])
 
     async def _trades(self, since: datetime, now: datetime
                       ) -> list[tuple[Decimal, Decimal, datetime]]:
@@ -137,7 +145,6 @@ class VwapPrice(Component[VwapPriceArgs], PriceProvider):
         length = timedelta(seconds=timeframe_seconds(self.args.timeframe))
         candles = await source.fetch_ohlcv(str(self.args.symbol), self.args.timeframe,
                                            since=since)
-        context = PRICE_CONTEXT
         pieces: list[tuple[Decimal, Decimal, datetime]] = []
         for candle in candles:
             if not since <= candle.timestamp <= now:
@@ -145,7 +152,8 @@ class VwapPrice(Component[VwapPriceArgs], PriceProvider):
             if self.args.candle_price == "close":
                 price = candle.close
             else:
-                total = context.add(context.add(candle.high, candle.low), candle.close)
-                price = context.divide(total, _THREE)
+                with exact(self.name):
+                    price = money.ratio(
+                        money.total((candle.high, candle.low, candle.close)), _THREE)
             pieces.append((price, candle.volume, min(candle.timestamp + length, now)))
         return pieces

@@ -1,10 +1,10 @@
 """``prices.weighted_average``: several sources' prices averaged by weight.
 
-``sum(weight * price) / sum(weight)`` over the healthy sources, in the composites' decimal
-context (the products and sums are exact; the quotient is rounded half-even at 34
-significant digits). Unhealthy sources (unavailable, or older than ``max_age``) are left out
-and the weights of the others renormalised, as long as at least ``min_sources`` remain;
-``max_divergence`` refuses when the healthy prices disagree too much.
+``sum(weight * price) / sum(weight)`` over the healthy sources, through ``schemas.money``
+(the products and sums are exact; the quotient is rounded half-even at 34 significant
+digits when it does not terminate). Unhealthy sources (unavailable, or older than
+``max_age``) are left out and the weights of the others renormalised, as long as at least
+``min_sources`` remain; ``max_divergence`` refuses when the healthy prices disagree too much.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Component, ExactDecimal
 from plugins.prices._composite import (
-    PRICE_CONTEXT,
     CompositeArgs,
     Divergence,
     check_divergence,
+    exact,
     gather_quotes,
     quote_of,
     unavailable,
 )
-from schemas import PriceProvider, PriceQuote, PriceUnavailable
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
 
 __all__ = ["WeightedAveragePrice", "WeightedAveragePriceArgs", "WeightedSource"]
 
@@ -82,10 +82,7 @@ class WeightedAveragePrice(Component[WeightedAveragePriceArgs], PriceProvider):
             raise unavailable(self.name, failures, len(used), needed)
         quotes = [q for _, q in used]
         check_divergence(quotes, args.max_divergence, self.name)
-        context = PRICE_CONTEXT
-        weighted = Decimal(0)
-        weights = Decimal(0)
-        for weight, quote in used:
-            weighted = context.add(weighted, context.multiply(weight, quote.price))
-            weights = context.add(weights, weight)
-        return quote_of(self.name, context.divide(weighted, weights), quotes)
+        with exact(self.name):
+            weighted = money.total(money.multiply(w, q.price) for w, q in used)
+            value = money.ratio(weighted, money.total(w for w, _ in used))
+        return quote_of(self.name, value, quotes)

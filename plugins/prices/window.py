@@ -6,8 +6,8 @@ by a background loop. A sample the source cannot give, or older than
 source timestamp lies within the last ``window``; with fewer than ``min_samples`` of them, or
 when the newest is older than ``max_age``, there is no price. The quote is stamped with the
 newest sample's timestamp (a window's value spans its samples by design; what makes it stale
-is the absence of recent ones). Mean and the midpoint of an even median are divided in the
-composites' decimal context (half-even at 34 significant digits).
+is the absence of recent ones). The midpoint of an even median is exact; the mean is a
+``schemas.money.ratio`` (half-even at 34 significant digits when it does not terminate).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from fortuna import Component, Duration
-from plugins.prices._composite import PRICE_CONTEXT, CompositeArgs, fresh_quote
+from plugins.prices._composite import CompositeArgs, exact, fresh_quote
 from plugins.prices.median import median
-from schemas import PriceProvider, PriceQuote, PriceUnavailable
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
 
 __all__ = ["WindowPrice", "WindowPriceArgs"]
 
@@ -119,15 +119,13 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
                 source=self.name,
             )
         prices = [q.price for q in samples]
-        if args.statistic == "min":
-            value = min(prices)
-        elif args.statistic == "max":
-            value = max(prices)
-        elif args.statistic == "median":
-            value = median(prices)
-        else:
-            total = Decimal(0)
-            for price in prices:
-                total = PRICE_CONTEXT.add(total, price)
-            value = PRICE_CONTEXT.divide(total, Decimal(len(prices)))
+        with exact(self.name):
+            if args.statistic == "min":
+                value = min(prices)
+            elif args.statistic == "max":
+                value = max(prices)
+            elif args.statistic == "median":
+                value = median(prices)
+            else:
+                value = money.ratio(money.total(prices), Decimal(len(prices)))
         return PriceQuote(price=value, timestamp=newest.timestamp, source=self.name)

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from fortuna import start, validate
-from plugins.prices._composite import PRICE_CONTEXT
 from schemas import PriceUnavailable
 from tests.prices.support import SYMBOL, fixed, mandate, provider
 
@@ -303,8 +302,3 @@ def test_a_composite_refuses_a_source_that_is_not_a_price_provider() -> None:
     assert any("does not provide PriceProvider" in f for f in findings({
         "fb": {"id": "prices.fallback", "args": {
             "max_age": "10s", "sources": ["@sim", "@idle_price"]}}}))
-
-
-def test_the_context_is_decimal128_half_even() -> None:
-    assert PRICE_CONTEXT.prec == 34
-    assert PRICE_CONTEXT.rounding == "ROUND_HALF_EVEN"

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import pytest
 
 from fortuna import Graph, start, validate
 from plugins.exchanges.sim.venue import SimExchange
-from plugins.prices._composite import PRICE_CONTEXT
 from plugins.prices.window import WindowPrice
 from schemas import ExchangeUnavailable, PriceUnavailable, Trade
 from tests.prices.support import SYMBOL, mandate, provider, sim
+
+D34 = Context(prec=34, rounding=ROUND_HALF_EVEN)
+"""Hand computation: decimal128 quotients, half to even (what the composites document)."""
 
 
 def venue(graph: Graph, name: str = "sim") -> SimExchange:
@@ -27,7 +29,7 @@ def vwap_of(trades: Sequence[Trade]) -> Decimal:
     """sum(price * amount) / sum(amount), the division at the composites' 34 digits."""
     value = sum((t.price * t.amount for t in trades), Decimal(0))
     volume = sum((t.amount for t in trades), Decimal(0))
-    return PRICE_CONTEXT.divide(value, volume)
+    return D34.divide(value, volume)
 
 
 def vwap(**args: Any) -> dict[str, Any]:
@@ -76,7 +78,7 @@ async def test_vwap_from_candles_weighs_closes_by_volume() -> None:
             timedelta(minutes=5)]
         value = sum((c.close * c.volume for c in candles), Decimal(0))
         volume = sum((c.volume for c in candles), Decimal(0))
-        assert await provider(graph, "v").price() == PRICE_CONTEXT.divide(value, volume)
+        assert await provider(graph, "v").price() == D34.divide(value, volume)
 
 
 async def test_vwap_is_unavailable_while_the_venue_is_down() -> None:
@@ -132,7 +134,7 @@ async def test_window_min_max_median_and_mean_of_the_samples() -> None:
         assert await provider(graph, "lo").price() == ordered[0]
         assert await provider(graph, "hi").price() == ordered[-1]
         assert await provider(graph, "med").price() == ordered[3]
-        assert await provider(graph, "avg").price() == PRICE_CONTEXT.divide(
+        assert await provider(graph, "avg").price() == D34.divide(
             sum(mids, Decimal(0)), Decimal(7))
 
 
@@ -193,5 +195,7 @@ async def test_a_median_of_fallbacks_of_vwaps_prices_the_midpoint_of_both_venues
         await graph.clock.sleep(300)
         alpha = await provider(graph, "alpha_trades").price()
         beta = await provider(graph, "beta_trades").price()
-        assert await provider(graph, "fair").price() == PRICE_CONTEXT.divide(
-            PRICE_CONTEXT.add(alpha, beta), Decimal(2))
+        # the midpoint of two prices is exact: every digit kept, none rounded
+        wide = Context(prec=100)
+        assert await provider(graph, "fair").price() == wide.multiply(
+            wide.add(alpha, beta), Decimal("0.5"))

@@ -95,5 +95,6 @@ async def test_a_silent_venue_pulls_the_quotes_then_trips_the_staleness_guard() 
     assert isinstance(stale, KillSwitch)
     assert mm.halted
     assert stale.tripped
-    assert stale.reason is not None and "no price for" in stale.reason
+    assert stale.reason is not None
+    assert "no price for" in stale.reason
     assert mm.args.executor.resting == []

@@ -139,3 +139,23 @@ async def test_the_cursor_is_stored_after_the_records_it_covers(
     assert (cursor["listener"], cursor["position"]) == ("feed", position)
     newest = await pg.fetchval(f'SELECT max(timestamp) FROM "{pg_schema}".fortuna_trades')
     assert newest is not None
+
+
+async def test_listener_tables_are_migrated_on_load_with_exact_columns(
+    pg: asyncpg.Connection, pg_dsn: str, pg_schema: str
+) -> None:
+    async with start(spec(pg_dsn, pg_schema, "trades", symbol=SYMBOL)):
+        pass
+    columns = await pg.fetch(
+        "SELECT table_name, column_name, data_type, numeric_precision, numeric_scale "
+        "FROM information_schema.columns WHERE table_schema = $1", pg_schema)
+    types = {(c["table_name"], c["column_name"]): c for c in columns}
+    for table, column in [("trades", "price"), ("trades", "amount"), ("candles", "volume"),
+                          ("order_book_levels", "price"), ("closed_orders", "fee"),
+                          ("tickers", "bid"), ("open_orders", "remaining")]:
+        found = types[(f"fortuna_{table}", column)]
+        assert (found["data_type"], found["numeric_precision"], found["numeric_scale"]) == (
+            "numeric", 38, 18), (table, column)
+    assert types[("fortuna_order_book_levels", "level")]["data_type"] == "bigint"
+    assert types[("fortuna_listener_cursors", "sequence")]["data_type"] == "bigint"
+    assert types[("fortuna_trades", "timestamp")]["data_type"] == "timestamp with time zone"

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from fortuna import Duration
 from plugins.listeners._listener import Listener, ListenerArgs
@@ -76,7 +76,8 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
     """Base of the listeners that fetch new items by cursor."""
 
     # Set here: the core reads Args from a one-parameter base only.
-    Args: ClassVar[type[BaseModel]] = IncrementalArgs
+    # a model, as the core sets it from a one-parameter base
+    Args: ClassVar[type[IncrementalArgs]] = IncrementalArgs  # type: ignore[assignment]
 
     _position: datetime
     _seen: dict[str, datetime]

@@ -118,6 +118,18 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
         """Where the next fetch starts (inclusive)."""
         return self._position
 
+    @property
+    def pending(self) -> int:
+        """Records the cursor store refused, held to be sent again with the next write."""
+        return len(getattr(self, "_pending", ()))
+
+    async def unload(self) -> None:
+        await super().unload()
+        if self.pending:
+            self.log.error("listener_records_not_stored", count=self.pending,
+                           reason="the cursor store refused them until the stop; a restart "
+                           "fetches them again from the last stored cursor")
+
     async def load(self) -> None:
         self._items = deque(maxlen=self.args.keep)
         self._new, self._pending, self._seen = [], [], {}

@@ -17,12 +17,14 @@ from fortuna import Graph, start
 from plugins.listeners._incremental import IncrementalListener
 from schemas import OrderRequest, Side
 from tests.listeners.support import SYMBOL, listener, mandate, sim, spec_of, venue
+from tests.sinks.support import proxy_to, via_port
 
 
-def spec(dsn: str, schema: str, kind: str, **args: Any) -> dict[str, Any]:
+def spec(dsn: str, schema: str, kind: str, sink: dict[str, Any] | None = None,
+         **args: Any) -> dict[str, Any]:
     components = mandate({
         "db": {"id": "sinks.postgres", "args": {
-            "dsn": dsn, "db_schema": schema, "flush_interval": "100ms"}},
+            "dsn": dsn, "db_schema": schema, "flush_interval": "100ms", **(sink or {})}},
         "feed": spec_of(kind, sinks=["@db"], cursor_store="@db", mandate="m1", lag="2s",
                         keep=100_000, **args),
     })
@@ -159,3 +161,29 @@ async def test_listener_tables_are_migrated_on_load_with_exact_columns(
     assert types[("fortuna_order_book_levels", "level")]["data_type"] == "bigint"
     assert types[("fortuna_listener_cursors", "sequence")]["data_type"] == "bigint"
     assert types[("fortuna_trades", "timestamp")]["data_type"] == "timestamp with time zone"
+
+
+async def test_records_the_cursor_store_refused_are_sent_again_once_it_is_back(
+    pg: asyncpg.Connection, pg_dsn: str, pg_schema: str
+) -> None:
+    async with proxy_to(pg_dsn) as proxy:
+        mandate_spec = spec(
+            via_port(pg_dsn, proxy.port), pg_schema, "trades", symbol=SYMBOL, interval="1h",
+            sink={"buffer_size": 5, "full_timeout": "1s", "retry_initial": "10ms",
+                  "retry_max": "50ms"})
+        async with start(mandate_spec) as graph:
+            feed = incremental(graph)
+            started = graph.clock.now()
+            await feed.unload()  # no background loop: the test makes each fetch itself
+            await proxy.cut()
+            await graph.clock.sleep(60)
+            await feed.tick()  # a minute of trades into a buffer of 5 that cannot drain
+            assert feed.pending > 5
+            proxy.restore()
+            await graph.clock.sleep(60)
+            await feed.tick()
+            assert feed.pending == 0
+            fetched_until = feed.reading().fetched_at
+            history = await venue(graph).fetch_trades(SYMBOL, since=started)
+    ids = await stored_ids(pg, pg_schema, "trades", "trade_id")
+    assert sorted(ids) == sorted(t.id for t in history if t.timestamp <= fetched_until)

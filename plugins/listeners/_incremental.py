@@ -175,7 +175,16 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
     def records(self, value: tuple[ItemT, ...]) -> Sequence[MetricRecord]:
         if not self.args.sinks and self.args.cursor_store is None:
             return ()
-        return [self.record(item) for item in self._new]
+        records: list[MetricRecord] = []
+        for item in self._new:
+            try:
+                records.append(self.record(item))
+            except ValueError as exc:  # a value no column holds exactly
+                self.unstorable += 1
+                self.log.error("listener_item_not_stored", item=self.key(item), error=str(exc),
+                               unstorable=self.unstorable,
+                               reason="skipped so the items after it are still stored")
+        return records
 
     async def write(self, records: Sequence[MetricRecord]) -> list[bool]:
         sinks: list[Sink] = list(self.args.sinks)

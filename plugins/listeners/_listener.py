@@ -83,6 +83,8 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Successful fetches this run."""
     failures = 0
     """Fetches the venue refused this run."""
+    unstorable = 0
+    """Fetches, or items of an incremental fetch, no record could hold (logged as errors)."""
 
     @abc.abstractmethod
     async def fetch(self) -> T:
@@ -136,7 +138,15 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
             return
         self.fetches += 1
         self._reading = Reading(value=value, fetched_at=self.clock.now(), sequence=self.fetches)
-        await self.write(self.records(value))
+        try:
+            records = self.records(value)
+        except ValueError as exc:  # a value no column holds exactly (pydantic's refusal)
+            self.unstorable += 1
+            self.log.error("listener_records_not_built", error=str(exc),
+                           unstorable=self.unstorable,
+                           reason="the fetch is served to readers but not stored")
+            records = ()
+        await self.write(records)
 
     async def write(self, records: Sequence[MetricRecord]) -> list[bool]:
         sinks = self.args.sinks

@@ -93,3 +93,23 @@ async def test_open_order_rows_are_one_per_order_per_sample(tmp_path: Path) -> N
     found = rows(db, "open_orders", "order_id, price, amount, remaining, status, side")
     assert [(i, Decimal(p), Decimal(a), Decimal(r), s, d) for i, p, a, r, s, d in found] == [
         (placed.id, Decimal("50.25"), Decimal("0.0125"), Decimal("0.0125"), "open", "buy")] * 2
+
+
+async def test_a_trade_no_column_holds_exactly_is_skipped_and_the_others_stored(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "m.sqlite"
+    spec = with_db(db, {"tr": spec_of("trades", **stored({"lag": "0s"}))})
+    # amounts to 19 decimal places: one more than NUMERIC(38, 18) holds
+    spec["components"]["sim"] = sim(markets=[{
+        "symbol": SYMBOL, "price": "100.00", "amount_increment": "0.0000000000000000001",
+        "trade_amount": "0.1234567890123456789"}])
+    async with start(spec) as graph:
+        await graph.clock.sleep(61)
+        feed = listener(graph, "tr")
+        taken = feed.reading().value
+        assert feed.fetches == 13  # the loop never stopped on them
+    fits = [t for t in taken if t.amount == t.amount.quantize(Decimal("1e-18"))]
+    assert 0 < len(fits) < len(taken)
+    assert feed.unstorable == len(taken) - len(fits)
+    assert sorted(r[0] for r in rows(db, "trades", "trade_id")) == sorted(t.id for t in fits)

@@ -302,3 +302,14 @@ def test_a_composite_refuses_a_source_that_is_not_a_price_provider() -> None:
     assert any("does not provide PriceProvider" in f for f in findings({
         "fb": {"id": "prices.fallback", "args": {
             "max_age": "10s", "sources": ["@sim", "@idle_price"]}}}))
+
+
+async def test_weighted_average_refuses_sources_that_diverge_beyond_max_divergence() -> None:
+    # (101 - 100) / 100 = 0.01 > 0.005, whatever the weights
+    with pytest.raises(PriceUnavailable, match="sources diverge: 100 to 101"):
+        await price_of({
+            "a": fixed("100"), "b": fixed("101"),
+            "avg": {"id": "prices.weighted_average", "args": {
+                "max_age": "10s", "max_divergence": "0.005", "sources": [
+                    {"source": "@a", "weight": 99}, {"source": "@b", "weight": 1}]}},
+        }, "avg")

@@ -199,3 +199,20 @@ async def test_a_median_of_fallbacks_of_vwaps_prices_the_midpoint_of_both_venues
         wide = Context(prec=100)
         assert await provider(graph, "fair").price() == wide.multiply(
             wide.add(alpha, beta), Decimal("0.5"))
+
+
+async def test_vwap_refuses_a_window_whose_newest_trade_is_older_than_max_age() -> None:
+    spec = mandate({
+        "tr": {"id": "listeners.trades", "args": {
+            "exchange": "@sim", "symbol": SYMBOL, "interval": "30s", "max_age": "1h",
+            "lag": "0s"}},
+        "v": vwap(exchange="@tr", window="5m"),
+    })
+    spec["components"]["sim"] = sim(faults={"outages": [{"start": "65s", "duration": "1h"}]})
+    async with start(spec) as graph:
+        await graph.clock.sleep(90)
+        await provider(graph, "v").price()  # trades up to the fetch at 60 s: fresh enough
+        await graph.clock.sleep(110)  # the listener still serves them; none is newer
+        with pytest.raises(PriceUnavailable, match=r"stale: the newest trade is \d+(\.\d+)? s "
+                           r"old \(max 60 s\)"):
+            await provider(graph, "v").price()

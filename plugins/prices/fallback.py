@@ -4,6 +4,8 @@ Sources are asked one at a time, in order, and the first that gives a fresh pric
 later ones are not asked at all. A source that raises ``PriceUnavailable`` (or a venue
 error) or whose quote is older than ``max_age`` is unhealthy and the next is tried. When
 every source is unhealthy the fallback raises ``PriceUnavailable`` naming each one's reason.
+A change of the source used is logged once (``price_fallback_source``; a warning with the
+reasons when earlier sources were skipped), not on every call.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class FallbackPriceArgs(CompositeArgs):
 class FallbackPrice(Component[FallbackPriceArgs], PriceProvider):
     """The first healthy (fresh, available) price of several sources, in order."""
 
+    _used: str | None = None
+    """The source of the last price given (a change is logged, once)."""
+
     async def price(self) -> Decimal:
         return (await self.quote()).price
 
@@ -42,8 +47,10 @@ class FallbackPrice(Component[FallbackPriceArgs], PriceProvider):
             except PriceUnavailable as exc:
                 failures.append(exc)
                 continue
-            if failures:
-                self.log.info("price_fallback_used", source=quote.source,
-                              skipped=[str(f) for f in failures])
+            if quote.source != self._used:  # a change of source is logged, once
+                self._used = quote.source
+                emit = self.log.warning if failures else self.log.info
+                emit("price_fallback_source", source=quote.source,
+                     skipped=[str(f) for f in failures])
             return quote_of(self.name, quote.price, [quote])
         raise unavailable(self.name, failures, 0, 1)

@@ -313,3 +313,14 @@ async def test_weighted_average_refuses_sources_that_diverge_beyond_max_divergen
                 "max_age": "10s", "max_divergence": "0.005", "sources": [
                     {"source": "@a", "weight": 99}, {"source": "@b", "weight": 1}]}},
         }, "avg")
+
+
+async def test_fallback_goes_back_to_the_first_source_once_it_is_fresh_again() -> None:
+    async with start(mandate({**STALE, "b": fixed("200"), "fb": {
+            "id": "prices.fallback", "args": {"max_age": "10s",
+                                              "sources": ["@old_mid", "@b"]}}})) as graph:
+        await graph.clock.sleep(30)
+        assert await provider(graph, "fb").price() == Decimal("200")
+        await graph.clock.sleep(3575)  # 3605 s: the hourly ticker fetched again at 3600 s
+        fresh = await provider(graph, "old_mid").price()
+        assert await provider(graph, "fb").price() == fresh

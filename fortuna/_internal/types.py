@@ -46,7 +46,6 @@ numeric-string pattern are all this text (ASCII digits only, as JSON Schema's re
 DECIMAL_PATTERN = rf"^\s*{DECIMAL_LITERAL}\s*$"
 """A string that is a decimal number, spaces around it allowed (the JSON Schema pattern)."""
 _DECIMAL_TEXT = re.compile(DECIMAL_PATTERN)
-_DECIMAL_PATTERN = DECIMAL_PATTERN
 MAX_NUMBER_TEXT = 1000
 """Characters of a number written as text; a longer one is refused before it is parsed,
 so the cost of a value never depends on how long a hostile string is."""
@@ -134,7 +133,7 @@ class _DecimalJsonSchema:
         generated = handler(schema)
         for branch in generated.get("anyOf", []):
             if branch.get("type") == "string":
-                branch["pattern"] = _DECIMAL_PATTERN
+                branch["pattern"] = DECIMAL_PATTERN
         generated.setdefault(
             "description", "an exact decimal: a number, or a string to keep every digit"
         )

@@ -51,6 +51,11 @@ class CcxtArgs(ComponentArgs):
         default="fortuna", min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$",
         description="prefix of the client order ids generated for orders that have none",
     )
+    remembered_client_ids: int = Field(
+        default=10_000, ge=1, le=1_000_000,
+        description="client order ids of this session's orders remembered, to restore them "
+        "on orders and fills a venue reports without (least recently used forgotten first)",
+    )
     symbols: list[Symbol] = Field(
         default_factory=list,
         description="markets to cover when an all-markets call is emulated per symbol "

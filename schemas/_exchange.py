@@ -7,6 +7,7 @@ Timestamps in and out are timezone-aware UTC datetimes. Errors are the classes o
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,14 +43,15 @@ class ClientIdFormat:
     """The client order ids a venue accepts, and how a mandate spells its own there.
 
     A mandate's id is ``<prefix><separator><run><separator><sequence>``: the mandate's
-    name, a token of the run (its start time in base 36, lower case) and a sequence number
-    within the run. The run and the sequence never contain the separator, so the prefix is
-    everything before the last two separators: a mandate recognises its own orders (also
-    those of an earlier run) by ``owns``, and a mandate named ``mm1`` never claims the
-    orders of ``mm10``. A venue that takes letters and digits only uses an upper-case
-    letter as the separator (the tail is lower case). Where the id would be too long, the
-    run token keeps its last digits (at least four); a prefix that still does not fit, or
-    that has characters the venue refuses, is refused by ``issue`` with the reason.
+    name, a token of the run (its start time in ms) and the order's number within the run,
+    both in base 36, lower case. The run and the sequence never contain the separator, so
+    the prefix is everything before the last two separators: a mandate recognises its own
+    orders (also those of an earlier run) by ``owns``, and a mandate named ``mm1`` never
+    claims the orders of ``mm10``, nor ``mm`` those of ``mmZ1`` where ``Z`` separates.
+    A venue that takes letters and digits only separates with an upper-case letter. Where
+    an id would be too long, the run token keeps its last digits (at least four); a prefix
+    that still does not fit, or that has characters the venue refuses, is refused by
+    ``issue`` with the reason.
     """
 
     max_length: int = 64
@@ -70,6 +72,8 @@ class ClientIdFormat:
         if not pattern.fullmatch(self.separator):
             raise ValueError(f"the separator {self.separator!r} is not among the characters "
                              "the format takes")
+        if not pattern.fullmatch(_BASE36):
+            raise ValueError("a client id format takes at least digits and lower-case letters")
         object.__setattr__(self, "_pattern", pattern)
 
     def refusal(self, client_order_id: str, venue: str = "the venue") -> str | None:
@@ -85,28 +89,36 @@ class ClientIdFormat:
     def issue(self, prefix: str, run: int, sequence: int, venue: str = "the venue") -> str:
         """The id of order ``sequence`` of the run started at ``run`` (ms) by ``prefix``;
         ``ValueError`` with the reason when the venue cannot carry it."""
+        stem = _stem(self, prefix, run, venue)
+        tail = _base36(sequence)
+        if len(stem) + len(tail) <= self.max_length:
+            return stem + tail
         sep = self.separator
-        token = _base36(run % 36**_RUN_DIGITS)
-        tail = f"{sep}{sequence}"
-        room = self.max_length - len(prefix) - len(sep) - len(tail)
+        token = stem[len(prefix) + 1 : -1]
+        room = self.max_length - len(prefix) - 2 * len(sep) - len(tail)
         if room < min(len(token), _MIN_RUN_DIGITS):
             raise ValueError(
                 f"client order ids with the prefix {prefix!r} do not fit the "
                 f"{self.max_length} characters {venue} takes (the prefix may have at most "
-                f"{self.max_length - len(sep) * 2 - _MIN_RUN_DIGITS - len(str(sequence))})")
-        client_order_id = f"{prefix}{sep}{token[-room:]}{tail}"
-        refusal = self.refusal(client_order_id, venue)
-        if refusal is not None:
-            raise ValueError(f"the prefix {prefix!r} cannot make client order ids: {refusal}")
-        return client_order_id
+                f"{self.max_length - 2 * len(sep) - _MIN_RUN_DIGITS - len(tail)})")
+        return f"{prefix}{sep}{token[-room:]}{sep}{tail}"
 
     def owns(self, prefix: str, client_order_id: str | None) -> bool:
         """Whether ``client_order_id`` was issued for ``prefix`` (by any run)."""
         if client_order_id is None:
             return False
         parts = client_order_id.rsplit(self.separator, 2)
-        return (len(parts) == 3 and parts[0] == prefix and _TAIL.fullmatch(parts[1]) is not None
-                and _TAIL.fullmatch(parts[2]) is not None)
+        return len(parts) == 3 and parts[0] == prefix and all(parts[1:])
+
+
+@functools.lru_cache(maxsize=64)
+def _stem(form: ClientIdFormat, prefix: str, run: int, venue: str) -> str:
+    """``<prefix><sep><run token><sep>``, the prefix checked once (the token, the sequence
+    and the separator are characters every format takes, checked at its creation)."""
+    refusal = form.refusal(prefix, venue)
+    if refusal is not None:
+        raise ValueError(f"the prefix {prefix!r} cannot make client order ids: {refusal}")
+    return f"{prefix}{form.separator}{_base36(run % 36**_RUN_DIGITS)}{form.separator}"
 
 
 class Exchange(Interface, abc.ABC):

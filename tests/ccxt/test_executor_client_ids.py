@@ -9,7 +9,7 @@ from decimal import Decimal
 import ccxt
 import pytest
 
-from plugins.market_making.executors.exchange import ExchangeExecutor
+from plugins.market_making.executors.exchange import ExchangeExecutor, ExchangeExecutorArgs
 from plugins.market_making.risk import PreTradeLimits
 from schemas import Side
 from schemas.market_making import DesiredQuote
@@ -24,7 +24,7 @@ async def test_the_executors_orders_are_accepted_and_recognised_as_the_mandates(
     venue: str, venue_factory: VenueFactory
 ) -> None:
     exchange, standin = await venue_factory(venue, **FAST)
-    executor = ExchangeExecutor(ExchangeExecutor.Args())
+    executor = ExchangeExecutor(ExchangeExecutorArgs())
     executor.bind(exchange=exchange, market=await exchange.market("BTC/USDT"),
                   prefix="mandate12", venue=venue)  # its former ids: 20 characters
     report = await executor.execute(
@@ -45,7 +45,7 @@ async def test_a_mandate_name_okx_cannot_carry_is_refused_when_the_executor_bind
     venue_factory: VenueFactory,
 ) -> None:
     exchange, standin = await venue_factory("okx", **FAST)
-    executor = ExchangeExecutor(ExchangeExecutor.Args())
+    executor = ExchangeExecutor(ExchangeExecutorArgs())
     with pytest.raises(ValueError, match="okx takes only letters and digits"):
         executor.bind(exchange=exchange, market=await exchange.market("BTC/USDT"),
                       prefix="mm_1", venue="okx")
@@ -56,7 +56,7 @@ async def test_a_mandate_name_too_long_for_kraken_is_refused_when_the_executor_b
     venue_factory: VenueFactory,
 ) -> None:
     exchange, _ = await venue_factory("kraken", **FAST)
-    executor = ExchangeExecutor(ExchangeExecutor.Args())
+    executor = ExchangeExecutor(ExchangeExecutorArgs())
     with pytest.raises(ValueError, match="do not fit the 18 characters kraken takes"):
         executor.bind(exchange=exchange, market=await exchange.market("BTC/USDT"),
                       prefix="market_maker_one", venue="kraken")

@@ -136,7 +136,7 @@ class Seen:
     body: str
 
 
-SEEN: web.RequestKey[Seen] = web.RequestKey("seen", "Seen")
+SEEN: web.RequestKey[Seen] = web.RequestKey("seen", Seen)
 
 
 class StandIn:
@@ -221,7 +221,7 @@ class StandIn:
             if isinstance(fault[2], str):
                 return web.Response(text=fault[2], status=fault[1])
             return web.json_response(fault[2], status=fault[1])
-        response = await handler(request)
+        response: web.StreamResponse = await handler(request)
         if fault is not None and fault[0] == "drop":
             assert request.transport is not None
             request.transport.close()
@@ -242,6 +242,13 @@ class StandIn:
     async def stop(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+
+
+def decimals(value: Decimal) -> int:
+    """How many decimal places a step such as ``0.001`` has (3)."""
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return -exponent
 
 
 def text(value: Decimal, places: int = 8) -> str:

@@ -49,9 +49,11 @@ class RecordingLog:
 
 KLINE: list[Any] = [1700000000000, "30000.10", "30010.00", "29990.00", "30005.00", "12.5",
          1700000059999, "375000.0", 100, "6.0", "180000.0", "0"]
-AGG_TRADE: dict[str, Any] = {"a": 26129, "p": "30000.10000000", "q": "0.00100000", "f": 27781, "l": 27781,
-             "T": 1700000000000, "m": True, "M": True}
-ORDER: dict[str, Any] = {"symbol": "BTCUSDT", "orderId": 1001, "orderListId": -1, "clientOrderId": "abc1",
+AGG_TRADE: dict[str, Any] = {
+    "a": 26129, "p": "30000.10000000", "q": "0.00100000", "f": 27781, "l": 27781,
+    "T": 1700000000000, "m": True, "M": True}
+ORDER: dict[str, Any] = {
+         "symbol": "BTCUSDT", "orderId": 1001, "orderListId": -1, "clientOrderId": "abc1",
          "price": "30000.00000000", "origQty": "0.01000000", "executedQty": "0.00000000",
          "cummulativeQuoteQty": "0.00000000", "status": "NEW", "timeInForce": "GTC",
          "type": "LIMIT", "side": "BUY", "time": 1700000000000, "updateTime": 1700000000000}

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.exact import ORIGIN
 from plugins.exchanges.ccxt.family import FAMILY
@@ -56,7 +55,7 @@ async def venue_factory() -> AsyncIterator[VenueFactory]:
         url = await standin.start()
         cls = FAMILY.resolve(venue)
         assert issubclass(cls, CcxtExchange)
-        exchange = cls(CcxtArgs(**{
+        exchange = cls(cls.Args(**{
             "api_key": SecretStr(standin.api_key), "secret": SecretStr(standin.secret),
             "password": SecretStr(standin.password), "api_url": url,
             "retry_backoff": 0.01, "symbols": ["BTC/USDT"], **args,

@@ -90,7 +90,7 @@ async def test_unload_closes_the_ccxt_instance(venue_factory: VenueFactory) -> N
 def test_rate_limit_and_credentials_reach_ccxt_config() -> None:
     cls = FAMILY.resolve("binance")
     assert issubclass(cls, CcxtExchange)
-    exchange = cls(CcxtArgs(api_key="k", secret="s", rate_limit="250ms",
+    exchange = cls(cls.Args(api_key="k", secret="s", rate_limit="250ms",
                             options={"recvWindow": 5000}))
     config = exchange.ccxt_config()
     assert config["enableRateLimit"] is True
@@ -103,5 +103,5 @@ def test_rate_limit_and_credentials_reach_ccxt_config() -> None:
 def test_mandate_options_override_the_tuned_defaults() -> None:
     cls = FAMILY.resolve("binance")
     assert issubclass(cls, CcxtExchange)
-    exchange = cls(CcxtArgs(options={"fetchMarkets": {"types": ["spot", "linear"]}}))
+    exchange = cls(cls.Args(options={"fetchMarkets": {"types": ["spot", "linear"]}}))
     assert exchange.ccxt_config()["options"]["fetchMarkets"] == {"types": ["spot", "linear"]}

@@ -35,13 +35,26 @@ class RecordingLog:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str, dict[str, Any]]] = []
 
-    def _record(self, level: str) -> Callable[..., None]:
-        def write(event: str, **fields: Any) -> None:
-            self.lines.append((level, event, fields))
-        return write
+    def debug(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("debug", event, fields))
 
-    def __getattr__(self, level: str) -> Callable[..., None]:
-        return self._record(level)
+    def info(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("info", event, fields))
+
+    def warning(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("warning", event, fields))
+
+    def error(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("error", event, fields))
+
+    def critical(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("critical", event, fields))
+
+    def exception(self, event: str, *args: Any, **fields: Any) -> None:
+        self.lines.append(("exception", event, fields))
+
+    def bind(self, **fields: Any) -> RecordingLog:
+        return self
 
     def dropped(self) -> list[dict[str, Any]]:
         return [fields for _, event, fields in self.lines if event == "dropped venue records"]

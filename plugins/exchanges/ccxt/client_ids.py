@@ -16,10 +16,19 @@ on a venue that echoes ids (most) nothing is lost at all.
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from typing import NamedTuple
 
-__all__ = ["ClientIdIndex", "Placed"]
+__all__ = ["ClientIdIndex", "Placed", "fresh_client_id"]
+
+
+def fresh_client_id(prefix: str, length: int) -> str:
+    """A client order id for an order the caller gave none: the prefix's letters and
+    digits and a random hex tail, ``length`` characters at most (letters and digits only:
+    the strictest venues accept nothing else)."""
+    kept = "".join(ch for ch in prefix if ch.isalnum())
+    return (kept + uuid.uuid4().hex)[:length]
 
 
 class Placed(NamedTuple):

@@ -1,6 +1,6 @@
 """The component behind every ``exchanges.ccxt.<id>``: ccxt with exact numbers and rules.
 
-The component is the Exchange contract on top of four small parts, one job each:
+The Exchange contract on top of small parts, one job each:
 
 - :mod:`transport`: calls into ccxt, every failure a :mod:`schemas` error (refined by the
   venue's own codes, :mod:`errors`), reads retried with backoff, writes sent once;
@@ -10,18 +10,15 @@ The component is the Exchange contract on top of four small parts, one job each:
 - :mod:`convert`, :mod:`markets` and :mod:`guard`: ccxt structures to exact models, what
   cannot be held dropped with a log line or refused as a contract error.
 
-What is left here is the order path. Orders are quantized by ``Market.check_order`` and
-sent as plain decimal strings; an order that rounds to zero or under a minimum never
-leaves. An order creation is never retried: after a retryable failure the order is looked
-up by its client order id to learn whether it went through (never guessed).
-
-Everything that exists only while loaded (the ccxt instance, the parts, the markets) is one
-:class:`Session`, created by ``load`` and dropped by ``unload``.
+Left here is the order path. Orders are quantized by ``Market.check_order`` and sent as
+plain decimal strings; one that rounds to zero or under a minimum never leaves. An order
+creation is never retried: after a retryable failure the order is looked up by its client
+order id to learn whether it went through (never guessed). What exists only while loaded
+(the ccxt instance, the parts, the markets) is one :class:`Session`, made by ``load``.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +29,7 @@ from fortuna import Component
 from plugins.exchanges.ccxt import convert, guard, markets
 from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.capabilities import ClientIds, ClosedOrders, Profile, derive_profile
-from plugins.exchanges.ccxt.client_ids import ClientIdIndex
+from plugins.exchanges.ccxt.client_ids import ClientIdIndex, fresh_client_id
 from plugins.exchanges.ccxt.emulation import Emulations
 from plugins.exchanges.ccxt.errors import OrderIdMissing, refine
 from plugins.exchanges.ccxt.transport import Transport
@@ -115,24 +112,9 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     def transport(self) -> Transport:
         return self.session.transport
 
-    @property
-    def _markets(self) -> dict[str, Market]:
-        return self.session.markets
-
     def ccxt_config(self) -> dict[str, Any]:
-        args = self.args
-        config: dict[str, Any] = {
-            "enableRateLimit": args.enable_rate_limit,
-            "timeout": int(args.timeout * 1000),
-            "options": {**self.default_options, **args.options},
-        }
-        if args.rate_limit is not None:
-            config["rateLimit"] = args.rate_limit * 1000
-        for key, secret in (("apiKey", args.api_key), ("secret", args.secret),
-                            ("password", args.password), ("uid", args.uid)):
-            if secret is not None:
-                config[key] = secret.get_secret_value()
-        return config
+        """The ccxt constructor's config: the args over the venue's default options."""
+        return self.args.ccxt_config(self.default_options)
 
     async def load(self) -> None:
         from plugins.exchanges.ccxt.exact import exact_class, redirect
@@ -191,16 +173,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     ) -> OrderRequest:
         market = await self.market(request.symbol)
         if int(self.client.precisionMode) == markets.SIGNIFICANT_DIGITS:
-            price_precision, amount_precision = self.session.precision[market.symbol]
-            magnitude = request.price or reference_price
-            price_step = markets.increment(
-                price_precision, markets.SIGNIFICANT_DIGITS, magnitude)
-            amount_step = markets.increment(
-                amount_precision, markets.SIGNIFICANT_DIGITS, request.amount)
-            market = market.model_copy(update={
-                "price_increment": price_step or market.price_increment,
-                "amount_increment": amount_step or market.amount_increment,
-            })
+            market = markets.at_magnitude(market, self.session.precision[market.symbol],
+                                          request.price or reference_price, request.amount)
         return market.check_order(request, reference_price=reference_price)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
@@ -272,18 +246,6 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             return None
         return guard.one("order", self.venue, lambda: self._order(raw, **known))
 
-    def new_client_order_id(self) -> str:
-        """A fresh client order id: the prefix and a random hex tail, letters and digits
-        only (the strictest venues accept nothing else)."""
-        prefix = "".join(ch for ch in self.args.client_order_id_prefix if ch.isalnum())
-        return (prefix + uuid.uuid4().hex)[: self.client_id_format.max_length]
-
-    def client_order_id_refusal(self, client_order_id: str) -> str | None:
-        """Why the venue would refuse a caller's client order id, or ``None``. Checked
-        before the wire: truncating or rewriting the id instead would break finding the
-        order by it (and a mandate's prefix)."""
-        return self.client_id_format.refusal(client_order_id, self.venue)
-
     def client_order_id_params(self, client_order_id: str) -> dict[str, Any]:
         """The ccxt params that carry the client order id (ccxt's unified name)."""
         return {"clientOrderId": client_order_id}
@@ -303,12 +265,15 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             raise OrderRejected(refusal, code="unsupported", request=checked,
                                 venue=self.venue)
         if checked.client_order_id is not None:
-            refusal = self.client_order_id_refusal(checked.client_order_id)
+            # refused before the wire: truncating or rewriting the id instead would break
+            # finding the order by it (and a mandate's prefix)
+            refusal = self.client_id_format.refusal(checked.client_order_id, self.venue)
             if refusal is not None:
                 raise OrderRejected(refusal, code="client_order_id", request=checked,
                                     venue=self.venue)
         session = self.session
-        client_id = checked.client_order_id or self.new_client_order_id()
+        client_id = checked.client_order_id or fresh_client_id(
+            self.args.client_order_id_prefix, self.client_id_format.max_length)
         params = {**self.order_params(checked)}
         if session.profile.client_ids is ClientIds.NATIVE:
             params.update(self.client_order_id_params(client_id))

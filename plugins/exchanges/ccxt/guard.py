@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from fortuna import Logger
 from plugins.exchanges.ccxt.errors import MalformedAnswer
 
 __all__ = ["FAULTS", "Dropped", "each", "one", "reason"]
@@ -55,7 +56,7 @@ def reason(error: BaseException) -> str:
 
 
 def each(kind: str, raws: Any, convert: Callable[[Any], R | None], *, venue: str,
-         log: Any) -> list[R]:
+         log: Logger) -> list[R]:
     """Every record of ``raws`` that converts; those that do not (the converter raises, or
     returns None) are dropped, and one warning says how many and why the first was."""
     if raws is None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from fortuna import Logger
 from plugins.exchanges.ccxt.convert import dec, non_negative, positive
 from plugins.exchanges.ccxt.guard import Dropped, each
 from schemas import Market, Symbol
@@ -21,6 +22,7 @@ __all__ = [
     "DECIMAL_PLACES",
     "SIGNIFICANT_DIGITS",
     "TICK_SIZE",
+    "at_magnitude",
     "increment",
     "market",
     "spot_markets",
@@ -101,8 +103,20 @@ def market(raw: Mapping[str, Any], mode: int) -> Market | None:
     )
 
 
+def at_magnitude(market: Market, precision: tuple[Any, Any], price: Decimal | None,
+                 amount: Decimal) -> Market:
+    """``market`` with the increments a significant-digits venue applies to an order of
+    ``price`` and ``amount`` (the tick depends on the number's magnitude)."""
+    price_step = increment(precision[0], SIGNIFICANT_DIGITS, price)
+    amount_step = increment(precision[1], SIGNIFICANT_DIGITS, amount)
+    return market.model_copy(update={
+        "price_increment": price_step or market.price_increment,
+        "amount_increment": amount_step or market.amount_increment,
+    })
+
+
 def spot_markets(
-    client: Any, venue: str, log: Any
+    client: Any, venue: str, log: Logger
 ) -> tuple[dict[str, Market], dict[str, tuple[Any, Any]]]:
     """The spot markets of a loaded ccxt instance, by symbol, and each one's raw ccxt
     precision ``(price, amount)`` (significant-digit venues recompute the increments per

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from fortuna import Clock
+from fortuna import Clock, Logger
 from schemas import ExchangeError
 
 __all__ = ["PER_SYMBOL_METHODS", "Transport", "symbol_required"]
@@ -56,7 +56,7 @@ class Host(Protocol):
     def clock(self) -> Clock: ...
 
     @property
-    def log(self) -> Any: ...
+    def log(self) -> Logger: ...
 
 
 class Transport:

@@ -20,6 +20,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
+
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
 from plugins.exchanges.ccxt.guard import Dropped
 from schemas import (
@@ -152,33 +154,44 @@ def _levels(raw: Any, descending: bool) -> tuple[OrderBookLevel, ...]:
     price (ccxt's own sort is skipped by the exact layer: it would compare text). A level
     that is not a ``[price, amount, ...]`` pair of numbers the contracts can hold is left
     out, as is a second level at a price already seen (the first is kept)."""
-    pairs: dict[Decimal, Decimal] = {}
     if not isinstance(raw, list | tuple):
         return ()
+    pairs: list[tuple[Decimal, Decimal]] = []
+    append = pairs.append
     for entry in raw:
         try:
-            price, amount = _number(entry[0]), _number(entry[1])
+            text_price, text_amount = entry[0], entry[1]
+            # The plain short texts venues send parse directly: without an exponent, 40
+            # characters cannot leave an exact decimal's bounds. Anything else: dec.
+            if (type(text_price) is str and len(text_price) <= _SHORT
+                    and "e" not in text_price and "E" not in text_price):
+                price: Decimal | None = Decimal(text_price)
+            else:
+                price = dec(text_price)
+            if (type(text_amount) is str and len(text_amount) <= _SHORT
+                    and "e" not in text_amount and "E" not in text_amount):
+                amount: Decimal | None = Decimal(text_amount)
+            else:
+                amount = dec(text_amount)
         except (TypeError, KeyError, IndexError, InvalidOperation):
             continue
-        if price is not None and amount is not None and price > 0 and amount > 0:
-            pairs.setdefault(price, amount)
-    ordered = sorted(pairs.items(), key=_first, reverse=descending)
-    return tuple([_level(price, amount) for price, amount in ordered])
+        if (price is not None and amount is not None and price.is_finite()
+                and amount.is_finite() and price > 0 and amount > 0):
+            append((price, amount))
+    pairs.sort(key=_first, reverse=descending)  # stable: the first of equal prices leads
+    return tuple([_level(price, amount) for price, amount in pairs])
 
 
-def _number(value: Any) -> Decimal | None:
-    """:func:`dec` with a fast path for a book level's short text (``InvalidOperation``
-    for text that is not a number)."""
-    if type(value) is str and len(value) <= _SHORT:
-        number = Decimal(value)
-        if number.is_finite() and _EXPONENTS[0] <= number.adjusted() <= _EXPONENTS[1]:
-            return number
-        return None
-    return dec(value)
+def _unique(levels: tuple[OrderBookLevel, ...]) -> tuple[OrderBookLevel, ...]:
+    """The first level at each price (levels sorted by price)."""
+    kept = [level for earlier, level in zip((None, *levels), levels, strict=False)
+            if earlier is None or level.price != earlier.price]
+    return tuple(kept)
 
 
-_SHORT = DECIMAL_MAX_DIGITS  # a text this short cannot carry too many digits
-_EXPONENTS = (-DECIMAL_MAX_EXPONENT, DECIMAL_MAX_EXPONENT)
+_SHORT = min(DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT)
+"""A plain decimal text this short carries neither too many digits nor too large or small
+a magnitude for an exact decimal."""
 
 
 def _first(pair: tuple[Decimal, Decimal]) -> Decimal:
@@ -186,13 +199,17 @@ def _first(pair: tuple[Decimal, Decimal]) -> Decimal:
 
 
 def order_book(raw: Mapping[str, Any], symbol: str, received: datetime) -> OrderBook:
-    """The book with Decimal levels; levels of zero price or amount are left out."""
-    return OrderBook(
-        symbol=Symbol(symbol),
-        bids=_levels(raw.get("bids"), descending=True),
-        asks=_levels(raw.get("asks"), descending=False),
-        timestamp=_when(raw.get("timestamp"), received),
-    )
+    """The book with Decimal levels; levels of zero price or amount, or that repeat a
+    price, are left out. (Repeats are looked for only when the book's own check finds one:
+    the common book pays nothing for them.)"""
+    bids = _levels(raw.get("bids"), descending=True)
+    asks = _levels(raw.get("asks"), descending=False)
+    stamp = _when(raw.get("timestamp"), received)
+    try:
+        return OrderBook(symbol=Symbol(symbol), bids=bids, asks=asks, timestamp=stamp)
+    except ValidationError:  # a price repeated on a side (rare): its first level is kept
+        return OrderBook(symbol=Symbol(symbol), bids=_unique(bids), asks=_unique(asks),
+                         timestamp=stamp)
 
 
 def ticker(raw: Mapping[str, Any], symbol: str, received: datetime) -> Ticker:

@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from plugins.exchanges.ccxt import book as books
 from plugins.exchanges.ccxt import convert, guard
 from plugins.exchanges.ccxt.exact import exact_class
 
@@ -118,7 +119,7 @@ async def main(repetitions: int) -> None:
     def exact_book() -> Any:
         raw = exact.parse_order_book(book, "BTC/USDT")
         return guard.one("order book", "binance",
-                         lambda: convert.order_book(raw, "BTC/USDT", now))
+                         lambda: books.order_book(raw, "BTC/USDT", now))
 
     def plain_trades() -> Any:
         return plain.parse_trades(trades, plain_market)
@@ -140,7 +141,7 @@ async def main(repetitions: int) -> None:
     print(f"{'both':34} plain ccxt {total_plain * 1e3:8.2f} ms   exact layer "
           f"{total_exact * 1e3:8.2f} ms   ratio {total_exact / total_plain:5.2f}x "
           "(target <= 2x)")
-    sample = convert.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
+    sample = books.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
     assert isinstance(sample.bids[0].price, Decimal)
     await plain.close()
     await exact.close()

@@ -6,6 +6,7 @@ Modules (each small, none imports ccxt at module level):
     capabilities.py  what each tuned venue does natively, emulates, or lacks
     exact.py         the exact-number ccxt subclass (strings in, strings out)
     convert.py       ccxt structures -> schemas models, Decimal in every field
+    book.py          the order book, the layer's hot path
     markets.py       ccxt markets and their three precision modes -> schemas.Market
     guard.py         untrusted answers: a record dropped with a log line, or a contract error
     errors.py        ccxt's exception hierarchy -> schemas errors (retryable or not)

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from fortuna import Component
-from plugins.exchanges.ccxt import convert, guard, markets
+from plugins.exchanges.ccxt import book, convert, guard, markets
 from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.capabilities import ClientIds, ClosedOrders, Profile, derive_profile
 from plugins.exchanges.ccxt.client_ids import ClientIdIndex, fresh_client_id
@@ -181,7 +181,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         raw = await self.transport.read(lambda: self.client.fetch_order_book(symbol, limit))
         now = self.clock.now()
         return guard.one("order book", self.venue,
-                         lambda: convert.order_book(raw, symbol, now))
+                         lambda: book.order_book(raw, symbol, now))
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
         raw = await self.transport.read(lambda: self.client.fetch_ticker(symbol))

@@ -20,8 +20,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import ValidationError
-
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
 from plugins.exchanges.ccxt.guard import Dropped
 from schemas import (
@@ -31,8 +29,6 @@ from schemas import (
     Fill,
     Liquidity,
     Order,
-    OrderBook,
-    OrderBookLevel,
     OrderStatus,
     OrderType,
     Side,
@@ -51,10 +47,10 @@ __all__ = [
     "fill",
     "non_negative",
     "order",
-    "order_book",
     "positive",
     "ticker",
     "trade",
+    "when",
 ]
 
 _ZERO = Decimal(0)
@@ -124,92 +120,13 @@ def non_negative(value: Any, default: Decimal = _ZERO) -> Decimal:
     return number if number is not None and number >= 0 else default
 
 
-def _when(milliseconds: Any, fallback: datetime) -> datetime:
+def when(milliseconds: Any, fallback: datetime) -> datetime:
     if isinstance(milliseconds, bool) or milliseconds is None:
         return fallback
     try:
         return from_milliseconds(int(milliseconds))
     except (TypeError, ValueError, ArithmeticError):
         return fallback
-
-
-_LEVEL_FIELDS = frozenset({"price", "amount"})
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _level(price: Decimal, amount: Decimal) -> OrderBookLevel:
-    # What ``OrderBookLevel.model_construct`` does, without its per-call overhead: both
-    # values were just parsed from the venue's text and checked positive and in bounds.
-    level: OrderBookLevel = _new(OrderBookLevel)
-    _set(level, "__dict__", {"price": price, "amount": amount})
-    _set(level, "__pydantic_fields_set__", _LEVEL_FIELDS)
-    _set(level, "__pydantic_extra__", None)
-    _set(level, "__pydantic_private__", None)
-    return level
-
-
-def _levels(raw: Any, descending: bool) -> tuple[OrderBookLevel, ...]:
-    """Levels with positive Decimal price and amount, best first, sorted on the Decimal
-    price (ccxt's own sort is skipped by the exact layer: it would compare text). A level
-    that is not a ``[price, amount, ...]`` pair of numbers the contracts can hold is left
-    out, as is a second level at a price already seen (the first is kept)."""
-    if not isinstance(raw, list | tuple):
-        return ()
-    pairs: list[tuple[Decimal, Decimal]] = []
-    append = pairs.append
-    for entry in raw:
-        try:
-            text_price, text_amount = entry[0], entry[1]
-            # The plain short texts venues send parse directly: without an exponent, 40
-            # characters cannot leave an exact decimal's bounds. Anything else: dec.
-            if (type(text_price) is str and len(text_price) <= _SHORT
-                    and "e" not in text_price and "E" not in text_price):
-                price: Decimal | None = Decimal(text_price)
-            else:
-                price = dec(text_price)
-            if (type(text_amount) is str and len(text_amount) <= _SHORT
-                    and "e" not in text_amount and "E" not in text_amount):
-                amount: Decimal | None = Decimal(text_amount)
-            else:
-                amount = dec(text_amount)
-        except (TypeError, KeyError, IndexError, InvalidOperation):
-            continue
-        if (price is not None and amount is not None and price.is_finite()
-                and amount.is_finite() and price > 0 and amount > 0):
-            append((price, amount))
-    pairs.sort(key=_first, reverse=descending)  # stable: the first of equal prices leads
-    return tuple([_level(price, amount) for price, amount in pairs])
-
-
-def _unique(levels: tuple[OrderBookLevel, ...]) -> tuple[OrderBookLevel, ...]:
-    """The first level at each price (levels sorted by price)."""
-    kept = [level for earlier, level in zip((None, *levels), levels, strict=False)
-            if earlier is None or level.price != earlier.price]
-    return tuple(kept)
-
-
-_SHORT = min(DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT)
-"""A plain decimal text this short carries neither too many digits nor too large or small
-a magnitude for an exact decimal."""
-
-
-def _first(pair: tuple[Decimal, Decimal]) -> Decimal:
-    return pair[0]
-
-
-def order_book(raw: Mapping[str, Any], symbol: str, received: datetime) -> OrderBook:
-    """The book with Decimal levels; levels of zero price or amount, or that repeat a
-    price, are left out. (Repeats are looked for only when the book's own check finds one:
-    the common book pays nothing for them.)"""
-    bids = _levels(raw.get("bids"), descending=True)
-    asks = _levels(raw.get("asks"), descending=False)
-    stamp = _when(raw.get("timestamp"), received)
-    try:
-        return OrderBook(symbol=Symbol(symbol), bids=bids, asks=asks, timestamp=stamp)
-    except ValidationError:  # a price repeated on a side (rare): its first level is kept
-        return OrderBook(symbol=Symbol(symbol), bids=_unique(bids), asks=_unique(asks),
-                         timestamp=stamp)
 
 
 def ticker(raw: Mapping[str, Any], symbol: str, received: datetime) -> Ticker:
@@ -222,7 +139,7 @@ def ticker(raw: Mapping[str, Any], symbol: str, received: datetime) -> Ticker:
         last=positive(raw.get("last")),
         volume=volume if volume is not None and volume >= 0 else None,
         quote_volume=quote_volume if quote_volume is not None and quote_volume >= 0 else None,
-        timestamp=_when(raw.get("timestamp"), received),
+        timestamp=when(raw.get("timestamp"), received),
     )
 
 
@@ -252,7 +169,7 @@ def trade(raw: Mapping[str, Any], received: datetime) -> Trade:
         side=_side(raw),
         price=_required(raw, "price"),
         amount=_required(raw, "amount"),
-        timestamp=_when(raw.get("timestamp"), received),
+        timestamp=when(raw.get("timestamp"), received),
     )
 
 
@@ -293,7 +210,7 @@ def fill(raw: Mapping[str, Any], received: datetime) -> Fill:
         fee=fee,
         fee_currency=fee_currency,
         liquidity=Liquidity(liquidity) if liquidity in ("maker", "taker") else None,
-        timestamp=_when(raw.get("timestamp"), received),
+        timestamp=when(raw.get("timestamp"), received),
     )
 
 
@@ -355,8 +272,8 @@ def order(
         post_only=post_only,
         fee=fee,
         fee_currency=fee_currency,
-        timestamp=_when(raw.get("timestamp"), received),
-        updated=_when(updated, received) if updated is not None else None,
+        timestamp=when(raw.get("timestamp"), received),
+        updated=when(updated, received) if updated is not None else None,
     )
 
 
@@ -374,7 +291,7 @@ def balances(raw: Mapping[str, Any], received: datetime) -> Balances:
         if held is not None:
             result[code] = held
     stamp = raw.get("timestamp")
-    return Balances(balances=result, timestamp=_when(stamp, received) if stamp else received)
+    return Balances(balances=result, timestamp=when(stamp, received) if stamp else received)
 
 
 def balance(code: Any, entry: Mapping[str, Any]) -> Balance | None:

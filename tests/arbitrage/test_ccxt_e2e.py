@@ -22,7 +22,9 @@ from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
 from schemas import OrderStatus, Side, TimeInForce
-from schemas.arbitrage import RATIO, InsufficientDepth
+from schemas import money
+from schemas.arbitrage import InsufficientDepth
+from schemas.money import Rounding
 from tests.arbitrage.standins import Books, matching
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.base import Ledger, SpotMarket, StandIn
@@ -118,8 +120,8 @@ def mexc_books(bid: str = "30300.00", ask: str = "30310.00") -> Books:
 async def test_binance_quote_walks_the_venues_depth(venues: Factory) -> None:
     exchange, _ = await venues("binance")
     quote = await (await adapter(exchange)).quote(Side.BUY, D("0.6"))
-    # 0.5 at 30000.20 and 0.1 at 30000.21 (the stand-in's book)
-    assert quote.price == RATIO.divide(D("15000.10") + D("3000.021"), D("0.6"))
+    # 0.5 at 30000.20 and 0.1 at 30000.21 (the stand-in's book); a buy's average rounds up
+    assert quote.price == money.ratio(D("15000.10") + D("3000.021"), D("0.6"), Rounding.CEILING)
     assert quote.worst_price == D("30000.21")
     assert quote.fee_rate == D("0.001")
 

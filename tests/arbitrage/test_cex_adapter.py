@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -22,7 +23,7 @@ from schemas import (
     Side,
     TimeInForce,
 )
-from schemas.arbitrage import RATIO, InsufficientDepth, TradeOutcomeUnknown
+from schemas.arbitrage import InsufficientDepth, TradeOutcomeUnknown
 from tests.arbitrage.parts import world
 from tests.arbitrage.venue import BookVenue, market
 
@@ -156,12 +157,24 @@ async def test_trade_fee_nobody_reports_is_estimated_at_the_taker_rate() -> None
 @settings(max_examples=50, deadline=None)
 @given(amount=st.decimals(min_value=D("0.0001"), max_value=D("1"), places=4),
        side=st.sampled_from([Side.BUY, Side.SELL]))
-async def test_quote_price_is_the_books_cost_over_the_amount(amount: Decimal, side: Side) -> None:
+async def test_quote_price_is_the_books_cost_over_the_amount_rounded_against_the_taker(
+    amount: Decimal, side: Side
+) -> None:
     w = await world()
     quote = await w.a.quote(side, amount)
-    cost = w.alpha.books["BTC/USDT"].cost(side, amount)
-    assert cost is not None
-    assert quote.price == RATIO.divide(cost, amount)  # 34 digits; the book's own is 28
+    book = w.alpha.books["BTC/USDT"]
+    levels = book.asks if side is Side.BUY else book.bids
+    left, cost = Fraction(amount), Fraction(0)
+    for level in levels:  # the exact cost, in rationals
+        take = min(left, Fraction(level.amount))
+        cost += take * Fraction(level.price)
+        left -= take
+    exact = cost / Fraction(amount)
+    one_digit = Fraction(D(1).scaleb(quote.price.adjusted() - 33))  # the 34th digit
+    if side is Side.BUY:
+        assert exact <= Fraction(quote.price) < exact + one_digit
+    else:
+        assert exact - one_digit < Fraction(quote.price) <= exact
 
 
 async def test_trade_amount_is_quantized_down_to_the_step_before_sending() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,9 @@ from hypothesis import strategies as st
 
 from plugins.arbitrage._decision import Direction, best_opportunity, evaluate, realised
 from schemas import OrderStatus, Side
-from schemas.arbitrage import RATIO, ConversionRate, Quote, TradeResult
+from schemas import money
+from schemas.arbitrage import ConversionRate, Quote, TradeResult
+from schemas.money import Rounding
 from tests.arbitrage.venue import T0
 
 D = Decimal
@@ -31,9 +34,10 @@ def test_profit_is_sell_proceeds_minus_buy_cost_net_of_both_fees() -> None:
     assert o.fees == D("10.025")
 
 
-def test_profit_ratio_is_profit_over_cost() -> None:
+def test_profit_ratio_is_profit_over_cost_rounded_toward_minus_infinity() -> None:
     o = evaluate(Direction.A_TO_B, quote(Side.BUY, "100000"), quote(Side.SELL, "100500"), ONE, ONE)
-    assert o.profit_ratio == RATIO.divide(D("14.975"), D("5005.000"))
+    assert o.profit_ratio == money.ratio(D("14.975"), D("5005.000"), Rounding.FLOOR)
+    assert Fraction(o.profit_ratio) < Fraction(D("14.975")) / Fraction(D("5005.000"))
 
 
 def test_sell_venue_prices_are_converted_into_the_reference_currency() -> None:

@@ -21,8 +21,7 @@ from plugins.arbitrage.service import Arbitrage
 from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
-from schemas import OrderStatus, Side, TimeInForce
-from schemas import money
+from schemas import OrderStatus, Side, TimeInForce, money
 from schemas.arbitrage import InsufficientDepth
 from schemas.money import Rounding
 from tests.arbitrage.standins import Books, matching

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plugins.arbitrage._decision import Direction, best_opportunity, evaluate, realised
-from schemas import OrderStatus, Side
-from schemas import money
+from schemas import OrderStatus, Side, money
 from schemas.arbitrage import ConversionRate, Quote, TradeResult
 from schemas.money import Rounding
 from tests.arbitrage.venue import T0

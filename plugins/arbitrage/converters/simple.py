@@ -5,8 +5,9 @@ For ``rate("USDC", "USDT")`` it looks for ``USDC/USDT`` (direct: the rate is the
 mid) and otherwise ``USDT/USDC`` (inverse: the rate is one over the mid,
 :func:`schemas.money.ratio` to 34 significant digits, to nearest, ties to even, since a
 rate favours neither side), among the venue's spot markets; which pair serves which
-conversion is worked out on first use and remembered. The same currency converts at exactly 1 without asking the venue. The price is
-read from the venue's ticker on every call (its mid; its last price when a side is empty).
+conversion is worked out on first use and remembered. The same currency converts at
+exactly 1 without asking the venue. The price is read from the venue's ticker on every
+call (its mid; its last price when a side is empty).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ from plugins.arbitrage._decision import (
     best_opportunity,
     limit_price,
 )
-from plugins.arbitrage._desk import Desk
+from plugins.arbitrage._desk import LOOKUP_PAUSE, Desk, describe
 from plugins.arbitrage._report import execution, halt_reason, log_execution, log_halt
 from plugins.arbitrage._scan import scan
 from plugins.arbitrage._settlement import (
@@ -79,7 +79,7 @@ from plugins.arbitrage._settlement import (
     Venue,
 )
 from plugins.kill_switches.observers import report_tick, tick_observers
-from schemas import Amount, Rate, Side, money
+from schemas import Amount, ExchangeError, Rate, Side, money
 from schemas.arbitrage import Converter, QuoteAdapter
 from schemas.market_making import TickObserver
 from schemas.risk import KillSwitch
@@ -163,8 +163,18 @@ class Arbitrage(TickService[ArbitrageArgs]):
                 f"exchange_a trades {a.symbol} and exchange_b {b.symbol}: an arbitrage needs "
                 "the same base currency on both"
             )
-        # Fail at start, not at the first tick, when the rate cannot be had.
-        rate = await self.args.converter.rate(b.symbol.quote, a.symbol.quote)
+        # Fail at start, not at the first tick, when the rate cannot be had: a temporary
+        # error is retried (recovery_attempts times, 1 s apart), any other one is final.
+        attempts = self.args.recovery_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                rate = await self.args.converter.rate(b.symbol.quote, a.symbol.quote)
+                break
+            except ExchangeError as error:
+                if not error.retryable or attempt == attempts:
+                    raise
+                self.log.warning("arbitrage_rate_retry", attempt=attempt, error=describe(error))
+                await self.clock.sleep(LOOKUP_PAUSE)
         self.log.info(
             "arbitrage_ready",
             a=f"{a.venue} {a.symbol}", b=f"{b.venue} {b.symbol}",

@@ -7,8 +7,8 @@ makes it raise after the order was placed and matched (a timeout that took effec
 :meth:`BookVenue.fault` does either for the n-th order only; any exception may be raised,
 ``CancelledError`` included. ``stall`` holds every placed order's answer until the event is
 set (an order in flight), ``lookup_error`` makes listing orders and fills raise,
-``book_faults`` makes the n-th book fetch raise, ``fill_cap`` caps what an order can fill
-(a book that thinned between quote and trade),
+``book_faults`` makes the n-th book fetch raise, ``ticker_faults`` the next tickers,
+``fill_cap`` caps what an order can fill (a book that thinned between quote and trade),
 ``latency`` delays every call on the given clock. Nothing is patched: the adapter under
 test talks to this through the ``Exchange`` interface only.
 """
@@ -87,6 +87,7 @@ class BookVenue(Exchange):
         self.faults: dict[int, tuple[BaseException | None, BaseException | None]] = {}
         self.stall: asyncio.Event | None = None
         self.book_faults: dict[int, BaseException] = {}
+        self.ticker_faults: list[BaseException] = []
         self.lookup_error: BaseException | None = None
         self.fill_cap: Decimal | None = None
         self.orders: dict[str, Order] = {}
@@ -133,6 +134,8 @@ class BookVenue(Exchange):
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
         await self._wait()
+        if self.ticker_faults:
+            raise self.ticker_faults.pop(0)
         current = self.books[symbol]
         return Ticker(
             symbol=current.symbol,

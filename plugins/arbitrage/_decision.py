@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,7 +75,7 @@ class Opportunity(BaseModel):
     def profit(self) -> Decimal:
         return money.subtract(self.proceeds, self.cost)
 
-    @property
+    @cached_property
     def profit_ratio(self) -> Decimal:
         """Profit per unit of cost (0.0015 = 0.15 %), for display: 34 significant digits
         rounded toward minus infinity. Decisions use :meth:`clears` and :meth:`beats`."""

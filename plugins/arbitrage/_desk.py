@@ -32,9 +32,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from fortuna import Clock
+from fortuna import Clock, Logger
 from plugins.arbitrage._decision import limit_price
 from plugins.arbitrage._settlement import (
     Absent,
@@ -63,12 +63,6 @@ LOOKUP_PAUSE = 1.0
 """Seconds of the clock between two lookups of an order whose outcome is unknown."""
 
 
-class Log(Protocol):
-    def info(self, event: str, **figures: Any) -> Any: ...
-    def warning(self, event: str, **figures: Any) -> Any: ...
-    def error(self, event: str, **figures: Any) -> Any: ...
-
-
 def describe(error: BaseException) -> str:
     """``Type: message`` of an exception, as logged and recorded."""
     return f"{type(error).__name__}: {error}"
@@ -90,7 +84,7 @@ class Desk:
         adapters: Mapping[Venue, QuoteAdapter],
         *,
         clock: Clock,
-        log: Log,
+        log: Logger,
         client_order_id: Callable[[str], str],
         recovery_slippage: Decimal,
         failed: Callable[[str, str], None],

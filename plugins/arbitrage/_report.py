@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from fortuna import Logger
 from plugins.arbitrage._decision import Execution, Opportunity, realised
-from plugins.arbitrage._desk import Log
 from plugins.arbitrage._settlement import Fate, Order, Phase, Settlement, Venue
 from schemas.arbitrage import ConversionRate, QuoteAdapter, TradeResult
 
@@ -104,7 +104,7 @@ def halt_reason(settlement: Settlement, adapters: Mapping[Venue, QuoteAdapter]) 
     return None
 
 
-def log_halt(log: Log, settlement: Settlement, reason: str,
+def log_halt(log: Logger, settlement: Settlement, reason: str,
              adapters: Mapping[Venue, QuoteAdapter]) -> None:
     """The error line of a halt, with the exact exposure."""
     low, high = settlement.exposure
@@ -120,7 +120,7 @@ def log_halt(log: Log, settlement: Settlement, reason: str,
         log.error("arbitrage_halted", reason=reason, residual=settlement.imbalance, **exposure)
 
 
-def log_execution(log: Log, execution: Execution) -> None:
+def log_execution(log: Logger, execution: Execution) -> None:
     opportunity = execution.opportunity
     figures: dict[str, Any] = {
         "direction": opportunity.direction.value,

@@ -36,7 +36,8 @@ from typing import Any
 
 from fortuna import Clock, Logger
 from plugins.arbitrage._decision import limit_price
-from plugins.arbitrage._settlement import (
+from plugins.arbitrage._settlement import Settlement
+from plugins.arbitrage._settlement_data import (
     Absent,
     Action,
     Event,
@@ -50,7 +51,6 @@ from plugins.arbitrage._settlement import (
     Rebalance,
     Role,
     Sending,
-    Settlement,
     Traded,
     Venue,
 )

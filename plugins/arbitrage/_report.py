@@ -17,7 +17,13 @@ from typing import Any
 
 from fortuna import Logger
 from plugins.arbitrage._decision import Execution, Opportunity, realised
-from plugins.arbitrage._settlement import Fate, Order, Phase, Settlement, Venue
+from plugins.arbitrage._settlement import Settlement
+from plugins.arbitrage._settlement_data import (
+    Fate,
+    Order,
+    Phase,
+    Venue,
+)
 from schemas.arbitrage import ConversionRate, QuoteAdapter, TradeResult
 
 __all__ = ["execution", "halt_reason", "log_execution", "log_halt", "order_figures"]

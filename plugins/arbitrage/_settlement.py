@@ -54,7 +54,6 @@ from plugins.arbitrage._settlement_data import (
     Found,
     Interrupted,
     LookUp,
-    LookupFailed,
     NotSent,
     Order,
     Phase,
@@ -69,31 +68,7 @@ from plugins.arbitrage._settlement_data import (
 )
 from schemas import Side, money
 
-__all__ = [
-    "DUST_CODES",
-    "OPEN",
-    "TERMINAL",
-    "Absent",
-    "Action",
-    "Event",
-    "Fate",
-    "Found",
-    "Interrupted",
-    "LookUp",
-    "LookupFailed",
-    "NotSent",
-    "Order",
-    "Phase",
-    "Policy",
-    "Raised",
-    "Rebalance",
-    "Role",
-    "Sending",
-    "Settlement",
-    "SettlementError",
-    "Traded",
-    "Venue",
-]
+__all__ = ["Settlement"]
 
 
 # -- the machine ---------------------------------------------------------------------------

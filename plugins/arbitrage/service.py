@@ -70,12 +70,12 @@ from plugins.arbitrage._decision import (
 from plugins.arbitrage._desk import LOOKUP_PAUSE, Desk, describe
 from plugins.arbitrage._report import execution, halt_reason, log_execution, log_halt
 from plugins.arbitrage._scan import scan
-from plugins.arbitrage._settlement import (
+from plugins.arbitrage._settlement import Settlement
+from plugins.arbitrage._settlement_data import (
     Order,
     Phase,
     Policy,
     Role,
-    Settlement,
     Venue,
 )
 from plugins.kill_switches.observers import report_tick, tick_observers

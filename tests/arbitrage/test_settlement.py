@@ -18,7 +18,8 @@ from hypothesis.stateful import (
     rule,
 )
 
-from plugins.arbitrage._settlement import (
+from plugins.arbitrage._settlement import Settlement
+from plugins.arbitrage._settlement_data import (
     OPEN,
     TERMINAL,
     Absent,
@@ -36,7 +37,6 @@ from plugins.arbitrage._settlement import (
     Rebalance,
     Role,
     Sending,
-    Settlement,
     SettlementError,
     Traded,
     Venue,

@@ -102,6 +102,11 @@ class Desk:
     def _apply(self, event: Event) -> None:
         self.state = self.state.apply(event)
 
+    def interrupt(self, why: str) -> None:
+        """End the settlement where it stands: every order still open becomes unknown (and
+        the settlement halts); nothing once it is over."""
+        self._apply(Interrupted(why))
+
     async def run(self) -> Settlement:
         """Send the legs, then look up and rebalance until the settlement is over. On a
         cancellation of the service, the settlement is interrupted (recorded as halted in
@@ -138,7 +143,7 @@ class Desk:
         except asyncio.CancelledError:
             for task in tasks:
                 task.cancel()
-            self._apply(Interrupted("the service was stopped while the order was open"))
+            self.interrupt("the service was stopped while the order was open")
             raise
         for task in done:
             task.result()  # a bug in the desk itself surfaces here

@@ -324,13 +324,19 @@ class Arbitrage(TickService[ArbitrageArgs]):
         )
         try:
             await desk.run()
-        finally:  # a forced stop too: what is known is recorded, and the halt is logged
+        except BaseException as error:  # a forced stop, or a bug: never trade on after it
+            desk.interrupt(f"the settlement stopped: {describe(error)}")
+            raise
+        finally:  # what is known is recorded, and a halt is logged
             record = self._record(opportunity, desk, adapters)
         return record
 
     def _record(self, opportunity: Opportunity, desk: Desk,
                 adapters: dict[Venue, QuoteAdapter]) -> Execution:
         settlement = desk.state
+        if settlement.phase in (Phase.HALTED_UNKNOWN, Phase.HALTED_IMBALANCE):
+            # halted first: whatever fails below in describing it, nothing trades on
+            self.halted = f"settlement {settlement.phase.value}"
         if settlement.phase is Phase.RESIDUAL:
             self.residual = money.add(self.residual, settlement.imbalance)
             self.log.warning(

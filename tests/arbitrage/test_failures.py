@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 import structlog
 
+from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
 from plugins.arbitrage.service import Arbitrage
 from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsArgs, ConsecutiveErrorsSwitch
-from schemas import InsufficientFunds, NetworkError, NotSupported, RequestTimeout
+from schemas import InsufficientFunds, NetworkError, NotSupported, RequestTimeout, Side
+from schemas.arbitrage import TradeResult
 from tests.arbitrage.parts import World, context, world
 from tests.arbitrage.venue import BookVenue
 
@@ -225,3 +227,38 @@ async def test_a_forced_stop_with_an_order_in_flight_halts_with_it_named_and_sto
     assert [o["client_order_id"] for o in halt["orders"]] == [in_flight]
     (execution,) = service.executions
     assert execution.unknown
+
+
+class NameBreaksWhenTrading(CexAdapter):
+    """An adapter whose venue name breaks once it has sent an order (a bug in an adapter)."""
+
+    broken = False
+
+    @property
+    def venue(self) -> str:
+        if self.broken:
+            raise RuntimeError("venue name lookup broke")
+        return super().venue
+
+    async def trade(self, side: Side, amount: Decimal, *, limit_price: Decimal | None = None,
+                    client_order_id: str | None = None) -> TradeResult:
+        self.broken = True
+        return await super().trade(side, amount, limit_price=limit_price,
+                                   client_order_id=client_order_id)
+
+
+async def test_a_failure_of_the_settlement_itself_halts_with_the_open_order_unknown() -> None:
+    w = await world()
+    open_gap(w)
+    w.beta.fault(1, after=RequestTimeout("no answer", venue="beta"))
+    broken = NameBreaksWhenTrading(CexAdapterArgs(exchange=w.beta, symbol="BTC/USDC"),
+                                   context("b", w.clock))
+    await broken.load()
+    service = await w.service(exchange_b=broken)
+    with pytest.raises(RuntimeError, match="venue name lookup broke"):
+        await service.tick()
+    assert service.halted is not None
+    assert "halted_unknown" in service.halted  # the sell leg was in flight
+    broken.broken = False
+    await service.tick()
+    assert len(w.alpha.requests) == 1  # halted: nothing more sent

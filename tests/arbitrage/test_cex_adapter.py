@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fortuna import Context
-from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
+from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs, average_price
 from schemas import (
     BadSymbol,
     ExchangeError,
@@ -236,3 +236,18 @@ async def test_a_permanent_error_reading_a_placed_order_back_leaves_its_outcome_
         await w.b.trade(Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s")
     assert caught.value.retryable
     assert "arb1s" in str(caught.value)
+
+
+@pytest.mark.parametrize("side", [Side.BUY, Side.SELL])
+def test_an_average_that_is_exact_but_longer_than_34_digits_rounds_against_the_trader(
+    side: Side,
+) -> None:
+    cost, amount = D("12345678901234567890123456789.123"), D("0.0064")
+    exact = Fraction(cost) / Fraction(amount)  # a finite decimal of 36 digits
+    average = average_price(side, cost, amount)
+    assert len(average.as_tuple().digits) <= 34
+    assert (Fraction(average) > exact) if side is Side.BUY else (Fraction(average) < exact)
+
+
+def test_an_average_that_fits_is_exact() -> None:
+    assert average_price(Side.BUY, D("5000.20"), D("0.05")) == D("100004")

@@ -63,8 +63,16 @@ _ZERO = Decimal(0)
 
 
 def average_price(side: Side, cost: Decimal, amount: Decimal) -> Decimal:
-    """``cost / amount`` to 34 significant digits, rounded against the trader: up for a buy
-    (never cheaper than it was), down for a sell (never richer)."""
+    """``cost / amount`` as :func:`schemas.money.ratio` gives it: exact when the quotient
+    fits 34 significant digits, else rounded to them against the trader: up for a buy (never
+    cheaper than it was), down for a sell (never richer). The exact case, the common one,
+    is tried first because it is the cheap one."""
+    try:
+        exact = money.divide_exact(cost, amount)
+    except money.MoneyError:
+        exact = None
+    if exact is not None and len(exact.as_tuple().digits) <= money.RATIO_DIGITS:
+        return exact
     return money.ratio(cost, amount, Rounding.CEILING if side is Side.BUY else Rounding.FLOOR)
 
 

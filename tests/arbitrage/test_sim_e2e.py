@@ -13,7 +13,7 @@ from typing import TypeVar
 import pytest
 import structlog
 
-from fortuna import Graph, start
+from fortuna import Graph, LoadError, start
 from plugins.arbitrage._decision import Execution
 from plugins.arbitrage.service import Arbitrage
 from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsSwitch
@@ -25,7 +25,6 @@ CONFIG = REPO / "configs" / "arbitrage" / "sim.yaml"
 D = Decimal
 START = D(100000)
 T = TypeVar("T")
-SEED_HALTS = 4
 
 
 @dataclass
@@ -236,15 +235,26 @@ async def test_under_injected_faults_every_order_is_looked_up_and_base_stays_fla
     assert btc_gained(rehearsal) == rehearsal.service.residual
 
 
-@pytest.mark.parametrize("seed", [SEED_HALTS])
-async def test_under_harsh_faults_an_order_not_found_halts_with_the_true_position_in_range(
-    tmp_path: Path, seed: int,
+async def test_under_harsh_faults_a_halt_always_reports_a_range_holding_the_true_position(
+    tmp_path: Path,
 ) -> None:
-    mandate = faulty(tmp_path, seed, errors="0.3", timeouts="0.3", attempts=1)
-    with structlog.testing.capture_logs() as logs:
-        rehearsal = await rehearse(mandate, 120)
-    assert rehearsal.service.halted is not None
-    (halt,) = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
-    gained = btc_gained(rehearsal) - rehearsal.service.residual
-    assert halt["imbalance_low"] <= gained <= halt["imbalance_high"]
-    assert halt["imbalance_low"] < halt["imbalance_high"]
+    halted = 0
+    for seed in range(1, 13):  # harsh enough that some runs cannot even load
+        mandate = faulty(tmp_path, seed, errors="0.3", timeouts="0.3", attempts=1)
+        try:
+            with structlog.testing.capture_logs() as logs:
+                rehearsal = await rehearse(mandate, 120)
+        except LoadError:
+            continue
+        gained = btc_gained(rehearsal) - rehearsal.service.residual
+        halts = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
+        if rehearsal.service.halted is None:
+            assert gained == 0
+        elif halts:
+            (halt,) = halts
+            assert halt["imbalance_low"] <= gained <= halt["imbalance_high"]
+            halted += 1
+        else:
+            (halt,) = [line for line in logs if line["event"] == "arbitrage_halted"]
+            assert gained == halt["residual"]
+    assert halted >= 1  # the seeds reach the halt

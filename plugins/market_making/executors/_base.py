@@ -28,7 +28,7 @@ from plugins.market_making._concurrency import gather
 from plugins.market_making._quoting import on_grid
 from plugins.market_making._reconcile import crosses, reconcile
 from plugins.market_making.executors._outcome import find_by_client_id, refused
-from plugins.market_making.executors._requests import base36, limit_request, log_report
+from plugins.market_making.executors._requests import limit_request, log_report
 from schemas import (
     Exchange,
     Market,
@@ -96,14 +96,17 @@ class ExecutorBase(Component[ArgsT], Executor):
                 f"{self.name}: an executor serves one market_making service; it is bound to "
                 f"{self._prefix[:-1]!r} on {self._market.symbol if self._market else '?'}"
             )
+        # Client order ids in the format the venue takes (schemas.ClientIdFormat): refused
+        # here, with the venue's reason, when the mandate's name cannot prefix them there.
+        self._id_format = exchange.client_id_format
+        self._run = int(self.clock.time() * 1000)
+        self._id_format.issue(prefix, self._run, 1, venue)
         self._exchange = exchange
         self._market = market
         self._prefix = f"{prefix}-"
         self._venue = venue
         self._resting: dict[str, Order] = {}
         self._unknown: dict[str, OrderRequest] = {}
-        token = base36(int(self.clock.time() * 1000) % 36**8)
-        self._id_stem = f"{prefix}-{token}-"
         self._sequence = itertools.count(1)
 
     @property
@@ -126,11 +129,15 @@ class ExecutorBase(Component[ArgsT], Executor):
 
     def owns(self, order: Order) -> bool:
         """Whether an order belongs to this mandate (by its client-order-id prefix)."""
-        cid = order.client_order_id
-        return cid is not None and cid.startswith(self._prefix)
+        return self.owns_client_id(order.client_order_id)
+
+    def owns_client_id(self, client_order_id: str | None) -> bool:
+        """Whether a client order id was issued for this mandate (by any of its runs)."""
+        return self._id_format.owns(self._prefix[:-1], client_order_id)
 
     def next_client_id(self) -> str:
-        return f"{self._id_stem}{next(self._sequence)}"
+        return self._id_format.issue(self._prefix[:-1], self._run, next(self._sequence),
+                                     self._venue)
 
     @property
     def resting(self) -> Sequence[Order]:

@@ -1,5 +1,5 @@
-"""What an executor sends and says: client order ids, limit requests built without a
-second validation, and the log lines of a reconciliation.
+"""What an executor sends and says: limit requests built without a second validation,
+and the log lines of a reconciliation.
 
 A quote reaching the executor is already checked (finite, positive, on the market when
 the service quantized it), so its request is built with pydantic's public
@@ -16,18 +16,8 @@ from typing import Any
 from schemas import OrderRequest, OrderType, Side, Symbol, TimeInForce
 from schemas.market_making import ExecutionReport
 
-__all__ = ["base36", "limit_request", "log_report"]
+__all__ = ["limit_request", "log_report"]
 
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def base36(number: int) -> str:
-    digits = []
-    while True:
-        number, digit = divmod(number, 36)
-        digits.append(_BASE36[digit])
-        if not number:
-            return "".join(reversed(digits))
 
 
 def limit_request(

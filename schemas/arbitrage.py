@@ -13,7 +13,7 @@ Every figure is an exact ``Decimal``. Fees are expressed in the quote currency
 from __future__ import annotations
 
 import abc
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -24,7 +24,6 @@ from schemas._orders import OrderStatus
 from schemas._values import Amount, Fee, NonNegativeAmount, Price, Side, Symbol, Timestamp
 
 __all__ = [
-    "RATIO",
     "AdapterBalance",
     "ConversionRate",
     "ConversionUnavailable",
@@ -37,9 +36,6 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-RATIO = Context(prec=money.RATIO_DIGITS)
-"""Deprecated: use :func:`schemas.money.ratio` (the same 34 digits, with a stated rounding).
-Kept only while ``plugins.arbitrage`` still imports it; nothing in ``schemas`` uses it."""
 
 
 class InsufficientDepth(InvalidOrder):

@@ -7,6 +7,11 @@ tick service, clocks) load on first use, so validating a mandate imports none of
 
 from __future__ import annotations
 
+# In the ``fortuna`` process itself, stop signals are handled from this first import on,
+# before the heavy ones below (fortuna._internal.cli.stopping); a library import is untouched.
+import fortuna._internal.cli._early  # noqa: F401
+
+# isort: split
 import importlib
 from typing import TYPE_CHECKING, Any
 

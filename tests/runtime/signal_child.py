@@ -20,8 +20,8 @@ from fortuna import (
     TickArgs,
     TickService,
 )
+from fortuna._internal.cli.run_command import execute
 from fortuna._internal.plan import Plan, PlannedComponent, Ref
-from fortuna._internal.run_command import execute
 from fortuna._internal.settings import Settings
 
 MARKERS = sys.argv[1]

@@ -209,5 +209,5 @@ def test_ticker_refuses_a_non_positive_interval(clock: VirtualClock) -> None:
     async def noop() -> None:
         return None
 
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="must be a finite positive number"):
         Ticker(noop, 0, clock=clock)

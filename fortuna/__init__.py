@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
-    from fortuna._internal.ticker import TickArgs, Ticker, TickService
+    from fortuna._internal.ticker import LeftBehind, TickArgs, Ticker, TickService
     from fortuna._internal.validation import Report, validate
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "Finding",
     "Graph",
     "Interface",
+    "LeftBehind",
     "LoadError",
     "Mandate",
     "MandateError",
@@ -81,6 +82,7 @@ _LAZY = {
     "Registry": "fortuna._internal.registry",
     "run": "fortuna._internal.runtime",
     "start": "fortuna._internal.runtime",
+    "LeftBehind": "fortuna._internal.ticker",
     "TickArgs": "fortuna._internal.ticker",
     "TickService": "fortuna._internal.ticker",
     "Ticker": "fortuna._internal.ticker",

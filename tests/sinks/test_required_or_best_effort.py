@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 
 from fortuna import Context
-from plugins.sinks.postgres import PostgresSink
+from plugins.sinks.postgres import PostgresSink, PostgresSinkArgs
 from tests.sinks.records import balance
 from tests.sinks.support import LogRecorder, proxy_to, via_port
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.postgres
 
 def make_sink(dsn: str, schema: str, log: LogRecorder, **args: Any) -> PostgresSink:
     return PostgresSink(
-        PostgresSink.Args(dsn=dsn, db_schema=schema, flush_interval=0.02, retry_initial=0.02,
+        PostgresSinkArgs(dsn=dsn, db_schema=schema, flush_interval=0.02, retry_initial=0.02,
                           retry_max=0.1, connect_timeout=2, **args),
         Context(name="metrics_db", log=log),
     )
@@ -42,7 +42,7 @@ async def test_a_required_sink_fails_to_load_while_its_database_is_down(
 
 
 async def test_a_required_sink_is_the_default() -> None:
-    assert PostgresSink.Args(dsn="postgresql://x@127.0.0.1/db").required is True
+    assert PostgresSinkArgs(dsn="postgresql://x@127.0.0.1/db").required is True
 
 
 async def test_a_best_effort_sink_loads_with_its_database_down_and_says_so(

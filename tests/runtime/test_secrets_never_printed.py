@@ -34,12 +34,13 @@ def assert_clean(output: str) -> None:
             assert form not in output, f"{form!r} printed:\n{output}"
 
 
-async def fortuna(*args: str, env: dict[str, str], timeout: float = 120) -> tuple[int, str]:
+async def fortuna(*args: str, env: dict[str, str]) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         *args, cwd=ROOT, env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    async with asyncio.timeout(120):
+        out, err = await process.communicate()
     assert process.returncode is not None
     return process.returncode, out.decode() + err.decode()
 

@@ -64,7 +64,8 @@ def timed(plain: Callable[[], Any], exact: Callable[[], Any],
     cyclic garbage collector paused during each sample as :mod:`timeit` does (a collection
     of the whole heap landing in one sample says nothing about the parse)."""
     plain(), exact()  # warm up
-    plain_samples, exact_samples = [], []
+    plain_samples: list[float] = []
+    exact_samples: list[float] = []
     for _ in range(repetitions):
         for work, samples in ((plain, plain_samples), (exact, exact_samples)):
             gc.collect()

@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 class QuietLog:
     """Benchmarks measure the sink, not the console."""
 
-    def __getattr__(self, _level: str) -> object:
+    def __getattr__(self, _level: str) -> Callable[..., None]:
         return lambda *_a, **_k: None
 
     def bind(self, **_k: object) -> QuietLog:

@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
 def whole_process(repeat: int = 15) -> None:
     python = sys.executable
 
-    def run(*args: str) -> Callable[[], None]:
+    def run(*args: str) -> Callable[[], object]:
         return lambda: subprocess.run([python, *args], check=False, capture_output=True)
 
     baseline = best(run("-c", "import pydantic, yaml"), repeat)
@@ -113,6 +114,10 @@ def whole_process(repeat: int = 15) -> None:
           "   (target <= 50 ms)")
 
 
+def validate_plain(args: list[Any]) -> list[PlainQuoteArgs]:
+    return [PlainQuoteArgs.model_validate(a) for a in args]
+
+
 def in_process() -> None:
     registry = Registry({"b.venue": VenueComponent, "b.quote": Quote, "b.root": Root})
     print("in process (best of 3)")
@@ -122,12 +127,12 @@ def in_process() -> None:
         data = synthetic(count)
         report = validate(data, registry=registry)
         assert report.ok, report.findings[:3]
-        took = best(lambda data=data: validate(data, registry=registry), 3)
+        took = best(partial(validate, data, registry=registry), 3)
         args = [spec.get("args", {}) for spec in data["components"].values()
                 if spec["id"] == "b.quote"]
-        plain = best(lambda args=args: [PlainQuoteArgs.model_validate(a) for a in args], 3)
+        plain = best(partial(validate_plain, args), 3)
         text = to_yaml(data)
-        parse = best(lambda text=text: load_text(text, "bench.yaml", env={}), 1)
+        parse = best(partial(load_text, text, "bench.yaml", env={}), 1)
         print(f"  {count:>10}  {took * 1000:8.1f}ms  {took / count * 1e6:7.1f}us"
               f"  {plain * 1000:12.1f}ms  {took / plain:5.2f}x  {parse * 1000:8.1f}ms")
     print("  targets: 10k <= 500 ms, linear growth, ratio <= 3x")

@@ -20,13 +20,19 @@ from fortuna._internal.component import (
     ComponentArgs,
     Context,
     Interface,
+    Logger,
     NoArgs,
     Resettable,
     Service,
 )
 from fortuna._internal.findings import Finding, MandateError, Position
 from fortuna._internal.time import Clock
-from fortuna._internal.types import Duration, ExactDecimal
+from fortuna._internal.types import (
+    DECIMAL_MAX_DIGITS,
+    DECIMAL_MAX_EXPONENT,
+    Duration,
+    ExactDecimal,
+)
 
 if TYPE_CHECKING:
     from fortuna._internal.clock import VirtualClock, WallClock
@@ -38,6 +44,8 @@ if TYPE_CHECKING:
     from fortuna._internal.validation import Report, validate
 
 __all__ = [
+    "DECIMAL_MAX_DIGITS",
+    "DECIMAL_MAX_EXPONENT",
     "Clock",
     "Component",
     "ComponentArgs",
@@ -51,6 +59,7 @@ __all__ = [
     "Interface",
     "LeftBehind",
     "LoadError",
+    "Logger",
     "Mandate",
     "MandateError",
     "NoArgs",

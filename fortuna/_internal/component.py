@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -34,6 +34,7 @@ __all__ = [
     "ComponentArgs",
     "Context",
     "Interface",
+    "Logger",
     "NoArgs",
     "Placeholder",
     "Ref",
@@ -141,6 +142,42 @@ class NoArgs(ComponentArgs):
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
 
+class Logger(Protocol):
+    """What ``self.log`` offers: an event name and keyword fields, at a level.
+
+    The container binds a structlog logger with ``component=<name>``; anything with these
+    methods will do (a test may pass a recorder through :class:`Context`). Fields are data,
+    not formatting: ``log.warning("order refused", reason=..., price=price)``, decimals
+    stay exact and secrets are redacted by the runtime's processors.
+    """
+
+    def bind(self, **fields: Any) -> Logger: ...
+
+    def debug(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+    def info(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+    def warning(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+    def error(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+    def critical(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+    def exception(self, event: str, *args: Any, **fields: Any) -> Any: ...
+
+
+class _ArgsModel(Protocol):
+    """How a type checker sees ``Component.Args``: the model of the type argument.
+
+    A ``ClassVar`` cannot mention a type variable, but a descriptor's ``owner`` can, so
+    ``TickerPrice.Args`` is ``type[TickerArgs]`` for ``class TickerPrice(Component[TickerArgs])``
+    and ``TickerPrice(TickerPrice.Args(...))`` type-checks. At run time ``Args`` is the plain
+    model class (see ``Component.__init_subclass__``); nothing of this type exists.
+    """
+
+    def __get__(self, instance: object, owner: type[Component[ArgsT]], /) -> type[ArgsT]: ...
+
+
 @dataclass(eq=False)
 class Context:
     """What the container hands every component besides its args."""
@@ -148,7 +185,7 @@ class Context:
     name: str
     id: str = ""
     clock: Clock | None = None
-    log: Any = None
+    log: Logger | None = None
     position: Position | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -159,10 +196,11 @@ def _default_clock() -> Clock:
     return WallClock(NoArgs(), Context(name="clock"))
 
 
-def _default_log(name: str) -> Any:
+def _default_log(name: str) -> Logger:
     import structlog
 
-    return structlog.get_logger("fortuna").bind(component=name)
+    log: Logger = structlog.get_logger("fortuna").bind(component=name)
+    return log
 
 
 class Component(Interface, Generic[ArgsT]):
@@ -172,8 +210,12 @@ class Component(Interface, Generic[ArgsT]):
     the type argument. The first line of the class docstring is what ``fortuna catalog`` shows.
     """
 
-    Args: ClassVar[type[BaseModel]] = NoArgs
+    if TYPE_CHECKING:
+        Args: ClassVar[_ArgsModel]
+    else:
+        Args = NoArgs
     args: ArgsT
+    context: Context
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -184,7 +226,7 @@ class Component(Interface, Generic[ArgsT]):
             if isinstance(origin, type) and issubclass(origin, Component):
                 (argument,) = get_args(base)
                 if isinstance(argument, type) and issubclass(argument, BaseModel):
-                    cls.Args = argument
+                    cls.Args = argument  # type: ignore[assignment]  # see _ArgsModel
                     return
 
     def __init__(self, args: ArgsT, context: Context | None = None) -> None:
@@ -202,7 +244,7 @@ class Component(Interface, Generic[ArgsT]):
         return self.context.clock
 
     @property
-    def log(self) -> Any:
+    def log(self) -> Logger:
         if self.context.log is None:
             self.context.log = _default_log(self.context.name)
         return self.context.log

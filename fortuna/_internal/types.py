@@ -15,7 +15,23 @@ from pydantic import BeforeValidator, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-__all__ = ["Duration", "ExactDecimal", "parse_duration", "to_exact_decimal"]
+__all__ = [
+    "DECIMAL_MAX_DIGITS",
+    "DECIMAL_MAX_EXPONENT",
+    "Duration",
+    "ExactDecimal",
+    "parse_duration",
+    "to_exact_decimal",
+]
+
+DECIMAL_MAX_DIGITS = 40
+"""Significant digits an exact decimal may carry (an 18-decimal token amount of 10**21 has 39)."""
+DECIMAL_MAX_EXPONENT = 40
+"""Largest power of ten of an exact decimal's leading digit, either way: 1E-40 to 9.99E+40.
+
+Bounding both is what lets one finite decimal context (``schemas.money``) hold every product
+of two values exactly; a value outside the bounds is refused at the first parse, with its
+place in the file, instead of overflowing or rounding deep inside a computation."""
 
 
 def to_exact_decimal(value: Any) -> Decimal:
@@ -46,7 +62,35 @@ def to_exact_decimal(value: Any) -> Decimal:
     if not result.is_finite():
         raise PydanticCustomError("decimal_finite", "a decimal must be finite, got {value}",
                                   {"value": str(result)})
-    return result
+    return _within_bounds(result)
+
+
+def _shown(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:28]}...{text[-28:]} ({len(text)} characters)"
+
+
+def _within_bounds(value: Decimal) -> Decimal:
+    if value.is_zero():
+        return value
+    digits = value.as_tuple().digits
+    if len(digits) > DECIMAL_MAX_DIGITS:
+        trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
+        significant = len(digits) - trailing_zeros
+        if significant > DECIMAL_MAX_DIGITS:
+            raise PydanticCustomError(
+                "decimal_digits",
+                "{value} has {digits} significant digits; an exact decimal carries at most {limit}",
+                {"value": _shown(value), "digits": significant, "limit": DECIMAL_MAX_DIGITS},
+            )
+    if not -DECIMAL_MAX_EXPONENT <= value.adjusted() <= DECIMAL_MAX_EXPONENT:
+        raise PydanticCustomError(
+            "decimal_range",
+            "{value} is out of range: an exact decimal lies between 1E-{limit} and 1E+{limit} "
+            "in size (or is zero)",
+            {"value": _shown(value), "limit": DECIMAL_MAX_EXPONENT},
+        )
+    return value
 
 
 _DECIMAL_PATTERN = r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"

@@ -8,7 +8,7 @@ import copy
 from collections.abc import AsyncIterator, Callable, Coroutine
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -18,7 +18,6 @@ from fortuna._internal.loader import load_file
 from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
 from plugins.arbitrage.converters.simple import SimpleConverter, SimpleConverterArgs
 from plugins.arbitrage.service import Arbitrage
-from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
 from schemas import OrderStatus, Side, TimeInForce
@@ -59,7 +58,7 @@ async def venues() -> AsyncIterator[Factory]:
         values = {**connection(standin, url), "symbols": [f"{m.base}/{m.quote}"
                                                           for m in ledger.markets], **args}
         values.update({k: SecretStr(values[k]) for k in ("api_key", "secret", "password")})
-        exchange = cls(cast(CcxtArgs, cls.Args(**values)), Context(name=venue))
+        exchange = cls(cls.Args(**values), Context(name=venue))
         started.append((exchange, standin))
         await exchange.load()
         return exchange, standin

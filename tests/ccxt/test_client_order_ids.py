@@ -14,7 +14,7 @@ FAST = {"rate_limit": 0.001}
 
 
 def buy(client_order_id: str) -> OrderRequest:
-    return OrderRequest(symbol="BTC/USDT", side="buy", amount=D("0.01"),  # type: ignore[arg-type]
+    return OrderRequest(symbol="BTC/USDT", side="buy", amount=D("0.01"),
                         price=D("30000"), client_order_id=client_order_id)
 
 
@@ -48,7 +48,7 @@ async def test_an_order_accepted_without_its_id_is_found_by_its_client_order_id(
     venue_factory: VenueFactory,
 ) -> None:
     exchange, standin = await venue_factory("binance", **FAST)
-    standin.omit_order_id = True  # type: ignore[attr-defined]
+    standin.omit_order_id = True
     order = await exchange.create_order(buy("fortuna1"))
     assert order.client_order_id == "fortuna1"
     assert order.id

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.parametrize("venue", ALL_VENUES)
 
 def buy(amount: str, price: str, **extra: object) -> OrderRequest:
     return OrderRequest(symbol="BTC/USDT", side="buy", amount=D(amount), price=D(price),
-                        **extra)  # type: ignore[arg-type]
+                        **extra)
 
 
 async def test_markets_carry_the_venue_increments_and_minimums(

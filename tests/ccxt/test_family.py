@@ -66,14 +66,14 @@ def test_every_member_shares_the_args_model() -> None:
 
 
 def test_credentials_are_secret() -> None:
-    args = CcxtArgs(api_key="k", secret="s")  # type: ignore[arg-type]
+    args = CcxtArgs(api_key="k", secret="s")
     assert "s" not in repr(args.secret)
     assert args.secret is not None
     assert args.secret.get_secret_value() == "s"
 
 
 def test_a_float_rate_limit_is_a_duration_not_money() -> None:
-    assert CcxtArgs(rate_limit="250ms").rate_limit == pytest.approx(0.25)  # type: ignore[arg-type]
+    assert CcxtArgs(rate_limit="250ms").rate_limit == pytest.approx(0.25)
 
 
 async def test_unload_closes_the_ccxt_instance(venue_factory: VenueFactory) -> None:
@@ -89,7 +89,8 @@ async def test_unload_closes_the_ccxt_instance(venue_factory: VenueFactory) -> N
 
 def test_rate_limit_and_credentials_reach_ccxt_config() -> None:
     cls = FAMILY.resolve("binance")
-    exchange = cls(cls.Args(api_key="k", secret="s", rate_limit="250ms",  # type: ignore[arg-type]
+    assert issubclass(cls, CcxtExchange)
+    exchange = cls(cls.Args(api_key="k", secret="s", rate_limit="250ms",
                             options={"recvWindow": 5000}))
     config = exchange.ccxt_config()
     assert config["enableRateLimit"] is True
@@ -101,5 +102,6 @@ def test_rate_limit_and_credentials_reach_ccxt_config() -> None:
 
 def test_mandate_options_override_the_tuned_defaults() -> None:
     cls = FAMILY.resolve("binance")
+    assert issubclass(cls, CcxtExchange)
     exchange = cls(cls.Args(options={"fetchMarkets": {"types": ["spot", "linear"]}}))
     assert exchange.ccxt_config()["options"]["fetchMarkets"] == {"types": ["spot", "linear"]}

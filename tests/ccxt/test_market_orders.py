@@ -22,7 +22,7 @@ async def test_market_order_goes_on_the_wire_as_a_base_quantity(
 ) -> None:
     exchange, standin = await venue_factory(venue, **FAST)
     order = await exchange.create_order(OrderRequest(
-        symbol="BTC/USDT", side=side, type="market", amount=D("0.01"),  # type: ignore[arg-type]
+        symbol="BTC/USDT", side=side, type="market", amount=D("0.01"),
         price=D("30000")))
     sent = standin.creates()[-1]
     fields = {**sent.query, **sent.form}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+from typing import Any
 
 import pytest
 
@@ -25,9 +26,9 @@ EXPECTED = {
 }
 
 
-def component(component_id: str) -> type[Component[object]]:  # type: ignore[type-var]
+def component(component_id: str) -> type[Component[Any]]:
     entry = importlib.metadata.entry_points(group="fortuna.components")[component_id]
-    cls = entry.load()
+    cls: type[Any] = entry.load()
     assert issubclass(cls, Component)
     return cls
 

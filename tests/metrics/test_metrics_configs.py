@@ -7,7 +7,7 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 
 import fortuna

@@ -7,11 +7,13 @@ import asyncio
 import sqlite3
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
+from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 
-from fortuna import Context, VirtualClock
+from fortuna import Component, Context, VirtualClock
+from plugins.metrics._collector import Collector
 from plugins.metrics.balances import BalancesCollector
 from plugins.metrics.depth import DepthCollector
 from plugins.metrics.fills import FillsCollector
@@ -19,7 +21,7 @@ from plugins.metrics.spread import SpreadCollector
 from plugins.sinks.postgres import PostgresSink
 from plugins.sinks.sqlite import SqliteSink
 from tests.metrics.parts import T0, FixedVenue, JournalSource, a_fill, balances, book
-from tests.sinks.support import LogRecorder, proxy_to, via_port
+from tests.sinks.support import LogRecorder, proxy_to, recorded, via_port
 
 pytestmark = pytest.mark.postgres
 
@@ -33,7 +35,7 @@ async def test_collected_metrics_reach_postgres_and_sqlite_alike_and_exact(
 ) -> None:
     postgres = PostgresSink(PostgresSink.Args(dsn=pg_dsn, db_schema=pg_schema), ctx("pg"))
     sqlite = SqliteSink(SqliteSink.Args(path=str(tmp_path / "m.sqlite")), ctx("lite"))
-    sinks = [postgres, sqlite]
+    sinks: list[Component[Any]] = [postgres, sqlite]
     venue = FixedVenue(
         book([("65000.123456789012345678", "12345678.000000000000000001")],
              [("65000.123456789012345679", "0.5")]),
@@ -43,7 +45,7 @@ async def test_collected_metrics_reach_postgres_and_sqlite_alike_and_exact(
     source = JournalSource(venue="sim")
     source.journal.append(a_fill(0))
     source.journal.append(a_fill(1))
-    collectors = [
+    collectors: list[Collector[Any]] = [
         BalancesCollector(BalancesCollector.Args(exchange=venue, sinks=sinks, mandate="m"),
                           ctx("balances")),
         SpreadCollector(SpreadCollector.Args(exchange=venue, symbol="BTC/USDT", sinks=sinks,
@@ -140,7 +142,7 @@ async def test_a_sink_that_took_part_of_a_large_write_is_logged_with_what_it_too
         await proxy.cut()
         await fills.tick()
 
-        (not_stored,) = fills.log.named("metrics_not_stored", "error")
+        (not_stored,) = recorded(fills).named("metrics_not_stored", "error")
         assert (not_stored["accepted"], not_stored["count"], not_stored["written"]) == (
             100, 150, 250
         )

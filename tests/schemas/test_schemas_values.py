@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from fortuna import DECIMAL_MAX_DIGITS
 from schemas import (
     Amount,
     Fee,
@@ -194,3 +195,31 @@ def test_symbol_text_round_trips(base: str, quote: str, settle: str | None) -> N
     again = Symbol(str(symbol))
     assert (again.base, again.quote, again.settle) == (base, quote, settle)
     assert str(again) == str(symbol)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e999999", "out of range"),
+        ("1e-999999", "out of range"),
+        ("1" + "0" * 400, "out of range"),
+        ("1." + "1" * 60, "significant digits"),
+    ],
+)
+def test_an_exact_decimal_beyond_the_money_bounds_is_refused_at_parse(
+    text: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        TypeAdapter(Price).validate_python(text)
+
+
+def test_an_exact_decimal_at_the_money_bounds_is_accepted() -> None:
+    widest = "9" * DECIMAL_MAX_DIGITS
+    assert TypeAdapter(Price).validate_python(widest) == Decimal(widest)
+    assert TypeAdapter(Price).validate_python("1E-40") == Decimal("1E-40")
+    assert TypeAdapter(NonNegativeAmount).validate_python("0E-99") == 0
+
+
+def test_trailing_zeros_do_not_count_as_significant_digits() -> None:
+    text = "1." + "0" * 60
+    assert TypeAdapter(Price).validate_python(text) == 1

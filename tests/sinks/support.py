@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from sqlalchemy.engine import make_url
+
+from fortuna import Component
 
 DEFAULT_DSN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -133,7 +136,7 @@ class LogRecorder:
     def __init__(self) -> None:
         self.events: list[tuple[str, str, dict[str, object]]] = []
 
-    def __getattr__(self, level: str) -> object:
+    def __getattr__(self, level: str) -> Callable[..., None]:
         if level.startswith("_"):
             raise AttributeError(level)
 
@@ -147,3 +150,10 @@ class LogRecorder:
 
     def named(self, event: str, level: str | None = None) -> list[dict[str, object]]:
         return [f for lv, ev, f in self.events if ev == event and level in (None, lv)]
+
+
+def recorded(component: Component[Any]) -> LogRecorder:
+    """The :class:`LogRecorder` a test gave ``component`` as its logger, through its Context."""
+    log = component.log
+    assert isinstance(log, LogRecorder), f"{component!r} logs to {log!r}, not a LogRecorder"
+    return log

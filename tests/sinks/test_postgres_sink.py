@@ -7,7 +7,7 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 
 from fortuna import Context

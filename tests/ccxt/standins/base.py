@@ -12,9 +12,12 @@ import itertools
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from aiohttp.typedefs import Handler
 
 D = Decimal
 ZERO = Decimal(0)
@@ -136,7 +139,7 @@ class Seen:
     body: str
 
 
-SEEN: web.RequestKey[Seen] = web.RequestKey("seen", "Seen")
+SEEN: web.RequestKey[Seen] = web.RequestKey("seen", Seen)
 
 
 class StandIn:
@@ -204,7 +207,7 @@ class StandIn:
         raise NotImplementedError
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         body = await request.text()
         form: dict[str, str] = {}
         if request.content_type == "application/x-www-form-urlencoded" and body:
@@ -251,3 +254,10 @@ def text(value: Decimal, places: int = 8) -> str:
 
 def plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+
+
+def decimals(increment: Decimal) -> int:
+    """Places after the point of a finite increment: 2 for 0.01 (-1 for 1E+1)."""
+    exponent = increment.normalize().as_tuple().exponent
+    assert isinstance(exponent, int), f"not a finite increment: {increment}"
+    return -exponent

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, plain
+from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, decimals, plain
 
 STATUS = {"open": "Open", "closed": "Finished", "canceled": "Canceled"}
 
@@ -100,9 +100,9 @@ class BitstampStandIn(StandIn):
     async def h_markets(self, request: web.Request) -> web.Response:
         return web.json_response([{
             "name": f"{m.base}/{m.quote}", "market_symbol": self.pair(m.base, m.quote),
-            "base_currency": m.base, "base_decimals": -m.step.normalize().as_tuple().exponent,
+            "base_currency": m.base, "base_decimals": decimals(m.step),
             "counter_currency": m.quote,
-            "counter_decimals": -m.tick.normalize().as_tuple().exponent,
+            "counter_decimals": decimals(m.tick),
             "minimum_order_value": plain(m.min_notional),
             "minimum_order_amount": plain(m.min_qty),
             "maximum_order_amount": plain(m.max_qty), "maximum_order_value": "10000000",

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, plain
+from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, decimals, plain
 
 PREFIX = "/api/v4"
 STATUS = {"open": "open", "closed": "closed", "canceled": "cancelled"}
@@ -115,8 +115,8 @@ class GateStandIn(StandIn):
             "quote": m.quote, "quote_name": m.quote, "fee": "0.2",
             "min_base_amount": plain(m.min_qty), "min_quote_amount": plain(m.min_notional),
             "max_base_amount": plain(m.max_qty), "max_quote_amount": "5000000",
-            "amount_precision": -m.step.normalize().as_tuple().exponent,
-            "precision": -m.tick.normalize().as_tuple().exponent,
+            "amount_precision": decimals(m.step),
+            "precision": decimals(m.tick),
             "trade_status": "tradable", "sell_start": 0, "buy_start": 0, "type": "normal",
         } for m in self.ledger.markets])
 

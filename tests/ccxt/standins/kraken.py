@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, plain
+from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, decimals, plain
 
 ASSET = {"BTC": "XXBT", "ETH": "XETH", "USDT": "USDT"}
 CODE = {v: k for k, v in ASSET.items()}
@@ -121,8 +121,8 @@ class KrakenStandIn(StandIn):
             "wsname": f"{'XBT' if m.base == 'BTC' else m.base}/{m.quote}",
             "aclass_base": "currency", "base": ASSET[m.base], "aclass_quote": "currency",
             "quote": ASSET[m.quote], "lot": "unit", "cost_decimals": 5,
-            "pair_decimals": -m.tick.normalize().as_tuple().exponent,
-            "lot_decimals": -m.step.normalize().as_tuple().exponent, "lot_multiplier": 1,
+            "pair_decimals": decimals(m.tick),
+            "lot_decimals": decimals(m.step), "lot_multiplier": 1,
             "leverage_buy": [], "leverage_sell": [], "fees": [[0, 0.26], [50000, 0.24]],
             "fees_maker": [[0, 0.16], [50000, 0.14]], "fee_volume_currency": "ZUSD",
             "margin_call": 80, "margin_stop": 40, "ordermin": plain(m.min_qty),

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.ccxt.standins.base import SEEN, StoredOrder, plain
+from tests.ccxt.standins.base import SEEN, StoredOrder, decimals, plain
 from tests.ccxt.standins.binance import BinanceStandIn
 
 
@@ -23,10 +23,10 @@ class MexcStandIn(BinanceStandIn):
             symbols.append({
                 "symbol": self.market_id(m.base, m.quote), "status": "1",
                 "baseAsset": m.base,
-                "baseAssetPrecision": str(-m.step.normalize().as_tuple().exponent),
+                "baseAssetPrecision": str(decimals(m.step)),
                 "quoteAsset": m.quote,
-                "quotePrecision": str(-m.tick.normalize().as_tuple().exponent),
-                "quoteAssetPrecision": str(-m.tick.normalize().as_tuple().exponent),
+                "quotePrecision": str(decimals(m.tick)),
+                "quoteAssetPrecision": str(decimals(m.tick)),
                 "baseCommissionPrecision": "8", "quoteCommissionPrecision": "8",
                 "orderTypes": ["LIMIT", "MARKET", "LIMIT_MAKER"],
                 "isSpotTradingAllowed": True, "isMarginTradingAllowed": False,

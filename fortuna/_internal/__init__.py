@@ -1,0 +1,38 @@
+"""The machinery behind ``fortuna``: private; plugins and users import from ``fortuna``.
+
+Layout, in the order a mandate meets it:
+
+Reading
+    loader.py       safe, exact YAML with every value located (``!decimal``, ``!env``)
+    mandate.py      a mandate as data, from a file or built in Python (``Mandate``)
+    findings.py     located problems (``Finding``) and ``MandateError``
+
+The model components follow
+    component.py    ``Component[Args]``, ``Interface``, ``Service``, ``Context``, ``Logger``
+    types.py        the value types the core understands: ``ExactDecimal``, ``Duration``
+    time.py         the ``Clock`` interface: the one source of time and sleep of a graph
+    registry.py     component ids to classes, through the ``fortuna.components`` entry points
+
+Checking
+    validation.py   one pass that reports every problem of a mandate, each located
+    plan.py         a validated mandate, ready to build
+
+Running
+    container.py    builds a plan into live components, loads them, unloads in reverse
+    runtime.py      ``start`` and ``run``: load, run the service until done or stopped, unload
+    ticker.py       the tick loop, ``Ticker`` and ``TickService``: no drift, interruptible
+    clock.py        ``clock.wall`` and ``clock.virtual``
+    logging.py      structured logs, decimals exact, secrets redacted
+    settings.py     flags over ``FORTUNA_*`` variables over defaults
+
+Tools for people and editors
+    cli/            the ``fortuna`` command line, one module per command that needs one
+                    (``fortuna run``), and the exit codes
+    schema.py       the JSON Schema of mandate files
+    catalog.py      ``fortuna catalog``: ids and their args
+    wiring.py       ``fortuna graph``: the wiring as Mermaid or DOT
+
+``import fortuna`` loads only what a plugin module needs to declare a component; the rest
+loads on first use (see ``fortuna/__init__.py``), so validating a mandate imports no
+runtime and no heavy library.
+"""

@@ -49,6 +49,7 @@ MAX_ATTEMPTS = 4
 """Attempts per call while the venue keeps refusing (the last refusal is raised)."""
 _INCREASE = 0.1  # calls per second gained per answered call
 _MARGIN = 1.05  # slots a little wider than the pace, so that float sums never bunch them
+_REMEMBERED = 256  # call start times kept to learn the pace (the most a second can count)
 
 T = TypeVar("T")
 
@@ -65,17 +66,27 @@ class PacedExchange(Exchange):
         self.refusals = 0
         self._next_slot = 0.0
         self._not_before = 0.0
-        self._started: deque[float] = deque()
+        self._started: deque[float] = deque(maxlen=_REMEMBERED)
 
     @property
     def venue(self) -> str:
         return self.inner.venue
 
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+    async def _call(self, method: Callable[..., Awaitable[T]], *args: Any) -> T:
+        now = self.clock.monotonic()
+        if self.pace is None and now >= self._not_before:  # not limited: straight through
+            self._started.append(now)
+            try:
+                return await method(*args)
+            except RateLimited as refused:
+                self._refused(refused)
+        return await self._paced(method, args)
+
+    async def _paced(self, method: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> T:
+        for attempt in range(2, MAX_ATTEMPTS + 1):
             await self._wait_for_slot()
             try:
-                result = await call()
+                result = await method(*args)
             except RateLimited as refused:
                 self._refused(refused)
                 if attempt == MAX_ATTEMPTS:
@@ -95,15 +106,16 @@ class PacedExchange(Exchange):
             self._next_slot = start + _MARGIN / self.pace
         if start > now:
             await clock.sleep_until(start)
-        started = self._started
-        started.append(start)
-        while started and started[0] <= start - 1.0:
-            started.popleft()
+        self._started.append(start)
 
     def _refused(self, refused: RateLimited) -> None:
         now = self.clock.monotonic()
         self.refusals += 1
-        recent = sum(1 for t in self._started if t > now - 1.0)
+        recent = 0
+        for started in reversed(self._started):  # newest first
+            if started <= now - 1.0:
+                break
+            recent += 1
         learned = float(max(1, recent - 1))
         pace = learned if self.pace is None else max(1.0, min(learned, self.pace / 2))
         wait = refused.retry_after if refused.retry_after is not None else 1.0 / pace
@@ -118,8 +130,8 @@ class PacedExchange(Exchange):
     async def markets(self) -> Mapping[str, Market]:
         return await self._call(self.inner.markets)
 
-    async def market(self, symbol: str) -> Market:
-        return await self._call(lambda: self.inner.market(symbol))
+    async def market(self, symbol: str) -> Market:  # metadata the venue loaded: not a call
+        return await self.inner.market(symbol)
 
     async def check_order(
         self, request: OrderRequest, *, reference_price: Decimal | None = None
@@ -127,15 +139,15 @@ class PacedExchange(Exchange):
         return await self.inner.check_order(request, reference_price=reference_price)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
-        return await self._call(lambda: self.inner.fetch_order_book(symbol, limit))
+        return await self._call(self.inner.fetch_order_book, symbol, limit)
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
-        return await self._call(lambda: self.inner.fetch_ticker(symbol))
+        return await self._call(self.inner.fetch_ticker, symbol)
 
     async def fetch_trades(
         self, symbol: str, since: datetime | None = None, limit: int | None = None
     ) -> list[Trade]:
-        return await self._call(lambda: self.inner.fetch_trades(symbol, since, limit))
+        return await self._call(self.inner.fetch_trades, symbol, since, limit)
 
     async def fetch_ohlcv(
         self,
@@ -144,32 +156,32 @@ class PacedExchange(Exchange):
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[Candle]:
-        return await self._call(lambda: self.inner.fetch_ohlcv(symbol, timeframe, since, limit))
+        return await self._call(self.inner.fetch_ohlcv, symbol, timeframe, since, limit)
 
     async def fetch_balances(self) -> Balances:
         return await self._call(self.inner.fetch_balances)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        return await self._call(lambda: self.inner.fetch_open_orders(symbol))
+        return await self._call(self.inner.fetch_open_orders, symbol)
 
     async def fetch_closed_orders(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
     ) -> list[Order]:
-        return await self._call(lambda: self.inner.fetch_closed_orders(symbol, since, limit))
+        return await self._call(self.inner.fetch_closed_orders, symbol, since, limit)
 
     async def fetch_order(self, order_id: str, symbol: str) -> Order:
-        return await self._call(lambda: self.inner.fetch_order(order_id, symbol))
+        return await self._call(self.inner.fetch_order, order_id, symbol)
 
     async def create_order(self, request: OrderRequest) -> Order:
-        return await self._call(lambda: self.inner.create_order(request))
+        return await self._call(self.inner.create_order, request)
 
     async def cancel_order(self, order_id: str, symbol: str) -> Order | None:
-        return await self._call(lambda: self.inner.cancel_order(order_id, symbol))
+        return await self._call(self.inner.cancel_order, order_id, symbol)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
-        return await self._call(lambda: self.inner.cancel_all_orders(symbol))
+        return await self._call(self.inner.cancel_all_orders, symbol)
 
     async def fetch_my_trades(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
     ) -> list[Fill]:
-        return await self._call(lambda: self.inner.fetch_my_trades(symbol, since, limit))
+        return await self._call(self.inner.fetch_my_trades, symbol, since, limit)

@@ -227,7 +227,12 @@ class MarketMaking(TickService[MarketMakingArgs]):
             report = await self._tick()
         except Exception as exc:
             report_tick(self._observers, f"{type(exc).__name__}: {exc}")
-            await self._check_after_failure()
+            if await self._check_after_failure():
+                # A switch halted trading on this failure: the halt (cancel, retried with
+                # backoff) is the response, so the tick loop does not count it as a failure.
+                self.log.error("tick failed; trading halted by a kill switch",
+                               error=f"{type(exc).__name__}: {exc}")
+                return
             raise
         report_tick(self._observers,
                     report.errors[0] if report is not None and report.errors else None)
@@ -281,17 +286,19 @@ class MarketMaking(TickService[MarketMakingArgs]):
                            reasons=sorted({reason for _, reason in dropped}))
         return quotes
 
-    async def _check_after_failure(self) -> None:
+    async def _check_after_failure(self) -> bool:
         """A failed tick was just reported to the switches: let them act on it now (a
         ``consecutive_errors`` switch trips and the halt cancels), before the tick loop
-        counts the failure towards giving up. A check that fails too changes nothing."""
+        counts the failure towards giving up. True if trading is now halted. A check that
+        fails too changes nothing."""
         if not self.args.kill_switches:
-            return
+            return False
         try:
-            await self._halt()
+            return await self._halt()
         except Exception as exc:
             self.log.warning("kill switches not checked after a failed tick",
                              error=f"{type(exc).__name__}: {exc}")
+            return False
 
     async def _halt(self) -> bool:
         switches = self.args.kill_switches

@@ -14,6 +14,7 @@ from fortuna._internal.clock import VirtualClock
 from fortuna._internal.loader import load_file
 from fortuna._internal.ticker import TickerFailed
 from plugins.exchanges.sim.venue import SimExchange
+from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsSwitch
 from plugins.market_making.service import MarketMaking
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +98,26 @@ async def test_a_venue_limited_to_three_calls_a_second_is_paced_not_failed(
         assert run.mm.left_behind == []
         await run.clock.advance(2.0)
         assert await run.resting() == []
+
+
+async def test_failed_ticks_trip_a_consecutive_errors_switch_before_the_service_gives_up(
+) -> None:
+    from tests.market_making.mandates import mandate, sim
+
+    switch = {"id": "kill_switches.consecutive_errors", "args": {"max_errors": 3}}
+    spec = mandate(venue=sim(faults={"outages": [{"start": "30s", "duration": "5m"}]}),
+                   extra={"errors": switch}, kill_switches=["@errors"],
+                   max_consecutive_failures=3, interval="1s", duration="10m")
+    async with start(spec) as graph:
+        mm = graph["mm"]
+        venue = graph["sim"]
+        assert isinstance(mm, MarketMaking)
+        assert isinstance(venue, SimExchange)
+        await mm.run()  # the third failure trips the switch first: the halt takes over
+        errors = graph["errors"]
+        assert isinstance(errors, ConsecutiveErrorsSwitch)
+        assert errors.tripped
+        assert mm.halted
+        assert mm.ticker.failures == 2
+        assert mm.left_behind == []
+        assert await venue.fetch_open_orders(SYMBOL) == []  # cancelled once it was back

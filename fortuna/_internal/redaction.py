@@ -27,6 +27,7 @@ __all__ = [
     "redact_text",
     "register_secrets",
     "register_secrets_of",
+    "release_secrets",
     "secret_values",
 ]
 
@@ -35,7 +36,7 @@ MIN_SECRET_LENGTH = 4
 
 _lock = threading.Lock()
 _forms: tuple[str, ...] = ()  # every searched form of every secret, longest first
-_values: set[str] = set()
+_values: dict[str, int] = {}  # each secret, with how many registrations hold it
 
 
 def _variants(value: str) -> set[str]:
@@ -43,25 +44,42 @@ def _variants(value: str) -> set[str]:
             quote_plus(value, safe="")}
 
 
-def register_secrets(values: Iterable[str]) -> None:
-    """Redact these values from every line and message from now on (for the process)."""
-    global _forms
+def register_secrets(values: Iterable[str]) -> list[str]:
+    """Redact these values from every line and message until they are released (a graph
+    registers its secrets while it lives). Returns the registration, for
+    :func:`release_secrets`."""
+    held = sorted({v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH})
     with _lock:
-        added = {v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH}
-        if added <= _values:
-            return
-        _values.update(added)
-        forms = {form for value in _values for form in _variants(value)}
-        _forms = tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH),
-                              key=len, reverse=True))
+        for value in held:
+            _values[value] = _values.get(value, 0) + 1
+        _rebuild()
+    return held
+
+
+def release_secrets(registration: list[str]) -> None:
+    """Undo one :func:`register_secrets` (a value another registration holds stays)."""
+    with _lock:
+        for value in registration:
+            count = _values.get(value, 0) - 1
+            if count > 0:
+                _values[value] = count
+            else:
+                _values.pop(value, None)
+        _rebuild()
+
+
+def _rebuild() -> None:
+    global _forms
+    forms = {form for value in _values for form in _variants(value)}
+    _forms = tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH),
+                          key=len, reverse=True))
 
 
 def clear_secrets() -> None:
     """Forget every registered secret (for tests)."""
-    global _forms
     with _lock:
         _values.clear()
-        _forms = ()
+        _rebuild()
 
 
 def secret_values() -> frozenset[str]:
@@ -76,10 +94,10 @@ def redact_text(text: str) -> str:
     return text
 
 
-def register_secrets_of(objects: Iterable[Any]) -> None:
+def register_secrets_of(objects: Iterable[Any]) -> list[str]:
     """Register the value of every ``SecretStr``/``SecretBytes`` found in ``objects``: args
     models, at any depth of their fields, lists and mappings."""
-    register_secrets(_walk_all(objects))
+    return register_secrets(_walk_all(objects))
 
 
 def _walk_all(objects: Iterable[Any]) -> Iterator[str]:

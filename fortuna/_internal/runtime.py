@@ -55,10 +55,18 @@ def check_duration(duration: float) -> float:
     return float(duration)
 
 
-def _register_secrets(graph: Graph) -> None:
-    from fortuna._internal.redaction import register_secrets_of
+@contextlib.contextmanager
+def _secrets_of(graph: Graph, *, keep: bool = False) -> Iterator[None]:
+    """The graph's secrets are redacted from every output while it lives (and after, with
+    ``keep``: the command line still logs the run's outcome once it is over)."""
+    from fortuna._internal.redaction import register_secrets_of, release_secrets
 
-    register_secrets_of(graph[name].args for name in graph)
+    registration = register_secrets_of(graph[name].args for name in graph)
+    try:
+        yield
+    finally:
+        if not keep:
+            release_secrets(registration)
 
 
 def _to_plan(obj: Any) -> Plan:
@@ -80,12 +88,12 @@ async def start(
 ) -> AsyncIterator[Graph]:
     """Build and load the graph; unload it when the block exits."""
     graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
-    _register_secrets(graph)
-    await graph.load()
-    try:
-        yield graph
-    finally:
-        await graph.unload()
+    with _secrets_of(graph):
+        await graph.load()
+        try:
+            yield graph
+        finally:
+            await graph.unload()
 
 
 class _Stopper:
@@ -175,12 +183,15 @@ async def run(
     handle_signals: bool = False,
     stop: asyncio.Event | None = None,
     duration: float | None = None,
+    keep_secrets: bool = False,
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
     With ``handle_signals``, SIGINT/SIGTERM stop the run (gracefully, then by force); setting
     ``stop`` asks for a graceful stop from code, and so does ``duration`` seconds of the
-    graph's clock after loading (a rehearsal of a day on the virtual clock). Returns the
+    graph's clock after loading (a rehearsal of a day on the virtual clock). The graph's
+    secrets are redacted from every output while it lives; ``keep_secrets`` keeps them
+    redacted for the rest of the process (the command line's last lines). Returns the
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
     and :class:`ForcedStop` after a second stop signal.
@@ -188,12 +199,11 @@ async def run(
     if duration is not None:
         duration = check_duration(duration)
     graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
-    _register_secrets(graph)
     stopper = _Stopper(graph, force_unload_timeout)
     handlers = stopper.installed() if handle_signals else contextlib.nullcontext()
     watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
     try:
-        with handlers:
+        with _secrets_of(graph, keep=keep_secrets), handlers:
             return await _run(graph, stopper, duration)
     finally:
         if watcher is not None:

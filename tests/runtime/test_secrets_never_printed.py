@@ -197,3 +197,18 @@ async def test_a_crash_in_a_tick_prints_neither_the_secret_nor_the_frames_locals
     assert "X-Nested" in printed  # the message's structure survives, the secret does not
     assert "locals" not in printed  # frames are rendered without their local variables
     assert_clean(printed)
+
+
+async def test_a_graphs_secrets_are_redacted_while_it_lives_and_released_after() -> None:
+    from fortuna import Position, start
+    from fortuna._internal.plan import Plan, PlannedComponent
+    from fortuna._internal.redaction import redact_text
+    from tests.runtime.crash_child import Leaky
+
+    args = {"interval": "1s", "api_key": KEY}
+    plan = Plan(source="leaky.yaml", service="svc", components={
+        "svc": PlannedComponent("svc", "tests.leaky", Leaky, args, (), Position(1, 1))})
+    async with start(plan):
+        assert redact_text(f"signed with {KEY}!") == "signed with **********!"
+        assert redact_text(quote(KEY, safe="")) == "**********"
+    assert redact_text(KEY) == KEY  # an embedding process does not collect them forever

@@ -128,6 +128,7 @@ class _LogLoss:
             handle_signals=True,
             stop=self.stop,
             duration=duration,
+            keep_secrets=True,  # the outcome is logged after the run: still redacted
         )
 
 

@@ -8,9 +8,13 @@ every name loads on first use, so ``import fortuna`` itself costs nothing.
 
 from __future__ import annotations
 
-# In the ``fortuna`` process itself, stop signals are handled from this first import on,
-# before anything else loads (fortuna._internal.cli.stopping); a library import is untouched.
-import fortuna._internal.cli._early  # noqa: F401
+import sys as _sys
+
+# In the ``fortuna`` process itself (the console script, or ``python -m fortuna`` while
+# it is being located), stop signals are handled from here on, before anything else loads
+# (fortuna._internal.cli.stopping); a library import loads and touches nothing.
+if _sys.argv and (_sys.argv[0] == "-m" or _sys.argv[0].endswith(("fortuna", "fortuna.exe"))):
+    import fortuna._internal.cli._early  # noqa: F401
 
 # isort: split
 import importlib

@@ -14,6 +14,7 @@ needs them (so a mandate pays only for the contracts it uses):
     risk.py            KillSwitch
     market_making.py   Quote, Strategy, Executor, RiskCheck and their results
     arbitrage.py       QuoteAdapter, Converter, Quote, TradeResult
+    swap.py            SwapVenue, Token, SwapQuote, SwapRequest, SwapReceipt, their errors
     metrics.py         metric records, Sink, FillSource
     http.py            HttpClient (the shared aiohttp session)
 

@@ -1,0 +1,438 @@
+"""Swap-venue contracts: tokens, exact quotes, bounded swaps, their receipts and errors.
+
+An automated market maker is not an order book: nothing rests, nothing is cancelled. A
+swap either executes in one transaction, inside the bounds its request carries (a minimum
+out for an exact input, a maximum in for an exact output, and a deadline), or it does not
+execute at all. So the contract is a quote, a request that binds the worst acceptable
+outcome, and a receipt that says exactly what the chain did and what the transaction cost.
+
+Every swap venue speaks it: Uniswap-style pools on EVM chains, and the Solana and
+MultiversX venues alike (a token's ``address`` is whatever names it on its chain: a 0x
+address, a mint, an ESDT identifier; ``block`` is the block number, slot or nonce that
+holds the state or the transaction).
+
+Amounts travel on the wire as integers of the token's smallest unit and live in these
+contracts as exact ``Decimal``: :func:`to_units` and :func:`from_units` are the one
+conversion, and a model refuses an amount with more digits than its token has decimals
+(that amount cannot exist on the chain). Rounding, when a computation needs it (a minimum
+out from a slippage fraction), is explicit and always in the direction that protects the
+sender.
+
+Errors are the project's exchange errors (``schemas``), with the chain's own words:
+:class:`SwapReverted` (mined and reverted; the decoded revert reason, the transaction and
+the gas it burnt), its :class:`SlippageExceeded` and :class:`DeadlineExpired` cases,
+:class:`InsufficientAllowance`, :class:`GasBudgetExceeded` (nothing sent), and
+:class:`SwapOutcomeUnknown` (sent, fate not known: look it up with :meth:`SwapVenue.receipt`,
+never assume it failed).
+"""
+
+from __future__ import annotations
+
+import abc
+from decimal import ROUND_FLOOR, Context, Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fortuna import Interface
+from schemas._errors import ExchangeError, InsufficientFunds, InvalidOrder
+from schemas._values import Amount, Fee, NonNegativeAmount, Price, Timestamp
+
+__all__ = [
+    "DeadlineExpired",
+    "GasBudgetExceeded",
+    "InsufficientAllowance",
+    "PoolPrice",
+    "SlippageExceeded",
+    "SwapDropped",
+    "SwapInsufficientFunds",
+    "SwapKind",
+    "SwapOutcomeUnknown",
+    "SwapQuote",
+    "SwapReceipt",
+    "SwapRequest",
+    "SwapReverted",
+    "SwapVenue",
+    "Token",
+    "from_units",
+    "to_units",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+_RATIO = Context(prec=34)
+MAX_DECIMALS = 77
+"""More decimals than any token uses (a uint256 holds 77 decimal digits)."""
+
+
+def to_units(amount: Decimal, decimals: int, rounding: str | None = None) -> int:
+    """``amount`` as an integer count of smallest units of a token with ``decimals``.
+
+    Exact by default: an amount with digits beyond ``decimals`` raises ``ValueError``
+    (it cannot exist on the chain). With a ``rounding`` (``decimal.ROUND_FLOOR``,
+    ``ROUND_CEILING``, ...) it is rounded to a whole unit in that direction instead.
+    """
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValueError(f"an amount must be a finite Decimal, got {amount!r}")
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise ValueError(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
+    # A context wide enough for every digit: the default 28 digits would round a uint256.
+    exact = Context(prec=len(amount.as_tuple().digits) + decimals + 2, Emax=10**6, Emin=-(10**6))
+    scaled = amount.scaleb(decimals, context=exact)
+    whole = scaled.to_integral_value(rounding=rounding or ROUND_FLOOR, context=exact)
+    if rounding is None and whole != scaled:
+        raise ValueError(
+            f"{amount} has more than {decimals} decimal places; pass a rounding to round it"
+        )
+    return int(whole)
+
+
+def from_units(units: int, decimals: int) -> Decimal:
+    """The exact ``Decimal`` of ``units`` smallest units of a token with ``decimals``."""
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise ValueError(f"units must be an integer, got {units!r}")
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise ValueError(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
+    sign, digits, _ = Decimal(units).as_tuple()
+    return Decimal((sign, digits, -decimals))  # built from its digits: exact at any size
+
+
+class Token(BaseModel):
+    """A token on one chain: where it lives, what it is called, how many decimals it has."""
+
+    model_config = _FROZEN
+
+    address: str = Field(
+        min_length=1,
+        description="what names the token on its chain: a 0x address (EVM), a mint (Solana), "
+        "an ESDT identifier (MultiversX)",
+    )
+    symbol: str = Field(min_length=1, description="the token's ticker, e.g. 'USDC'")
+    decimals: int = Field(ge=0, le=MAX_DECIMALS, description="decimals of its smallest unit")
+
+    def to_units(self, amount: Decimal, rounding: str | None = None) -> int:
+        """``amount`` in this token's smallest units (see :func:`to_units`)."""
+        return to_units(amount, self.decimals, rounding)
+
+    def from_units(self, units: int) -> Decimal:
+        """``units`` smallest units of this token as an exact ``Decimal``."""
+        return from_units(units, self.decimals)
+
+
+def _check_units(token: Token, amount: Decimal, what: str) -> None:
+    try:
+        token.to_units(amount)
+    except ValueError:
+        raise ValueError(
+            f"{what} {amount} has more than {token.decimals} decimals, which {token.symbol} "
+            "cannot hold"
+        ) from None
+
+
+class SwapKind(StrEnum):
+    """Which side of a swap is exact: the input spent, or the output received."""
+
+    EXACT_IN = "exact_in"
+    EXACT_OUT = "exact_out"
+
+
+class SwapQuote(BaseModel):
+    """What swapping now gives: both amounts exact, as the pool's own math computes them.
+
+    For ``exact_in``, ``amount_in`` is what was asked and ``amount_out`` what the pool
+    pays; for ``exact_out`` the other way round. The pool fee is already inside the
+    amounts (``fee_rate`` says how much it was); ``gas_cost`` estimates the network fee of
+    executing it, in the chain's native coin.
+    """
+
+    model_config = _FROZEN
+
+    venue: str = Field(description="the venue's name")
+    pool: str = Field(min_length=1, description="the pool (or route) that prices the swap")
+    kind: SwapKind = Field(description="which amount was asked for exactly")
+    token_in: Token = Field(description="the token spent")
+    token_out: Token = Field(description="the token received")
+    amount_in: Amount = Field(description="amount of token_in spent")
+    amount_out: Amount = Field(description="amount of token_out received")
+    fee_rate: Fee = Field(description="the pool's fee as a fraction of the input (0.003 = 0.3%)")
+    gas_cost: NonNegativeAmount | None = Field(
+        default=None, description="estimated network fee to execute, in the native coin"
+    )
+    block: int | None = Field(default=None, ge=0, description="the block the pool state is from")
+    timestamp: Timestamp = Field(description="when the pool state was read (UTC)")
+
+    @model_validator(mode="after")
+    def _representable(self) -> SwapQuote:
+        if self.token_in.address == self.token_out.address:
+            raise ValueError(f"a swap needs two different tokens, got {self.token_in.symbol} twice")
+        _check_units(self.token_in, self.amount_in, "amount_in")
+        _check_units(self.token_out, self.amount_out, "amount_out")
+        return self
+
+    @property
+    def price(self) -> Decimal:
+        """Average price paid, token_in per token_out, to 34 significant digits."""
+        return _RATIO.divide(self.amount_in, self.amount_out)
+
+    def request(
+        self, slippage: Decimal, deadline: Timestamp, *, recipient: str | None = None
+    ) -> SwapRequest:
+        """The request that executes this quote, accepting ``slippage`` (a fraction) worse:
+        exact-in: minimum out = amount_out * (1 - slippage), rounded down to a unit;
+        exact-out: maximum in = amount_in * (1 + slippage), rounded up to a unit."""
+        if not isinstance(slippage, Decimal) or not Decimal(0) <= slippage < Decimal(1):
+            raise ValueError(f"slippage must be a Decimal fraction in [0, 1), got {slippage!r}")
+        # Integer arithmetic on the smallest units: exact whatever the amounts' size.
+        numerator, denominator = slippage.as_integer_ratio()
+        if self.kind is SwapKind.EXACT_IN:
+            units = self.token_out.to_units(self.amount_out)
+            least = units * (denominator - numerator) // denominator  # floor: protects us
+            amount, limit = self.amount_in, self.token_out.from_units(least)
+        else:
+            units = self.token_in.to_units(self.amount_in)
+            most = -(-units * (denominator + numerator) // denominator)  # ceiling
+            amount, limit = self.amount_out, self.token_in.from_units(most)
+        return SwapRequest(
+            kind=self.kind, token_in=self.token_in, token_out=self.token_out, amount=amount,
+            limit=limit, deadline=deadline, pool=self.pool, recipient=recipient,
+        )
+
+
+class SwapRequest(BaseModel):
+    """A swap bounded on every side: an exact amount, a limit on the other, a deadline.
+
+    ``exact_in``: spend exactly ``amount`` of token_in, receive at least ``limit`` of
+    token_out. ``exact_out``: receive exactly ``amount`` of token_out, spend at most
+    ``limit`` of token_in. The chain refuses it (nothing swapped) past ``deadline``.
+    """
+
+    model_config = _FROZEN
+
+    kind: SwapKind = Field(description="exact_in (amount is the input) or exact_out (the output)")
+    token_in: Token = Field(description="the token spent")
+    token_out: Token = Field(description="the token received")
+    amount: Amount = Field(description="the exact amount: input for exact_in, output for exact_out")
+    limit: NonNegativeAmount = Field(
+        description="exact_in: the minimum output accepted; exact_out: the maximum input spent"
+    )
+    deadline: Timestamp = Field(description="the chain refuses the swap after this time (UTC)")
+    pool: str | None = Field(default=None, description="the pool to use; the venue's own if None")
+    recipient: str | None = Field(
+        default=None, description="who receives the output; the venue's wallet if None"
+    )
+
+    @model_validator(mode="after")
+    def _representable(self) -> SwapRequest:
+        if self.token_in.address == self.token_out.address:
+            raise ValueError(f"a swap needs two different tokens, got {self.token_in.symbol} twice")
+        exact, bounded = (
+            (self.token_in, self.token_out)
+            if self.kind is SwapKind.EXACT_IN
+            else (self.token_out, self.token_in)
+        )
+        _check_units(exact, self.amount, "amount")
+        _check_units(bounded, self.limit, "limit")
+        if self.kind is SwapKind.EXACT_OUT and self.limit == 0:
+            raise ValueError("an exact_out swap needs a maximum input above zero")
+        return self
+
+    @property
+    def amount_in(self) -> Decimal:
+        """The input spent (exact_in) or the most that may be spent (exact_out)."""
+        return self.amount if self.kind is SwapKind.EXACT_IN else self.limit
+
+    @property
+    def amount_out(self) -> Decimal:
+        """The output received (exact_out) or the least that must be (exact_in)."""
+        return self.limit if self.kind is SwapKind.EXACT_IN else self.amount
+
+
+class SwapReceipt(BaseModel):
+    """What a mined swap did: exact amounts moved, gas burnt and its cost, where it is."""
+
+    model_config = _FROZEN
+
+    venue: str = Field(description="the venue's name")
+    pool: str = Field(min_length=1, description="the pool that executed it")
+    kind: SwapKind = Field(description="which amount the request fixed")
+    token_in: Token = Field(description="the token spent")
+    token_out: Token = Field(description="the token received")
+    amount_in: Amount = Field(description="amount of token_in the swap took")
+    amount_out: Amount = Field(description="amount of token_out the swap paid")
+    gas_used: int = Field(ge=0, description="gas (compute units) the transaction consumed")
+    gas_cost: NonNegativeAmount = Field(description="the network fee paid, in the native coin")
+    native_currency: str = Field(min_length=1, description="the chain's native coin, e.g. 'ETH'")
+    block: int = Field(ge=0, description="the block (slot) that holds the transaction")
+    tx_hash: str = Field(min_length=1, description="the transaction's hash (signature)")
+    timestamp: Timestamp = Field(description="the block's time (UTC)")
+
+    @model_validator(mode="after")
+    def _representable(self) -> SwapReceipt:
+        _check_units(self.token_in, self.amount_in, "amount_in")
+        _check_units(self.token_out, self.amount_out, "amount_out")
+        return self
+
+    @property
+    def price(self) -> Decimal:
+        """Average price paid, token_in per token_out, to 34 significant digits."""
+        return _RATIO.divide(self.amount_in, self.amount_out)
+
+
+class PoolPrice(BaseModel):
+    """A pool's mid price (before fees, for an infinitesimal trade), the block it is from.
+
+    ``price`` is quote per base, from the pool's state (reserves, sqrtPriceX96), to 34
+    significant digits rounded half-even; the exact ratio is usually not a finite decimal.
+    """
+
+    model_config = _FROZEN
+
+    pool: str = Field(min_length=1, description="the pool read")
+    base: Token = Field(description="the token priced")
+    quote: Token = Field(description="the token the price is expressed in")
+    price: Price = Field(description="quote per base, 34 significant digits")
+    block: int = Field(ge=0, description="the block the state was read at")
+    timestamp: Timestamp = Field(description="that block's time (UTC)")
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class SwapReverted(InvalidOrder):
+    """The transaction was mined and reverted: nothing was swapped, its gas was spent.
+
+    ``reason`` is the chain's own revert reason (decoded), ``tx_hash``/``block``/``gas_used``
+    locate it; they are None when a simulation before sending reverted (nothing sent).
+    """
+
+    summary = "the swap reverted on chain"
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        venue: str | None = None,
+        tx_hash: str | None = None,
+        block: int | None = None,
+        gas_used: int | None = None,
+    ) -> None:
+        where = f" in transaction {tx_hash} (block {block})" if tx_hash else " (not sent)"
+        super().__init__(f"{self.summary}{where}: {reason}", venue=venue)
+        self.reason = reason
+        self.tx_hash = tx_hash
+        self.block = block
+        self.gas_used = gas_used
+
+
+class SlippageExceeded(SwapReverted):
+    """The pool gave less than the minimum out (or wanted more than the maximum in)."""
+
+    summary = "the swap would breach its slippage bound"
+
+
+class DeadlineExpired(SwapReverted):
+    """The swap reached the chain after its deadline."""
+
+    summary = "the swap's deadline passed"
+
+
+class SwapInsufficientFunds(SwapReverted, InsufficientFunds):
+    """The wallet holds less of the input token (or of the native coin for gas) than needed."""
+
+    summary = "not enough balance for the swap"
+
+
+class InsufficientAllowance(SwapReverted):
+    """The spender (router or pool) may move less of the token than the swap needs."""
+
+    summary = "the token allowance is below the swap's input"
+
+
+class GasBudgetExceeded(InvalidOrder):
+    """Refused before sending: the swap's gas would exceed the mandate's remaining budget."""
+
+    summary = "the swap's gas would exceed the gas budget"
+
+    def __init__(
+        self, *, needed: Decimal, remaining: Decimal, currency: str, venue: str | None = None
+    ) -> None:
+        super().__init__(
+            f"{self.summary} (nothing sent): it may cost up to {needed} {currency}, "
+            f"{remaining} {currency} of the budget remains",
+            venue=venue,
+        )
+        self.needed = needed
+        self.remaining = remaining
+        self.currency = currency
+
+
+class SwapDropped(ExchangeError):
+    """The transaction will never execute: another one took its nonce (replaced) or the
+    network forgot it (dropped) before it was mined. Nothing was swapped."""
+
+    summary = "the swap's transaction was dropped or replaced; it will never execute"
+
+    def __init__(self, message: str = "", *, tx_hash: str, venue: str | None = None) -> None:
+        super().__init__(f"{message or self.summary} (transaction {tx_hash})", venue=venue)
+        self.tx_hash = tx_hash
+
+
+class SwapOutcomeUnknown(ExchangeError):
+    """The transaction was sent but its outcome could not be established (not mined within
+    the wait, the node unreachable). It may still execute: look it up by ``tx_hash``."""
+
+    retryable = True
+    summary = "the swap was sent; whether it executed is unknown"
+
+    def __init__(self, message: str = "", *, tx_hash: str, venue: str | None = None) -> None:
+        super().__init__(f"{message or self.summary} (transaction {tx_hash})", venue=venue)
+        self.tx_hash = tx_hash
+
+
+# -- the interface --------------------------------------------------------------------------
+
+
+class SwapVenue(Interface, abc.ABC):
+    """A venue that swaps tokens from pools: quote exactly, swap within bounds, read balances."""
+
+    @property
+    @abc.abstractmethod
+    def venue(self) -> str:
+        """The venue's name."""
+
+    @property
+    @abc.abstractmethod
+    def native_currency(self) -> str:
+        """The chain's native coin, which pays the network fees ('ETH', 'BNB', 'SOL')."""
+
+    @abc.abstractmethod
+    async def token(self, address: str) -> Token:
+        """The token at ``address``, its symbol and decimals read from the chain."""
+
+    @abc.abstractmethod
+    async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
+                    amount: Decimal) -> SwapQuote:
+        """The exact amounts of swapping ``amount`` (the input for exact_in, the output for
+        exact_out) now; ``InvalidOrder`` when the pool cannot fill it."""
+
+    @abc.abstractmethod
+    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
+        """The mid price of the venue's pool for the pair, quote per base, with its block."""
+
+    @abc.abstractmethod
+    async def swap(self, request: SwapRequest) -> SwapReceipt:
+        """Execute ``request`` and wait for the chain's verdict. A permanent error means
+        nothing was swapped; :class:`SwapOutcomeUnknown` means look it up by hash."""
+
+    @abc.abstractmethod
+    async def receipt(self, tx_hash: str) -> SwapReceipt | None:
+        """The receipt of a swap this venue sent, None while the chain does not know it;
+        :class:`SwapReverted` when it was mined and reverted."""
+
+    @abc.abstractmethod
+    async def balance(self, token: Token) -> Decimal:
+        """The wallet's balance of ``token``."""
+
+    @abc.abstractmethod
+    async def native_balance(self) -> Decimal:
+        """The wallet's balance of the native coin."""
+

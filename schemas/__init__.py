@@ -7,7 +7,7 @@ Layout (import from ``schemas``, never from the private modules):
     _market.py       Market (precision, limits, fees) and all quantization
     _market_data.py  OrderBook, OrderBookLevel, Ticker, Trade, Candle, Balance, Balances
     _exchange.py     the Exchange interface
-    _prices.py       the PriceProvider interface and PriceQuote
+    _prices.py       the PriceProvider interface, PriceQuote and PriceUnavailable
 
 Each family's contracts are a public submodule of their own, imported by the family that
 needs them (so a mandate pays only for the contracts it uses):
@@ -17,6 +17,8 @@ needs them (so a mandate pays only for the contracts it uses):
     swap.py            SwapVenue, Token, SwapQuote, SwapRequest, SwapReceipt, their errors
     metrics.py         metric records, Sink, FillSource
     http.py            HttpClient (the shared aiohttp session)
+    feeds.py           what listeners offer readers: the latest reading of a venue's data
+    listeners.py       the records listeners store in sinks, and their persisted cursors
 
 Money is ``Decimal`` from the first parse (floats are refused); timestamps are
 timezone-aware UTC datetimes.
@@ -48,7 +50,7 @@ from schemas._market_data import (
     Trade,
 )
 from schemas._orders import Fill, Order, OrderRequest, OrderStatus
-from schemas._prices import PriceProvider, PriceQuote
+from schemas._prices import PriceProvider, PriceQuote, PriceUnavailable
 from schemas._values import (
     Amount,
     Fee,
@@ -95,6 +97,7 @@ __all__ = [
     "Price",
     "PriceProvider",
     "PriceQuote",
+    "PriceUnavailable",
     "Rate",
     "RateLimited",
     "RequestTimeout",

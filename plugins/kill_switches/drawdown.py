@@ -10,13 +10,16 @@ from pydantic import Field, model_validator
 
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import Exchange, PriceProvider, Symbol
+from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol
+from schemas.feeds import BalancesFeed
 
 __all__ = ["DrawdownArgs", "DrawdownSwitch"]
 
 
 class DrawdownArgs(ComponentArgs):
-    exchange: Exchange = Field(description="the venue whose balances are valued")
+    exchange: Exchange | BalancesFeed = Field(
+        description="the venue whose balances are valued, or a listeners.balances that fetches them"
+    )
     symbol: Symbol = Field(description="the market: base valued in quote at price")
     price: PriceProvider = Field(description="the price the base inventory is valued at")
     max_drawdown: Annotated[ExactDecimal, Field(gt=0, lt=1)] | None = Field(
@@ -41,7 +44,13 @@ class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
 
     async def evaluate(self) -> str | None:
         args = self.args
-        balances, price = await asyncio.gather(args.exchange.fetch_balances(), args.price.price())
+        try:
+            balances, price = await asyncio.gather(args.exchange.fetch_balances(),
+                                                   args.price.price())
+        except PriceUnavailable as exc:
+            # No valuation without a price: a missing price is kill_switches.stale_data's.
+            self.log.warning("price unavailable: drawdown not evaluated", error=str(exc))
+            return None
         value = balances.total(args.symbol.base) * price + balances.total(args.symbol.quote)
         self.value = value
         if self.peak is None or value > self.peak:

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
 from schemas import Exchange, Symbol
+from schemas.feeds import BalancesFeed
 
 __all__ = ["InventoryArgs", "InventorySwitch"]
 
@@ -16,7 +17,10 @@ Bound = Annotated[ExactDecimal, Field(ge=0)] | None
 
 
 class InventoryArgs(ComponentArgs):
-    exchange: Exchange = Field(description="the venue whose balances are watched")
+    exchange: Exchange | BalancesFeed = Field(
+        description="the venue whose balances are watched, or a listeners.balances that fetches "
+        "them"
+    )
     symbol: Symbol = Field(description="the market: its base and quote are the currencies")
     base_min: Bound = Field(default=None, description="trip below this much base currency")
     base_max: Bound = Field(default=None, description="trip above this much base currency")

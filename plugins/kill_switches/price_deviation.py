@@ -10,7 +10,7 @@ from pydantic import Field
 
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import PriceProvider
+from schemas import PriceProvider, PriceUnavailable
 
 __all__ = ["PriceDeviationArgs", "PriceDeviationSwitch"]
 
@@ -29,9 +29,14 @@ class PriceDeviationSwitch(LatchedSwitch[PriceDeviationArgs]):
     """Trips when a price deviates from an independent reference by more than a fraction."""
 
     async def evaluate(self) -> str | None:
-        price, reference = await asyncio.gather(
-            self.args.price.price(), self.args.reference.price()
-        )
+        try:
+            price, reference = await asyncio.gather(
+                self.args.price.price(), self.args.reference.price()
+            )
+        except PriceUnavailable as exc:
+            # Nothing to compare: a missing price is kill_switches.stale_data's to judge.
+            self.log.warning("price unavailable: deviation not evaluated", error=str(exc))
+            return None
         deviation = abs(price - reference) / reference
         if deviation > self.args.max_deviation:
             return (

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from fortuna import ComponentArgs, Duration
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import PriceProvider
+from schemas import PriceProvider, PriceUnavailable
 
 __all__ = ["StaleDataArgs", "StaleDataSwitch"]
 
@@ -32,7 +32,7 @@ class StaleDataSwitch(LatchedSwitch[StaleDataArgs]):
         max_age = self.args.max_age
         try:
             quote = await self.args.price.quote()
-        except Exception as exc:
+        except PriceUnavailable as exc:
             since = self.clock.monotonic() - (self._last_good or 0.0)
             if since > max_age:
                 return (f"no price for {since:g} s (max {max_age:g} s): "

@@ -29,6 +29,7 @@ from schemas import (
     Order,
     PriceProvider,
     PriceQuote,
+    PriceUnavailable,
     Side,
     Symbol,
 )
@@ -175,12 +176,20 @@ class MarketMaking(TickService[MarketMakingArgs]):
         if args.kill_switches and await self._halt():
             return None
         executor = args.executor
-        quote, _, balances = await gather(
-            args.price.quote(),
-            executor.sync(),
-            args.exchange.fetch_balances() if args.respect_balances or
-            args.report_every is not None else _none(),
-        )
+        try:
+            quote, _, balances = await gather(
+                args.price.quote(),
+                executor.sync(),
+                args.exchange.fetch_balances() if args.respect_balances or
+                args.report_every is not None else _none(),
+            )
+        except PriceUnavailable as exc:
+            # No reference, no quotes: pull the resting ones rather than leave them at a
+            # price nobody can vouch for; the next tick quotes again once there is one.
+            remaining = await executor.cancel_all()
+            self.log.warning("no reference price: quotes pulled", error=str(exc),
+                             resting_left=len(remaining))
+            return ExecutionReport(errors=[f"PriceUnavailable: {exc}"])
         assert isinstance(quote, PriceQuote)
         assert balances is None or isinstance(balances, Balances)
         desired = self.desired(quote.price, balances, executor.resting)

@@ -9,8 +9,17 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from fortuna import Component, ComponentArgs, ExactDecimal
-from plugins.prices._errors import PriceUnavailable
-from schemas import Exchange, OrderBook, PriceProvider, PriceQuote, Side, Symbol
+from schemas import (
+    Exchange,
+    ExchangeError,
+    OrderBook,
+    PriceProvider,
+    PriceQuote,
+    PriceUnavailable,
+    Side,
+    Symbol,
+)
+from schemas.feeds import OrderBookFeed
 
 __all__ = ["OrderBookPrice", "OrderBookPriceArgs"]
 
@@ -18,7 +27,9 @@ _TWO = Decimal(2)
 
 
 class OrderBookPriceArgs(ComponentArgs):
-    exchange: Exchange = Field(description="the venue whose book is read")
+    exchange: Exchange | OrderBookFeed = Field(
+        description="the venue whose book is read, or a listeners.order_book that samples it"
+    )
     symbol: Symbol = Field(description='the market, e.g. "BTC/USDT"')
     method: Literal["mid", "depth_weighted"] = Field(
         default="mid",
@@ -47,13 +58,15 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
         if args.method == "mid" or args.depth is None:
             mid = book.mid
             if mid is None:
-                raise PriceUnavailable(f"{args.symbol}: a side of the book is empty")
+                raise PriceUnavailable(f"{args.symbol}: a side of the book is empty",
+                                       source=self.name)
             return mid
         bought = book.average_fill_price(Side.BUY, args.depth)
         sold = book.average_fill_price(Side.SELL, args.depth)
         if bought is None or sold is None:
             raise PriceUnavailable(
-                f"{args.symbol}: the book holds less than {args.depth} on a side"
+                f"{args.symbol}: the book holds less than {args.depth} on a side",
+                source=self.name,
             )
         return (bought + sold) / _TWO
 
@@ -70,4 +83,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
         return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
     async def _book(self) -> OrderBook:
-        return await self.args.exchange.fetch_order_book(self.args.symbol, self.args.limit)
+        try:
+            return await self.args.exchange.fetch_order_book(self.args.symbol, self.args.limit)
+        except ExchangeError as exc:
+            raise PriceUnavailable(str(exc), source=self.name) from exc

@@ -8,14 +8,24 @@ from typing import Literal
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from plugins.prices._errors import PriceUnavailable
-from schemas import Exchange, PriceProvider, PriceQuote, Symbol, Ticker
+from schemas import (
+    Exchange,
+    ExchangeError,
+    PriceProvider,
+    PriceQuote,
+    PriceUnavailable,
+    Symbol,
+    Ticker,
+)
+from schemas.feeds import TickerFeed
 
 __all__ = ["TickerPrice", "TickerPriceArgs"]
 
 
 class TickerPriceArgs(ComponentArgs):
-    exchange: Exchange = Field(description="the venue whose ticker is read")
+    exchange: Exchange | TickerFeed = Field(
+        description="the venue whose ticker is read, or a listeners.ticker that fetches it"
+    )
     symbol: Symbol = Field(description='the market, e.g. "BTC/USDT"')
     side: Literal["mid", "bid", "ask", "last"] = Field(
         default="mid", description="which price of the ticker: mid, bid, ask or last"
@@ -29,13 +39,20 @@ class TickerPrice(Component[TickerPriceArgs], PriceProvider):
         side = self.args.side
         value = ticker.mid if side == "mid" else getattr(ticker, side)
         if value is None:
-            raise PriceUnavailable(f"{self.args.symbol}: the ticker has no {side} price")
+            raise PriceUnavailable(f"{self.args.symbol}: the ticker has no {side} price",
+                                   source=self.name)
         assert isinstance(value, Decimal)
         return value
 
+    async def _ticker(self) -> Ticker:
+        try:
+            return await self.args.exchange.fetch_ticker(self.args.symbol)
+        except ExchangeError as exc:
+            raise PriceUnavailable(str(exc), source=self.name) from exc
+
     async def price(self) -> Decimal:
-        return self._pick(await self.args.exchange.fetch_ticker(self.args.symbol))
+        return self._pick(await self._ticker())
 
     async def quote(self) -> PriceQuote:
-        ticker = await self.args.exchange.fetch_ticker(self.args.symbol)
+        ticker = await self._ticker()
         return PriceQuote(price=self._pick(ticker), timestamp=ticker.timestamp, source=self.name)

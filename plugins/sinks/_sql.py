@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import Field
 
 from plugins.sinks._buffered import BufferedSink, BufferedSinkArgs
+from schemas.listeners import CursorRecord, CursorStore, ListenerCursor
 from schemas.metrics import METRIC_INTEGER_DIGITS, METRIC_SCALE, MetricRecord
 
 if TYPE_CHECKING:
@@ -49,8 +50,12 @@ class SqlSinkArgs(BufferedSinkArgs):
 ArgsT = TypeVar("ArgsT", bound=SqlSinkArgs)
 
 
-class SqlSink(BufferedSink[ArgsT], abc.ABC):
-    """Base of the sinks that store records in a SQL database through SQLAlchemy."""
+class SqlSink(BufferedSink[ArgsT], CursorStore, abc.ABC):
+    """Base of the sinks that store records in a SQL database through SQLAlchemy.
+
+    Also a :class:`~schemas.listeners.CursorStore`: an incremental listener reads back the
+    last cursor it stored here (only stored rows count, never what is still buffered).
+    """
 
     _engine: AsyncEngine | None = None
     _tables: dict[str, Table] | None = None
@@ -132,6 +137,23 @@ class SqlSink(BufferedSink[ArgsT], abc.ABC):
         async with self.engine.begin() as connection:
             for kind, values in rows(batch).items():
                 await connection.execute(self._statements[kind], values)
+
+    async def read_cursor(
+        self, mandate: str, venue: str, listener: str
+    ) -> ListenerCursor | None:
+        from sqlalchemy import select
+
+        table = self.tables[CursorRecord.kind]
+        statement = (
+            select(table)
+            .where(table.c.mandate == mandate, table.c.venue == venue,
+                   table.c.listener == listener)
+            .order_by(table.c.sequence.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(statement)).mappings().first()
+        return None if row is None else CursorRecord.model_validate(dict(row)).cursor()
 
     # -- migration (synchronous, inside run_sync) ------------------------------------------
 

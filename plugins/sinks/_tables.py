@@ -1,7 +1,9 @@
 """Tables for the metric records, exact on PostgreSQL and on SQLite.
 
 One table per record kind (``<prefix>balances``, ``<prefix>spreads``, ``<prefix>depth``,
-``<prefix>fills``), its columns derived from the record model so the two never drift apart.
+``<prefix>fills``, and the listeners' ``tickers``, ``order_book_levels``, ``trades``,
+``candles``, ``open_orders``, ``closed_orders``, ``listener_cursors``), its columns derived
+from the record model so the two never drift apart.
 The primary key is the record's ``id``: inserts are ``ON CONFLICT DO NOTHING``, so a batch
 retried after a lost connection stores each row exactly once.
 
@@ -25,6 +27,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -38,6 +41,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from schemas.listeners import (
+    BookLevelRecord,
+    CandleRecord,
+    ClosedOrderRecord,
+    CursorRecord,
+    OpenOrderRecord,
+    TickerRecord,
+    TradeRecord,
+)
 from schemas.metrics import (
     METRIC_PRECISION,
     METRIC_SCALE,
@@ -55,9 +67,16 @@ RECORD_TYPES: tuple[type[MetricRecord], ...] = (
     SpreadRecord,
     DepthRecord,
     FillRecord,
+    TickerRecord,
+    BookLevelRecord,
+    TradeRecord,
+    CandleRecord,
+    OpenOrderRecord,
+    ClosedOrderRecord,
+    CursorRecord,
 )
 
-_INDEXED = ("venue", "symbol", "currency", "timestamp")
+_INDEXED = ("venue", "listener", "symbol", "currency", "timestamp")
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -137,6 +156,8 @@ def _column_type(annotation: Any) -> tuple[TypeEngine[Any] | type[TypeEngine[Any
         return UtcTimestamp(), nullable
     if annotation is UUID:
         return Uuid(), nullable
+    if annotation is int:
+        return BigInteger(), nullable
     if annotation is str or typing.get_origin(annotation) is typing.Literal:
         return Text(), nullable
     raise TypeError(f"no column type for {annotation!r}")

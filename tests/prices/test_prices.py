@@ -10,8 +10,7 @@ import pytest
 
 from fortuna import Graph, start, validate
 from plugins.exchanges.sim.venue import SimExchange
-from plugins.prices._errors import PriceUnavailable
-from schemas import PriceProvider, Side
+from schemas import ExchangeUnavailable, PriceProvider, PriceUnavailable, Side
 
 SYMBOL = "BTC/USDT"
 
@@ -124,3 +123,17 @@ def test_a_depth_weighted_book_price_needs_a_depth() -> None:
 def test_a_fixed_price_refuses_a_float() -> None:
     spec = venue_with({"fixed2": {"id": "prices.fixed", "args": {"price": 100.5}}})
     assert any("float" in str(f) for f in validate(spec).findings)
+
+
+async def test_a_venue_error_reaches_the_consumer_as_price_unavailable() -> None:
+    spec = venue_with({
+        "mid": {"id": "prices.ticker", "args": {"exchange": "@sim", "symbol": SYMBOL}},
+        "book_mid": {"id": "prices.order_book", "args": {"exchange": "@sim", "symbol": SYMBOL}},
+    }, faults={"outages": [{"start": "10s", "duration": "1h"}]})
+    async with start(spec) as loaded:
+        await loaded.clock.sleep(20)
+        for name in ("mid", "book_mid"):
+            with pytest.raises(PriceUnavailable, match=f"^{name}: .*down for maintenance") as e:
+                await provider(loaded, name).quote()
+            assert isinstance(e.value.__cause__, ExchangeUnavailable)
+            assert e.value.source == name

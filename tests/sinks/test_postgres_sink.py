@@ -101,7 +101,10 @@ async def test_tables_are_created_on_load_with_numeric_and_timestamptz_columns(
     )
     types = {(c["table_name"], c["column_name"]): c for c in columns}
     assert {t for t, _ in types} == {
-        "fortuna_balances", "fortuna_spreads", "fortuna_depth", "fortuna_fills"
+        "fortuna_balances", "fortuna_spreads", "fortuna_depth", "fortuna_fills",
+        # the listeners' records
+        "fortuna_tickers", "fortuna_order_book_levels", "fortuna_trades", "fortuna_candles",
+        "fortuna_open_orders", "fortuna_closed_orders", "fortuna_listener_cursors",
     }
     for name in ("free", "used", "total"):
         column = types[("fortuna_balances", name)]

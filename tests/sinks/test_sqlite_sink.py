@@ -89,7 +89,12 @@ async def test_the_database_file_and_its_directory_are_created(tmp_path: Path) -
     with sqlite3.connect(path) as db:
         found = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     tables = {name for (name,) in found}
-    assert tables == {"fortuna_balances", "fortuna_spreads", "fortuna_depth", "fortuna_fills"}
+    assert tables == {
+        "fortuna_balances", "fortuna_spreads", "fortuna_depth", "fortuna_fills",
+        # the listeners' records
+        "fortuna_tickers", "fortuna_order_book_levels", "fortuna_trades", "fortuna_candles",
+        "fortuna_open_orders", "fortuna_closed_orders", "fortuna_listener_cursors",
+    }
 
 
 async def test_a_record_written_twice_is_stored_once(tmp_path: Path) -> None:

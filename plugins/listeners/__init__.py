@@ -1,0 +1,1 @@
+"""Market-data listeners (``listeners.*``): fetch on an interval, serve the latest to readers."""

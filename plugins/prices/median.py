@@ -1,0 +1,80 @@
+"""``prices.median``: the median of several sources' prices.
+
+All sources are asked concurrently. Unhealthy ones (unavailable, or older than ``max_age``)
+are left out; with fewer than ``min_sources`` healthy ones left, or healthy ones that
+diverge by more than ``max_divergence``, no price is given. With an even count the median
+is the exact midpoint of the two middle prices.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from fortuna import Component
+from plugins.prices._composite import (
+    CompositeArgs,
+    Divergence,
+    check_divergence,
+    exact,
+    gather_quotes,
+    quote_of,
+    unavailable,
+)
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
+
+__all__ = ["MedianPrice", "MedianPriceArgs", "median"]
+
+
+def median(values: list[Decimal]) -> Decimal:
+    """The median of ``values`` (not empty), the midpoint of the middle two if even."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return money.mid(ordered[middle - 1], ordered[middle])
+
+
+class MedianPriceArgs(CompositeArgs):
+    sources: Annotated[list[PriceProvider], Field(min_length=2)] = Field(
+        description="price providers of the same market, asked concurrently"
+    )
+    min_sources: int | None = Field(
+        default=None, ge=1,
+        description="fewest healthy sources to give a price (default: all of them)",
+    )
+    max_divergence: Divergence | None = Field(
+        default=None,
+        description="refuse when (highest - lowest) / lowest of the healthy prices exceeds "
+        "this fraction, e.g. 0.01 for 1 %",
+    )
+
+    @model_validator(mode="after")
+    def _enough(self) -> Self:
+        if self.min_sources is not None and self.min_sources > len(self.sources):
+            raise ValueError(
+                f"min_sources {self.min_sources} exceeds the {len(self.sources)} sources given"
+            )
+        return self
+
+
+class MedianPrice(Component[MedianPriceArgs], PriceProvider):
+    """The median of several fresh prices, refusing when too few agree."""
+
+    async def price(self) -> Decimal:
+        return (await self.quote()).price
+
+    async def quote(self) -> PriceQuote:
+        args = self.args
+        results = await gather_quotes(args.sources, self.clock.now(), args.max_age)
+        healthy = [r for r in results if isinstance(r, PriceQuote)]
+        needed = args.min_sources or len(args.sources)
+        if len(healthy) < needed:
+            failures = [r for r in results if isinstance(r, PriceUnavailable)]
+            raise unavailable(self.name, failures, len(healthy), needed)
+        check_divergence(healthy, args.max_divergence, self.name)
+        with exact(self.name):
+            value = median([q.price for q in healthy])
+        return quote_of(self.name, value, healthy)

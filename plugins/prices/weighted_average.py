@@ -1,0 +1,88 @@
+"""``prices.weighted_average``: several sources' prices averaged by weight.
+
+``sum(weight * price) / sum(weight)`` over the healthy sources, through ``schemas.money``
+(the products and sums are exact; the quotient is rounded half-even at 34 significant
+digits when it does not terminate). Unhealthy sources (unavailable, or older than
+``max_age``) are left out and the weights of the others renormalised, as long as at least
+``min_sources`` remain; ``max_divergence`` refuses when the healthy prices disagree too much.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fortuna import Component, ExactDecimal
+from plugins.prices._composite import (
+    CompositeArgs,
+    Divergence,
+    check_divergence,
+    exact,
+    gather_quotes,
+    quote_of,
+    unavailable,
+)
+from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
+
+__all__ = ["WeightedAveragePrice", "WeightedAveragePriceArgs", "WeightedSource"]
+
+
+class WeightedSource(BaseModel):
+    """One source and its weight."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: PriceProvider = Field(description='the price provider, e.g. "@binance_mid"')
+    weight: Annotated[ExactDecimal, Field(gt=0)] = Field(
+        description="its relative weight, e.g. 3 (only ratios between weights matter)"
+    )
+
+
+class WeightedAveragePriceArgs(CompositeArgs):
+    sources: Annotated[list[WeightedSource], Field(min_length=2)] = Field(
+        description='the sources and weights, e.g. [{source: "@a", weight: 2}, '
+        '{source: "@b", weight: 1}]'
+    )
+    min_sources: int | None = Field(
+        default=None, ge=1,
+        description="fewest healthy sources to give a price (default: all of them)",
+    )
+    max_divergence: Divergence | None = Field(
+        default=None,
+        description="refuse when (highest - lowest) / lowest of the healthy prices exceeds "
+        "this fraction, e.g. 0.01 for 1 %",
+    )
+
+    @model_validator(mode="after")
+    def _enough(self) -> Self:
+        if self.min_sources is not None and self.min_sources > len(self.sources):
+            raise ValueError(
+                f"min_sources {self.min_sources} exceeds the {len(self.sources)} sources given"
+            )
+        return self
+
+
+class WeightedAveragePrice(Component[WeightedAveragePriceArgs], PriceProvider):
+    """The weighted average of several fresh prices (weights renormalised over the healthy)."""
+
+    async def price(self) -> Decimal:
+        return (await self.quote()).price
+
+    async def quote(self) -> PriceQuote:
+        args = self.args
+        results = await gather_quotes([s.source for s in args.sources], self.clock.now(),
+                                      args.max_age)
+        used = [(s.weight, r) for s, r in zip(args.sources, results, strict=True)
+                if isinstance(r, PriceQuote)]
+        needed = args.min_sources or len(args.sources)
+        if len(used) < needed:
+            failures = [r for r in results if isinstance(r, PriceUnavailable)]
+            raise unavailable(self.name, failures, len(used), needed)
+        quotes = [q for _, q in used]
+        check_divergence(quotes, args.max_divergence, self.name)
+        with exact(self.name):
+            weighted = money.total(money.multiply(w, q.price) for w, q in used)
+            value = money.ratio(weighted, money.total(w for w, _ in used))
+        return quote_of(self.name, value, quotes)

@@ -1,0 +1,517 @@
+"""What every execution service shares: one parent order worked through one child at a time.
+
+Each tick: stop at the window's end or once the whole amount filled; check the kill
+switches (any tripped: cancel the working child, send nothing until a reset); settle the
+working child (final: its fills are accounted and journaled); count the market's public
+trades; read the touch (the best bid and ask *without* the mandate's own order); ask the
+algorithm for the child it wants (:meth:`ExecutionService.want`); replace the working
+child if it differs. Every child is quantized on the market (never more aggressive, never
+past the limit price, never more than the remaining amount), passes pre-trade risk, and is
+journaled as ``pending`` before it is sent.
+
+One child at a time is the design, not a shortcut: the remaining amount is then exact
+(``total - filled`` of final children, minus what the one working child may still fill),
+the journal names at most one order in flight, and a stop has one order to cancel.
+
+An order whose outcome is unknown (a placement or cancel that timed out or lost its
+connection) is looked up by its client order id in the venue's open, then closed orders,
+never guessed; until a lookup answers, no other child is sent. Starting looks up the child
+the journal names and cancels (or adopts) any order of the mandate's prefix left resting.
+Stopping cancels the working child and any other order of the prefix, journals the final
+state and logs the completion report.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal, TypeVar
+
+from fortuna import TickService
+from plugins.execution._args import ParentArgs
+from plugins.execution._journal import Journal
+from plugins.execution._progress import CompletionReport, Progress
+from plugins.execution._volume import TradeMeter, volume_excluding
+from plugins.kill_switches.observers import report_tick, tick_observers
+from plugins.market_making.risk import PreTradeLimits
+from schemas import (
+    ExchangeError,
+    InsufficientFunds,
+    InvalidOrder,
+    Market,
+    Order,
+    OrderNotFound,
+    OrderRequest,
+    OrderStatus,
+    Side,
+    TimeInForce,
+    money,
+)
+from schemas.market_making import RiskCheck, RiskContext
+
+__all__ = ["KEEP", "Child", "ExecutionService", "Touch", "View"]
+
+ArgsT = TypeVar("ArgsT", bound=ParentArgs)
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """The child order an algorithm wants working: limit price, base amount, how it rests.
+    ``slot`` is the algorithm's own label (a TWAP slice), handed back to :meth:`sent`."""
+
+    price: Decimal
+    amount: Decimal
+    time_in_force: TimeInForce = TimeInForce.GTC
+    post_only: bool = False
+    slot: int = 0
+
+
+KEEP: Literal["keep"] = "keep"
+"""Leave the working child (or the absence of one) as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """The best bid and ask of other traders (the mandate's own order taken out)."""
+
+    bid: Decimal | None
+    ask: Decimal | None
+
+    def near(self, side: Side) -> Decimal | None:
+        return self.bid if side is Side.BUY else self.ask
+
+    def far(self, side: Side) -> Decimal | None:
+        return self.ask if side is Side.BUY else self.bid
+
+    @property
+    def mid(self) -> Decimal | None:
+        return None if self.bid is None or self.ask is None else money.mid(self.bid, self.ask)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What an algorithm sees on a tick."""
+
+    elapsed: float
+    """Seconds of the clock since the parent order started (its first run)."""
+    now: float
+    """The clock's monotonic time."""
+    progress: Progress
+    working: Order | None
+    touch: Touch
+    market: Market
+
+    @property
+    def filled(self) -> Decimal:
+        """Final children's fills plus what the working child filled so far."""
+        extra = self.working.filled if self.working is not None else _ZERO
+        return money.add(self.progress.filled, extra)
+
+    @property
+    def market_volume(self) -> Decimal:
+        """The market's volume since the start, without the mandate's own fills."""
+        return volume_excluding(self.progress.market_volume, self.filled)
+
+
+class ExecutionService(TickService[ArgsT], abc.ABC):
+    """Base of the execution services; see the module docstring."""
+
+    algorithm = ""
+    progress: Progress
+    market: Market
+    report: CompletionReport | None = None
+    working: Order | None = None
+    ticks = 0
+    halted = False
+    _finished = False
+    _unknown: str | None = None
+
+    # --- what an algorithm provides -----------------------------------------------------
+
+    @abc.abstractmethod
+    def want(self, view: View) -> Child | None | Literal["keep"]:
+        """The child wanted working now; None for none; ``KEEP`` to leave things as they
+        are. Called again after a replaced child is settled (the fills changed)."""
+
+    def sent(self, child: Child) -> None:
+        """A wanted child was sent or refused (not to be asked for again)."""
+
+    def deadline(self) -> float | None:
+        """Seconds after the start when the parent order expires, or None."""
+        return None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        args = self.args
+        self.market = await args.exchange.market(args.symbol)
+        self._risk: RiskCheck = args.risk if args.risk is not None else PreTradeLimits()
+        self._observers = tick_observers(args.kill_switches)
+        self._journal = Journal(args.journal, mandate=args.mandate,
+                                venue=args.exchange.venue, symbol=str(args.symbol),
+                                algorithm=self.algorithm)
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.args.mandate}-"
+
+    async def on_start(self) -> None:
+        args = self.args
+        record = await self._journal.latest()
+        if record is not None and (record.side != args.side.value or record.total != args.amount):
+            raise ValueError(
+                f"{self.name}: the journal of mandate {args.mandate!r} holds a {record.side} "
+                f"of {record.total}, not this {args.side.value} of {args.amount}; give a new "
+                "parent order a new mandate name"
+            )
+        if record is not None:
+            self.progress = Progress.resume(record)
+            self._meter = TradeMeter(args.exchange, str(args.symbol),
+                                     record.trades_position or record.started, resumed=True)
+        else:
+            ticker = await args.exchange.fetch_ticker(args.symbol)
+            arrival = money.mid(ticker.bid, ticker.ask) if ticker.bid and ticker.ask else \
+                ticker.last
+            self.progress = Progress(side=args.side, total=args.amount,
+                                     started=self.clock.now(), arrival=arrival)
+            self._meter = TradeMeter(args.exchange, str(args.symbol), self.progress.started)
+        if self.progress.state in ("done", "expired"):
+            self._finished = True
+            self.log.warning("parent order already finished; nothing to do",
+                             mandate=args.mandate, state=self.progress.state)
+            self.request_stop()
+            return
+        self.progress.state = "working"
+        self._token = format(int(self.progress.started.timestamp()), "x")
+        await self._recover()
+        await self._journal.save(self.progress, self.clock.now())
+        self.log.info("parent order started" if record is None else "parent order resumed",
+                      algorithm=self.algorithm, mandate=args.mandate, side=args.side.value,
+                      total=args.amount, filled=self.progress.filled,
+                      remaining=self.progress.remaining, arrival_price=self.progress.arrival)
+
+    async def _recover(self) -> None:
+        """The child the journal names, and any order of the prefix left resting."""
+        exchange, symbol = self.args.exchange, self.args.symbol
+        pending = self.progress.pending
+        resting = [o for o in await exchange.fetch_open_orders(symbol)
+                   if (o.client_order_id or "").startswith(self.prefix)]
+        if pending is not None and not any(o.client_order_id == pending for o in resting):
+            found = await self._lookup(pending)
+            if found is not None and found.is_done:
+                self.progress.account(found)
+            elif found is None:
+                self.progress.pending = None  # it never reached the venue
+        for order in resting:
+            if self.args.on_start == "adopt" and order.client_order_id == pending \
+                    and self.working is None:
+                self.working = order
+                self.log.warning("adopted the child order an earlier run left",
+                                 client_order_id=order.client_order_id)
+                continue
+            self.log.warning("cancelling a child order an earlier run left",
+                             client_order_id=order.client_order_id, counted=order.client_order_id
+                             == pending)
+            final = await self._cancel(order)
+            if final is not None and order.client_order_id == pending:
+                self.progress.account(final)
+
+    async def on_stop(self) -> None:
+        if self._finished:  # finished by an earlier run: report what the journal holds
+            self.report = self.progress.report()
+            self.log.info("execution report", algorithm=self.algorithm,
+                          mandate=self.args.mandate, symbol=str(self.args.symbol),
+                          **self.report.fields())
+            return
+        left = await self._cancel_everything()
+        progress = self.progress
+        if progress.remaining == 0:
+            progress.state = "done"
+        elif self._expired():
+            progress.state = "expired"
+        else:
+            progress.state = "stopped"
+        try:
+            await self._journal.save(progress, self.clock.now())
+        except Exception as exc:
+            self.log.error("final journal entry not stored", error=f"{type(exc).__name__}: {exc}")
+        self.report = progress.report()
+        self.log.info("execution report", algorithm=self.algorithm, mandate=self.args.mandate,
+                      symbol=str(self.args.symbol), resting_left=len(left),
+                      **self.report.fields())
+
+    async def _cancel_everything(self) -> list[Order]:
+        """Cancel rounds until the venue shows no order of the prefix; returns those left."""
+        left: list[Order] = []
+        for attempt in range(1, self.args.cancel_attempts + 1):
+            try:
+                if self.working is not None:
+                    await self._cancel_working()
+                left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
+                        if (o.client_order_id or "").startswith(self.prefix)]
+                for order in left:
+                    final = await self._cancel(order)
+                    if final is not None and order.client_order_id == self.progress.pending:
+                        self.progress.account(final)
+                left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
+                        if (o.client_order_id or "").startswith(self.prefix)]
+                if not left and self.working is None:
+                    return []
+            except ExchangeError as exc:
+                self.log.warning("cancel round failed", attempt=attempt,
+                                 error=f"{type(exc).__name__}: {exc}")
+        if left:
+            self.log.error("child orders still resting after cancelling", count=len(left),
+                           orders=[o.client_order_id for o in left])
+        return left
+
+    def _expired(self) -> bool:
+        deadline = self.deadline()
+        return deadline is not None and self._elapsed() >= deadline
+
+    def _elapsed(self) -> float:
+        return (self.clock.now() - self.progress.started).total_seconds()
+
+    # --- the tick -----------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        self.ticks += 1
+        try:
+            await self._tick()
+        except Exception as exc:
+            report_tick(self._observers, f"{type(exc).__name__}: {exc}")
+            raise
+        report_tick(self._observers, None)
+
+    async def _tick(self) -> None:
+        if self._finished:
+            self.request_stop()
+            return
+        if self._expired():
+            self.log.info("window ended", remaining=self.progress.remaining)
+            self.request_stop()
+            return
+        switches = self.args.kill_switches
+        if switches:
+            for switch in switches:
+                await switch.check()
+            tripped = [s for s in switches if s.tripped]
+            if tripped:
+                if not self.halted:
+                    self.halted = True
+                    self.log.error("kill switch tripped: execution halted",
+                                   reasons=[s.reason for s in tripped])
+                if self.working is not None:
+                    await self._cancel_working()
+                return
+            if self.halted:
+                self.halted = False
+                self.log.warning("kill switches reset; execution resumes")
+        if not await self._settle():
+            return
+        volume, cost = await self._meter.update()
+        if volume:
+            self.progress.count_trades(volume, cost, self._meter.position)
+        if self.working is None:
+            remaining = self.progress.remaining
+            if remaining == 0:
+                self.log.info("parent order filled", filled=self.progress.filled)
+                self.request_stop()
+                return
+            tradable = self.market.quantize_amount(remaining)
+            if tradable == 0 or tradable < self.market.min_amount:
+                self.log.warning("the remainder is under the venue's minimum order; stopping",
+                                 remaining=remaining, min_amount=self.market.min_amount,
+                                 step=self.market.amount_increment)
+                self.request_stop()
+                return
+        touch = await self._touch()
+        for _ in range(2):
+            child = self.want(self._view(touch))
+            if child == KEEP:
+                return
+            working = self.working
+            if working is not None:
+                if isinstance(child, Child) and self._same(working, child):
+                    return
+                if not await self._cancel_working():
+                    return
+                continue  # the fills changed: ask again
+            if isinstance(child, Child):
+                await self._send(child, touch)
+            return
+
+    def _view(self, touch: Touch) -> View:
+        return View(elapsed=self._elapsed(), now=self.clock.monotonic(),
+                    progress=self.progress, working=self.working, touch=touch,
+                    market=self.market)
+
+    async def _touch(self) -> Touch:
+        book = await self.args.exchange.fetch_order_book(self.args.symbol, 5)
+        working = self.working
+        best: list[Decimal | None] = []
+        for levels, side in ((book.bids, Side.BUY), (book.asks, Side.SELL)):
+            price = None
+            for level in levels:
+                amount = level.amount
+                if working is not None and working.side is side and level.price == working.price:
+                    amount = money.subtract(amount, working.remaining)
+                if amount > 0:
+                    price = level.price
+                    break
+            best.append(price)
+        return Touch(bid=best[0], ask=best[1])
+
+    def _same(self, working: Order, child: Child) -> bool:
+        """Whether ``working`` already is the order ``child`` asks for."""
+        if working.price != self._price(child.price):
+            return False
+        left = money.subtract(self.progress.remaining, working.filled)
+        return working.remaining == self.market.quantize_amount(min(child.amount, left))
+
+    def _price(self, price: Decimal) -> Decimal:
+        """On the tick, never more aggressive, never past the limit price."""
+        side = self.args.side
+        price = self.market.quantize_price(price, side)
+        limit = self.args.limit_price
+        if limit is not None:
+            price = min(price, limit) if side is Side.BUY else max(price, limit)
+        return price
+
+    # --- child orders -----------------------------------------------------------------------
+
+    def _client_id(self) -> str:
+        self.progress.children += 1
+        return f"{self.args.mandate}-{self._token}-{self.progress.children}"
+
+    async def _send(self, child: Child, touch: Touch) -> None:
+        args, progress = self.args, self.progress
+        amount = min(child.amount, progress.remaining)
+        self.sent(child)
+        try:
+            request = self.market.check_order(OrderRequest(
+                symbol=args.symbol, side=args.side, amount=self.market.quantize_amount(amount)
+                if amount > 0 else amount, price=self._price(child.price),
+                time_in_force=child.time_in_force, post_only=child.post_only))
+        except (InvalidOrder, ValueError) as exc:
+            progress.refused += 1
+            self.log.warning("child order refused", reason=str(exc), amount=amount)
+            return
+        now = self.clock.monotonic()
+        reference = touch.mid or request.price or progress.arrival or Decimal(1)
+        refusal = self._risk.refusal(request, RiskContext(reference=reference, book=(), now=now))
+        if refusal is not None:
+            progress.refused += 1
+            self.log.warning("child order refused by risk", reason=refusal,
+                             price=request.price, amount=request.amount)
+            return
+        client_id = self._client_id()
+        request = request.model_copy(update={"client_order_id": client_id})
+        progress.pending = client_id
+        await self._journal.save(progress, self.clock.now())
+        try:
+            order = await args.exchange.create_order(request)
+        except (InvalidOrder, InsufficientFunds) as exc:
+            progress.refused += 1
+            progress.pending = None
+            self.log.warning("child order refused by the venue", client_order_id=client_id,
+                             error=f"{type(exc).__name__}: {exc}")
+            await self._journal.save(progress, self.clock.now())
+            return
+        except ExchangeError as exc:
+            self.log.warning("child order outcome unknown; looking it up",
+                             client_order_id=client_id, error=f"{type(exc).__name__}: {exc}")
+            self._unknown = client_id
+            self._risk.record_sent(request, now)
+            await self._settle()
+            return
+        self._risk.record_sent(request, now)
+        progress.sent += 1
+        self.log.info("child order sent", client_order_id=client_id, price=request.price,
+                      amount=request.amount, filled=order.filled)
+        await self._track(order)
+
+    async def _track(self, order: Order) -> None:
+        """Follow ``order`` as the working child, or account it if final."""
+        if order.is_done:
+            self.working = None
+            if self.progress.account(order):
+                await self._journal.save(self.progress, self.clock.now())
+        else:
+            self.working = order
+
+    async def _lookup(self, client_id: str) -> Order | None:
+        """The order of ``client_id`` among the venue's open, then closed orders."""
+        exchange, symbol = self.args.exchange, self.args.symbol
+        for order in await exchange.fetch_open_orders(symbol):
+            if order.client_order_id == client_id:
+                return order
+        for order in reversed(await exchange.fetch_closed_orders(symbol)):
+            if order.client_order_id == client_id:
+                return order
+        return None
+
+    async def _settle(self) -> bool:
+        """Bring the working child (or the one of unknown outcome) up to date; False while
+        the venue leaves it unknown (nothing else is sent then)."""
+        try:
+            if self._unknown is not None:
+                found = await self._lookup(self._unknown)
+                if found is None:
+                    self.log.warning("child order never reached the venue",
+                                     client_order_id=self._unknown)
+                    self.progress.pending = None
+                    self.progress.refused += 1
+                    await self._journal.save(self.progress, self.clock.now())
+                else:
+                    self.progress.sent += 1
+                    self.log.info("child order found", client_order_id=self._unknown,
+                                  status=found.status.value, filled=found.filled)
+                    await self._track(found)
+                self._unknown = None
+            working = self.working
+            if working is not None:
+                await self._track(await self.args.exchange.fetch_order(working.id, working.symbol))
+        except ExchangeError as exc:
+            self.log.warning("child order not settled; retrying next tick",
+                             error=f"{type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    async def _cancel(self, order: Order) -> Order | None:
+        """Cancel ``order``; its final state, or None while the venue leaves it open."""
+        exchange = self.args.exchange
+        try:
+            result = await exchange.cancel_order(order.id, order.symbol)
+        except OrderNotFound:
+            result = None
+        except ExchangeError as exc:
+            self.log.warning("cancel failed; looking the order up",
+                             client_order_id=order.client_order_id,
+                             error=f"{type(exc).__name__}: {exc}")
+            result = None
+        if result is None or not result.is_done:
+            result = await exchange.fetch_order(order.id, order.symbol)
+        if not result.is_done:
+            return None
+        if result.status is OrderStatus.CANCELED:
+            self.progress.cancelled += 1
+        return result
+
+    async def _cancel_working(self) -> bool:
+        """Cancel the working child and account it; False while it stays open or unknown."""
+        working = self.working
+        if working is None:
+            return True
+        try:
+            final = await self._cancel(working)
+        except ExchangeError as exc:
+            self.log.warning("working child not cancelled; retrying next tick",
+                             error=f"{type(exc).__name__}: {exc}")
+            return False
+        if final is None:
+            return False
+        await self._track(final)
+        return True

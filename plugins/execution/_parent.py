@@ -102,17 +102,15 @@ class View:
     working: Order | None
     touch: Touch
     market: Market
+    market_volume: Decimal
+    """The market's volume since the start without the mandate's own fills: the public
+    trades counted so far, less the own fills they include."""
 
     @property
     def filled(self) -> Decimal:
         """Final children's fills plus what the working child filled so far."""
         extra = self.working.filled if self.working is not None else _ZERO
         return money.add(self.progress.filled, extra)
-
-    @property
-    def market_volume(self) -> Decimal:
-        """The market's volume since the start, without the mandate's own fills."""
-        return volume_excluding(self.progress.market_volume, self.filled)
 
 
 class ExecutionService(TickService[ArgsT], abc.ABC):
@@ -127,6 +125,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     halted = False
     _finished = False
     _unknown: str | None = None
+    _own_counted = _ZERO
 
     # --- what an algorithm provides -----------------------------------------------------
 
@@ -314,6 +313,10 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         volume, cost = await self._meter.update()
         if volume:
             self.progress.count_trades(volume, cost, self._meter.position)
+        # The tape just read holds every own fill so far (and none still to come).
+        working = self.working
+        self._own_counted = money.add(self.progress.filled,
+                                      working.filled if working is not None else _ZERO)
         if self.working is None:
             remaining = self.progress.remaining
             if remaining == 0:
@@ -346,7 +349,9 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     def _view(self, touch: Touch) -> View:
         return View(elapsed=self._elapsed(), now=self.clock.monotonic(),
                     progress=self.progress, working=self.working, touch=touch,
-                    market=self.market)
+                    market=self.market,
+                    market_volume=volume_excluding(self.progress.market_volume,
+                                                   self._own_counted))
 
     async def _touch(self) -> Touch:
         book = await self.args.exchange.fetch_order_book(self.args.symbol, 5)

@@ -64,14 +64,19 @@ class Session:
             return [o for o in orders if (o.client_order_id or "").startswith(f"{MANDATE}-")]
         raise AssertionError("the venue never answered")
 
+    steps: int = 0
+
     async def step(self, service: ExecutionService[Any] | None = None) -> bool:
-        """One tick, then one interval of the clock; False once the service asked to stop."""
+        """One interval of the clock (none before the first tick), then one tick, so what
+        a test reads next is what the tick left; False once the service asked to stop."""
         service = service or self.service
+        if self.steps:
+            await self.graph.clock.sleep(service.args.interval)
+        self.steps += 1
         try:
             await service.tick()
         except Exception as exc:
             self.failures.append(exc)
-        await self.graph.clock.sleep(service.args.interval)
         return not service.stop_requested
 
 

@@ -37,6 +37,7 @@ from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
     ExchangeError,
+    Fill,
     InsufficientFunds,
     InvalidOrder,
     Market,
@@ -200,7 +201,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         if pending is not None and not any(o.client_order_id == pending for o in resting):
             found = await self._lookup(pending)
             if found is not None and found.is_done:
-                self.progress.account(found)
+                await self._account(found)
             elif found is None:
                 self.progress.pending = None  # it never reached the venue
         for order in resting:
@@ -215,7 +216,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                              == pending)
             final = await self._cancel(order)
             if final is not None and order.client_order_id == pending:
-                self.progress.account(final)
+                await self._account(final)
 
     async def on_stop(self) -> None:
         if self._finished:  # finished by an earlier run: report what the journal holds
@@ -253,7 +254,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                 for order in left:
                     final = await self._cancel(order)
                     if final is not None and order.client_order_id == self.progress.pending:
-                        self.progress.account(final)
+                        await self._account(final)
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
                         if (o.client_order_id or "").startswith(self.prefix)]
                 if not left and self.working is None:
@@ -442,10 +443,18 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         """Follow ``order`` as the working child, or account it if final."""
         if order.is_done:
             self.working = None
-            if self.progress.account(order):
+            if await self._account(order):
                 await self._journal.save(self.progress, self.clock.now())
         else:
             self.working = order
+
+    async def _account(self, order: Order) -> bool:
+        """Account a final child with its own fills (exact value and fee)."""
+        fills: list[Fill] = []
+        if order.filled > 0:
+            fills = await self.args.exchange.fetch_my_trades(self.args.symbol,
+                                                             since=order.timestamp)
+        return self.progress.account(order, fills)
 
     async def _lookup(self, client_id: str) -> Order | None:
         """The order of ``client_id`` among the venue's open, then closed orders."""

@@ -12,14 +12,15 @@ Every sum goes through :mod:`schemas.money` (exact, or it raises); the report's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from schemas import Order, Side
-from schemas import money
+from schemas import Fill, Order, Side, money
 from schemas.execution import ParentState, ProgressRecord
+from schemas.metrics import quantize_metric
 
 __all__ = ["CompletionReport", "Progress"]
 
@@ -57,22 +58,34 @@ class Progress:
     def remaining(self) -> Decimal:
         return money.subtract(self.total, self.filled)
 
-    def account(self, order: Order) -> bool:
-        """Add a final child order's fills, value and fee; False if already accounted."""
+    def account(self, order: Order, fills: Sequence[Fill] = ()) -> bool:
+        """Add a final child order's fills, value and fee; False if already accounted.
+
+        The value is the sum of ``fills`` (the order's own executions, exact) when they add
+        up to what the order filled; otherwise ``filled * average``, rounded half-even to
+        the journal's 18 places (a venue's average is often a long quotient)."""
         key = order.client_order_id or order.id
         if key in self.accounted:
             return False
         self.accounted.add(key)
         if self.pending == key:
             self.pending = None
+        fee = order.fee
         if order.filled > 0:
-            average = order.average
-            if average is None:
-                raise ValueError(f"child order {key} filled {order.filled} with no average price")
+            mine = [f for f in fills if f.order_id == order.id]
+            if mine and money.total(f.amount for f in mine) == order.filled:
+                cost = money.total(money.multiply(f.amount, f.price) for f in mine)
+                fee = money.total(f.fee for f in mine)
+            else:
+                average = order.average
+                if average is None:
+                    raise ValueError(
+                        f"child order {key} filled {order.filled} with no average price")
+                cost = quantize_metric(money.multiply(order.filled, average))
             self.filled = money.add(self.filled, order.filled)
-            self.cost = money.add(self.cost, money.multiply(order.filled, average))
-        if order.fee:
-            self.fees = money.add(self.fees, order.fee)
+            self.cost = money.add(self.cost, cost)
+        if fee:
+            self.fees = money.add(self.fees, fee)
             if self.fee_currency is None:
                 self.fee_currency = order.fee_currency
         if self.filled > self.total:

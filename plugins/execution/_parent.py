@@ -126,6 +126,9 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     halted = False
     _finished = False
     _unknown: str | None = None
+    """A child whose placement's outcome is unknown: looked up before anything else."""
+    _final: Order | None = None
+    """A final child whose fills are still to be read and accounted."""
     _own_counted = _ZERO
 
     # --- what an algorithm provides -----------------------------------------------------
@@ -157,7 +160,23 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     def prefix(self) -> str:
         return f"{self.args.mandate}-"
 
-    async def on_start(self) -> None:
+    async def on_start(self, attempts: int = 5) -> None:
+        """Start or resume the parent order; a venue error retries the whole start (it
+        rebuilds everything from the journal and the venue) one second of the clock later,
+        up to ``attempts`` times, the last error raised."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._start()
+                return
+            except ExchangeError as exc:
+                if attempt == attempts:
+                    raise
+                self.log.warning("starting failed; retrying", attempt=attempt,
+                                 error=f"{type(exc).__name__}: {exc}")
+                self.working = None
+                await self.clock.sleep(1.0)
+
+    async def _start(self) -> None:
         args = self.args
         record = await self._journal.latest()
         if record is not None and (record.side != args.side.value or record.total != args.amount):
@@ -247,6 +266,8 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         left: list[Order] = []
         for attempt in range(1, self.args.cancel_attempts + 1):
             try:
+                if not await self._settle():
+                    continue
                 if self.working is not None:
                     await self._cancel_working()
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
@@ -262,6 +283,8 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
             except ExchangeError as exc:
                 self.log.warning("cancel round failed", attempt=attempt,
                                  error=f"{type(exc).__name__}: {exc}")
+        if self.working is not None and all(o.id != self.working.id for o in left):
+            left.append(self.working)
         if left:
             self.log.error("child orders still resting after cancelling", count=len(left),
                            orders=[o.client_order_id for o in left])
@@ -443,8 +466,10 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         """Follow ``order`` as the working child, or account it if final."""
         if order.is_done:
             self.working = None
+            self._final = order  # until its fills are read (a venue error may intervene)
             if await self._account(order):
                 await self._journal.save(self.progress, self.clock.now())
+            self._final = None
         else:
             self.working = order
 
@@ -471,6 +496,8 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         """Bring the working child (or the one of unknown outcome) up to date; False while
         the venue leaves it unknown (nothing else is sent then)."""
         try:
+            if self._final is not None:
+                await self._track(self._final)
             if self._unknown is not None:
                 found = await self._lookup(self._unknown)
                 if found is None:

@@ -134,7 +134,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     # --- what an algorithm provides -----------------------------------------------------
 
     @abc.abstractmethod
-    def want(self, view: View) -> Child | None | Literal["keep"]:
+    def want(self, view: View) -> Child | Literal["keep"] | None:
         """The child wanted working now; None for none; ``KEEP`` to leave things as they
         are. Called again after a replaced child is settled (the fills changed)."""
 

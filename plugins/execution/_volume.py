@@ -46,11 +46,11 @@ class TradeMeter:
             stamp = trade.timestamp
             if stamp < position:
                 continue
-            if stamp == position and (seen is None or trade.id in seen):
-                continue
             if stamp > position:
                 position = stamp
                 seen = set()
+            elif seen is None or trade.id in seen:
+                continue  # at the position: counted already (or, after a restart, maybe)
             seen.add(trade.id)
             volume = money.add(volume, trade.amount)
             cost = money.add(cost, money.multiply(trade.amount, trade.price))

@@ -74,7 +74,7 @@ class Pegger(ExecutionService[PeggerArgs]):
         shift = money.multiply(market.price_increment, Decimal(args.offset))
         return money.subtract(price, shift) if side is Side.BUY else money.add(price, shift)
 
-    def want(self, view: View) -> Child | None | Literal["keep"]:
+    def want(self, view: View) -> Child | Literal["keep"] | None:
         args = self.args
         price = self.peg(view)
         if price is None or price <= 0:

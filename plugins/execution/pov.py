@@ -68,7 +68,7 @@ class Pov(ExecutionService[PovArgs]):
         """What the fills should be now: ``rate`` of the market's volume, own fills out."""
         return money.multiply(self.args.rate, view.market_volume)
 
-    def want(self, view: View) -> Child | None | Literal["keep"]:
+    def want(self, view: View) -> Child | Literal["keep"] | None:
         args = self.args
         filled = view.filled
         target = self.target(view)

@@ -49,7 +49,7 @@ class TwapArgs(ParentArgs):
     catch_up: bool = Field(
         default=True, description="send what earlier slices missed with the next slice"
     )
-    size_jitter: Annotated[ExactDecimal, Field(ge=0, le=1)] = Field(
+    size_jitter: Annotated[ExactDecimal, Field(ge=0, le=Decimal("0.5"))] = Field(
         default=Decimal(0),
         description="move each slice's target by up to this fraction of a slice, either "
         "way (seeded)",
@@ -117,7 +117,7 @@ class Twap(ExecutionService[TwapArgs]):
                 high = middle
         return low - 1
 
-    def want(self, view: View) -> Child | None | Literal["keep"]:
+    def want(self, view: View) -> Child | Literal["keep"] | None:
         k = self.slot(view.elapsed)
         if k < 0 or k <= self._done_slot:
             return KEEP

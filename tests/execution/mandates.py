@@ -12,6 +12,7 @@ from typing import Any
 from fortuna import Graph, start
 from plugins.exchanges.sim.venue import SimExchange
 from plugins.execution._parent import ExecutionService
+from plugins.execution._progress import CompletionReport
 from schemas import ExchangeError, Order
 
 SYMBOL = "BTC/USDT"
@@ -91,3 +92,17 @@ async def session(spec: dict[str, Any], *, started: bool = True,
         if started:
             await service.on_start()
         yield Session(graph, venue, service)
+
+
+def venue_of(graph: Graph) -> SimExchange:
+    venue = graph["sim"]
+    assert isinstance(venue, SimExchange)
+    return venue
+
+
+def report_of(graph: Graph, name: str = "algo") -> CompletionReport:
+    """The completion report of the service ``name`` after its run."""
+    service = graph[name]
+    assert isinstance(service, ExecutionService)
+    assert service.report is not None, "the service logged no report"
+    return service.report

@@ -9,7 +9,7 @@ from pathlib import Path
 from fortuna import run
 from plugins.execution._parent import ExecutionService
 from plugins.kill_switches.manual_halt import ManualHaltSwitch
-from tests.execution.mandates import SYMBOL, mandate, session, sim
+from tests.execution.mandates import SYMBOL, mandate, report_of, session, sim, venue_of
 
 D = Decimal
 
@@ -21,8 +21,9 @@ async def test_timeouts_and_errors_never_push_the_fills_past_the_parent_amount()
     graph = await run(mandate("twap", amount="6", window="10m", slices=12, venue=venue,
                               max_consecutive_failures=1000))
     twap = graph["algo"]
-    assert isinstance(twap, ExecutionService) and twap.report is not None
-    sim_venue = graph["sim"]
+    assert isinstance(twap, ExecutionService)
+    assert twap.report is not None
+    sim_venue = venue_of(graph)
     own = []
     for _ in range(50):
         try:
@@ -86,6 +87,8 @@ async def test_pre_trade_limits_refuse_a_child_over_the_size_cap() -> None:
     spec = mandate("twap", amount="4", window="2m", slices=2, risk="@risk",
                    extra={"risk": {"id": "market_making.risk", "args": {"max_amount": "1"}}})
     graph = await run(spec)
-    report = graph["algo"].report
-    assert report.filled == 0 and report.refused >= 1 and report.sent == 0
-    assert await graph["sim"].fetch_closed_orders(SYMBOL) == []
+    report = report_of(graph)
+    assert report.filled == 0
+    assert report.refused >= 1
+    assert report.sent == 0
+    assert await venue_of(graph).fetch_closed_orders(SYMBOL) == []

@@ -89,4 +89,5 @@ async def test_the_pegged_order_fills_the_exact_amount_in_pieces_of_display() ->
             assert all(o.amount <= D("0.5") for o in await s.own_open_orders())
         await s.service.on_stop()
         assert s.service.report is not None
-        assert s.service.report.filled == D(2) and s.service.report.state == "done"
+        assert s.service.report.filled == D(2)
+        assert s.service.report.state == "done"

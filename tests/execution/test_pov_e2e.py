@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from fortuna import run
 from plugins.execution.pov import Pov
-from tests.execution.mandates import SYMBOL, mandate, session, sim
+from tests.execution.mandates import SYMBOL, mandate, report_of, session, sim, venue_of
 
 D = Decimal
 
@@ -31,7 +31,8 @@ async def test_participation_stays_within_its_band_after_every_tick() -> None:
                 break
             await s.graph.clock.sleep(1)
         await pov.on_stop()
-        assert pov.report is not None and pov.report.state == "expired"
+        assert pov.report is not None
+        assert pov.report.state == "expired"
         assert pov.report.filled > 0
 
 
@@ -43,8 +44,8 @@ async def test_own_fills_are_not_counted_as_market_volume() -> None:
     graph = await run(spec)
     pov = graph["algo"]
     assert isinstance(pov, Pov)
-    tape = await graph["sim"].fetch_trades(SYMBOL)
-    own = sum(f.amount for f in await graph["sim"].fetch_my_trades(SYMBOL))
+    tape = await venue_of(graph).fetch_trades(SYMBOL)
+    own = sum(f.amount for f in await venue_of(graph).fetch_my_trades(SYMBOL))
     started = pov.progress.started
     market = sum(t.amount for t in tape if t.timestamp >= started)
     others = market - own
@@ -56,17 +57,19 @@ async def test_no_child_is_larger_than_max_child() -> None:
     spec = mandate("pov", amount="1000", rate="0.5", min_child="0.01", max_child="0.2",
                    window="5m", venue=sim(trade_rate="3"))
     graph = await run(spec)
-    orders = await graph["sim"].fetch_closed_orders(SYMBOL)
-    assert orders and max(o.amount for o in orders) <= D("0.2")
+    orders = await venue_of(graph).fetch_closed_orders(SYMBOL)
+    assert orders
+    assert max(o.amount for o in orders) <= D("0.2")
 
 
 async def test_the_parent_amount_is_never_exceeded_and_the_service_stops_when_done() -> None:
     spec = mandate("pov", amount="1.234", rate="0.5", min_child="0.01", max_child="10",
                    window="1h", venue=sim(trade_rate="2"))
     graph = await run(spec)
-    report = graph["algo"].report
-    assert report.state == "done" and report.filled == D("1.234")
-    own = sum(f.amount for f in await graph["sim"].fetch_my_trades(SYMBOL))
+    report = report_of(graph)
+    assert report.state == "done"
+    assert report.filled == D("1.234")
+    own = sum(f.amount for f in await venue_of(graph).fetch_my_trades(SYMBOL))
     assert own == D("1.234")
     assert graph.clock.monotonic() < 3600
 

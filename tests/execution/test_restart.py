@@ -76,7 +76,8 @@ async def test_a_restart_can_adopt_the_child_the_previous_run_left(tmp_path: Pat
         second = s.graph["second"]
         assert isinstance(second, ExecutionService)
         await second.on_start()
-        assert second.working is not None and second.working.id == left.id
+        assert second.working is not None
+        assert second.working.id == left.id
         assert [o.id for o in await s.own_open_orders()] == [left.id]
         await second.on_stop()
         assert await s.own_open_orders() == []
@@ -96,7 +97,8 @@ async def test_a_finished_parent_order_is_not_worked_again(tmp_path: Path) -> No
         assert second.stop_requested
         await s.step(second)
         await second.on_stop()
-        assert second.report is not None and second.report.filled == D(2)
+        assert second.report is not None
+        assert second.report.filled == D(2)
         assert sum(f.amount for f in await s.venue.fetch_my_trades(SYMBOL)) == D(2)
 
 
@@ -131,7 +133,8 @@ async def test_a_restarted_pegger_resumes_from_postgresql(pg_dsn: str, pg_schema
         while await s.step(second):
             pass
         await second.on_stop()
-        assert second.report is not None and second.report.filled == D(30)
+        assert second.report is not None
+        assert second.report.filled == D(30)
         assert sum(f.amount for f in await s.venue.fetch_my_trades(SYMBOL)) == D(30)
 
 

@@ -1,13 +1,12 @@
-"""What every execution service shares: one parent order worked through one child at a time.
+"""What every execution service shares: one parent order worked one child at a time.
 
 Each tick: stop at the window's end or once the whole amount filled; check the kill
 switches (any tripped: cancel the working child, send nothing until a reset); settle the
 working child (final: its fills are accounted and journaled); count the market's public
 trades; read the touch (the best bid and ask *without* the mandate's own order); ask the
 algorithm for the child it wants (:meth:`ExecutionService.want`); replace the working
-child if it differs. Every child is quantized on the market (never more aggressive, never
-past the limit price, never more than the remaining amount), passes pre-trade risk, and is
-journaled as ``pending`` before it is sent.
+child if it differs. Sending, following, looking up and cancelling children is
+:mod:`plugins.execution._children`.
 
 One child at a time is the design, not a shortcut: the remaining amount is then exact
 (``total - filled`` of final children, minus what the one working child may still fill),
@@ -24,94 +23,25 @@ state and logs the completion report.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypeVar
 
 from fortuna import TickService
 from plugins.execution._args import ParentArgs
+from plugins.execution._children import ChildOrders
 from plugins.execution._journal import Journal
 from plugins.execution._progress import CompletionReport, Progress
+from plugins.execution._view import KEEP, Child, Touch, View
 from plugins.execution._volume import TradeMeter, volume_excluding
 from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making.risk import PreTradeLimits
-from schemas import (
-    ExchangeError,
-    Fill,
-    InsufficientFunds,
-    InvalidOrder,
-    Market,
-    Order,
-    OrderNotFound,
-    OrderRequest,
-    OrderStatus,
-    Side,
-    TimeInForce,
-    money,
-)
-from schemas.market_making import RiskCheck, RiskContext
+from schemas import ExchangeError, Market, Order, Side, money
+from schemas.market_making import RiskCheck
 
 __all__ = ["KEEP", "Child", "ExecutionService", "Touch", "View"]
 
 ArgsT = TypeVar("ArgsT", bound=ParentArgs)
 _ZERO = Decimal(0)
-
-
-@dataclass(frozen=True, slots=True)
-class Child:
-    """The child order an algorithm wants working: limit price, base amount, how it rests.
-    ``slot`` is the algorithm's own label (a TWAP slice), handed back to :meth:`sent`."""
-
-    price: Decimal
-    amount: Decimal
-    time_in_force: TimeInForce = TimeInForce.GTC
-    post_only: bool = False
-    slot: int = 0
-
-
-KEEP: Literal["keep"] = "keep"
-"""Leave the working child (or the absence of one) as it is."""
-
-
-@dataclass(frozen=True, slots=True)
-class Touch:
-    """The best bid and ask of other traders (the mandate's own order taken out)."""
-
-    bid: Decimal | None
-    ask: Decimal | None
-
-    def near(self, side: Side) -> Decimal | None:
-        return self.bid if side is Side.BUY else self.ask
-
-    def far(self, side: Side) -> Decimal | None:
-        return self.ask if side is Side.BUY else self.bid
-
-    @property
-    def mid(self) -> Decimal | None:
-        return None if self.bid is None or self.ask is None else money.mid(self.bid, self.ask)
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """What an algorithm sees on a tick."""
-
-    elapsed: float
-    """Seconds of the clock since the parent order started (its first run)."""
-    now: float
-    """The clock's monotonic time."""
-    progress: Progress
-    working: Order | None
-    touch: Touch
-    market: Market
-    market_volume: Decimal
-    """The market's volume since the start without the mandate's own fills: the public
-    trades counted so far, less the own fills they include."""
-
-    @property
-    def filled(self) -> Decimal:
-        """Final children's fills plus what the working child filled so far."""
-        extra = self.working.filled if self.working is not None else _ZERO
-        return money.add(self.progress.filled, extra)
 
 
 class ExecutionService(TickService[ArgsT], abc.ABC):
@@ -121,14 +51,10 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     progress: Progress
     market: Market
     report: CompletionReport | None = None
-    working: Order | None = None
     ticks = 0
     halted = False
     _finished = False
-    _unknown: str | None = None
-    """A child whose placement's outcome is unknown: looked up before anything else."""
-    _final: Order | None = None
-    """A final child whose fills are still to be read and accounted."""
+    children: ChildOrders | None = None
     _own_counted = _ZERO
 
     # --- what an algorithm provides -----------------------------------------------------
@@ -157,6 +83,17 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                                 algorithm=self.algorithm)
 
     @property
+    def working(self) -> Order | None:
+        """The child resting on the venue, as last seen."""
+        return None if self.children is None else self.children.working
+
+    @property
+    def desk(self) -> ChildOrders:
+        if self.children is None:
+            raise RuntimeError(f"{self.name}: not started")
+        return self.children
+
+    @property
     def prefix(self) -> str:
         return f"{self.args.mandate}-"
 
@@ -173,7 +110,6 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                     raise
                 self.log.warning("starting failed; retrying", attempt=attempt,
                                  error=f"{type(exc).__name__}: {exc}")
-                self.working = None
                 await self.clock.sleep(1.0)
 
     async def _start(self) -> None:
@@ -203,7 +139,12 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
             self.request_stop()
             return
         self.progress.state = "working"
-        self._token = format(int(self.progress.started.timestamp()), "x")
+        self.children = ChildOrders(
+            exchange=args.exchange, symbol=str(args.symbol), side=args.side,
+            limit_price=args.limit_price, mandate=args.mandate,
+            token=format(int(self.progress.started.timestamp()), "x"), market=self.market,
+            progress=self.progress, journal=self._journal, risk=self._risk, clock=self.clock,
+            log=self.log)
         await self._recover()
         await self._journal.save(self.progress, self.clock.now())
         self.log.info("parent order started" if record is None else "parent order resumed",
@@ -218,27 +159,30 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         resting = [o for o in await exchange.fetch_open_orders(symbol)
                    if (o.client_order_id or "").startswith(self.prefix)]
         if pending is not None and not any(o.client_order_id == pending for o in resting):
-            found = await self._lookup(pending)
+            found = await self.desk.lookup(pending)
             if found is not None and found.is_done:
-                await self._account(found)
+                await self.desk.account(found)
             elif found is None:
                 self.progress.pending = None  # it never reached the venue
         for order in resting:
             if self.args.on_start == "adopt" and order.client_order_id == pending \
                     and self.working is None:
-                self.working = order
+                self.desk.working = order
                 self.log.warning("adopted the child order an earlier run left",
                                  client_order_id=order.client_order_id)
                 continue
             self.log.warning("cancelling a child order an earlier run left",
                              client_order_id=order.client_order_id, counted=order.client_order_id
                              == pending)
-            final = await self._cancel(order)
+            final = await self.desk.cancel(order)
             if final is not None and order.client_order_id == pending:
-                await self._account(final)
+                await self.desk.account(final)
 
     async def on_stop(self) -> None:
-        if self._finished:  # finished by an earlier run: report what the journal holds
+        if self.children is None and not self._finished:
+            await self._stopped_before_start()
+            return
+        if self._finished:  # by an earlier run: report what the journal holds
             self.report = self.progress.report()
             self.log.info("execution report", algorithm=self.algorithm,
                           mandate=self.args.mandate, symbol=str(self.args.symbol),
@@ -261,21 +205,34 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                       symbol=str(self.args.symbol), resting_left=len(left),
                       **self.report.fields())
 
+    async def _stopped_before_start(self) -> None:
+        """A start that failed may have found orders of the prefix: none is left resting."""
+        try:
+            left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
+                    if (o.client_order_id or "").startswith(self.prefix)]
+            for order in left:
+                await self.args.exchange.cancel_order(order.id, order.symbol)
+        except ExchangeError as exc:
+            self.log.error("stopped before starting; orders of the prefix may rest",
+                           error=f"{type(exc).__name__}: {exc}")
+            return
+        self.log.warning("stopped before starting", cancelled=len(left))
+
     async def _cancel_everything(self) -> list[Order]:
         """Cancel rounds until the venue shows no order of the prefix; returns those left."""
         left: list[Order] = []
         for attempt in range(1, self.args.cancel_attempts + 1):
             try:
-                if not await self._settle():
+                if not await self.desk.settle():
                     continue
                 if self.working is not None:
-                    await self._cancel_working()
+                    await self.desk.cancel_working()
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
                         if (o.client_order_id or "").startswith(self.prefix)]
                 for order in left:
-                    final = await self._cancel(order)
+                    final = await self.desk.cancel(order)
                     if final is not None and order.client_order_id == self.progress.pending:
-                        await self._account(final)
+                        await self.desk.account(final)
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
                         if (o.client_order_id or "").startswith(self.prefix)]
                 if not left and self.working is None:
@@ -327,12 +284,12 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                     self.log.error("kill switch tripped: execution halted",
                                    reasons=[s.reason for s in tripped])
                 if self.working is not None:
-                    await self._cancel_working()
+                    await self.desk.cancel_working()
                 return
             if self.halted:
                 self.halted = False
                 self.log.warning("kill switches reset; execution resumes")
-        if not await self._settle():
+        if not await self.desk.settle():
             return
         volume, cost = await self._meter.update()
         if volume:
@@ -361,13 +318,14 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                 return
             working = self.working
             if working is not None:
-                if isinstance(child, Child) and self._same(working, child):
+                if isinstance(child, Child) and self.desk.same(working, child):
                     return
-                if not await self._cancel_working():
+                if not await self.desk.cancel_working():
                     return
                 continue  # the fills changed: ask again
             if isinstance(child, Child):
-                await self._send(child, touch)
+                self.sent(child)
+                await self.desk.send(child, touch)
             return
 
     def _view(self, touch: Touch) -> View:
@@ -392,167 +350,3 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                     break
             best.append(price)
         return Touch(bid=best[0], ask=best[1])
-
-    def _same(self, working: Order, child: Child) -> bool:
-        """Whether ``working`` already is the order ``child`` asks for."""
-        if working.price != self._price(child.price):
-            return False
-        left = money.subtract(self.progress.remaining, working.filled)
-        return working.remaining == self.market.quantize_amount(min(child.amount, left))
-
-    def _price(self, price: Decimal) -> Decimal:
-        """On the tick, never more aggressive, never past the limit price."""
-        side = self.args.side
-        price = self.market.quantize_price(price, side)
-        limit = self.args.limit_price
-        if limit is not None:
-            price = min(price, limit) if side is Side.BUY else max(price, limit)
-        return price
-
-    # --- child orders -----------------------------------------------------------------------
-
-    def _client_id(self) -> str:
-        self.progress.children += 1
-        return f"{self.args.mandate}-{self._token}-{self.progress.children}"
-
-    async def _send(self, child: Child, touch: Touch) -> None:
-        args, progress = self.args, self.progress
-        amount = min(child.amount, progress.remaining)
-        self.sent(child)
-        try:
-            request = self.market.check_order(OrderRequest(
-                symbol=args.symbol, side=args.side, amount=self.market.quantize_amount(amount)
-                if amount > 0 else amount, price=self._price(child.price),
-                time_in_force=child.time_in_force, post_only=child.post_only))
-        except (InvalidOrder, ValueError) as exc:
-            progress.refused += 1
-            self.log.warning("child order refused", reason=str(exc), amount=amount)
-            return
-        now = self.clock.monotonic()
-        reference = touch.mid or request.price or progress.arrival or Decimal(1)
-        refusal = self._risk.refusal(request, RiskContext(reference=reference, book=(), now=now))
-        if refusal is not None:
-            progress.refused += 1
-            self.log.warning("child order refused by risk", reason=refusal,
-                             price=request.price, amount=request.amount)
-            return
-        client_id = self._client_id()
-        request = request.model_copy(update={"client_order_id": client_id})
-        progress.pending = client_id
-        await self._journal.save(progress, self.clock.now())
-        try:
-            order = await args.exchange.create_order(request)
-        except (InvalidOrder, InsufficientFunds) as exc:
-            progress.refused += 1
-            progress.pending = None
-            self.log.warning("child order refused by the venue", client_order_id=client_id,
-                             error=f"{type(exc).__name__}: {exc}")
-            await self._journal.save(progress, self.clock.now())
-            return
-        except ExchangeError as exc:
-            self.log.warning("child order outcome unknown; looking it up",
-                             client_order_id=client_id, error=f"{type(exc).__name__}: {exc}")
-            self._unknown = client_id
-            self._risk.record_sent(request, now)
-            await self._settle()
-            return
-        self._risk.record_sent(request, now)
-        progress.sent += 1
-        self.log.info("child order sent", client_order_id=client_id, price=request.price,
-                      amount=request.amount, filled=order.filled)
-        await self._track(order)
-
-    async def _track(self, order: Order) -> None:
-        """Follow ``order`` as the working child, or account it if final."""
-        if order.is_done:
-            self.working = None
-            self._final = order  # until its fills are read (a venue error may intervene)
-            if await self._account(order):
-                await self._journal.save(self.progress, self.clock.now())
-            self._final = None
-        else:
-            self.working = order
-
-    async def _account(self, order: Order) -> bool:
-        """Account a final child with its own fills (exact value and fee)."""
-        fills: list[Fill] = []
-        if order.filled > 0:
-            fills = await self.args.exchange.fetch_my_trades(self.args.symbol,
-                                                             since=order.timestamp)
-        return self.progress.account(order, fills)
-
-    async def _lookup(self, client_id: str) -> Order | None:
-        """The order of ``client_id`` among the venue's open, then closed orders."""
-        exchange, symbol = self.args.exchange, self.args.symbol
-        for order in await exchange.fetch_open_orders(symbol):
-            if order.client_order_id == client_id:
-                return order
-        for order in reversed(await exchange.fetch_closed_orders(symbol)):
-            if order.client_order_id == client_id:
-                return order
-        return None
-
-    async def _settle(self) -> bool:
-        """Bring the working child (or the one of unknown outcome) up to date; False while
-        the venue leaves it unknown (nothing else is sent then)."""
-        try:
-            if self._final is not None:
-                await self._track(self._final)
-            if self._unknown is not None:
-                found = await self._lookup(self._unknown)
-                if found is None:
-                    self.log.warning("child order never reached the venue",
-                                     client_order_id=self._unknown)
-                    self.progress.pending = None
-                    self.progress.refused += 1
-                    await self._journal.save(self.progress, self.clock.now())
-                else:
-                    self.progress.sent += 1
-                    self.log.info("child order found", client_order_id=self._unknown,
-                                  status=found.status.value, filled=found.filled)
-                    await self._track(found)
-                self._unknown = None
-            working = self.working
-            if working is not None:
-                await self._track(await self.args.exchange.fetch_order(working.id, working.symbol))
-        except ExchangeError as exc:
-            self.log.warning("child order not settled; retrying next tick",
-                             error=f"{type(exc).__name__}: {exc}")
-            return False
-        return True
-
-    async def _cancel(self, order: Order) -> Order | None:
-        """Cancel ``order``; its final state, or None while the venue leaves it open."""
-        exchange = self.args.exchange
-        try:
-            result = await exchange.cancel_order(order.id, order.symbol)
-        except OrderNotFound:
-            result = None
-        except ExchangeError as exc:
-            self.log.warning("cancel failed; looking the order up",
-                             client_order_id=order.client_order_id,
-                             error=f"{type(exc).__name__}: {exc}")
-            result = None
-        if result is None or not result.is_done:
-            result = await exchange.fetch_order(order.id, order.symbol)
-        if not result.is_done:
-            return None
-        if result.status is OrderStatus.CANCELED:
-            self.progress.cancelled += 1
-        return result
-
-    async def _cancel_working(self) -> bool:
-        """Cancel the working child and account it; False while it stays open or unknown."""
-        working = self.working
-        if working is None:
-            return True
-        try:
-            final = await self._cancel(working)
-        except ExchangeError as exc:
-            self.log.warning("working child not cancelled; retrying next tick",
-                             error=f"{type(exc).__name__}: {exc}")
-            return False
-        if final is None:
-            return False
-        await self._track(final)
-        return True

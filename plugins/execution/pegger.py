@@ -18,7 +18,8 @@ from pydantic import Field
 
 from fortuna import Duration
 from plugins.execution._args import ParentArgs
-from plugins.execution._parent import KEEP, Child, ExecutionService, View
+from plugins.execution._parent import ExecutionService
+from plugins.execution._view import KEEP, Child, View
 from schemas import Amount, Side, money
 
 __all__ = ["Pegger", "PeggerArgs"]

@@ -19,7 +19,8 @@ from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal
 from plugins.execution._args import ParentArgs
-from plugins.execution._parent import KEEP, Child, ExecutionService, View
+from plugins.execution._parent import ExecutionService
+from plugins.execution._view import KEEP, Child, View
 from schemas import Amount, NonNegativeAmount, Side, TimeInForce, money
 
 __all__ = ["Pov", "PovArgs"]

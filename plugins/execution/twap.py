@@ -23,7 +23,8 @@ from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal
 from plugins.execution._args import ParentArgs
-from plugins.execution._parent import KEEP, Child, ExecutionService, View
+from plugins.execution._parent import ExecutionService
+from plugins.execution._view import KEEP, Child, View
 from schemas import Side, TimeInForce, money
 
 __all__ = ["Twap", "TwapArgs", "schedule"]

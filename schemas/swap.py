@@ -12,11 +12,11 @@ address, a mint, an ESDT identifier; ``block`` is the block number, slot or nonc
 holds the state or the transaction).
 
 Amounts travel on the wire as integers of the token's smallest unit and live in these
-contracts as exact ``Decimal``: :func:`to_units` and :func:`from_units` are the one
-conversion, and a model refuses an amount with more digits than its token has decimals
-(that amount cannot exist on the chain). Rounding, when a computation needs it (a minimum
-out from a slippage fraction), is explicit and always in the direction that protects the
-sender.
+contracts as exact ``Decimal``: :func:`schemas.money.to_units` and ``from_units``
+(re-exported here) are the one conversion, and a model refuses an amount with more
+digits than its token has decimals (that amount cannot exist on the chain). Rounding,
+when a computation needs it (a minimum out from a slippage fraction), is explicit and
+always in the direction that protects the sender.
 
 Errors are the project's exchange errors (``schemas``), with the chain's own words:
 :class:`SwapReverted` (mined and reverted; the decoded revert reason, the transaction and
@@ -29,7 +29,7 @@ never assume it failed).
 from __future__ import annotations
 
 import abc
-from decimal import ROUND_FLOOR, Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from fortuna import Interface
 from schemas._errors import ExchangeError, InsufficientFunds, InvalidOrder
 from schemas._values import Amount, Fee, NonNegativeAmount, Price, Timestamp
+from schemas.money import MoneyError, Rounding, from_units, ratio, to_units
 
 __all__ = [
     "DeadlineExpired",
@@ -59,41 +60,8 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-_RATIO = Context(prec=34)
 MAX_DECIMALS = 77
 """More decimals than any token uses (a uint256 holds 77 decimal digits)."""
-
-
-def to_units(amount: Decimal, decimals: int, rounding: str | None = None) -> int:
-    """``amount`` as an integer count of smallest units of a token with ``decimals``.
-
-    Exact by default: an amount with digits beyond ``decimals`` raises ``ValueError``
-    (it cannot exist on the chain). With a ``rounding`` (``decimal.ROUND_FLOOR``,
-    ``ROUND_CEILING``, ...) it is rounded to a whole unit in that direction instead.
-    """
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise ValueError(f"an amount must be a finite Decimal, got {amount!r}")
-    if not 0 <= decimals <= MAX_DECIMALS:
-        raise ValueError(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
-    # A context wide enough for every digit: the default 28 digits would round a uint256.
-    exact = Context(prec=len(amount.as_tuple().digits) + decimals + 2, Emax=10**6, Emin=-(10**6))
-    scaled = amount.scaleb(decimals, context=exact)
-    whole = scaled.to_integral_value(rounding=rounding or ROUND_FLOOR, context=exact)
-    if rounding is None and whole != scaled:
-        raise ValueError(
-            f"{amount} has more than {decimals} decimal places; pass a rounding to round it"
-        )
-    return int(whole)
-
-
-def from_units(units: int, decimals: int) -> Decimal:
-    """The exact ``Decimal`` of ``units`` smallest units of a token with ``decimals``."""
-    if isinstance(units, bool) or not isinstance(units, int):
-        raise ValueError(f"units must be an integer, got {units!r}")
-    if not 0 <= decimals <= MAX_DECIMALS:
-        raise ValueError(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
-    sign, digits, _ = Decimal(units).as_tuple()
-    return Decimal((sign, digits, -decimals))  # built from its digits: exact at any size
 
 
 class Token(BaseModel):
@@ -109,8 +77,8 @@ class Token(BaseModel):
     symbol: str = Field(min_length=1, description="the token's ticker, e.g. 'USDC'")
     decimals: int = Field(ge=0, le=MAX_DECIMALS, description="decimals of its smallest unit")
 
-    def to_units(self, amount: Decimal, rounding: str | None = None) -> int:
-        """``amount`` in this token's smallest units (see :func:`to_units`)."""
+    def to_units(self, amount: Decimal, rounding: Rounding | None = None) -> int:
+        """``amount`` in this token's smallest units (:func:`schemas.money.to_units`)."""
         return to_units(amount, self.decimals, rounding)
 
     def from_units(self, units: int) -> Decimal:
@@ -121,7 +89,7 @@ class Token(BaseModel):
 def _check_units(token: Token, amount: Decimal, what: str) -> None:
     try:
         token.to_units(amount)
-    except ValueError:
+    except MoneyError:
         raise ValueError(
             f"{what} {amount} has more than {token.decimals} decimals, which {token.symbol} "
             "cannot hold"
@@ -171,7 +139,7 @@ class SwapQuote(BaseModel):
     @property
     def price(self) -> Decimal:
         """Average price paid, token_in per token_out, to 34 significant digits."""
-        return _RATIO.divide(self.amount_in, self.amount_out)
+        return ratio(self.amount_in, self.amount_out)
 
     def request(
         self, slippage: Decimal, deadline: Timestamp, *, recipient: str | None = None
@@ -274,7 +242,7 @@ class SwapReceipt(BaseModel):
     @property
     def price(self) -> Decimal:
         """Average price paid, token_in per token_out, to 34 significant digits."""
-        return _RATIO.divide(self.amount_in, self.amount_out)
+        return ratio(self.amount_in, self.amount_out)
 
 
 class PoolPrice(BaseModel):
@@ -356,8 +324,8 @@ class GasBudgetExceeded(InvalidOrder):
         self, *, needed: Decimal, remaining: Decimal, currency: str, venue: str | None = None
     ) -> None:
         super().__init__(
-            f"{self.summary} (nothing sent): it may cost up to {needed} {currency}, "
-            f"{remaining} {currency} of the budget remains",
+            f"{self.summary} (nothing sent): it may cost up to {needed.normalize():f} "
+            f"{currency}, {remaining.normalize():f} {currency} of the budget remains",
             venue=venue,
         )
         self.needed = needed

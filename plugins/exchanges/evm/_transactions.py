@@ -1,0 +1,197 @@
+"""Sending one transaction and learning its fate: simulate, budget, sign, send, wait.
+
+The order of the steps is the failure design:
+
+1. The node simulates the call (``eth_estimateGas``). A revert here is reported with the
+   contract's reason and *nothing is sent* (``SwapReverted``, "not sent").
+2. The gas policy prices it and reserves its worst case from the budget
+   (``GasBudgetExceeded``: nothing sent).
+3. A nonce is taken and the signed transaction sent under the wallet's nonce lock. Its hash
+   is computed before sending, so a send that times out is reported as
+   ``SwapOutcomeUnknown`` with the hash to look up, never as "not sent". A send the node
+   refuses (it answered) is permanent and releases the reservation.
+4. The receipt is polled on the component's clock until ``confirm_timeout``. Meanwhile, and
+   at the end, the wallet's mined nonce count tells a *replaced* transaction (its nonce
+   used by another) and ``eth_getTransactionByHash`` a *dropped* one: both are
+   ``SwapDropped`` (it will never execute) and resynchronise the nonce manager. Otherwise
+   the outcome is unknown, and the reservation is kept.
+5. A mined transaction that reverted is replayed with ``eth_call`` on the state its block
+   left, to recover the revert reason: a reverted transaction changed nothing, so that is
+   the state it met when it was alone in its block, and the state after whatever ran
+   before it (a front-run) otherwise. The reason is the replay's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fortuna import Clock
+from plugins.exchanges.evm._errors import revert_error, revert_reason, rpc_error
+from plugins.exchanges.evm.chain import EvmChain
+from plugins.exchanges.evm.gas import GasPolicy, Reservation
+from plugins.exchanges.evm.wallet import EvmWallet
+from schemas import ExchangeError
+from schemas.swap import SwapDropped, SwapOutcomeUnknown
+
+__all__ = ["Mined", "Pending", "Transactor", "block_time"]
+
+_REPLACED_CHECK_EVERY = 10
+"""Polls between two checks that the nonce was not taken by another transaction."""
+
+
+@dataclass(frozen=True)
+class Mined:
+    """A transaction mined successfully."""
+
+    tx_hash: str
+    block: int
+    gas_used: int
+    gas_cost_wei: int
+    logs: list[Any]
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A transaction sent and not yet known to be mined."""
+
+    tx_hash: str
+    nonce: int
+    reservation: Reservation
+    call: dict[str, Any]
+
+
+def block_time(block: Any) -> datetime:
+    return datetime.fromtimestamp(int(block["timestamp"]), UTC)
+
+
+class Transactor:
+    """Sends transactions for one wallet under one gas policy, on behalf of a venue."""
+
+    def __init__(
+        self, chain: EvmChain, wallet: EvmWallet, gas: GasPolicy, clock: Clock, venue: str
+    ) -> None:
+        self.chain, self.wallet, self.gas, self.clock, self.venue = (
+            chain, wallet, gas, clock, venue)
+
+    async def send(self, to: str, data: str) -> Mined:
+        """Send a call of ``data`` to ``to`` and wait until it is mined (see the module)."""
+        return await self.confirm(await self.submit(to, data))
+
+    async def submit(self, to: str, data: str) -> Pending:
+        """Steps 1 to 3: simulate, reserve gas, sign and send; the transaction in flight."""
+        web3 = self.chain.web3
+        call: dict[str, Any] = {"from": self.wallet.address, "to": to, "data": data, "value": 0}
+        try:
+            estimate = await web3.eth.estimate_gas(call)  # type: ignore[arg-type]
+        except Exception as error:
+            raise rpc_error(error, venue=self.venue) from error
+        gas_limit = self.gas.gas_limit(estimate)
+        fees = await self.gas.fees()
+        reservation = await self.gas.reserve(gas_limit, fees)
+        transaction = {
+            "to": to, "data": data, "value": 0, "gas": gas_limit, "type": 2,
+            "maxFeePerGas": fees.max_fee_per_gas,
+            "maxPriorityFeePerGas": fees.max_priority_fee_per_gas,
+        }
+        tx_hash = ""
+        try:
+            async with self.wallet.nonces.reserve() as nonce:
+                raw = self.wallet.sign({**transaction, "nonce": nonce})
+                tx_hash = "0x" + bytes(web3.keccak(raw)).hex()
+                await web3.eth.send_raw_transaction(raw)
+        except Exception as error:
+            failure = rpc_error(error, venue=self.venue)
+            if failure.retryable and tx_hash:
+                raise SwapOutcomeUnknown(
+                    f"sending failed ({failure.message}); the node may have taken it",
+                    tx_hash=tx_hash, venue=self.venue,
+                ) from error
+            self.gas.settle(reservation, None)
+            raise failure from error
+        return Pending(tx_hash, nonce, reservation, call)
+
+    async def confirm(self, pending: Pending) -> Mined:
+        """Steps 4 and 5: wait for the receipt; the mined transaction or its failure."""
+        receipt = await self._wait(pending.tx_hash, pending.nonce, pending.reservation)
+        gas_used = int(receipt["gasUsed"])
+        self.gas.settle(pending.reservation, gas_used * int(receipt["effectiveGasPrice"]))
+        block = int(receipt["blockNumber"])
+        if int(receipt["status"]) != 1:
+            reason = await self._replayed_reason(pending.call, block)
+            raise revert_error(reason, venue=self.venue, tx_hash=pending.tx_hash, block=block,
+                               gas_used=gas_used)
+        header = await self._call(self.chain.web3.eth.get_block(block))
+        return Mined(
+            tx_hash=pending.tx_hash, block=block, gas_used=gas_used,
+            gas_cost_wei=gas_used * int(receipt["effectiveGasPrice"]),
+            logs=list(receipt["logs"]), timestamp=block_time(header),
+        )
+
+    async def _wait(self, tx_hash: str, nonce: int, reservation: Reservation) -> Any:
+        from web3.exceptions import TransactionNotFound
+
+        web3 = self.chain.web3
+        deadline = self.clock.monotonic() + self.chain.args.confirm_timeout
+        polls = 0
+        while True:
+            try:
+                return await web3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                pass
+            except Exception as error:
+                if not rpc_error(error).retryable:
+                    raise rpc_error(error, venue=self.venue) from error
+            polls += 1
+            over = self.clock.monotonic() >= deadline
+            if over or polls % _REPLACED_CHECK_EVERY == 0:
+                dropped = await self._dropped(tx_hash, nonce)
+                if dropped is not None:
+                    self.wallet.nonces.resync()
+                    self.gas.settle(reservation, None)
+                    raise SwapDropped(dropped, tx_hash=tx_hash, venue=self.venue)
+            if over:
+                raise SwapOutcomeUnknown(
+                    f"not mined within {self.chain.args.confirm_timeout}s",
+                    tx_hash=tx_hash, venue=self.venue,
+                )
+            await self.clock.sleep(self.chain.args.poll_interval)
+
+    async def _dropped(self, tx_hash: str, nonce: int) -> str | None:
+        """Why the transaction can never be mined, or None while it still can."""
+        from web3.exceptions import TransactionNotFound
+
+        web3 = self.chain.web3
+        try:
+            mined = await web3.eth.get_transaction_count(self.wallet.address, "latest")  # type: ignore[arg-type]
+            if mined > nonce:
+                try:
+                    await web3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+                    return None  # mined between the two reads
+                except TransactionNotFound:
+                    return f"nonce {nonce} was used by another transaction (replaced)"
+            await web3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return "the node no longer knows the transaction (dropped)"
+        except Exception:
+            return None  # cannot tell now: keep waiting
+        return None
+
+    async def _replayed_reason(self, call: dict[str, Any], block: int) -> str:
+        try:
+            await self.chain.web3.eth.call(call, block_identifier=block)  # type: ignore[arg-type]
+        except Exception as error:
+            reason = revert_reason(error)
+            if reason is not None:
+                return reason
+        return "reverted (the reason could not be recovered by replaying the call)"
+
+    async def _call(self, awaitable: Any) -> Any:
+        try:
+            return await awaitable
+        except ExchangeError:
+            raise
+        except Exception as error:
+            raise rpc_error(error, venue=self.venue) from error

@@ -1,0 +1,283 @@
+"""What every EVM swap venue shares: tokens, balances, allowances, sending a swap, receipts.
+
+A concrete venue (Uniswap v2 and its forks, Uniswap v3) supplies three things: which pool
+serves a pair, the exact quote from that pool's state, and the calldata of a bounded swap
+for its router (:meth:`EvmSwapVenue._swap_call`). This base does the rest the same way for
+all of them:
+
+- before sending: the deadline has not passed, the wallet holds the input (the maximum
+  input for an exact output), and the spender may move it. Each failure is reported with
+  nothing sent. The allowance granted is exactly the swap's maximum input, or the
+  configured cap for that token when larger; never unlimited unless a cap says so.
+- after mining: the amounts are read from the ERC-20 ``Transfer`` logs of the receipt (what
+  the chain did, not what was asked), the gas cost from ``gasUsed x effectiveGasPrice``.
+
+Without a wallet the venue is read-only: quotes and prices work, swaps are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import Field
+
+from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.exchanges.evm._abi import ERC20
+from plugins.exchanges.evm._errors import rpc_error
+from plugins.exchanges.evm._transactions import Mined, Transactor, block_time
+from plugins.exchanges.evm.chain import EvmChain
+from plugins.exchanges.evm.gas import GasPolicy
+from plugins.exchanges.evm.wallet import EvmWallet
+from schemas import ExchangeError, NotSupported, OrderNotFound, money
+from schemas.money import from_units
+from schemas.swap import (
+    DeadlineExpired,
+    InsufficientAllowance,
+    SwapInsufficientFunds,
+    SwapReceipt,
+    SwapRequest,
+    SwapReverted,
+    SwapVenue,
+    Token,
+)
+
+__all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs", "ratio"]
+
+
+
+def ratio(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
+    convert to ``Decimal`` exactly; only the one division rounds)."""
+    return money.ratio(Decimal(numerator), Decimal(denominator))
+
+TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+"""keccak256("Transfer(address,address,uint256)"), the ERC-20 transfer event."""
+
+ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+
+
+class EvmVenueArgs(ComponentArgs):
+    chain: EvmChain = Field(description="the chain the pools live on (@name)")
+    wallet: EvmWallet | None = Field(
+        default=None, description="the account that swaps (@name); None: read-only venue"
+    )
+    gas: GasPolicy | None = Field(
+        default=None, description="fee caps and gas budget for swaps (@name); needed to swap"
+    )
+    allowance_caps: dict[str, ExactDecimal] = Field(
+        default_factory=dict,
+        description="per token address, the allowance granted when one is needed (in token "
+        "units, e.g. {'0xA0b8...': 10000}); tokens not listed get exactly the swap's input",
+    )
+
+
+ArgsT = TypeVar("ArgsT", bound=EvmVenueArgs)
+
+
+class EvmSwapVenue(Component[ArgsT], SwapVenue):
+    """Base of the EVM venues (not a component by itself)."""
+
+    _tokens: dict[str, Token]
+    _sent: dict[str, tuple[SwapRequest, str]]
+    _transactor: Transactor | None = None
+
+    async def load(self) -> None:
+        self._tokens, self._sent = {}, {}
+        args = self.args
+        if args.wallet is not None and args.gas is not None:
+            self._transactor = Transactor(args.chain, args.wallet, args.gas, self.clock, self.name)
+
+    @property
+    def venue(self) -> str:
+        return self.name
+
+    @property
+    def native_currency(self) -> str:
+        return self.args.chain.native_currency
+
+    @property
+    def web3(self) -> Any:
+        return self.args.chain.web3
+
+    def checksum(self, address: str) -> str:
+        from web3 import Web3
+
+        try:
+            return str(Web3.to_checksum_address(address))
+        except ValueError:
+            raise ValueError(f"{address!r} is not a 0x address of 40 hex digits") from None
+
+    def contract(self, address: str, abi: list[dict[str, Any]]) -> Any:
+        return self.web3.eth.contract(address=self.checksum(address), abi=abi)
+
+    async def read(self, awaitable: Any) -> Any:
+        """Await one RPC read, its failure translated."""
+        try:
+            return await awaitable
+        except ExchangeError:
+            raise
+        except Exception as error:
+            raise rpc_error(error, venue=self.name) from error
+
+    async def latest_block(self) -> Any:
+        return await self.read(self.web3.eth.get_block("latest"))
+
+    def block_time(self, header: Any) -> datetime:
+        return block_time(header)
+
+    def gas_estimate(self, header: Any, gas: int) -> Decimal:
+        """Native coin a swap of ``gas`` units costs at the block's base fee plus the gas
+        policy's tip cap (zero tip without a policy)."""
+        tip = 0
+        if self.args.gas is not None:
+            tip = self.args.gas.tip_cap_wei
+        return from_units(gas * (int(header.get("baseFeePerGas", 0)) + tip), 18)
+
+    # -- tokens and balances ---------------------------------------------------------------
+
+    async def token(self, address: str) -> Token:
+        key = self.checksum(address)
+        token = self._tokens.get(key)
+        if token is None:
+            erc20 = self.contract(key, ERC20)
+            decimals, symbol = await asyncio.gather(
+                self.read(erc20.functions.decimals().call()),
+                self.read(erc20.functions.symbol().call()),
+            )
+            token = self._tokens[key] = Token(address=key, symbol=symbol, decimals=decimals)
+        return token
+
+    def _owner(self) -> str:
+        return self._wallet().address
+
+    async def balance(self, token: Token) -> Decimal:
+        units = await self.read(
+            self.contract(token.address, ERC20).functions.balanceOf(self._owner()).call())
+        return token.from_units(int(units))
+
+    async def native_balance(self) -> Decimal:
+        return from_units(int(await self.read(self.web3.eth.get_balance(self._owner()))), 18)
+
+    # -- swapping --------------------------------------------------------------------------
+
+    def _swap_call(self, request: SwapRequest, pool: str, recipient: str,
+                   deadline: int) -> tuple[str, str]:
+        """The router address to call (the spender) and the calldata of the bounded swap."""
+        raise NotImplementedError
+
+    async def _pool(self, token_in: Token, token_out: Token) -> str:
+        """The address of the pool this venue swaps the pair in."""
+        raise NotImplementedError
+
+    async def swap(self, request: SwapRequest) -> SwapReceipt:
+        owner = self._owner()
+        if self._transactor is None:
+            raise NotSupported(f"{self.name} has no gas policy: set gas to swap", venue=self.name)
+        now = self.clock.now()
+        if request.deadline <= now:
+            raise DeadlineExpired(f"the deadline {request.deadline.isoformat()} has passed",
+                                  venue=self.name)
+        pool = request.pool or await self._pool(request.token_in, request.token_out)
+        recipient = self.checksum(request.recipient or owner)
+        spender, data = self._swap_call(request, pool, recipient, int(request.deadline.timestamp()))
+        token_in, most = request.token_in, request.token_in.to_units(request.amount_in)
+        spending = self._wallet().spending
+        async with spending.sending(token_in.address, spender, most) as in_flight:
+            await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
+            await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
+                                         owner, spender)
+            pending = await self._transactor.submit(spender, data)
+        self._sent[pending.tx_hash] = (request, pool)
+        try:
+            mined = await self._transactor.confirm(pending)
+        finally:
+            spending.done(token_in.address, spender, most)
+        return self._receipt(request, pool, mined, owner, recipient)
+
+    def _wallet(self) -> EvmWallet:
+        if self.args.wallet is None:
+            raise NotSupported(f"{self.name} has no wallet: it is read-only", venue=self.name)
+        return self.args.wallet
+
+    async def _check_funds(self, token: Token, needed: Decimal, owner: str) -> None:
+        held = await self.balance(token)
+        if held < needed:
+            raise SwapInsufficientFunds(
+                f"the wallet holds {held} {token.symbol}, the swap may spend {needed}",
+                venue=self.name)
+
+    async def _ensure_allowance(self, token: Token, needed: Decimal, owner: str,
+                                spender: str) -> None:
+        erc20 = self.contract(token.address, ERC20)
+        allowed = token.from_units(
+            int(await self.read(erc20.functions.allowance(owner, spender).call())))
+        if allowed >= needed:
+            return
+        caps = {address.lower(): amount for address, amount in self.args.allowance_caps.items()}
+        cap = caps.get(token.address.lower())
+        grant = max(needed, cap) if cap is not None else needed
+        assert self._transactor is not None
+        data = erc20.encode_abi("approve", args=[spender, token.to_units(grant)])
+        try:
+            await self._transactor.send(token.address, data)
+        except SwapReverted as error:
+            raise InsufficientAllowance(
+                f"approving {grant} {token.symbol} for {spender} failed: {error}",
+                venue=self.name) from error
+        self.log.info("evm_allowance_granted", symbol=token.symbol, spender=spender,
+                      amount=str(grant))
+
+    def _receipt(self, request: SwapRequest, pool: str, mined: Mined, owner: str,
+                 recipient: str) -> SwapReceipt:
+        amount_in = _transferred(mined.logs, request.token_in.address, source=owner)
+        amount_out = _transferred(mined.logs, request.token_out.address, target=recipient)
+        return SwapReceipt(
+            venue=self.name, pool=pool, kind=request.kind, token_in=request.token_in,
+            token_out=request.token_out, amount_in=request.token_in.from_units(amount_in),
+            amount_out=request.token_out.from_units(amount_out), gas_used=mined.gas_used,
+            gas_cost=from_units(mined.gas_cost_wei, 18), native_currency=self.native_currency,
+            block=mined.block, tx_hash=mined.tx_hash, timestamp=mined.timestamp,
+        )
+
+    async def receipt(self, tx_hash: str) -> SwapReceipt | None:
+        from web3.exceptions import TransactionNotFound
+
+        sent = self._sent.get(tx_hash)
+        if sent is None:
+            raise OrderNotFound(f"{tx_hash} is not a swap this venue sent", venue=self.name)
+        request, pool = sent
+        try:
+            raw = await self.web3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
+        except Exception as error:
+            raise rpc_error(error, venue=self.name) from error
+        header = await self.read(self.web3.eth.get_block(int(raw["blockNumber"])))
+        mined = Mined(
+            tx_hash=tx_hash, block=int(raw["blockNumber"]), gas_used=int(raw["gasUsed"]),
+            gas_cost_wei=int(raw["gasUsed"]) * int(raw["effectiveGasPrice"]),
+            logs=list(raw["logs"]), timestamp=block_time(header),
+        )
+        owner = self._owner()
+        return self._receipt(request, pool, mined, owner,
+                             self.checksum(request.recipient or owner))
+
+
+def _transferred(logs: list[Any], token: str, *, source: str | None = None,
+                 target: str | None = None) -> int:
+    """Units of ``token`` moved from ``source`` (or to ``target``) by the receipt's logs."""
+    total = 0
+    for log in logs:
+        topics = [bytes(topic).hex().removeprefix("0x") for topic in log["topics"]]
+        if len(topics) != 3 or topics[0] != TRANSFER_TOPIC:
+            continue
+        if str(log["address"]).lower() != token.lower():
+            continue
+        party = topics[1] if source is not None else topics[2]
+        if int(party, 16) != int(source if source is not None else str(target), 16):
+            continue
+        total += int.from_bytes(bytes(log["data"]), "big")
+    return total

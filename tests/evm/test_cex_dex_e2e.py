@@ -1,0 +1,103 @@
+"""End to end: ``configs/evm/cex_dex.yaml`` against the anvil node, in process through the
+real container and as the ``fortuna run`` command stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from fortuna import start
+from plugins.arbitrage.service import Arbitrage
+from plugins.exchanges.evm.gas import GasPolicy
+from tests.conftest import REPO
+from tests.evm.chain import KEYS
+from tests.evm.conftest import World
+
+CONFIG = REPO / "configs" / "evm" / "cex_dex.yaml"
+CONFIG_V3 = REPO / "configs" / "evm" / "cex_dex_v3.yaml"
+
+
+@pytest.fixture
+def environment(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"FORTUNA_EVM_RPC": world.url, "FORTUNA_EVM_KEY": KEYS[1]}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+def test_the_configs_name_the_contracts_the_test_deployment_gives(world: World) -> None:
+    text = CONFIG.read_text()
+    for address in (world.usdc.address, world.weth.address, world.v2_factory.address,
+                    world.v2_router.address):
+        assert address in text
+    text_v3 = CONFIG_V3.read_text()
+    for address in (world.usdc.address, world.weth.address, world.v3_factory.address,
+                    world.v3_router.address, world.v3_quoter.address):
+        assert address in text_v3
+
+
+@pytest.mark.parametrize("config", [CONFIG, CONFIG_V3], ids=["uniswap_v2", "uniswap_v3"])
+async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
+    config: Path, environment: dict[str, str], world: World
+) -> None:
+    async with start(config) as graph:
+        service = graph.service
+        assert isinstance(service, Arbitrage)
+        running = asyncio.ensure_future(service.run())
+        for _ in range(150):  # the service exposes no event: poll its record, up to 30 s
+            if service.executions:
+                break
+            await asyncio.sleep(0.2)
+        service.request_stop()
+        await asyncio.wait_for(running, 30)
+        executions = list(service.executions)
+        gas = graph["gas"]
+        assert isinstance(gas, GasPolicy)
+        assert executions, "no arbitrage was executed"
+        first = executions[0]
+        assert first.complete
+        assert first.buy is not None
+        assert first.sell is not None
+        assert first.buy.venue == "uniswap"
+        assert first.sell.venue == "cex"
+        assert gas.spent > 0
+        assert service.realised_profit > 0
+
+
+def test_fortuna_run_against_the_node_stops_cleanly_on_sigterm(
+    environment: dict[str, str]
+) -> None:
+    """Run until the first arbitrage is executed, then SIGTERM: exit 0, a clean stop."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fortuna", "run", str(CONFIG)],
+        cwd=REPO, env={**os.environ, **environment}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "arbitrage_executed" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = "".join(lines) + rest
+    assert process.returncode == 0, output
+    assert "arbitrage_executed" in output
+    assert '"event": "arbitrage_stopped"' in output
+    assert KEYS[1][2:] not in output

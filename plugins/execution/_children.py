@@ -50,7 +50,7 @@ class ChildOrders:
     """A final child whose fills are still to be read and accounted."""
 
     def __init__(self, *, exchange: Exchange, symbol: str, side: Side,
-                 limit_price: Decimal | None, mandate: str, token: str, market: Market,
+                 limit_price: Decimal | None, mandate: str, run: int, market: Market,
                  progress: Progress, journal: Journal, risk: RiskCheck, clock: Clock,
                  log: Logger) -> None:
         self.exchange = exchange
@@ -58,7 +58,7 @@ class ChildOrders:
         self.side = side
         self.limit_price = limit_price
         self.mandate = mandate
-        self.token = token
+        self.run = run
         self.market = market
         self.progress = progress
         self.journal = journal
@@ -86,8 +86,11 @@ class ChildOrders:
         return price
 
     def client_id(self) -> str:
+        """The next child's id, in the venue's format: ``<mandate>-<run>-<n>``, the run
+        being the parent order's start (ms), so a resumed parent keeps numbering on."""
         self.progress.children += 1
-        return f"{self.mandate}-{self.token}-{self.progress.children}"
+        return self.exchange.client_id_format.issue(
+            self.mandate, self.run, self.progress.children, self.exchange.venue)
 
     async def send(self, child: Child, touch: Touch) -> None:
         progress = self.progress

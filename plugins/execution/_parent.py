@@ -76,6 +76,10 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     async def load(self) -> None:
         args = self.args
         self.market = await args.exchange.market(args.symbol)
+        try:  # the venue must be able to carry the mandate's client order ids
+            args.exchange.client_id_format.issue(args.mandate, 0, 1, args.exchange.venue)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}: {exc}") from None
         self._risk: RiskCheck = args.risk if args.risk is not None else PreTradeLimits()
         self._observers = tick_observers(args.kill_switches)
         self._journal = Journal(args.journal, mandate=args.mandate,
@@ -92,6 +96,11 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         if self.children is None:
             raise RuntimeError(f"{self.name}: not started")
         return self.children
+
+    def owns(self, order: Order) -> bool:
+        """Whether ``order`` is a child of this mandate (of any run), by its client id."""
+        return self.args.exchange.client_id_format.owns(self.args.mandate,
+                                                         order.client_order_id)
 
     @property
     def prefix(self) -> str:
@@ -142,7 +151,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         self.children = ChildOrders(
             exchange=args.exchange, symbol=str(args.symbol), side=args.side,
             limit_price=args.limit_price, mandate=args.mandate,
-            token=format(int(self.progress.started.timestamp()), "x"), market=self.market,
+            run=int(self.progress.started.timestamp() * 1000), market=self.market,
             progress=self.progress, journal=self._journal, risk=self._risk, clock=self.clock,
             log=self.log)
         await self._recover()
@@ -157,7 +166,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         exchange, symbol = self.args.exchange, self.args.symbol
         pending = self.progress.pending
         resting = [o for o in await exchange.fetch_open_orders(symbol)
-                   if (o.client_order_id or "").startswith(self.prefix)]
+                   if self.owns(o)]
         if pending is not None and not any(o.client_order_id == pending for o in resting):
             found = await self.desk.lookup(pending)
             if found is not None and found.is_done:
@@ -209,7 +218,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         """A start that failed may have found orders of the prefix: none is left resting."""
         try:
             left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
-                    if (o.client_order_id or "").startswith(self.prefix)]
+                    if self.owns(o)]
             for order in left:
                 await self.args.exchange.cancel_order(order.id, order.symbol)
         except ExchangeError as exc:
@@ -228,13 +237,13 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                 if self.working is not None:
                     await self.desk.cancel_working()
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
-                        if (o.client_order_id or "").startswith(self.prefix)]
+                        if self.owns(o)]
                 for order in left:
                     final = await self.desk.cancel(order)
                     if final is not None and order.client_order_id == self.progress.pending:
                         await self.desk.account(final)
                 left = [o for o in await self.args.exchange.fetch_open_orders(self.args.symbol)
-                        if (o.client_order_id or "").startswith(self.prefix)]
+                        if self.owns(o)]
                 if not left and self.working is None:
                     return []
             except ExchangeError as exc:

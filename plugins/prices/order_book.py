@@ -18,12 +18,13 @@ from schemas import (
     PriceUnavailable,
     Side,
     Symbol,
+    money,
+    trusted,
 )
 from schemas.feeds import OrderBookFeed
 
 __all__ = ["OrderBookPrice", "OrderBookPriceArgs"]
 
-_TWO = Decimal(2)
 
 
 class OrderBookPriceArgs(ComponentArgs):
@@ -68,7 +69,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
                 f"{args.symbol}: the book holds less than {args.depth} on a side",
                 source=self.name,
             )
-        return (bought + sold) / _TWO
+        return money.mid(bought, sold)
 
     async def price(self) -> Decimal:
         return self._from(await self._book())
@@ -79,7 +80,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
         if type(price) is Decimal and price.is_finite() and price > 0 and timestamp.tzinfo is UTC:
             # What validation would accept and keep as it is (a finite Decimal above zero,
             # a timestamp already in UTC; the source is the name, a str): built without it.
-            return PriceQuote.model_construct(price=price, timestamp=timestamp, source=self.name)
+            return trusted(PriceQuote, price=price, timestamp=timestamp, source=self.name)
         return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
     async def _book(self) -> OrderBook:

@@ -13,8 +13,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from plugins.exchanges.sim._models import construct
-from schemas import Order, OrderStatus, OrderType, Side, Symbol, TimeInForce
+from schemas import (
+    FeeCharge,
+    Order,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+    TimeInForce,
+    money,
+    trusted,
+)
 
 __all__ = ["OwnSide", "SimOrder"]
 
@@ -28,8 +37,7 @@ class SimOrder:
         "amount",
         "client_order_id",
         "cost",
-        "fee",
-        "fee_currency",
+        "fees",
         "filled",
         "id",
         "is_buy",
@@ -75,12 +83,13 @@ class SimOrder:
         self.time_in_force = time_in_force
         self.post_only = post_only
         self.client_order_id = client_order_id
-        self.fee_currency = fee_currency
         self.timestamp = timestamp
         self.updated: float | None = None
         self.filled = _ZERO
         self.cost = _ZERO
-        self.fee = _ZERO
+        self.fees: dict[str, Decimal] = {fee_currency: _ZERO}
+        """Fees charged so far by currency: ``fee_currency`` first, the quote currency
+        added when a fee in a venue token could not be paid in it."""
         self.status = OrderStatus.OPEN
         self.reserved = _ZERO
         """What the order still holds in ``used``, in ``reserve_currency``."""
@@ -91,36 +100,41 @@ class SimOrder:
 
     @property
     def remaining(self) -> Decimal:
-        return self.amount - self.filled
+        return money.subtract(self.amount, self.filled)
 
 
     def snapshot(self) -> Order:
         filled = self.filled
         created = datetime.fromtimestamp(self.timestamp, UTC)
         updated = self.updated
-        return construct(Order, {
-            "id": self.id,
-            "client_order_id": self.client_order_id,
-            "symbol": self.symbol,
-            "side": self.side,
-            "type": self.type,
-            "price": self.price,
-            "amount": self.amount,
-            "filled": filled,
-            "remaining": self.amount - filled,
-            "average": (self.cost / filled) if filled else None,
-            "status": self.status,
-            "time_in_force": self.time_in_force,
-            "post_only": self.post_only,
-            "fee": self.fee,
-            "fee_currency": self.fee_currency,
-            "timestamp": created,
-            "updated": (
+        return trusted(
+            Order,
+            id=self.id,
+            client_order_id=self.client_order_id,
+            symbol=self.symbol,
+            side=self.side,
+            type=self.type,
+            price=self.price,
+            amount=self.amount,
+            filled=filled,
+            remaining=money.subtract(self.amount, filled),
+            average=money.ratio(self.cost, filled) if filled else None,
+            status=self.status,
+            time_in_force=self.time_in_force,
+            post_only=self.post_only,
+            fee=next(iter(self.fees.values())),
+            fee_currency=next(iter(self.fees)),
+            fees=tuple(
+                trusted(FeeCharge, currency=currency, cost=cost)
+                for currency, cost in self.fees.items()
+            ),
+            timestamp=created,
+            updated=(
                 None if updated is None
                 else created if updated == self.timestamp
                 else datetime.fromtimestamp(updated, UTC)
             ),
-        })
+        )
 
 
 class OwnSide:
@@ -187,5 +201,5 @@ class OwnSide:
         for ticks in reversed(self.prices) if self.bids else self.prices:
             total = _ZERO
             for order in self.levels[ticks].values():
-                total += order.amount - order.filled
+                total = money.add(total, order.remaining)
             yield ticks, total

@@ -15,7 +15,19 @@ from schemas import Exchange, ExchangeError, Side, Symbol, money
 from schemas.feeds import OpenOrdersFeed
 from schemas.risk import TripPolicy
 
-__all__ = ["SpreadSlaArgs", "SpreadSlaSwitch"]
+__all__ = ["SpreadSlaArgs", "SpreadSlaSwitch", "breach"]
+
+
+def breach(bids: list[Decimal], asks: list[Decimal], max_spread: Decimal) -> str | None:
+    """Why resting ``bids`` and ``asks`` break a ``max_spread`` SLA now, or None."""
+    if not bids or not asks:
+        missing = " and ".join(s for s, p in (("bid", bids), ("ask", asks)) if not p)
+        return f"no {missing} resting"
+    bid, ask = max(bids), min(asks)
+    spread = money.ratio(money.subtract(ask, bid), money.mid(ask, bid))
+    if spread > max_spread:
+        return f"spread {spread} (bid {bid}, ask {ask}) is over {max_spread}"
+    return None
 
 
 class SpreadSlaArgs(ComponentArgs):
@@ -47,17 +59,6 @@ class SpreadSlaSwitch(LatchedSwitch[SpreadSlaArgs]):
     def policy(self) -> TripPolicy:
         return self.args.on_trip.policy()
 
-    def breach(self, bids: list[Decimal], asks: list[Decimal]) -> str | None:
-        """Why the quote breaks the SLA now, or None."""
-        if not bids or not asks:
-            missing = " and ".join(s for s, p in (("bid", bids), ("ask", asks)) if not p)
-            return f"no {missing} resting"
-        bid, ask = max(bids), min(asks)
-        spread = money.ratio(money.subtract(ask, bid), money.mid(ask, bid))
-        if spread > self.args.max_spread:
-            return f"spread {spread} (bid {bid}, ask {ask}) is over {self.args.max_spread}"
-        return None
-
     async def evaluate(self) -> str | None:
         args = self.args
         now = self.clock.monotonic()
@@ -72,8 +73,9 @@ class SpreadSlaSwitch(LatchedSwitch[SpreadSlaArgs]):
             prefix = f"{args.mandate}-"
             own = [o for o in orders
                    if (o.client_order_id or "").startswith(prefix) and o.price is not None]
-            self._breach = self.breach([o.price for o in own if o.side is Side.BUY and o.price],
-                                       [o.price for o in own if o.side is Side.SELL and o.price])
+            self._breach = breach([o.price for o in own if o.side is Side.BUY and o.price],
+                                  [o.price for o in own if o.side is Side.SELL and o.price],
+                                  args.max_spread)
             if self._breach is None:
                 self._since = None
                 return None

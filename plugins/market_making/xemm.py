@@ -192,7 +192,16 @@ class Xemm(TickService[XemmArgs]):
         args = self.args
         market = self._maker_market
         assert market is not None
-        book = await args.taker.fetch_order_book(str(args.symbol), 5)
+        try:
+            book = await args.taker.fetch_order_book(str(args.symbol), 5)
+        except ExchangeError:
+            # No taker book, no price to vouch for the quotes: pull them, then fail the tick.
+            await self._cancel_quotes()
+            await self._hedge()
+            if self.ledger.state is HedgeState.HALTED:
+                await self._halt()
+                return
+            raise
         targets: dict[Side, Decimal] = {}
         if book.bids:
             targets[Side.BUY] = market.quantize_price(money.multiply(

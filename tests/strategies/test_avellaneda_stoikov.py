@@ -177,7 +177,7 @@ def test_a_bad_parameter_is_refused(field: str, value: object) -> None:
 
 
 def test_min_spread_above_max_spread_is_refused() -> None:
-    with pytest.raises(ValidationError, match="min_spread 0.2 is above max_spread 0.1"):
+    with pytest.raises(ValidationError, match=r"min_spread 0\.2 is above max_spread 0\.1"):
         strategy(min_spread="0.2")
 
 

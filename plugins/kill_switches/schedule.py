@@ -57,8 +57,9 @@ class ScheduleArgs(ComponentArgs):
 
 
 class ScheduleSwitch(LatchedSwitch[ScheduleArgs]):
-    """Tripped outside the trading windows; unlike other switches it clears by itself when
-    a window opens (a schedule needs no operator to resume)."""
+    """Tripped outside the trading windows (UTC); clears by itself when a window opens.
+
+    Unlike the other switches it needs no operator to resume: a schedule is not a fault."""
 
     @property
     def policy(self) -> TripPolicy:

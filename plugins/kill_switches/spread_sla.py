@@ -13,7 +13,7 @@ from plugins.kill_switches._action import OnTrip
 from plugins.kill_switches._latch import LatchedSwitch
 from schemas import Exchange, ExchangeError, Side, Symbol, money
 from schemas.feeds import OpenOrdersFeed
-from schemas.risk import TripPolicy
+from schemas.risk import KillSwitch, TripPolicy
 
 __all__ = ["SpreadSlaArgs", "SpreadSlaSwitch", "breach"]
 
@@ -45,12 +45,18 @@ class SpreadSlaArgs(ComponentArgs):
     grace: Annotated[Duration, Field(ge=0)] = Field(
         description='how long the quote may be missing or too wide before tripping, e.g. "30s"'
     )
+    paused_by: list[KillSwitch] = Field(
+        default_factory=list,
+        description='switches while any of which is tripped the SLA does not run (a '
+        'kill_switches.schedule: no quote is owed outside trading hours), e.g. ["@hours"]',
+    )
     on_trip: OnTrip = Field(default_factory=OnTrip, description="what the mandate does then")
 
 
 class SpreadSlaSwitch(LatchedSwitch[SpreadSlaArgs]):
-    """Trips when the mandate's two-sided quote is missing or wider than its target for
-    longer than the grace period (a venue read that fails does not restart the clock)."""
+    """Trips when the mandate's two-sided quote is missing or too wide past a grace period.
+
+    A venue read that fails does not restart the grace clock."""
 
     _since: float | None = None
     _breach: str | None = None
@@ -62,6 +68,9 @@ class SpreadSlaSwitch(LatchedSwitch[SpreadSlaArgs]):
     async def evaluate(self) -> str | None:
         args = self.args
         now = self.clock.monotonic()
+        if any(switch.tripped for switch in args.paused_by):
+            self._since = self._breach = None
+            return None
         try:
             orders = await args.exchange.fetch_open_orders(str(args.symbol))
         except ExchangeError as exc:

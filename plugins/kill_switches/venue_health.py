@@ -41,8 +41,9 @@ class VenueHealthArgs(ComponentArgs):
 
 
 class VenueHealthSwitch(LatchedSwitch[VenueHealthArgs]):
-    """Probes the venue at every check; trips on the error rate or median latency over
-    the last probes."""
+    """Trips when the venue's recent error rate or median latency is over its threshold.
+
+    Probes the venue (a ticker read) at every check; judged over the last ``window`` probes."""
 
     _probes: deque[tuple[bool, float]]
 

@@ -197,6 +197,22 @@ async def test_schedule_halts_outside_its_window_and_opens_with_it() -> None:
         assert len(await s.own_open_orders()) == 6
 
 
+async def test_spread_sla_does_not_run_while_the_schedule_halts() -> None:
+    spec = scheduled("2026-01-05T07:59:50Z", [{"days": ["mon"], "start": "08:00",
+                                               "end": "17:00"}])
+    spec["components"]["sla"] = {"id": "kill_switches.spread_sla", "args": {
+        "exchange": "@sim", "symbol": SYMBOL, "mandate": "test_mm", "max_spread": "0.005",
+        "grace": "3s", "paused_by": ["@hours"]}}
+    spec["components"]["mm"]["args"]["kill_switches"] = ["@hours", "@sla"]
+    async with session(spec) as s:
+        await s.ticks(9)
+        assert switch(s, "hours").tripped
+        assert not switch(s, "sla").tripped
+        await s.ticks(5)
+        assert not switch(s, "sla").tripped
+        assert len(await s.own_open_orders()) == 6
+
+
 def test_a_window_past_midnight_belongs_to_the_day_it_opens() -> None:
     window = ScheduleSwitch.Args.model_validate(
         {"windows": [{"days": ["fri"], "start": "22:00", "end": "02:00"}]}).windows[0]

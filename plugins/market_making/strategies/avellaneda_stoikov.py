@@ -20,7 +20,8 @@ profile). Each estimate is logged with its inputs whenever the feed brings a new
 All of it is Decimal, in the one context of
 :mod:`plugins.market_making.strategies._model_math`.
 
-Warm-up: while a feed has no fresh reading, or fewer than three candles, the given
+Warm-up: while a feed has no fresh reading, fewer than three candles or closes that never
+moved (no information, not a volatility of zero), the given
 ``volatility`` / ``liquidity`` are used (and logged as ``warm-up``): the strategy quotes from
 the first tick, never waits "calculating". Without feeds the given values are used always.
 """
@@ -143,7 +144,9 @@ class AvellanedaStoikovStrategy(Component[AvellanedaStoikovArgs], Strategy):
             spacing = quotient(Decimal(span).scaleb(-6), Decimal(len(candles) - 1))
             if spacing > 0:
                 variance = quotient(mean_square_step([c.close for c in candles]), spacing)
-                estimate = Estimate(
+                estimate = Estimate(args.volatility, "warm-up",
+                                    f"{len(candles)} closes did not move") if variance == 0 \
+                    else Estimate(
                     sqrt(variance), "candles",
                     f"{len(candles)} closes {candles[0].close}..{candles[-1].close} from "
                     f"{candles[0].timestamp.isoformat()} to {candles[-1].timestamp.isoformat()}, "

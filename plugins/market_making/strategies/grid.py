@@ -53,11 +53,24 @@ class GridArgs(ComponentArgs):
 class GridStrategy(Component[GridArgs], Strategy):
     """Static or re-centred grid of equal-size levels between a lower and an upper bound."""
 
+    _lattice: tuple[Decimal, ...] | None = None
+
+    def lattice(self) -> tuple[Decimal, ...]:
+        """Every level's price, ``lower`` to the last step at or below ``upper`` (computed
+        once: the grid does not move, only the part of it that is quoted)."""
+        if self._lattice is None:
+            args = self.args
+            top = int(money.divide(money.subtract(args.upper, args.lower), args.step,
+                                   Decimal(1), money.Rounding.FLOOR))
+            self._lattice = tuple(money.add(args.lower, money.multiply(args.step, Decimal(k)))
+                                  for k in range(top + 1))
+        return self._lattice
+
     def quotes(self, context: QuoteContext) -> list[DesiredQuote]:
         args = self.args
         reference = context.reference
-        top = int(money.divide(money.subtract(args.upper, args.lower), args.step, Decimal(1),
-                               money.Rounding.FLOOR))
+        lattice = self.lattice()
+        top = len(lattice) - 1
         # The lattice index nearest the reference (may lie outside 0..top).
         nearest = int(money.divide(money.subtract(reference, args.lower), args.step,
                                    Decimal(1), money.Rounding.HALF_EVEN))
@@ -65,13 +78,14 @@ class GridStrategy(Component[GridArgs], Strategy):
             low, high = 0, top
         else:
             low, high = max(0, nearest - args.levels), min(top, nearest + args.levels)
+        amount, buy, sell = args.amount, Side.BUY, Side.SELL
         quotes: list[DesiredQuote] = []
         for index in range(low, high + 1):
             if index == nearest:
                 continue
-            price = money.add(args.lower, money.multiply(args.step, Decimal(index)))
+            price = lattice[index]
             if price < reference:
-                quotes.append(DesiredQuote(Side.BUY, price, args.amount, f"grid:{index}"))
+                quotes.append(DesiredQuote(buy, price, amount, f"grid:{index}"))
             elif price > reference:
-                quotes.append(DesiredQuote(Side.SELL, price, args.amount, f"grid:{index}"))
+                quotes.append(DesiredQuote(sell, price, amount, f"grid:{index}"))
         return quotes

@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from structlog.testing import capture_logs
 
-from fortuna import Graph, start
+from fortuna import Graph, run, start
 from plugins.exchanges.sim.venue import SimExchange
 from plugins.market_making.xemm import Xemm
 from schemas import ExchangeError, Side
@@ -18,6 +19,7 @@ from schemas import ExchangeError, Side
 D = Decimal
 SYMBOL = "BTC/USDT"
 AMOUNT = D("0.1")
+XEMM_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "market_making" / "xemm.yaml"
 
 
 def spec(*, taker_btc: str = "10", taker: dict[str, Any] | None = None,
@@ -61,11 +63,11 @@ async def base_held(graph: Graph) -> Decimal:
     return total
 
 
-async def own_open(graph: Graph) -> list[Any]:
+async def own_open(graph: Graph, mandate: str = "xm") -> list[Any]:
     venue = graph["maker"]
     assert isinstance(venue, SimExchange)
     return [o for o in await venue.fetch_open_orders(SYMBOL)
-            if (o.client_order_id or "").startswith("xm-")]
+            if (o.client_order_id or "").startswith(f"{mandate}-")]
 
 
 async def test_hedged_quoting_keeps_net_inventory_within_one_hedge_size() -> None:
@@ -143,3 +145,12 @@ async def test_quotes_are_pulled_when_the_taker_book_cannot_be_read() -> None:
             await graph.clock.sleep(1.0)
         assert failures > 0
         assert await own_open(graph) == []
+
+
+async def test_the_shipped_xemm_mandate_rehearses_on_two_simulated_venues() -> None:
+    graph = await run(XEMM_CONFIG, duration=900)
+    service = graph.service
+    assert isinstance(service, Xemm)
+    assert not service.halted
+    assert abs(service.ledger.exposure) < D("0.0001")
+    assert await own_open(graph, "xemm_btc") == []

@@ -154,19 +154,15 @@ class Xemm(TickService[XemmArgs]):
         while (needed := ledger.hedge_needed()) is not None:
             side, amount = needed
             filled, error = Decimal(0), None
-            if amount > 0:
-                try:
-                    filled = await self._send_hedge(side, amount)
-                except ExchangeError as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-            else:
-                error = f"exposure {ledger.exposure} is below the taker's amount increment"
+            try:
+                filled = await self._send_hedge(side, amount)
+            except ExchangeError as exc:
+                error = f"{type(exc).__name__}: {exc}"
             ledger.hedge_result(side, filled, error)
             self.log.info("hedge", side=str(side), amount=amount, filled=filled, error=error,
-                          exposure=ledger.exposure, attempt=ledger.failures)
-            if ledger.state is HedgeState.HALTED or (error is not None and amount == 0):
-                return
+                          exposure=ledger.exposure, failures=ledger.failures)
             if ledger.state is HedgeState.EXPOSED:
+                # a short pause before the retry (a quarter of the interval, at most 250 ms)
                 await self.clock.sleep(min(args.interval, 1.0) / 4)
 
     async def _send_hedge(self, side: Side, amount: Decimal) -> Decimal:

@@ -25,6 +25,12 @@ from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
+from solders.transaction_metadata import FailedTransactionMetadata
+from solders.transaction_status import (
+    InstructionErrorCustom,
+    TransactionErrorFieldless,
+    TransactionErrorInstructionError,
+)
 
 from plugins.exchanges.solana._spl import TOKEN_PROGRAM, associated_token_address
 
@@ -65,6 +71,7 @@ class LocalChain:
     svm: LiteSVM = field(default_factory=LiteSVM)
     slot: int = 1
     hold: bool = False
+    lose_send_answers: bool = False
     executed: dict[str, Executed] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)
 
@@ -125,14 +132,22 @@ class LocalChain:
             raise RpcRefusal(-32002, "Transaction simulation failed: This transaction has "
                              "already been processed")
         simulated = self.svm.simulate_transaction(transaction)
-        error = getattr(simulated, "err", None)
-        if error is not None:
-            logs = list(simulated.meta().logs)
-            text = str(error)
-            if "BlockhashNotFound" in text:
-                raise RpcRefusal(-32002, "Transaction simulation failed: Blockhash not found")
-            raise RpcRefusal(-32002, f"Transaction simulation failed: {text}",
-                             {"err": text, "logs": logs})
+        if isinstance(simulated, FailedTransactionMetadata):
+            error, logs = simulated.err(), list(simulated.meta().logs())
+            if error == TransactionErrorFieldless.BlockhashNotFound:
+                raise RpcRefusal(-32002, "Transaction simulation failed: Blockhash not found", {
+                    "err": "BlockhashNotFound", "logs": [], "accounts": None,
+                    "unitsConsumed": 0, "returnData": None, "innerInstructions": None,
+                    "replacementBlockhash": None})
+            failed = next((line.split(" failed: ", 1)[1] for line in reversed(logs)
+                           if " failed: " in line), str(error))
+            index = getattr(error, "index", None)
+            where = f"Error processing Instruction {index}: " if index is not None else ""
+            detail = _wire_error(error)
+            raise RpcRefusal(-32002, f"Transaction simulation failed: {where}{failed}", {
+                "err": detail, "logs": logs, "accounts": None,
+                "unitsConsumed": simulated.meta().compute_units_consumed(),
+                "returnData": None, "innerInstructions": None, "replacementBlockhash": None})
         if self.hold:
             self.held.append(signature)
             return signature
@@ -150,6 +165,16 @@ class LocalChain:
             pre_balances=pre_balances, post_balances=post_balances, pre_tokens=pre_tokens,
             post_tokens=self._token_balances(keys), block_time=int(time.time()))
         return signature
+
+
+def _wire_error(error: Any) -> Any:
+    """A transaction error as the JSON-RPC API writes it."""
+    if isinstance(error, TransactionErrorInstructionError):
+        inner = error.err
+        if isinstance(inner, InstructionErrorCustom):
+            return {"InstructionError": [error.index, {"Custom": inner.code}]}
+        return {"InstructionError": [error.index, str(inner).rsplit(".", 1)[-1]]}
+    return str(error).rsplit(".", 1)[-1]
 
 
 class RpcRefusal(Exception):
@@ -222,6 +247,8 @@ def rpc_app(chain: LocalChain) -> web.Application:
         ident = body.get("id")
         try:
             result = _answer(chain, body["method"], body.get("params") or [])
+            if body["method"] == "sendTransaction" and chain.lose_send_answers:
+                return web.Response(status=502, text="Bad Gateway")
         except RpcRefusal as refusal:
             error: dict[str, Any] = {"code": refusal.code, "message": refusal.message}
             if refusal.data is not None:

@@ -48,6 +48,7 @@ class JupiterStandIn:
     other_user: Pubkey | None = None
     bad_cosign: bool = False
     stale_blockhash: bool = False
+    rate_limited: bool = False
 
     def seed(self, reserve_a: int, reserve_b: int) -> None:
         self.chain.fund(self.authority.pubkey(), self.mint_a, reserve_a)
@@ -78,6 +79,9 @@ class JupiterStandIn:
     async def quote(self, request: web.Request) -> web.Response:
         query = request.query
         self.requests.append({"path": "/quote", **query})
+        if self.rate_limited:
+            return web.json_response({"message": "Too many requests"}, status=429,
+                                     headers={"Retry-After": "3"})
         mints = {str(self.mint_a), str(self.mint_b)}
         mint_in, mint_out = query.get("inputMint", ""), query.get("outputMint", "")
         if {mint_in, mint_out} != mints:

@@ -10,27 +10,39 @@ failure) was not sent: :func:`send_error` says which.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
 from schemas.swap import SlippageExceeded, SwapInsufficientFunds, SwapReverted
 
-__all__ = ["SOLANA_ERRORS", "rpc_error", "send_error"]
+__all__ = ["SOLANA_ERRORS", "rpc_error", "send_error", "unreadable"]
 
 SOLANA_ERRORS: tuple[tuple[tuple[str, ...], type[SwapReverted]], ...] = (
     # Jupiter's program: 6001 SlippageToleranceExceeded (0x1771).
     (("SlippageToleranceExceeded", "custom program error: 0x1771", "Custom(6001)"),
      SlippageExceeded),
     # SPL Token: error 1 is InsufficientFunds; the runtime's own for lamports.
-    (("insufficient funds", "InsufficientFunds", "custom program error: 0x1",
-      "InsufficientFundsForFee"), SwapInsufficientFunds),
+    (("insufficient funds", "InsufficientFunds"), SwapInsufficientFunds),
 )
 
 
 def _message(error: BaseException) -> str:
+    """The node's message; solders turns some JSON-RPC errors into a bare enum member
+    (``RpcCustomErrorFieldless.TransactionSignatureVerificationFailure``): spelt out."""
     args = getattr(error, "args", ())
     if args and hasattr(args[0], "message"):
         return str(args[0].message)
-    return str(error) or type(error).__name__
+    text = str(args[0] if args else error) or type(error).__name__
+    if text.startswith("RpcCustomErrorFieldless."):
+        name = text.rsplit(".", 1)[-1]
+        text = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower().capitalize()
+    return text
+
+
+def unreadable(error: BaseException) -> bool:
+    """Whether ``error`` is solders failing to parse an answer: a Rust panic surfaces as
+    ``pyo3_runtime.PanicException``, a ``BaseException`` that ``except Exception`` misses."""
+    return type(error).__name__ == "PanicException"
 
 
 def rpc_error(error: BaseException, *, venue: str | None = None) -> ExchangeError:
@@ -40,6 +52,10 @@ def rpc_error(error: BaseException, *, venue: str | None = None) -> ExchangeErro
 
     if isinstance(error, ExchangeError):
         return error
+    if unreadable(error):
+        first = str(error).splitlines()[0][:300] if str(error) else ""
+        return ExchangeError(f"the node's answer is not in the JSON-RPC format: {first}",
+                             venue=venue)
     if isinstance(error, RPCException):
         return ExchangeError(f"the node refused the request: {_message(error)}", venue=venue)
     cause = error.__cause__ if isinstance(error, SolanaRpcException) else error
@@ -63,9 +79,12 @@ def send_error(error: BaseException, *, venue: str | None = None) -> ExchangeErr
     message = _message(error)
     detail = error.args[0] if error.args else None
     logs = getattr(getattr(detail, "data", None), "logs", None) or []
-    reason = " | ".join([message, *[str(line) for line in logs]])
+    # The program's own words ("Program log: Error: insufficient funds") say the most.
+    said = [str(line).removeprefix("Program log: ") for line in logs if "rror" in str(line)
+            and "failed:" not in str(line)]
+    message = "; ".join([message, *said])
     for marks, kind in SOLANA_ERRORS:
-        if any(mark in reason for mark in marks):
+        if any(mark in message for mark in marks):
             return kind(message, venue=venue)
     return ExchangeError(f"the node refused the transaction (nothing sent): {message}",
                          venue=venue)

@@ -41,7 +41,7 @@ from plugins.exchanges.solana._spl import (
     mint_decimals,
     token_account,
 )
-from plugins.exchanges.solana.rpc import LAMPORTS_DECIMALS, SolanaRpc
+from plugins.exchanges.solana.rpc import LAMPORTS_DECIMALS, SendUncertain, SolanaRpc
 from plugins.exchanges.solana.wallet import SolanaWallet
 from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
 from schemas.http import HttpClient
@@ -294,8 +294,12 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                                 "versioned transaction; not sent", venue=self.name) from None
         self._check_budget(transaction)
         signed = wallet.sign(transaction)
-        signature = await self.args.rpc.send(bytes(signed))
+        signature = str(signed.signatures[0])  # a transaction's id is its first signature
         self._sent[signature] = request
+        try:
+            await self.args.rpc.send(bytes(signed))
+        except SendUncertain:
+            pass  # it may have been accepted: its status says whether it landed
         status = await self.args.rpc.confirm(signature)
         if status is None:
             raise SwapOutcomeUnknown(

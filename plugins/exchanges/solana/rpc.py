@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
-from plugins.exchanges.solana._errors import rpc_error, send_error
-from schemas import ExchangeError
+from plugins.exchanges.solana._errors import rpc_error, send_error, unreadable
+from schemas import ExchangeError, NetworkError
 
 if TYPE_CHECKING:
     from solana.rpc.async_api import AsyncClient
     from solders.transaction_status import TransactionStatus
 
-__all__ = ["Account", "ClusterMismatch", "SolanaRpc", "SolanaRpcArgs"]
+__all__ = ["Account", "ClusterMismatch", "SendUncertain", "SolanaRpc", "SolanaRpcArgs"]
 
 LAMPORTS_DECIMALS = 9
 """1 SOL = 10**9 lamports."""
@@ -44,6 +44,12 @@ class ClusterMismatch(ExchangeError):
     """The node serves another cluster than the mandate names."""
 
     summary = "the RPC endpoint serves another cluster"
+
+
+class SendUncertain(NetworkError):
+    """A transaction was sent but the node's answer was lost: it may have been accepted."""
+
+    summary = "the node's answer to a sent transaction was lost"
 
 
 class SolanaRpcArgs(ComponentArgs):
@@ -85,10 +91,10 @@ class SolanaRpc(Component[SolanaRpcArgs]):
         client = AsyncClient(self.args.url, commitment=Commitment(self.args.commitment),
                              timeout=self.args.timeout)
         try:
-            served = str((await client.get_genesis_hash()).value)
-        except Exception as error:
+            served = str((await self.call(client.get_genesis_hash())).value)
+        except ExchangeError:
             await client.close()
-            raise rpc_error(error, venue=self.name) from error
+            raise
         if self.args.genesis_hash is not None and served != self.args.genesis_hash:
             await client.close()
             raise ClusterMismatch(
@@ -116,7 +122,9 @@ class SolanaRpc(Component[SolanaRpcArgs]):
         """Await one client call, its failure translated into the project's errors."""
         try:
             return await request
-        except Exception as error:
+        except BaseException as error:
+            if not isinstance(error, Exception) and not unreadable(error):
+                raise
             raise rpc_error(error, venue=self.name) from error
 
     async def accounts(self, addresses: list[str]) -> tuple[list[Account | None], int]:
@@ -135,16 +143,25 @@ class SolanaRpc(Component[SolanaRpcArgs]):
         return int((await self.call(self.client.get_balance(Pubkey.from_string(address)))).value)
 
     async def send(self, raw: bytes) -> str:
-        """Send a signed transaction; its signature. A refusal means nothing was sent."""
+        """Send a signed transaction; its signature. A refusal by the node means nothing was
+        sent; :class:`SendUncertain` means the answer was lost (it may have been accepted)."""
         from solana.rpc.commitment import Commitment
+        from solana.rpc.core import RPCException
         from solana.rpc.models import TxOpts
 
         options = TxOpts(skip_confirmation=True,
                          preflight_commitment=Commitment(self.args.commitment))
         try:
             return str((await self.client.send_raw_transaction(raw, opts=options)).value)
-        except Exception as error:
-            raise send_error(error, venue=self.name) from error
+        except BaseException as error:
+            if not isinstance(error, Exception) and not unreadable(error):
+                raise
+            if isinstance(error, RPCException):
+                raise send_error(error, venue=self.name) from error
+            # No readable answer: the node may have accepted it, so its fate is unknown.
+            raise SendUncertain(
+                f"no readable answer to sendTransaction: {rpc_error(error).message}",
+                venue=self.name) from error
 
     async def status(self, signature: str) -> TransactionStatus | None:
         """The signature's status, None while the cluster does not know it."""

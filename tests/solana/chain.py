@@ -130,24 +130,20 @@ class LocalChain:
         signature = str(transaction.signatures[0])
         if signature in self.executed:
             raise RpcRefusal(-32002, "Transaction simulation failed: This transaction has "
-                             "already been processed")
+                             "already been processed", _preflight("AlreadyProcessed"))
         simulated = self.svm.simulate_transaction(transaction)
         if isinstance(simulated, FailedTransactionMetadata):
-            error, logs = simulated.err(), list(simulated.meta().logs())
-            if error == TransactionErrorFieldless.BlockhashNotFound:
-                raise RpcRefusal(-32002, "Transaction simulation failed: Blockhash not found", {
-                    "err": "BlockhashNotFound", "logs": [], "accounts": None,
-                    "unitsConsumed": 0, "returnData": None, "innerInstructions": None,
-                    "replacementBlockhash": None})
+            failure, logs = simulated.err(), list(simulated.meta().logs())
+            if failure == TransactionErrorFieldless.BlockhashNotFound:
+                raise RpcRefusal(-32002, "Transaction simulation failed: Blockhash not found",
+                                 _preflight("BlockhashNotFound"))
             failed = next((line.split(" failed: ", 1)[1] for line in reversed(logs)
-                           if " failed: " in line), str(error))
-            index = getattr(error, "index", None)
+                           if " failed: " in line), str(failure))
+            index = getattr(failure, "index", None)
             where = f"Error processing Instruction {index}: " if index is not None else ""
-            detail = _wire_error(error)
-            raise RpcRefusal(-32002, f"Transaction simulation failed: {where}{failed}", {
-                "err": detail, "logs": logs, "accounts": None,
-                "unitsConsumed": simulated.meta().compute_units_consumed(),
-                "returnData": None, "innerInstructions": None, "replacementBlockhash": None})
+            detail = _wire_error(failure)
+            raise RpcRefusal(-32002, f"Transaction simulation failed: {where}{failed}",
+                             _preflight(detail, logs, simulated.meta().compute_units_consumed()))
         if self.hold:
             self.held.append(signature)
             return signature
@@ -155,7 +151,7 @@ class LocalChain:
         pre_balances = [self.svm.get_balance(key) or 0 for key in keys]
         pre_tokens = self._token_balances(keys)
         result = self.svm.send_transaction(transaction)
-        assert getattr(result, "err", None) is None, result
+        assert not isinstance(result, FailedTransactionMetadata), result
         post_balances = [self.svm.get_balance(key) or 0 for key in keys]
         self.slot += 1
         self.svm.warp_to_slot(self.slot)
@@ -165,6 +161,12 @@ class LocalChain:
             pre_balances=pre_balances, post_balances=post_balances, pre_tokens=pre_tokens,
             post_tokens=self._token_balances(keys), block_time=int(time.time()))
         return signature
+
+
+def _preflight(error: Any, logs: list[str] | None = None, units: int = 0) -> dict[str, Any]:
+    """The ``data`` of a -32002 preflight failure: the simulation's result."""
+    return {"err": error, "logs": logs or [], "accounts": None, "unitsConsumed": units,
+            "returnData": None, "innerInstructions": None, "replacementBlockhash": None}
 
 
 def _wire_error(error: Any) -> Any:

@@ -13,12 +13,12 @@ import pytest
 from solders.keypair import Keypair
 
 from plugins.exchanges.solana.jupiter import Jupiter
-from schemas import ExchangeError, InvalidOrder, NotSupported, RateLimited
+from schemas import ExchangeError, InvalidOrder, NotSupported, OrderNotFound, RateLimited
 from schemas.swap import (
     DeadlineExpired,
     SlippageExceeded,
-    SwapKind,
     SwapInsufficientFunds,
+    SwapKind,
     SwapOutcomeUnknown,
     SwapRequest,
     Token,
@@ -96,7 +96,8 @@ async def test_a_rate_limit_is_retryable_with_the_wait_jupiter_asks(world: World
     world.jupiter.rate_limited = True
     with pytest.raises(RateLimited) as caught:
         await venue.quote(SwapKind.EXACT_IN, usdc, sol, Decimal("1"))
-    assert caught.value.retryable and caught.value.retry_after == 3.0
+    assert caught.value.retryable
+    assert caught.value.retry_after == 3.0
 
 
 async def test_mid_price_is_the_quote_for_one_whole_base_token(world: World) -> None:
@@ -141,7 +142,8 @@ async def test_the_receipt_costs_the_base_fees_and_the_capped_priority_fee(world
     # two signatures x 5000 + 400000 units x 250000 micro-lamports = 110000 lamports
     assert receipt.gas_cost == Decimal("0.00011")
     assert await venue.native_balance() == sol_before - Decimal("0.00011")
-    assert receipt.native_currency == "SOL" and receipt.gas_used > 0
+    assert receipt.native_currency == "SOL"
+    assert receipt.gas_used > 0
     assert receipt.block == world.chain.slot
 
 
@@ -151,7 +153,8 @@ async def test_a_receipt_is_found_again_by_its_signature(world: World) -> None:
     assert await venue.receipt(receipt.tx_hash) == receipt
     fresh = await world.venue()  # a venue that did not send it reads it from the chain
     again = await fresh.receipt(receipt.tx_hash)
-    assert again is not None and again.amount_out == receipt.amount_out
+    assert again is not None
+    assert again.amount_out == receipt.amount_out
 
 
 async def test_a_pool_that_moved_past_the_bound_is_refused_before_sending(world: World) -> None:
@@ -202,7 +205,8 @@ async def test_a_transaction_with_an_expired_blockhash_is_refused_by_the_node(
     world.jupiter.stale_blockhash = True
     with pytest.raises(ExchangeError, match="Blockhash not found") as caught:
         await venue.swap(await buy_sol_request(venue, world))
-    assert "nothing sent" in str(caught.value) and not caught.value.retryable
+    assert "nothing sent" in str(caught.value)
+    assert not caught.value.retryable
     assert world.chain.executed == {}
 
 
@@ -261,3 +265,9 @@ async def test_a_swap_beyond_the_wallet_balance_is_refused_by_simulation(world: 
         await venue.swap(quote.request(Decimal("0.01"), venue.clock.now()
                                        + timedelta(seconds=60)))
     assert world.chain.executed == {}
+
+
+async def test_a_malformed_transaction_id_is_not_found_clearly(world: World) -> None:
+    venue = await world.venue()
+    with pytest.raises(OrderNotFound, match="not a transaction signature"):
+        await venue.receipt("0xdeadbeef")

@@ -90,7 +90,7 @@ class JupiterApi:
                 text = await response.text()
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-        except asyncio.TimeoutError as error:
+        except TimeoutError as error:
             raise RequestTimeout(f"Jupiter did not answer in time ({method} {path})",
                                  venue=self._venue) from error
         except aiohttp.ClientError as error:

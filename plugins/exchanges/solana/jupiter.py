@@ -26,6 +26,7 @@ quotes.
 from __future__ import annotations
 
 import base64
+import contextlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -296,10 +297,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         signed = wallet.sign(transaction)
         signature = str(signed.signatures[0])  # a transaction's id is its first signature
         self._sent[signature] = request
-        try:
+        with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
             await self.args.rpc.send(bytes(signed))
-        except SendUncertain:
-            pass  # it may have been accepted: its status says whether it landed
         status = await self.args.rpc.confirm(signature)
         if status is None:
             raise SwapOutcomeUnknown(
@@ -318,9 +317,9 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         meta, slot = found.transaction.meta, int(found.slot)
         if meta.err is not None:
             reason = " | ".join([str(meta.err), *(meta.log_messages or [])])
-            kind = next((cls for marks, cls in SOLANA_ERRORS
-                         if any(mark in reason for mark in marks)), SwapReverted)
-            raise kind(reason, venue=self.name, tx_hash=tx_hash, block=slot,
+            error = next((cls for marks, cls in SOLANA_ERRORS
+                          if any(mark in reason for mark in marks)), SwapReverted)
+            raise error(reason, venue=self.name, tx_hash=tx_hash, block=slot,
                        gas_used=meta.compute_units_consumed)
         owner = self._wallet().address
         moved: dict[str, int] = {}

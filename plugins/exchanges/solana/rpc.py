@@ -21,7 +21,7 @@ from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
 from plugins.exchanges.solana._errors import rpc_error, send_error, unreadable
-from schemas import ExchangeError, NetworkError
+from schemas import ExchangeError, NetworkError, OrderNotFound
 
 if TYPE_CHECKING:
     from solana.rpc.async_api import AsyncClient
@@ -165,12 +165,19 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
     async def status(self, signature: str) -> TransactionStatus | None:
         """The signature's status, None while the cluster does not know it."""
-        from solders.signature import Signature
-
         answer = await self.call(self.client.get_signature_statuses(
-            [Signature.from_string(signature)], search_transaction_history=True))
+            [self._signature(signature)], search_transaction_history=True))
         status: TransactionStatus | None = answer.value[0]
         return status
+
+    def _signature(self, text: str) -> Any:
+        from solders.signature import Signature
+
+        try:
+            return Signature.from_string(text)
+        except ValueError:
+            raise OrderNotFound(f"{text!r} is not a transaction signature (base58 of 64 bytes)",
+                                venue=self.name) from None
 
     def settled(self, status: TransactionStatus) -> bool:
         """Whether ``status`` has reached the configured commitment."""
@@ -195,9 +202,7 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
     async def transaction(self, signature: str) -> Any:
         """The transaction with its status meta (solders' type), None if not known."""
-        from solders.signature import Signature
-
         answer = await self.call(self.client.get_transaction(
-            Signature.from_string(signature), encoding="base64",
+            self._signature(signature), encoding="base64",
             max_supported_transaction_version=0))
         return answer.value

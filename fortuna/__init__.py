@@ -2,7 +2,8 @@
 
 Layout: ``fortuna/_internal`` holds the machinery (loader, registry, validation, container,
 runtime, CLI); this module is the whole public surface. Runtime names (the container, the
-tick service, clocks) load on first use, so validating a mandate imports none of them.
+tick service, clocks) load on first use, so validating a mandate imports none of them;
+every name loads on first use, so ``import fortuna`` itself costs nothing.
 """
 
 from __future__ import annotations
@@ -10,37 +11,38 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.component import (
-    Component,
-    ComponentArgs,
-    Context,
-    Interface,
-    Logger,
-    NoArgs,
-    Resettable,
-    Service,
-)
-from fortuna._internal.findings import Finding, MandateError, Position
-from fortuna._internal.time import Clock
-from fortuna._internal.types import (
-    DECIMAL_MAX_DIGITS,
-    DECIMAL_MAX_EXPONENT,
-    Duration,
-    ExactDecimal,
-)
-
 if TYPE_CHECKING:
     from fortuna._internal.clock import VirtualClock, WallClock
+    from fortuna._internal.component import (
+        Component,
+        ComponentArgs,
+        Context,
+        Interface,
+        Logger,
+        NoArgs,
+        Resettable,
+        Service,
+    )
     from fortuna._internal.container import Graph, LoadError
+    from fortuna._internal.findings import Finding, MandateError, Position
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
     from fortuna._internal.ticker import TickArgs, Ticker, TickService
+    from fortuna._internal.time import Clock
+    from fortuna._internal.types import (
+        DECIMAL_MAX_DIGITS,
+        DECIMAL_MAX_EXPONENT,
+        DECIMAL_PATTERN,
+        Duration,
+        ExactDecimal,
+    )
     from fortuna._internal.validation import Report, validate
 
 __all__ = [
     "DECIMAL_MAX_DIGITS",
     "DECIMAL_MAX_EXPONENT",
+    "DECIMAL_PATTERN",
     "Clock",
     "Component",
     "ComponentArgs",
@@ -74,6 +76,23 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Component": "fortuna._internal.component",
+    "ComponentArgs": "fortuna._internal.component",
+    "Context": "fortuna._internal.component",
+    "Interface": "fortuna._internal.component",
+    "Logger": "fortuna._internal.component",
+    "NoArgs": "fortuna._internal.component",
+    "Resettable": "fortuna._internal.component",
+    "Service": "fortuna._internal.component",
+    "Finding": "fortuna._internal.findings",
+    "MandateError": "fortuna._internal.findings",
+    "Position": "fortuna._internal.findings",
+    "Clock": "fortuna._internal.time",
+    "DECIMAL_MAX_DIGITS": "fortuna._internal.types",
+    "DECIMAL_MAX_EXPONENT": "fortuna._internal.types",
+    "DECIMAL_PATTERN": "fortuna._internal.types",
+    "Duration": "fortuna._internal.types",
+    "ExactDecimal": "fortuna._internal.types",
     "VirtualClock": "fortuna._internal.clock",
     "WallClock": "fortuna._internal.clock",
     "Graph": "fortuna._internal.container",

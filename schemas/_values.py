@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from fortuna import ExactDecimal
+from fortuna import DECIMAL_PATTERN, ExactDecimal
 
 __all__ = [
     "Amount",
@@ -39,7 +39,7 @@ __all__ = [
     "to_milliseconds",
 ]
 
-_NUMBER_TEXT = r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_NUMBER_TEXT = DECIMAL_PATTERN
 
 
 def _decimal_json(description: str, **bounds: int) -> dict[str, Any]:

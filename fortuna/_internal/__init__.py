@@ -16,6 +16,8 @@ The model components follow
 Checking
     validation.py   one pass that reports every problem of a mandate, each located
     plan.py         a validated mandate, ready to build
+    graph.py        dependency order and reference cycles (validation and the container)
+    suggest.py      "did you mean": the closest known name, from an index
 
 Running
     container.py    builds a plan into live components, loads them, unloads in reverse
@@ -32,7 +34,6 @@ Tools for people and editors
     catalog.py      ``fortuna catalog``: ids and their args
     wiring.py       ``fortuna graph``: the wiring as Mermaid or DOT
 
-``import fortuna`` loads only what a plugin module needs to declare a component; the rest
-loads on first use (see ``fortuna/__init__.py``), so validating a mandate imports no
-runtime and no heavy library.
+``import fortuna`` loads nothing: every public name loads on first use (see
+``fortuna/__init__.py``), so validating a mandate imports no runtime and no heavy library.
 """

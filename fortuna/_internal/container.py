@@ -28,6 +28,7 @@ from fortuna._internal.component import (
     _default_log,
 )
 from fortuna._internal.findings import Position
+from fortuna._internal.graph import DependencyOrder
 from fortuna._internal.plan import Plan, PlannedComponent, substitute
 from fortuna._internal.time import Clock
 
@@ -206,13 +207,7 @@ class Graph:
         components = self.plan.components
         instances = self._instances
 
-        remaining: dict[str, int] = {}
-        dependents: dict[str, list[str]] = {name: [] for name in components}
-        for name, spec in components.items():
-            dependencies = {dep for dep in spec.dependencies if dep in components}
-            remaining[name] = len(dependencies)
-            for dependency in dependencies:
-                dependents[dependency].append(name)
+        kahn = DependencyOrder({name: spec.dependencies for name, spec in components.items()})
 
         loop = asyncio.get_running_loop()
         finished: deque[tuple[str, asyncio.Task[None]]] = deque()
@@ -223,10 +218,7 @@ class Graph:
 
         def completed(name: str) -> None:
             self._loaded.append(name)
-            for dependent in dependents[name]:
-                remaining[dependent] -= 1
-                if remaining[dependent] == 0:
-                    ready.append(dependent)
+            ready.extend(kahn.done(name))
 
         def on_done(name: str, task: asyncio.Task[None]) -> None:
             finished.append((name, task))
@@ -236,16 +228,17 @@ class Graph:
 
         # The clock loads alone, first, so it is unloaded last.
         clock_name = self.plan.clock
-        if clock_name is not None and clock_name in components and remaining[clock_name] == 0:
+        initially = kahn.ready()
+        if clock_name is not None and clock_name in components and clock_name in initially:
             try:
                 await instances[clock_name].load()
             except Exception as exc:
                 raise LoadError(
                     self.plan.source, [self._failure(components[clock_name], "load", exc)]
                 ) from exc
-            remaining[clock_name] = -1
+            initially.remove(clock_name)
             completed(clock_name)
-        ready.extend(name for name, count in remaining.items() if count == 0)
+        ready.extend(initially)
 
         base_load = Component.load
         try:

@@ -1,19 +1,66 @@
-"""Findings: every problem validation reports, each located in its file."""
+"""Findings: every problem validation reports, each located in its file.
+
+Two bounds keep the output linear in the size of the input, however hostile the input:
+a value quoted in a message is cut (:func:`shown`, :data:`MAX_MESSAGE`), and the same
+problem repeated many times (a bad value aliased a hundred thousand times) is folded into
+one finding that says how many more there are (:func:`fold`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-__all__ = ["Finding", "MandateError", "Position", "dotted"]
+__all__ = ["MAX_MESSAGE", "Finding", "MandateError", "Position", "dotted", "fold", "shown"]
+
+MAX_MESSAGE = 1000
+"""Characters of one finding's message; the rest is cut (a message quotes at most a few
+short values, so only a value nobody could read anyway is ever cut)."""
+MAX_SHOWN = 60
+"""Characters of a value quoted in a message."""
+FOLD_AFTER = 10
+"""Findings with one message shown one by one before the rest are folded into a count."""
 
 
 def dotted(path: tuple[str | int, ...]) -> str:
     """A value's path as findings print it: ``components.mm.args.levels[2]``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{shown(part)}]"
+        else:
+            piece = cut(part, MAX_MESSAGE // 4) if isinstance(part, str) else shown(part)
+            text += f".{piece}" if text else piece
+    return cut(text, MAX_MESSAGE // 4)
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text``, or its two ends around how much was left out."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit // 2 - 12, 4)
+    return f"{text[:keep]}...({len(text) - 2 * keep} characters)...{text[-keep:]}"
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: short, whatever its size or type, never raising
+    (an integer of 5,000 digits has no ``repr`` under Python's conversion limit)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 3 * MAX_SHOWN:
+            return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+        return cut(str(value))
+    if isinstance(value, Decimal):
+        return cut(str(value))
+    if isinstance(value, str):
+        return repr(cut(value))
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return cut(repr(value))
 
 
 class Position(NamedTuple):
@@ -35,6 +82,10 @@ class Finding:
     message: str
     position: Position | None = None
 
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", cut(self.message, MAX_MESSAGE))
+
     def __str__(self) -> str:
         where = f"{self.source}:{self.position}" if self.position else self.source
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
@@ -47,6 +98,28 @@ class Finding:
             "path": self.path,
             "message": self.message,
         }
+
+
+def fold(findings: list[Finding], keep: int = FOLD_AFTER) -> list[Finding]:
+    """``findings`` in order, each message shown at most ``keep`` times; the rest of a
+    message's findings become one finding, at the first left out, saying how many."""
+    seen: dict[str, int] = {}
+    for finding in findings:
+        seen[finding.message] = seen.get(finding.message, 0) + 1
+    if all(count <= keep for count in seen.values()):
+        return findings
+    result: list[Finding] = []
+    counted: dict[str, int] = {}
+    for finding in findings:
+        index = counted[finding.message] = counted.get(finding.message, 0) + 1
+        if index <= keep:
+            result.append(finding)
+        elif index == keep + 1:
+            more = seen[finding.message] - keep
+            result.append(Finding(finding.source, finding.path,
+                                  f"{more} more like this (from here on): {finding.message}",
+                                  finding.position))
+    return result
 
 
 class MandateError(Exception):

@@ -26,8 +26,9 @@ from typing import Any
 
 import yaml
 
-from fortuna._internal.findings import Finding, Position, dotted
+from fortuna._internal.findings import Finding, Position, dotted, shown
 from fortuna._internal.plan import MissingEnv
+from fortuna._internal.types import DECIMAL_LITERAL, DIGITS, MAX_NUMBER_TEXT
 
 __all__ = ["Document", "Limits", "LoadFailed", "load_file", "load_text"]
 
@@ -41,6 +42,10 @@ class Limits:
     max_bytes: int = 16 * 1024 * 1024
     max_depth: int = 64
     max_alias_expansion: int = 100_000
+    """Values that aliases may add to the document (each alias adds its anchor's count)."""
+    max_alias_characters: int = 16 * 1024 * 1024
+    """Characters of scalars that aliases may add: an alias of a 1 MB string adds 1 MB, so
+    what later stages read stays within a fixed multiple of the file's size."""
 
 
 @dataclass
@@ -76,10 +81,13 @@ class UsageFailed(Exception):
 _NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
-_INT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)$")
-_OCT = re.compile(r"^0o[0-7_]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F_]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INT = re.compile(rf"^[-+]?{DIGITS}$")
+_OCT = re.compile(r"^0o_*[0-7][0-7_]*$")
+_HEX = re.compile(r"^0x_*[0-9a-fA-F][0-9a-fA-F_]*$")
+_FLOAT = re.compile(rf"^{DECIMAL_LITERAL}$")
+MAX_INTEGER_BITS = 333
+"""An integer of a mandate has at most 100 decimal digits (2**333 is about 1.7e100): more
+is never a count or a size, and Python refuses to print an integer of 4,300 digits."""
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 # A plain scalar whose first character is none of these is text: skip the regexes.
@@ -98,7 +106,8 @@ def _position(mark: Any) -> Position:
 class _Frame:
     """One mapping or sequence under construction."""
 
-    __slots__ = ("anchor", "env", "is_map", "items", "key", "key_pos", "merged", "path", "size")
+    __slots__ = ("anchor", "characters", "env", "is_map", "items", "key", "key_pos", "merged",
+                 "path", "size")
 
     def __init__(self, path: Path, is_map: bool, anchor: str | None, env: bool) -> None:
         self.path = path
@@ -110,6 +119,7 @@ class _Frame:
         self.key_pos: Position | None = None
         self.merged: set[Any] = set()
         self.size = 1
+        self.characters = 0
 
     def child_path(self) -> Path:
         if self.is_map:
@@ -127,9 +137,10 @@ class _Builder:
         self.env = env
         self.limits = limits
         self.document = Document(source, None)
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.open_anchors: set[str] = set()
         self.expanded = 0
+        self.expanded_characters = 0
         self.stack: list[_Frame] = []
         self.done = False
 
@@ -141,8 +152,8 @@ class _Builder:
     def scalar(self, event: Any, path: Path, position: Position) -> Any:
         tag, value = event.tag, event.value
         plain = not event.style and event.implicit[0]
-        if tag in (None, "!") and not plain:
-            return value
+        if tag == "!" or (tag is None and not plain):
+            return value  # YAML 1.2: the non-specific tag "!" makes a scalar a string
         if tag is None:
             return self.resolve_plain(value, position, path)
         if tag == _DECIMAL_TAG:
@@ -154,16 +165,16 @@ class _Builder:
         if tag == _STANDARD + "float":
             return self.decimal(value, position, path)
         if tag == _STANDARD + "int":
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                raise self.fail(f"{value!r} is not an integer", position, path) from None
+            text = value.strip()
+            if _INT.match(text) or _HEX.match(text) or _OCT.match(text):
+                return self.integer(text, position, path)
+            raise self.fail(f"{shown(value)} is not an integer", position, path)
         if tag == _STANDARD + "bool":
             if _TRUE.match(value):
                 return True
             if _FALSE.match(value):
                 return False
-            raise self.fail(f"{value!r} is not a boolean", position, path)
+            raise self.fail(f"{shown(value)} is not a boolean", position, path)
         if tag == _STANDARD + "null":
             return None
         raise self.fail(self.refused_tag(tag), position, path)
@@ -185,10 +196,8 @@ class _Builder:
             return True
         if _FALSE.match(value):
             return False
-        if _INT.match(value):
-            return int(value.replace("_", ""))
-        if _HEX.match(value) or _OCT.match(value):
-            return int(value.replace("_", ""), 0)
+        if _INT.match(value) or _HEX.match(value) or _OCT.match(value):
+            return self.integer(value, position, path)
         if _FLOAT.match(value):
             return self.decimal(value, position, path)
         if _SPECIAL_FLOAT.match(value):
@@ -199,13 +208,30 @@ class _Builder:
             )
         return value
 
+    def integer(self, text: str, position: Position, path: Path) -> int:
+        """An integer literal (decimal, ``0x`` or ``0o``), refused past 100 digits before
+        Python's own limit on long conversions could raise."""
+        digits = text.replace("_", "").lstrip("+-")
+        base = 16 if digits.startswith("0x") else 8 if digits.startswith("0o") else 10
+        if base == 10 and len(digits.lstrip("0")) > 100:
+            raise self.fail(f"an integer of {len(digits.lstrip('0'))} digits is too large: "
+                            "a mandate's integers have at most 100 digits", position, path)
+        result = int(text.replace("_", ""), 0 if base != 10 else 10)
+        if result.bit_length() > MAX_INTEGER_BITS:
+            raise self.fail(f"{shown(text)} is too large: a mandate's integers have at most "
+                            "100 digits", position, path)
+        return result
+
     def decimal(self, text: str, position: Position, path: Path) -> Decimal:
+        if len(text) > MAX_NUMBER_TEXT:
+            raise self.fail(f"a number written with {len(text)} characters is too long "
+                            f"(at most {MAX_NUMBER_TEXT})", position, path)
         try:
             result = Decimal(text.strip().replace("_", ""))
         except InvalidOperation:
-            raise self.fail(f"{text!r} is not a decimal number", position, path) from None
+            raise self.fail(f"{shown(text)} is not a decimal number", position, path) from None
         if not result.is_finite():
-            raise self.fail(f"{text!r} is not a finite decimal number", position, path)
+            raise self.fail(f"{shown(text)} is not a finite decimal number", position, path)
         return result
 
     def env_value(
@@ -213,7 +239,8 @@ class _Builder:
     ) -> Any:
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise self.fail(
-                f"!env takes a variable name or [NAME, default], got {name!r}", position, path
+                f"!env takes a variable name or [NAME, default], got {shown(name)}", position,
+                path
             )
         if name in self.env:
             return self.env[name]
@@ -226,7 +253,7 @@ class _Builder:
     def current_path(self) -> Path:
         return self.stack[-1].child_path() if self.stack else ()
 
-    def add(self, value: Any, position: Position, size: int) -> None:
+    def add(self, value: Any, position: Position, size: int, characters: int = 0) -> None:
         if not self.stack:
             if self.done:
                 raise self.fail("a mandate file holds one YAML document", position)
@@ -236,6 +263,7 @@ class _Builder:
             return
         frame = self.stack[-1]
         frame.size += size
+        frame.characters += characters
         if frame.is_map:
             assert isinstance(frame.items, dict)
             if frame.key is _NO_KEY:
@@ -257,7 +285,7 @@ class _Builder:
         if key in frame.items and key not in frame.merged:
             first = self.document.keys.get((*frame.path, key))
             where = f" (first at {first})" if first else ""
-            raise self.fail(f"duplicate key {key!r}{where}", position, (*frame.path, key))
+            raise self.fail(f"duplicate key {shown(key)}{where}", position, (*frame.path, key))
         frame.merged.discard(key)
         frame.key, frame.key_pos = key, position
         if key != "<<":
@@ -287,9 +315,9 @@ class _Builder:
                     continue
                 scalar = self.scalar(event, path, position)
                 self.document.positions[path] = position
-                self.add(scalar, position, 1)
+                self.add(scalar, position, 1, len(event.value))
                 if event.anchor:
-                    self.anchors[event.anchor] = (scalar, 1)
+                    self.anchors[event.anchor] = (scalar, 1, len(event.value))
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 path = self.current_path()
                 position = _position(event.start_mark)
@@ -320,8 +348,8 @@ class _Builder:
                                            frame.path)
                 if frame.anchor:
                     self.open_anchors.discard(frame.anchor)
-                    self.anchors[frame.anchor] = (value, frame.size)
-                self.add(value, position, frame.size)
+                    self.anchors[frame.anchor] = (value, frame.size, frame.characters)
+                self.add(value, position, frame.size, frame.characters)
             elif kind is yaml.AliasEvent:
                 position = _position(event.start_mark)
                 path = self.current_path()
@@ -329,8 +357,9 @@ class _Builder:
                     raise self.fail(f"alias *{event.anchor} refers to itself", position, path)
                 if event.anchor not in self.anchors:
                     raise self.fail(f"unknown alias *{event.anchor}", position, path)
-                aliased, size = self.anchors[event.anchor]
+                aliased, size, characters = self.anchors[event.anchor]
                 self.expanded += size
+                self.expanded_characters += characters
                 if self.expanded > self.limits.max_alias_expansion:
                     raise self.fail(
                         f"aliases expand past {self.limits.max_alias_expansion} values; "
@@ -338,8 +367,15 @@ class _Builder:
                         position,
                         path,
                     )
+                if self.expanded_characters > self.limits.max_alias_characters:
+                    raise self.fail(
+                        f"aliases expand past {self.limits.max_alias_characters} characters; "
+                        f"refusing a document that grows when read",
+                        position,
+                        path,
+                    )
                 self.document.positions[path] = position
-                self.add(aliased, position, size)
+                self.add(aliased, position, size, characters)
         return self.document
 
 

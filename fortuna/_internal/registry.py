@@ -9,13 +9,13 @@ resolved, so a mandate costs only the modules of the ids it uses.
 from __future__ import annotations
 
 import abc
-import difflib
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fortuna._internal.component import Component
+from fortuna._internal.suggest import Suggester
 
 __all__ = ["ENTRY_POINT_GROUP", "Family", "Registry", "UnknownComponent"]
 
@@ -89,6 +89,7 @@ class Registry:
         self._components = {cid: _Entry(target) for cid, target in (components or {}).items()}
         self._families: dict[str, Any] = dict(families or {})
         self._family_members: dict[str, frozenset[str]] = {}
+        self._suggesters: dict[str, Suggester] = {}
 
     @classmethod
     def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> Registry:
@@ -113,6 +114,7 @@ class Registry:
     def register(self, component_id: str, target: str | type[Component[Any]]) -> None:
         """Add one id (the Python API and tests use this; packages use entry points)."""
         self._components[component_id] = _Entry(target)
+        self._suggesters.pop("", None)
 
     # --- families ---------------------------------------------------------------------
 
@@ -174,14 +176,19 @@ class Registry:
             raise ComponentImportError(f"{component_id} does not name a Component class")
         return cls
 
-    def suggest(self, component_id: str, limit: int = 3) -> list[str]:
-        candidates = self.ids()
+    def suggest(self, component_id: str) -> list[str]:
+        """The closest registered id, if one is close (from an index, not a scan)."""
         found = self._family_of(component_id)
         if found is not None:
             prefix, member = found
-            close = difflib.get_close_matches(member, self._members(prefix), n=limit, cutoff=0.6)
-            return [f"{prefix}.{m}" for m in close]
-        return difflib.get_close_matches(component_id, candidates, n=limit, cutoff=0.6)
+            if prefix not in self._suggesters:
+                self._suggesters[prefix] = Suggester(self._members(prefix))
+            close = self._suggesters[prefix].closest(member)
+            return [f"{prefix}.{close}"] if close else []
+        if "" not in self._suggesters:
+            self._suggesters[""] = Suggester(self.ids())
+        close = self._suggesters[""].closest(component_id)
+        return [close] if close else []
 
 
 def first_line(cls: type[Any]) -> str:

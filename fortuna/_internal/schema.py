@@ -10,7 +10,7 @@ editors' YAML language servers support best.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -27,7 +27,7 @@ _WRAPPED = "x-fortuna-reference-ok"
 
 def _accepting_references(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` or a reference, keeping the docs at the top so hover text survives."""
-    if schema.get("x-fortuna-interface") or schema.get(_WRAPPED):
+    if schema.get("pattern") == REFERENCE_PATTERN or schema.get(_WRAPPED):
         return schema
     outer: dict[str, Any] = {
         key: schema[key] for key in ("title", "description", "default") if key in schema
@@ -38,18 +38,121 @@ def _accepting_references(schema: dict[str, Any]) -> dict[str, Any]:
 
 _BOUND_KEYWORDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum",
                    "le": "maximum"}
+_NOT_DRAFT_07 = frozenset({_WRAPPED, "x-fortuna-interface", "writeOnly"})
+"""Keys pydantic or Fortuna add that draft-07 does not define: dropped from the output."""
+_SUBSCHEMA = frozenset({"items", "additionalProperties", "not", "if", "then", "else",
+                        "propertyNames", "contains", "additionalItems"})
+_SUBSCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf"})
+_SUBSCHEMA_MAPS = frozenset({"properties", "definitions", "patternProperties", "$defs"})
 
 
-def _bounds_as_keywords(prop: dict[str, Any]) -> None:
-    """Pydantic leaves bounds it could not push into a wrapped type as raw ``gt``/``le``
-    keys, which JSON Schema ignores; move them onto the number branch as keywords."""
-    bounds = {key: prop.pop(key) for key in list(prop) if key in _BOUND_KEYWORDS}
-    if not bounds:
-        return
-    numbers = [b for b in prop.get("anyOf", []) if b.get("type") in ("number", "integer")]
-    for target in numbers or [prop]:
-        for key, value in bounds.items():
-            target.setdefault(_BOUND_KEYWORDS[key], value)
+def _schemas_in(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subschemas directly inside ``schema`` (not the names in ``properties``)."""
+    found: list[dict[str, Any]] = []
+    for key, value in schema.items():
+        if key in _SUBSCHEMA:
+            found.extend(v for v in (value if isinstance(value, list) else [value])
+                         if isinstance(v, dict))
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, dict))
+        elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, dict))
+    return found
+
+
+def _draft07(schema: dict[str, Any]) -> None:
+    """In place, at every depth: pydantic's raw ``gt``/``ge``/``lt``/``le`` (left where it
+    could not push a bound into a wrapped type, which every validator ignores) become the
+    draft's keywords on the numeric branches, as numbers; keys the draft lacks go."""
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        bounds = {key: node.pop(key) for key in list(node) if key in _BOUND_KEYWORDS}
+        for key in _NOT_DRAFT_07 & node.keys():
+            del node[key]
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if isinstance(node.get(key), str):
+                node[key] = _number(node[key])
+        if bounds:
+            branches = [b for b in node.get("anyOf", []) if isinstance(b, dict)
+                        and b.get("type") in ("number", "integer")]
+            for target in branches or [node]:
+                for key, value in bounds.items():
+                    target.setdefault(_BOUND_KEYWORDS[key], _number(value))
+        pending.extend(_schemas_in(node))
+
+
+_LOWER = {"gt": "exclusiveMinimum", "ge": "minimum"}
+_UPPER = {"lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _field_bounds(metadata: list[Any]) -> dict[str, Any]:
+    """The tightest of every bound on a field, as draft keywords: a bound declared on the
+    field and another inside its type (``Rate`` with ``ge=0``) both hold in validation,
+    while the type's own JSON Schema (``WithJsonSchema``) only knows its own."""
+    lower: tuple[Any, str] = (None, "")
+    upper: tuple[Any, str] = (None, "")
+    for marker in metadata:
+        for name, keyword in _LOWER.items():
+            value = getattr(marker, name, None)
+            if value is not None and (lower[0] is None or value > lower[0] or
+                                      (value == lower[0] and name == "gt")):
+                lower = (value, keyword)
+        for name, keyword in _UPPER.items():
+            value = getattr(marker, name, None)
+            if value is not None and (upper[0] is None or value < upper[0] or
+                                      (value == upper[0] and name == "lt")):
+                upper = (value, keyword)
+    return {keyword: _number(value) for value, keyword in (lower, upper) if keyword}
+
+
+def _numeric_branches(prop: dict[str, Any]) -> list[dict[str, Any]]:
+    if prop.get("type") in ("number", "integer"):
+        return [prop]
+    found: list[dict[str, Any]] = []
+    for branch in prop.get("anyOf", []):
+        if isinstance(branch, dict):
+            found.extend(_numeric_branches(branch))
+    return found
+
+
+def _tighten(model: type[BaseModel], definition: dict[str, Any]) -> None:
+    properties = definition.get("properties", {})
+    for name, info in model.model_fields.items():
+        prop = properties.get(info.alias or name)
+        bounds = _field_bounds(list(info.metadata))
+        if not isinstance(prop, dict) or not bounds:
+            continue
+        replaced = [pair for pair in (("minimum", "exclusiveMinimum"),
+                                      ("maximum", "exclusiveMaximum"))
+                    if bounds.keys() & set(pair)]
+        for branch in _numeric_branches(prop):
+            for pair in replaced:
+                for keyword in pair:
+                    branch.pop(keyword, None)
+            branch.update(bounds)
+
+
+def _reachable(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    """``models`` and every model their fields hold, at any depth."""
+    found: dict[type[BaseModel], None] = {}
+    pending: list[Any] = list(models)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item in found:
+                continue
+            found[item] = None
+            pending.extend(info.annotation for info in item.model_fields.values())
+        else:
+            pending.extend(get_args(item))
+    return list(found)
+
+
+def _number(value: Any) -> int | float:
+    """A bound as a JSON number (pydantic may hand a Decimal or its text)."""
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def _open_to_references(definition: dict[str, Any]) -> None:
@@ -57,19 +160,11 @@ def _open_to_references(definition: dict[str, Any]) -> None:
     if isinstance(properties, dict):
         for name, prop in properties.items():
             if isinstance(prop, dict):
-                _bounds_as_keywords(prop)
+                _draft07(prop)
                 items = prop.get("items")
                 if isinstance(items, dict):
                     prop["items"] = _accepting_references(items)
                 properties[name] = _accepting_references(prop)
-
-
-def _strip_markers(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_markers(v) for k, v in value.items() if k != _WRAPPED}
-    if isinstance(value, list):
-        return [_strip_markers(v) for v in value]
-    return value
 
 
 def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
@@ -95,6 +190,10 @@ def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
         [(model, "validation") for model in ordered], ref_template="#/definitions/{model}"
     )
     definitions: dict[str, Any] = dict(top.get("$defs", {}))
+    for model in _reachable(ordered):
+        definition = definitions.get(model.__name__)
+        if definition is not None:
+            _tighten(model, definition)
     for definition in definitions.values():
         _open_to_references(definition)
 
@@ -152,9 +251,8 @@ def mandate_schema(registry: Registry | None = None) -> dict[str, Any]:
         },
         "definitions": dict(sorted(definitions.items())),
     }
-    result = _strip_markers(schema)
-    assert isinstance(result, dict)
-    return result
+    _draft07(schema)
+    return schema
 
 
 def _branch(title: str, id_schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:

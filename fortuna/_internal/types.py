@@ -7,6 +7,7 @@ NaN and infinities are refused. In the JSON Schema a decimal is number-or-string
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -16,8 +17,11 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "DECIMAL_LITERAL",
     "DECIMAL_MAX_DIGITS",
     "DECIMAL_MAX_EXPONENT",
+    "DECIMAL_PATTERN",
+    "DURATION_MAX_SECONDS",
     "Duration",
     "ExactDecimal",
     "parse_duration",
@@ -32,6 +36,19 @@ DECIMAL_MAX_EXPONENT = 40
 Bounding both is what lets one finite decimal context (``schemas.money``) hold every product
 of two values exactly; a value outside the bounds is refused at the first parse, with its
 place in the file, instead of overflowing or rounding deep inside a computation."""
+
+
+DIGITS = r"[0-9][0-9_]*"
+"""Decimal digits, ``_`` allowed between them for readability (``1_000``)."""
+DECIMAL_LITERAL = rf"[-+]?(?:{DIGITS}(?:\.[0-9_]*)?|\.{DIGITS})(?:[eE][-+]?[0-9]+)?"
+"""The one decimal literal: YAML's plain floats, decimal strings, and the JSON Schema's
+numeric-string pattern are all this text (ASCII digits only, as JSON Schema's regexes)."""
+DECIMAL_PATTERN = rf"^\s*{DECIMAL_LITERAL}\s*$"
+"""A string that is a decimal number, spaces around it allowed (the JSON Schema pattern)."""
+_DECIMAL_TEXT = re.compile(DECIMAL_PATTERN)
+MAX_NUMBER_TEXT = 1000
+"""Characters of a number written as text; a longer one is refused before it is parsed,
+so the cost of a value never depends on how long a hostile string is."""
 
 
 def to_exact_decimal(value: Any) -> Decimal:
@@ -49,11 +66,19 @@ def to_exact_decimal(value: Any) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
+        if len(value) > MAX_NUMBER_TEXT:
+            raise PydanticCustomError(
+                "decimal_parsing", "a text of {length} characters is not a decimal number",
+                {"length": len(value)})
+        if not _DECIMAL_TEXT.match(value):
+            raise PydanticCustomError(
+                "decimal_parsing", "{value} is not a decimal number", {"value": _quoted(value)}
+            )
         try:
             result = Decimal(value.strip().replace("_", ""))
-        except InvalidOperation:
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
             raise PydanticCustomError(
-                "decimal_parsing", "{value} is not a decimal number", {"value": repr(value)}
+                "decimal_parsing", "{value} is not a decimal number", {"value": _quoted(value)}
             ) from None
     else:
         raise PydanticCustomError(
@@ -68,6 +93,10 @@ def to_exact_decimal(value: Any) -> Decimal:
 def _shown(value: Decimal) -> str:
     text = str(value)
     return text if len(text) <= 60 else f"{text[:28]}...{text[-28:]} ({len(text)} characters)"
+
+
+def _quoted(value: str) -> str:
+    return repr(value) if len(value) <= 60 else repr(f"{value[:28]}...{value[-28:]}")
 
 
 def _within_bounds(value: Decimal) -> Decimal:
@@ -93,8 +122,6 @@ def _within_bounds(value: Decimal) -> Decimal:
     return value
 
 
-_DECIMAL_PATTERN = r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
-
 
 class _DecimalJsonSchema:
     """Number-or-numeric-string, keeping the bounds pydantic derives from the field
@@ -106,7 +133,7 @@ class _DecimalJsonSchema:
         generated = handler(schema)
         for branch in generated.get("anyOf", []):
             if branch.get("type") == "string":
-                branch["pattern"] = _DECIMAL_PATTERN
+                branch["pattern"] = DECIMAL_PATTERN
         generated.setdefault(
             "description", "an exact decimal: a number, or a string to keep every digit"
         )
@@ -116,7 +143,11 @@ class _DecimalJsonSchema:
 ExactDecimal = Annotated[Decimal, BeforeValidator(to_exact_decimal), _DecimalJsonSchema()]
 """A ``Decimal`` that never went through a binary float."""
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+DURATION_MAX_SECONDS = 1_000_000_000
+"""The longest duration, about 31 years: anything longer is a typo, and every clock and
+event loop can wait that long without overflowing."""
+_DURATION_PATTERN = r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.ASCII)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
@@ -125,18 +156,43 @@ def parse_duration(value: Any) -> float:
     if isinstance(value, bool):
         raise PydanticCustomError("duration_type", "expected a duration, got a boolean")
     if isinstance(value, int | float | Decimal):
-        seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        seconds = _seconds(value, 1.0)
+    elif (isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT
+          and (match := _DURATION.match(value))):
+        seconds = _seconds(Decimal(match.group(1)), _UNIT_SECONDS[match.group(2)])
     else:
+        shown = _quoted(value) if isinstance(value, str) else type(value).__name__
         raise PydanticCustomError(
             "duration_parsing",
             'expected a duration such as 5, "250ms", "5s", "1m", "2h" or "1d", got {value}',
-            {"value": repr(value)},
+            {"value": shown},
         )
     if seconds < 0:
         raise PydanticCustomError("duration_negative", "a duration cannot be negative")
     return seconds
+
+
+def _seconds(value: int | float | Decimal, unit: float) -> float:
+    """``value`` times ``unit`` in seconds, refused unless finite and at most
+    :data:`DURATION_MAX_SECONDS`; compared as a decimal first, so nothing overflows."""
+    if isinstance(value, float):
+        amount = Decimal(str(value)) if math.isfinite(value) else None
+    else:
+        amount = value if isinstance(value, Decimal) else Decimal(value)
+    if amount is None or not amount.is_finite() or abs(amount) > DURATION_MAX_SECONDS * 1000:
+        raise _too_long()
+    seconds = float(amount) * unit
+    if seconds > DURATION_MAX_SECONDS:
+        raise _too_long()
+    return seconds
+
+
+def _too_long() -> PydanticCustomError:
+    return PydanticCustomError(
+        "duration_range",
+        "a duration is a finite number of seconds, at most {limit} (about 31 years)",
+        {"limit": DURATION_MAX_SECONDS},
+    )
 
 
 class _DurationJsonSchema:
@@ -147,14 +203,13 @@ class _DurationJsonSchema:
     ) -> JsonSchemaValue:
         seconds = handler(schema)
         seconds.setdefault("minimum", 0)
+        seconds.setdefault("maximum", DURATION_MAX_SECONDS)
         return {
             "anyOf": [seconds, {"type": "string", "pattern": _DURATION_PATTERN}],
             "description": 'a duration in seconds, or with a unit: "250ms", "5s", "1m", '
                            '"2h", "1d"',
         }
 
-
-_DURATION_PATTERN = r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$"
 
 Duration = Annotated[float, BeforeValidator(parse_duration), _DurationJsonSchema()]
 """A duration in seconds (time, not money, so a float)."""

@@ -10,11 +10,9 @@ the container later validates the same args with the live instances, with the sa
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,11 +20,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
-from fortuna._internal.findings import Finding, MandateError, Position, dotted
+from fortuna._internal.findings import (
+    Finding,
+    MandateError,
+    Position,
+    cut,
+    dotted,
+    fold,
+    shown,
+)
+from fortuna._internal.graph import cycles, order, walk_cycle
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
 from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
+from fortuna._internal.suggest import Suggester, closest
 from fortuna._internal.time import Clock
 
 __all__ = ["Report", "plan_for", "validate"]
@@ -72,8 +80,27 @@ _UNRESOLVABLE = _Unresolvable()
 
 
 def suggestion(word: str, candidates: Any, *, prefix: str = "") -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
+    """A "did you mean" among a few fixed names (keys, an args model's fields)."""
+    close = closest(word, candidates)
+    return f' (did you mean "{prefix}{close}"?)' if close else ""
+
+
+def _key(key: Any) -> str:
+    return f'"{cut(key)}"' if isinstance(key, str) else shown(key)
+
+
+def _references(value: Any) -> Iterator[str]:
+    """The names ``"@name"`` strings inside ``value`` refer to (iterative: any depth)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if item.startswith("@") and not item.startswith("@@"):
+                yield item[1:]
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 class _Validator:
@@ -89,7 +116,7 @@ class _Validator:
         self.ids: dict[str, str] = {}
         self.references: dict[str, list[tuple[Path, str]]] = {}
         self.resolved_vars: dict[str, Any] = {}
-        self.resolving: set[str] = set()
+        self._names: Suggester | None = None
 
     # --- reporting --------------------------------------------------------------------
 
@@ -112,8 +139,8 @@ class _Validator:
             return False
         for key in data:
             if key not in TOP_LEVEL_KEYS:
-                hint = suggestion(str(key), TOP_LEVEL_KEYS)
-                self.report((key,), f'unknown key "{key}"{hint}; a mandate has '
+                hint = suggestion(key, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
+                self.report((key,), f'unknown key {_key(key)}{hint}; a mandate has '
                             f"service, vars and components", key=True)
         if "service" not in data:
             self.report((), 'missing "service": the name of the component that runs, '
@@ -149,8 +176,8 @@ class _Validator:
                 continue
             for key in spec:
                 if key not in COMPONENT_KEYS:
-                    hint = suggestion(str(key), COMPONENT_KEYS)
-                    self.report((*path, key), f'unknown key "{key}"{hint}; a component has '
+                    hint = suggestion(key, COMPONENT_KEYS) if isinstance(key, str) else ""
+                    self.report((*path, key), f'unknown key {_key(key)}{hint}; a component has '
                                 "id and args", key=True)
             args = spec.get("args", {})
             if args is None:
@@ -169,7 +196,7 @@ class _Validator:
     def check_name(self, path: Path, name: Any) -> bool:
         if isinstance(name, str) and NAME.match(name):
             return True
-        self.report(path, f"{name!r} is not a valid name: use letters, digits, _ . -, "
+        self.report(path, f"{shown(name)} is not a valid name: use letters, digits, _ . -, "
                     "starting with a letter or _", key=True)
         return False
 
@@ -186,9 +213,10 @@ class _Validator:
                 self.ids[name] = component_id
             except UnknownComponent as exc:
                 hint = f' (did you mean "{exc.suggestions[0]}"?)' if exc.suggestions else ""
-                self.report(path, f'unknown component "{component_id}"{hint}')
+                self.report(path, f'unknown component "{cut(component_id)}"{hint}')
             except ComponentImportError as exc:
-                self.report(path, f'component "{component_id}" is installed but broken: {exc}')
+                self.report(path, f'component "{cut(component_id)}" is installed but broken: '
+                            f"{exc}")
 
     # --- stage 3: references, resolved in the same walk ------------------------------
 
@@ -207,8 +235,8 @@ class _Validator:
             if target in self.vars:
                 refs.append((path, target))
                 return self.var_value(target)
-            hint = suggestion(target, [*self.vars, *self.components], prefix="@")
-            self.report(path, f'"{value}" is not a component or var{hint}')
+            self.report(path, f'"{cut(value)}" is not a component or var'
+                        f"{self.name_hint(target)}")
             return _UNRESOLVABLE
         if isinstance(value, dict):
             changed: dict[Any, Any] | None = None
@@ -236,109 +264,46 @@ class _Validator:
                 value.position or self.document.locate(path)))
         return value
 
+    def name_hint(self, target: str) -> str:
+        """ "(did you mean "@x"?)" among the vars and components, from an index."""
+        if self._names is None:
+            self._names = Suggester([*self.vars, *self.components])
+        close = self._names.closest(target)
+        return f' (did you mean "@{close}"?)' if close else ""
+
     def var_value(self, name: str) -> Any:
-        """A var's resolved value, computed once; a var inside a cycle stays unresolvable."""
-        if name in self.resolved_vars:
-            return self.resolved_vars[name]
-        if name in self.resolving:
-            return _UNRESOLVABLE
-        self.resolving.add(name)
-        refs = self.references.setdefault(name, [])
-        value = self.scan(self.vars[name], ("vars", name), refs)
-        self.resolving.discard(name)
-        self.resolved_vars[name] = value
-        return value
+        """A var's resolved value. Vars resolve in dependency order (no recursion, however
+        long a chain), so one referring to an unresolved var is inside or after a cycle,
+        which is reported on its own."""
+        return self.resolved_vars.get(name, _UNRESOLVABLE)
 
     def resolve_all(self) -> dict[str, Any]:
         """Resolve every var (used or not, so each is checked once) and every component's
         args; returns the resolved args by component name."""
-        for name in self.vars:
-            self.var_value(name)
+        var_edges = {name: [t for t in _references(value) if t in self.vars]
+                     for name, value in self.vars.items()}
+        ordered, leftover = order(var_edges)
+        for name in [*ordered, *leftover]:
+            refs = self.references.setdefault(name, [])
+            self.resolved_vars[name] = self.scan(self.vars[name], ("vars", name), refs)
         return {name: self.scan(spec["args"], ("components", name, "args"),
                                 self.references.setdefault(name, []))
                 for name, spec in self.components.items()}
 
     def order(self) -> tuple[list[str], set[str]]:
-        """Names in dependency order (Kahn's algorithm, file order among equals), and the
-        names caught in a reference cycle, each cycle reported once."""
-        targets = {name: {target for _, target in refs} for name, refs in self.references.items()}
-        waiting = {name: len(found) for name, found in targets.items()}
-        dependents: dict[str, list[str]] = {}
-        for name, found in targets.items():
-            for target in found:
-                dependents.setdefault(target, []).append(name)
-        ready = deque(name for name, count in waiting.items() if count == 0)
-        ordered: list[str] = []
-        while ready:
-            name = ready.popleft()
-            ordered.append(name)
-            for dependent in dependents.get(name, ()):
-                waiting[dependent] -= 1
-                if waiting[dependent] == 0:
-                    ready.append(dependent)
-        if len(ordered) == len(targets):
-            return ordered, set()
-        placed = set(ordered)
-        remaining = {name: sorted(t for t in found if t not in placed)
-                     for name, found in targets.items() if name not in placed}
-        return ordered, self.find_cycles(remaining)
-
-    def find_cycles(self, edges: dict[str, list[str]]) -> set[str]:
-        """Report every reference cycle in ``edges`` once (Tarjan, iterative); return the
-        names that are part of one."""
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        on_stack: set[str] = set()
-        stack: list[str] = []
+        """Names in dependency order (file order among equals), and the names caught in a
+        reference cycle, each cycle reported once."""
+        edges = {name: [target for _, target in refs] for name, refs in self.references.items()}
+        ordered, leftover = order(edges)
         in_cycle: set[str] = set()
-        counter = 0
-        for root in edges:
-            if root in index:
-                continue
-            work: list[tuple[str, int]] = [(root, 0)]
-            while work:
-                node, child_index = work.pop()
-                if child_index == 0:
-                    index[node] = low[node] = counter
-                    counter += 1
-                    stack.append(node)
-                    on_stack.add(node)
-                children = edges.get(node, [])
-                if child_index < len(children):
-                    work.append((node, child_index + 1))
-                    child = children[child_index]
-                    if child not in index:
-                        work.append((child, 0))
-                    elif child in on_stack:
-                        low[node] = min(low[node], index[child])
-                    continue
-                if low[node] == index[node]:
-                    members: list[str] = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    if len(members) > 1 or node in edges.get(node, []):
-                        in_cycle.update(members)
-                        self.report_cycle(set(members), edges)
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-        return in_cycle
+        for members in cycles(leftover):
+            in_cycle.update(members)
+            self.report_cycle(members, leftover)
+        return ordered, in_cycle
 
-    def report_cycle(self, members: set[str], edges: dict[str, list[str]]) -> None:
+    def report_cycle(self, members: list[str], edges: dict[str, list[str]]) -> None:
         start = min(members, key=lambda n: (self.position_of(n) or Position(0, 0), n))
-        path, seen, node = [start], {start}, start
-        while True:
-            following = next(c for c in edges[node] if c in members)
-            path.append(following)
-            if following in seen:
-                break
-            seen.add(following)
-            node = following
-        cycle = path[path.index(path[-1]):]
+        cycle = walk_cycle(members, start, edges)
         where = ", ".join(f"{name} at {self.position_of(name)}" for name in cycle[:-1]
                           if self.position_of(name))
         message = "reference cycle: " + " -> ".join(cycle) + (f" ({where})" if where else "")
@@ -347,14 +312,13 @@ class _Validator:
     # --- stage 4: dependencies -------------------------------------------------------
 
     def dependencies(self, name: str, cyclic: set[str]) -> tuple[str, ...]:
-        found: list[str] = []
+        found: dict[str, None] = {}
         pending = [target for _, target in self.references.get(name, [])]
         seen_vars: set[str] = set()
         while pending:
             target = pending.pop()
             if target in self.components:
-                if target not in found:
-                    found.append(target)
+                found[target] = None
             elif target not in seen_vars and target not in cyclic:
                 seen_vars.add(target)
                 pending.extend(t for _, t in self.references.get(target, []))
@@ -428,7 +392,7 @@ class _Validator:
             hint = suggestion(field_name, fields)
             accepted = ", ".join(fields) if fields and not hint else ""
             tail = f"; {component_id} takes {accepted}" if accepted else ""
-            return f'unknown arg "{field_name}"{hint}{tail}'
+            return f'unknown arg "{cut(field_name)}"{hint}{tail}'
         if kind == "missing":
             info = cls.Args.model_fields.get(field_name) if len(loc) == 1 else None
             about = f" ({info.description})" if info is not None and info.description else ""
@@ -441,18 +405,6 @@ class _Validator:
         if kind.startswith("reference_") or SECRET_NAME.search(field_name):
             return message
         return f"{message} (got {shown(value)})"
-
-
-def shown(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
 
 
 def _validate_document(
@@ -487,10 +439,10 @@ def _validate_document(
 
     if for_run:
         checker.findings.extend(checker.missing_env)
-    report.findings = sorted(
+    report.findings = fold(sorted(
         checker.findings,
         key=lambda f: (f.position is None, f.position or Position(0, 0), f.path),
-    )
+    ))
     if not report.findings and service_name is not None:
         report.plan = Plan(
             source=document.source,
@@ -516,8 +468,8 @@ def check_service(checker: _Validator) -> str | None:
         checker.report(path, f'"{reference}" is a var; service names a component')
         return None
     if name not in checker.components:
-        hint = suggestion(name, checker.components, prefix="@")
-        checker.report(path, f'"{reference}" is not a component{hint}')
+        checker.report(path, f'"{cut(reference)}" is not a component'
+                       f"{checker.name_hint(name)}")
         return None
     cls = checker.classes.get(name)
     if cls is None:
@@ -572,7 +524,11 @@ def validate(
         return Report(exc.finding.source, [exc.finding])
     except UsageFailed as exc:
         raise OSError(str(exc)) from None
-    return _validate_document(document, registry or Registry.default(), for_run=for_run)
+    try:
+        return _validate_document(document, registry or Registry.default(), for_run=for_run)
+    except RecursionError:
+        # only a mandate built in Python can nest this deep: the loader stops at 64 levels
+        return Report(document.source, [Finding(document.source, "", "nesting too deep")])
 
 
 def plan_for(

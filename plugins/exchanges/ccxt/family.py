@@ -1,8 +1,10 @@
-"""The ``exchanges.ccxt.*`` family: one id per exchange the installed ccxt ships.
+"""The ``exchanges.ccxt.*`` family: one id per exchange of the pinned ccxt id list.
 
-``members`` lists ``ccxt/async_support/*.py`` through ``importlib.util.find_spec``, which
-locates the package without importing it, so validation, the catalog and the JSON Schema
-never pay for importing ccxt. ``resolve`` returns the tuned subclass of a venue when there
+``members`` reads ``ids.txt`` beside this module: the ids are pinned, so the committed
+JSON Schema does not change when a newer ccxt is installed, and validation, the catalog
+and the schema never pay for importing ccxt. A test compares the list with the installed
+ccxt (``installed_exchange_ids`` lists ``ccxt/async_support/*.py`` without importing it)
+and says how to regenerate it. ``resolve`` returns the tuned subclass of a venue when there
 is one, else a class made for the id.
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 
 from fortuna import Component, Family
 
-__all__ = ["FAMILY", "CcxtFamily", "installed_exchange_ids"]
+__all__ = ["FAMILY", "CcxtFamily", "installed_exchange_ids", "pinned_exchange_ids"]
 
 _NOT_EXCHANGES = frozenset({"__init__", "base", "pro"})
 
@@ -38,6 +40,17 @@ def installed_exchange_ids() -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
+PINNED = Path(__file__).with_name("ids.txt")
+
+
+@functools.cache
+def pinned_exchange_ids() -> tuple[str, ...]:
+    """The ids of ``ids.txt``: one per line, ``#`` starts a comment."""
+    lines = PINNED.read_text(encoding="utf-8").splitlines()
+    return tuple(sorted({line.strip() for line in lines
+                         if line.strip() and not line.startswith("#")}))
+
+
 class CcxtFamily(Family):
     description = "every exchange the installed ccxt ships, with exact decimals"
 
@@ -45,7 +58,7 @@ class CcxtFamily(Family):
         self._classes: dict[str, type[Component[Any]]] = {}
 
     def members(self) -> Sequence[str]:
-        return installed_exchange_ids()
+        return pinned_exchange_ids()
 
     def resolve(self, member: str) -> type[Component[Any]]:
         cls = self._classes.get(member)
@@ -76,3 +89,14 @@ class CcxtFamily(Family):
 
 
 FAMILY = CcxtFamily()
+
+
+if __name__ == "__main__":
+    import importlib.metadata
+
+    print("# The exchanges.ccxt.* ids, pinned so the committed JSON Schema does not change with"
+          "\n# the installed ccxt release (these are the exchanges of ccxt "
+          f"{importlib.metadata.version('ccxt')}). To follow a new release:"
+          "\n#   .venv/bin/python -m plugins.exchanges.ccxt.family "
+          "> plugins/exchanges/ccxt/ids.txt")
+    print("\n".join(installed_exchange_ids()))

@@ -49,6 +49,7 @@ class JupiterStandIn:
     bad_cosign: bool = False
     stale_blockhash: bool = False
     rate_limited: bool = False
+    tamper: dict[str, Any] = field(default_factory=dict)
 
     def seed(self, reserve_a: int, reserve_b: int) -> None:
         self.chain.fund(self.authority.pubkey(), self.mint_a, reserve_a)
@@ -103,7 +104,7 @@ class JupiterStandIn:
             return web.json_response({"error": str(error),
                                       "errorCode": "COULD_NOT_FIND_ANY_ROUTE"}, status=400)
         pool = associated_token_address(str(self.authority.pubkey()), str(self.mint_a))
-        return web.json_response({
+        return web.json_response(self.tamper or {
             "inputMint": mint_in, "inAmount": str(amount_in), "outputMint": mint_out,
             "outAmount": str(amount_out), "otherAmountThreshold": str(threshold),
             "swapMode": mode, "slippageBps": bps, "platformFee": None,

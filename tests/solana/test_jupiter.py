@@ -271,3 +271,30 @@ async def test_a_malformed_transaction_id_is_not_found_clearly(world: World) -> 
     venue = await world.venue()
     with pytest.raises(OrderNotFound, match="not a transaction signature"):
         await venue.receipt("0xdeadbeef")
+
+
+@pytest.mark.parametrize("answer", [
+    {"unexpected": True},
+    {"inputMint": "x", "outputMint": "y", "inAmount": "1", "outAmount": "1",
+     "otherAmountThreshold": "1"},
+    {"inAmount": "not a number", "outAmount": "5", "otherAmountThreshold": "5"},
+])
+async def test_a_quote_answer_that_does_not_add_up_is_refused_clearly(
+        world: World, answer: dict[str, object]) -> None:
+    venue = await world.venue()
+    usdc, sol = await tokens(venue, world)
+    world.jupiter.tamper = answer
+    with pytest.raises(ExchangeError, match="Jupiter's quote"):
+        await venue.quote(SwapKind.EXACT_IN, usdc, sol, Decimal("1"))
+
+
+async def test_a_route_whose_fees_exceed_its_input_is_refused_clearly(world: World) -> None:
+    venue = await world.venue()
+    usdc, sol = await tokens(venue, world)
+    world.jupiter.tamper = {
+        "inputMint": str(world.usdc), "outputMint": str(world.wsol), "inAmount": "1000000",
+        "outAmount": "5", "otherAmountThreshold": "5", "contextSlot": 1,
+        "routePlan": [{"swapInfo": {"ammKey": "a", "feeAmount": "2000000",
+                                    "feeMint": str(world.usdc)}}, "junk"]}
+    with pytest.raises(ExchangeError, match="does not add up"):
+        await venue.quote(SwapKind.EXACT_IN, usdc, sol, Decimal("1"))

@@ -194,17 +194,24 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         if units_in <= 0 or units_out <= 0:
             raise InvalidOrder(f"Jupiter quotes {units_in} in for {units_out} out: too small "
                                "to swap", venue=self.name)
-        hops = [step.get("swapInfo", {}) for step in body.get("routePlan", [])]
-        fees = sum(int(hop.get("feeAmount", 0)) for hop in hops
-                   if hop.get("feeMint") == token_in.address)
-        return SwapQuote(
-            venue=self.name, pool="+".join(str(h.get("ammKey")) for h in hops) or "jupiter",
-            kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
-            fee_rate=ratio(Decimal(fees), Decimal(units_in)),
-            gas_cost=from_units(BASE_FEE_LAMPORTS + self.args.max_priority_fee_lamports,
-                                LAMPORTS_DECIMALS),
-            block=int(body.get("contextSlot") or 0), timestamp=self.clock.now())
+        plan = body.get("routePlan")
+        hops = [step["swapInfo"] for step in (plan if isinstance(plan, list) else [])
+                if isinstance(step, dict) and isinstance(step.get("swapInfo"), dict)]
+        try:
+            fees = sum(int(hop.get("feeAmount") or 0) for hop in hops
+                       if hop.get("feeMint") == token_in.address)
+            return SwapQuote(
+                venue=self.name, pool="+".join(str(h.get("ammKey")) for h in hops) or "jupiter",
+                kind=kind, token_in=token_in, token_out=token_out,
+                amount_in=token_in.from_units(units_in),
+                amount_out=token_out.from_units(units_out),
+                fee_rate=ratio(Decimal(fees), Decimal(units_in)),
+                gas_cost=from_units(BASE_FEE_LAMPORTS + self.args.max_priority_fee_lamports,
+                                    LAMPORTS_DECIMALS),
+                block=int(body.get("contextSlot") or 0), timestamp=self.clock.now())
+        except (TypeError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+            raise ExchangeError(f"Jupiter's quote does not add up: {error}",
+                                venue=self.name) from None
 
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:

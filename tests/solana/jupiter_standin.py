@@ -7,7 +7,7 @@ a base64 serialized v0 transaction for ``userPublicKey`` to sign: the compute-bu
 instructions, then the SPL transfers of the quoted amounts (the trader's input to the pool,
 the pool's output to the trader), already signed by the pool authority (the stand-in of
 Jupiter's program moving the pool's side). Knobs let a test make it misbehave the ways a
-remote API can: ask for more compute units or a higher priority fee than asked, build for
+remote API can: set more compute units or a higher priority fee than asked, build for
 another user, co-sign badly, use an expired blockhash.
 """
 
@@ -43,7 +43,7 @@ class JupiterStandIn:
     fee_bps: int = 25
     authority: Keypair = field(default_factory=Keypair)
     requests: list[dict[str, Any]] = field(default_factory=list)
-    extra_compute_units: int = 0
+    simulated_units: int = 150_000
     extra_priority_price: int = 0
     other_user: Pubkey | None = None
     bad_cosign: bool = False
@@ -55,6 +55,11 @@ class JupiterStandIn:
         self.chain.fund(self.authority.pubkey(), self.mint_a, reserve_a)
         self.chain.fund(self.authority.pubkey(), self.mint_b, reserve_b)
         self.chain.svm.airdrop(self.authority.pubkey(), 10**9)
+
+    def vault(self, mint: Pubkey) -> Pubkey:
+        """The pool's token account of ``mint`` (the first one names the pool)."""
+        return Pubkey.from_string(associated_token_address(str(self.authority.pubkey()),
+                                                           str(mint)))
 
     def reserves(self, mint_in: str) -> tuple[int, int]:
         a = self.chain.token_amount(self.authority.pubkey(), self.mint_a)
@@ -103,7 +108,7 @@ class JupiterStandIn:
         except ValueError as error:
             return web.json_response({"error": str(error),
                                       "errorCode": "COULD_NOT_FIND_ANY_ROUTE"}, status=400)
-        pool = associated_token_address(str(self.authority.pubkey()), str(self.mint_a))
+        pool = str(self.vault(self.mint_a))
         return web.json_response(self.tamper or {
             "inputMint": mint_in, "inAmount": str(amount_in), "outputMint": mint_out,
             "outAmount": str(amount_out), "otherAmountThreshold": str(threshold),
@@ -119,7 +124,8 @@ class JupiterStandIn:
         self.requests.append({"path": "/swap", **body})
         quote = body["quoteResponse"]
         user = self.other_user or Pubkey.from_string(body["userPublicKey"])
-        limit = int(body.get("computeUnitLimit") or 200_000) + self.extra_compute_units
+        # dynamicComputeUnitLimit: the limit from a simulation; without it Jupiter asks 1.4M.
+        limit = self.simulated_units if body.get("dynamicComputeUnitLimit") else 1_400_000
         cap = int(body["prioritizationFeeLamports"]["priorityLevelWithMaxLamports"]
                   ["maxLamports"])
         price = cap * 1_000_000 // limit + self.extra_priority_price

@@ -139,7 +139,7 @@ async def test_the_receipt_costs_the_base_fees_and_the_capped_priority_fee(world
     venue = await world.venue()
     sol_before = await venue.native_balance()
     receipt = await venue.swap(await buy_sol_request(venue, world))
-    # two signatures x 5000 + 400000 units x 250000 micro-lamports = 110000 lamports
+    # two signatures x 5000 + ceil(150000 units x 666666 micro-lamports / 10^6) = 110000
     assert receipt.gas_cost == Decimal("0.00011")
     assert await venue.native_balance() == sol_before - Decimal("0.00011")
     assert receipt.native_currency == "SOL"
@@ -228,7 +228,7 @@ async def test_a_transaction_built_for_another_wallet_is_not_signed(world: World
 
 async def test_more_compute_units_than_the_budget_are_not_sent(world: World) -> None:
     venue = await world.venue()
-    world.jupiter.extra_compute_units = 1
+    world.jupiter.simulated_units = 400_001
     with pytest.raises(ExchangeError, match="400001 compute units, the budget is 400000"):
         await venue.swap(await buy_sol_request(venue, world))
     assert world.chain.executed == {}
@@ -237,7 +237,8 @@ async def test_more_compute_units_than_the_budget_are_not_sent(world: World) -> 
 async def test_a_priority_fee_above_the_cap_is_not_sent(world: World) -> None:
     venue = await world.venue()
     world.jupiter.extra_priority_price = 10
-    with pytest.raises(ExchangeError, match="priority fee of 100004 lamports, the cap is 100000"):
+    # ceil(150000 x (666666 + 10) / 10^6) = ceil(100001.4)
+    with pytest.raises(ExchangeError, match="priority fee of 100002 lamports, the cap is 100000"):
         await venue.swap(await buy_sol_request(venue, world))
     assert world.chain.executed == {}
 
@@ -298,3 +299,12 @@ async def test_a_route_whose_fees_exceed_its_input_is_refused_clearly(world: Wor
                                     "feeMint": str(world.usdc)}}, "junk"]}
     with pytest.raises(ExchangeError, match="does not add up"):
         await venue.quote(SwapKind.EXACT_IN, usdc, sol, Decimal("1"))
+
+
+async def test_a_receipt_names_the_route_its_quote_went_through(world: World) -> None:
+    venue = await world.venue()
+    request = await buy_sol_request(venue, world)
+    quote = await venue.quote(request.kind, request.token_in, request.token_out,
+                              request.amount)
+    receipt = await venue.swap(request)
+    assert receipt.pool == quote.pool == str(world.jupiter.vault(world.usdc))

@@ -58,14 +58,16 @@ class JupiterApi:
         }
         return await self._request("GET", "/quote", params=params)
 
-    async def swap(self, quote: dict[str, Any], *, user: str, compute_unit_limit: int,
+    async def swap(self, quote: dict[str, Any], *, user: str,
                    priority_fee_lamports: int) -> dict[str, Any]:
+        """The swap transaction for ``quote``. Jupiter simulates it to set its compute-unit
+        limit (``dynamicComputeUnitLimit``; without it, it asks the 1.4M maximum) and prices
+        the units so the priority fee stays under ``priority_fee_lamports``."""
         body = {
             "quoteResponse": quote,
             "userPublicKey": user,
             "wrapAndUnwrapSol": True,
-            "dynamicComputeUnitLimit": False,
-            "computeUnitLimit": compute_unit_limit,
+            "dynamicComputeUnitLimit": True,
             "prioritizationFeeLamports": {"priorityLevelWithMaxLamports": {
                 "maxLamports": priority_fee_lamports, "priorityLevel": "high"}},
         }

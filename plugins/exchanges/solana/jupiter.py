@@ -89,8 +89,9 @@ class JupiterArgs(ComponentArgs):
     )
     compute_unit_limit: int = Field(
         default=400_000, ge=1, le=1_400_000,
-        description="compute units a swap transaction may request at most (Solana's cap is "
-        "1,400,000); a transaction asking more is not sent",
+        description="compute units a swap transaction may request at most (Jupiter sets the "
+        "limit from a simulation; Solana's cap is 1,400,000); a transaction asking more is "
+        "not sent",
     )
     max_priority_fee_lamports: int = Field(
         default=100_000, ge=0,
@@ -115,7 +116,7 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
     _api: JupiterApi
     _tokens: dict[str, Token]
     _programs: dict[str, str]
-    _sent: dict[str, SwapRequest]
+    _sent: dict[str, tuple[SwapRequest, str]]
 
     async def load(self) -> None:
         key = self.args.api_key.get_secret_value() if self.args.api_key else None
@@ -194,14 +195,12 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         if units_in <= 0 or units_out <= 0:
             raise InvalidOrder(f"Jupiter quotes {units_in} in for {units_out} out: too small "
                                "to swap", venue=self.name)
-        plan = body.get("routePlan")
-        hops = [step["swapInfo"] for step in (plan if isinstance(plan, list) else [])
-                if isinstance(step, dict) and isinstance(step.get("swapInfo"), dict)]
+        hops = _hops(body)
         try:
             fees = sum(int(hop.get("feeAmount") or 0) for hop in hops
                        if hop.get("feeMint") == token_in.address)
             return SwapQuote(
-                venue=self.name, pool="+".join(str(h.get("ammKey")) for h in hops) or "jupiter",
+                venue=self.name, pool=_route(hops),
                 kind=kind, token_in=token_in, token_out=token_out,
                 amount_in=token_in.from_units(units_in),
                 amount_out=token_out.from_units(units_out),
@@ -261,16 +260,18 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
     def _check_budget(self, transaction: Any) -> None:
         message = transaction.message
         keys = [str(key) for key in message.account_keys]
-        limit, price = None, 0
+        limit, price, others = None, 0, 0
         for instruction in message.instructions:
             if keys[instruction.program_id_index] != COMPUTE_BUDGET_PROGRAM:
+                others += 1
                 continue
             data = bytes(instruction.data)
             if data[:1] == b"\x02" and len(data) >= 5:
                 limit = int.from_bytes(data[1:5], "little")
             elif data[:1] == b"\x03" and len(data) >= 9:
                 price = int.from_bytes(data[1:9], "little")
-        limit = 200_000 if limit is None else limit  # the runtime's default per instruction
+        if limit is None:  # the runtime's default: 200,000 per other instruction, 1.4M at most
+            limit = min(200_000 * others, 1_400_000)
         if limit > self.args.compute_unit_limit:
             raise ExchangeError(
                 f"Jupiter's transaction asks for {limit} compute units, the budget is "
@@ -292,8 +293,7 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
             await self.token(token.address)
         body = await self._bounded_route(request)
         built = await self._api.swap(
-            body, user=wallet.address, compute_unit_limit=self.args.compute_unit_limit,
-            priority_fee_lamports=self.args.max_priority_fee_lamports)
+            body, user=wallet.address, priority_fee_lamports=self.args.max_priority_fee_lamports)
         try:
             transaction = VersionedTransaction.from_bytes(
                 base64.b64decode(built["swapTransaction"], validate=True))
@@ -303,7 +303,7 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         self._check_budget(transaction)
         signed = wallet.sign(transaction)
         signature = str(signed.signatures[0])  # a transaction's id is its first signature
-        self._sent[signature] = request
+        self._sent[signature] = (request, _route(_hops(body)))
         with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
             await self.args.rpc.send(bytes(signed))
         status = await self.args.rpc.confirm(signature)
@@ -335,8 +335,10 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                 if str(entry.owner) == owner:
                     mint = str(entry.mint)
                     moved[mint] = moved.get(mint, 0) + sign * int(entry.ui_token_amount.amount)
-        request = self._sent.get(tx_hash)
-        if request is not None:
+        sent = self._sent.get(tx_hash)
+        pool = "jupiter"
+        if sent is not None:
+            request, pool = sent
             token_in, token_out, kind = request.token_in, request.token_out, request.kind
         else:
             spent = [m for m, d in moved.items() if d < 0]
@@ -349,9 +351,21 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         when = (datetime.fromtimestamp(found.block_time, UTC) if found.block_time is not None
                 else self.clock.now())
         return SwapReceipt(
-            venue=self.name, pool="jupiter", kind=kind, token_in=token_in, token_out=token_out,
+            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
             amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
             amount_out=token_out.from_units(moved.get(token_out.address, 0)),
             gas_used=int(meta.compute_units_consumed or 0),
             gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS), native_currency="SOL",
             block=slot, tx_hash=tx_hash, timestamp=when)
+
+
+def _hops(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``swapInfo`` of each step of a quote's ``routePlan`` (junk steps skipped)."""
+    plan = body.get("routePlan")
+    return [step["swapInfo"] for step in (plan if isinstance(plan, list) else [])
+            if isinstance(step, dict) and isinstance(step.get("swapInfo"), dict)]
+
+
+def _route(hops: list[dict[str, Any]]) -> str:
+    """A route's name: its pools (``ammKey``) joined by '+'."""
+    return "+".join(str(hop.get("ammKey")) for hop in hops) or "jupiter"

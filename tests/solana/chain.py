@@ -70,13 +70,14 @@ class Executed:
 class LocalChain:
     svm: LiteSVM = field(default_factory=LiteSVM)
     slot: int = 1
+    genesis_hash: str = GENESIS_HASH
     hold: bool = False
     lose_send_answers: bool = False
     executed: dict[str, Executed] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)
 
-    def mint(self, decimals: int) -> Pubkey:
-        address = Keypair().pubkey()
+    def mint(self, decimals: int, address: Pubkey | None = None) -> Pubkey:
+        address = address or Keypair().pubkey()
         self.svm.set_account(address, Account(RENT_EXEMPT_MINT, mint_data(decimals), TOKEN,
                                               False, 0))
         return address
@@ -201,7 +202,7 @@ def _account(chain: LocalChain, address: str) -> dict[str, Any] | None:
 
 def _answer(chain: LocalChain, method: str, params: list[Any]) -> Any:
     if method == "getGenesisHash":
-        return GENESIS_HASH
+        return chain.genesis_hash
     if method == "getMultipleAccounts":
         return {"context": _context(chain), "value": [_account(chain, a) for a in params[0]]}
     if method == "getAccountInfo":

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fortuna._internal.checks import Node, Problem, View
     from fortuna._internal.clock import VirtualClock, WallClock
     from fortuna._internal.component import (
         Component,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
         Service,
     )
     from fortuna._internal.container import Graph, LoadError
-    from fortuna._internal.findings import Finding, MandateError, Position
+    from fortuna._internal.findings import ERROR, WARNING, Finding, MandateError, Position
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
@@ -43,6 +44,8 @@ __all__ = [
     "DECIMAL_MAX_DIGITS",
     "DECIMAL_MAX_EXPONENT",
     "DECIMAL_PATTERN",
+    "ERROR",
+    "WARNING",
     "Clock",
     "Component",
     "ComponentArgs",
@@ -59,7 +62,9 @@ __all__ = [
     "Mandate",
     "MandateError",
     "NoArgs",
+    "Node",
     "Position",
+    "Problem",
     "Registry",
     "Report",
     "Resettable",
@@ -67,6 +72,7 @@ __all__ = [
     "TickArgs",
     "TickService",
     "Ticker",
+    "View",
     "VirtualClock",
     "WallClock",
     "load_mandate",
@@ -87,6 +93,11 @@ _LAZY = {
     "Finding": "fortuna._internal.findings",
     "MandateError": "fortuna._internal.findings",
     "Position": "fortuna._internal.findings",
+    "ERROR": "fortuna._internal.findings",
+    "WARNING": "fortuna._internal.findings",
+    "Node": "fortuna._internal.checks",
+    "Problem": "fortuna._internal.checks",
+    "View": "fortuna._internal.checks",
     "Clock": "fortuna._internal.time",
     "DECIMAL_MAX_DIGITS": "fortuna._internal.types",
     "DECIMAL_MAX_EXPONENT": "fortuna._internal.types",

@@ -19,8 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fortuna._internal.checks import Node, View, run_checks
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
 from fortuna._internal.findings import (
+    WARNING,
     Finding,
     MandateError,
     Position,
@@ -54,13 +56,24 @@ class Report:
     source: str
     findings: list[Finding] = field(default_factory=list)
     plan: Plan | None = None
+    unset_env: tuple[str, ...] = ()
+    """The ``!env`` variables the mandate reads that are not set (a run refuses them)."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.is_error]
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        """No errors (warnings allow a run; ``--strict`` refuses them too)."""
+        return not self.errors
 
     def raise_for_findings(self) -> Plan:
-        if self.findings or self.plan is None:
+        if self.errors or self.plan is None:
             raise MandateError(self.findings)
         return self.plan
 
@@ -110,6 +123,7 @@ class _Validator:
         self.registry = registry
         self.findings: list[Finding] = []
         self.missing_env: list[Finding] = []
+        self.unset_env: dict[str, None] = {}
         self.vars: dict[str, Any] = {}
         self.components: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, type[Component[Any]]] = {}
@@ -259,6 +273,7 @@ class _Validator:
                     items[index] = new
             return value if items is None else items
         if isinstance(value, MissingEnv):
+            self.unset_env[value.variable] = None
             self.missing_env.append(Finding(
                 self.source, dotted(path), f"environment variable {value.variable} is not set",
                 value.position or self.document.locate(path)))
@@ -326,12 +341,16 @@ class _Validator:
 
     # --- stage 5: args ----------------------------------------------------------------
 
-    def check_args(self, name: str, raw_args: Any, placeholders: dict[str, Placeholder]) -> None:
+    def check_args(
+        self, name: str, raw_args: Any, placeholders: dict[str, Placeholder]
+    ) -> Any | None:
+        """The validated args (references as placeholders), or None when invalid."""
         cls = self.classes[name]
         try:
-            cls.Args.model_validate(raw_args, context={REFS_CONTEXT: placeholders})
+            return cls.Args.model_validate(raw_args, context={REFS_CONTEXT: placeholders})
         except ValidationError as exc:
             self.report_args_errors(name, cls, raw_args, exc, placeholders)
+            return None
 
     def report_args_errors(
         self,
@@ -422,9 +441,12 @@ def _validate_document(
                     for name, cls in checker.classes.items()}
 
     planned: dict[str, PlannedComponent] = {}
+    valid: dict[str, Node] = {}
     for name, raw_args in resolved_args.items():
         if name in checker.classes:
-            checker.check_args(name, raw_args, placeholders)
+            args = checker.check_args(name, raw_args, placeholders)
+            if args is not None:
+                valid[name] = Node(name, checker.ids[name], args, checker.classes[name])
             planned[name] = PlannedComponent(
                 name=name,
                 id=checker.ids[name],
@@ -436,14 +458,20 @@ def _validate_document(
 
     service_name = check_service(checker)
     clock_name = check_clock(checker)
+    referrers: dict[str, list[str]] = {}
+    for name in checker.components:
+        for dependency in checker.dependencies(name, cyclic):
+            referrers.setdefault(dependency, []).append(name)
+    check_semantics(checker, planned, valid, service_name, referrers)
 
+    report.unset_env = tuple(sorted(checker.unset_env))
     if for_run:
         checker.findings.extend(checker.missing_env)
     report.findings = fold(sorted(
         checker.findings,
         key=lambda f: (f.position is None, f.position or Position(0, 0), f.path),
     ))
-    if not report.findings and service_name is not None:
+    if not report.errors and service_name is not None:
         report.plan = Plan(
             source=document.source,
             service=service_name,
@@ -481,6 +509,39 @@ def check_service(checker: _Validator) -> str | None:
                        f"not a service and cannot run a mandate{hint}")
         return None
     return name
+
+
+def check_semantics(
+    checker: _Validator,
+    planned: dict[str, PlannedComponent],
+    valid: dict[str, Node],
+    service: str | None,
+    referrers: dict[str, list[str]],
+) -> None:
+    """The components' declared checks over the valid ones, and what nothing uses."""
+    view = View(valid, service, {k: tuple(v) for k, v in referrers.items()})
+    seen: set[tuple[str, str, str]] = set()
+    for node, problem in run_checks(view):
+        target = problem.component or node.name
+        path: Path = ("components", target, "args", *problem.path) if problem.path else (
+            "components", target)
+        if (target, dotted(path), problem.message) in seen:
+            continue
+        seen.add((target, dotted(path), problem.message))
+        position = checker.document.locate(path, key=not problem.path)
+        checker.findings.append(Finding(checker.source, dotted(path), problem.message,
+                                        position, problem.severity))
+    if service is None:
+        return
+    for name in planned:
+        cls = checker.classes[name]
+        if name == service or name in referrers or cls.standalone or issubclass(cls, Clock):
+            continue
+        checker.findings.append(Finding(
+            checker.source, dotted(("components", name)),
+            f'"{name}" ({checker.ids[name]}) is referenced by nothing, so it does nothing: '
+            f'use it as "@{name}" in an arg, or remove it',
+            checker.document.locate(("components", name), key=True), WARNING))
 
 
 def check_clock(checker: _Validator) -> str | None:

@@ -1,0 +1,204 @@
+"""Checks of a market-making mandate that its types cannot make (declared on the service).
+
+- sizes: the strategy's orders against the risk caps, the simulated market's minimum and
+  maximum amount and minimum notional (at a price known before the run: ``prices.fixed``
+  or the sim market's ``price``), and the sim's balances;
+- markets: kill switches and the reference price on a market or venue other than the
+  service's.
+
+Light: reads validated args only, imports nothing at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from fortuna import WARNING, Node, Problem, View
+
+__all__ = ["markets", "sizes"]
+
+_MAX_DEPTH = 8
+
+
+class _Order(NamedTuple):
+    """One order a strategy will place, before the reference is known."""
+
+    strategy: str  # the strategy node that sets its amount
+    buy: bool
+    factor: Decimal  # its price over the reference
+    amount: Decimal
+
+
+def _orders(view: View, strategy: Node | None, depth: int = 0) -> Iterator[_Order]:
+    """The orders a strategy places each tick, as far as its args say (unknown
+    strategies say nothing)."""
+    if strategy is None or depth > _MAX_DEPTH:
+        return
+    args = strategy.args
+    if callable(getattr(args, "shape", None)):
+        sides = getattr(args, "sides", "both")
+        try:
+            rungs = args.shape(tag="", sides=sides)
+        except (TypeError, ValueError, ArithmeticError):
+            return
+        for rung in rungs:
+            if rung.sized:
+                yield _Order(strategy.name, rung.side.value == "buy", rung.factor, rung.amount)
+    elif isinstance(getattr(args, "amount", None), Decimal) and isinstance(
+        getattr(args, "spread", None), Decimal
+    ):
+        yield _Order(strategy.name, True, 1 - args.spread, args.amount)
+        yield _Order(strategy.name, False, 1 + args.spread, args.amount)
+    for inner in getattr(args, "strategies", None) or ():
+        yield from _orders(view, view.node(inner), depth + 1)
+
+
+def _sim_market(exchange: Node | None, symbol: str) -> Any | None:
+    if exchange is None or exchange.id != "exchanges.sim":
+        return None
+    for market in exchange.args.markets:
+        if market.symbol == symbol:
+            return market
+    return None
+
+
+def _reference(view: View, service: Node, market: Any | None) -> tuple[Decimal, str] | None:
+    """A price known before the run, and where it comes from."""
+    price = view.node(service.args.price)
+    if price is not None and price.id == "prices.fixed":
+        return price.args.price, f'the fixed price "{price.name}"'
+    if market is not None and market.price is not None and service.args.exchange is not None:
+        return market.price, "the sim market's price"
+    return None
+
+
+def _where(order: _Order) -> tuple[str, tuple[str | int, ...]]:
+    return order.strategy, ("amount",)
+
+
+def sizes(node: Node, view: View) -> Iterator[Problem]:
+    """Orders the mandate's own limits, or the market, would refuse every time."""
+    args = node.args
+    orders = list(_orders(view, view.node(args.strategy)))
+    if not orders:
+        return
+    symbol = str(args.symbol)
+    base, _, rest = symbol.partition("/")
+    quote = rest.split(":")[0]
+    exchange = view.node(args.exchange)
+    market = _sim_market(exchange, symbol)
+    reference = _reference(view, node, market)
+    largest = max(orders, key=lambda o: o.amount)
+    smallest = min(orders, key=lambda o: o.amount)
+    risk = view.node(args.risk)
+    if risk is not None and risk.id == "market_making.risk":
+        cap = risk.args.max_amount
+        if cap is not None and largest.amount > cap:
+            name, path = _where(largest)
+            yield Problem(
+                f"an order of {largest.amount} {base} is over the risk cap max_amount {cap} "
+                f'of "{risk.name}": the mandate would refuse it on every tick; make the '
+                "orders smaller or the cap larger", path, name)
+        cap = risk.args.max_notional
+        if cap is not None and reference is not None:
+            worst = max(orders, key=lambda o: o.amount * o.factor)
+            notional = worst.amount * worst.factor * reference[0]
+            if notional > cap:
+                name, path = _where(worst)
+                yield Problem(
+                    f"an order of {worst.amount} {base} is worth about {notional:f} {quote} at "
+                    f"{reference[1]} {reference[0]}, over the risk cap max_notional {cap} of "
+                    f'"{risk.name}": the mandate would refuse it on every tick', path, name)
+    if market is None or exchange is None:
+        return
+    name, path = _where(smallest)
+    if smallest.amount < market.min_amount:
+        yield Problem(
+            f"an order of {smallest.amount} {base} is under the market's min_amount "
+            f'{market.min_amount} on "{exchange.name}": the venue would refuse it', path, name)
+    if market.max_amount is not None and largest.amount > market.max_amount:
+        name, path = _where(largest)
+        yield Problem(
+            f"an order of {largest.amount} {base} is over the market's max_amount "
+            f'{market.max_amount} on "{exchange.name}": the venue would refuse it', path, name)
+    if market.min_notional is not None and reference is not None:
+        least = min(orders, key=lambda o: o.amount * o.factor)
+        notional = least.amount * least.factor * reference[0]
+        if notional < market.min_notional:
+            name, path = _where(least)
+            yield Problem(
+                f"an order of {least.amount} {base} is worth about {notional:f} {quote} at "
+                f"{reference[1]} {reference[0]}, under the market's min_notional "
+                f'{market.min_notional} on "{exchange.name}": the venue would refuse it',
+                path, name)
+    executor = view.node(args.executor)
+    if executor is None or executor.id != "market_making.executors.dry_run":
+        yield from _balances(exchange, orders, base, quote, reference)
+
+
+def _balances(
+    exchange: Node, orders: list[_Order], base: str, quote: str,
+    reference: tuple[Decimal, str] | None,
+) -> Iterator[Problem]:
+    balances = exchange.args.balances
+    sells = [o for o in orders if not o.buy]
+    buys = [o for o in orders if o.buy]
+    if sells:
+        least = min(sells, key=lambda o: o.amount)
+        held = balances.get(base, Decimal(0))
+        if least.amount > held:
+            yield Problem(
+                f'the sim starts with {held} {base}, less than the smallest sell order '
+                f"({least.amount} {base}): no sell can be placed",
+                ("balances",), exchange.name, WARNING)
+    if buys and reference is not None:
+        least = min(buys, key=lambda o: o.amount * o.factor)
+        cost = least.amount * least.factor * reference[0]
+        held = balances.get(quote, Decimal(0))
+        if cost > held:
+            yield Problem(
+                f"the sim starts with {held} {quote}, less than the smallest buy order costs "
+                f"(about {cost:f} {quote} at {reference[1]} {reference[0]}): no buy can be "
+                "placed", ("balances",), exchange.name, WARNING)
+
+
+def _venue(view: View, node: Node | None, depth: int = 0) -> str | None:
+    """The venue a node reaches through its ``exchange`` args (a listener's venue is its
+    exchange's), or None when it has none."""
+    while node is not None and depth <= _MAX_DEPTH:
+        target = view.node(getattr(node.args, "exchange", None))
+        if target is None:
+            return node.name if depth else None
+        node, depth = target, depth + 1
+    return None
+
+
+def markets(node: Node, view: View) -> Iterator[Problem]:
+    """Kill switches and the reference price watching a market other than the service's."""
+    args = node.args
+    symbol = str(args.symbol)
+    venue = _venue(view, node)
+    price = view.node(args.price)
+    if price is not None:
+        other = getattr(price.args, "symbol", None)
+        if isinstance(other, str) and other != symbol:
+            yield Problem(
+                f'the reference price "{price.name}" is for {other}, but "{node.name}" quotes '
+                f"{symbol}: use the same symbol", ("symbol",), price.name)
+    for switch in args.kill_switches:
+        watched = view.node(switch)
+        if watched is None:
+            continue
+        other = getattr(watched.args, "symbol", None)
+        if isinstance(other, str) and other != symbol:
+            yield Problem(
+                f'the kill switch "{watched.name}" watches {other}, but "{node.name}" quotes '
+                f"{symbol}: use the same symbol", ("symbol",), watched.name)
+        other_venue = _venue(view, watched)
+        if other_venue is not None and venue is not None and other_venue != venue:
+            yield Problem(
+                f'the kill switch "{watched.name}" watches the venue "{other_venue}", but '
+                f'"{node.name}" trades on "{venue}": point it at the same venue',
+                ("exchange",), watched.name)

@@ -26,11 +26,11 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> Path:
     return path
 
 
-def test_valid_file_exits_zero_and_prints_nothing(
+def test_valid_file_exits_zero_and_prints_a_one_line_summary(
     fortuna_cli: FortunaRunner, tmp_path: Path
 ) -> None:
     result = fortuna_cli("validate", str(write(tmp_path, GREETER)))
-    assert (result.returncode, result.stdout) == (0, "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "valid\n", "")
 
 
 def test_invalid_file_exits_one_with_located_findings(

@@ -531,8 +531,8 @@ def check_semantics(
         position = checker.document.locate(path, key=not problem.path)
         checker.findings.append(Finding(checker.source, dotted(path), problem.message,
                                         position, problem.severity))
-    if service is None:
-        return
+    if service is None or any(finding.is_error for finding in checker.findings):
+        return  # a component unused because a reference to it is broken is no news
     for name in planned:
         cls = checker.classes[name]
         if name == service or name in referrers or cls.standalone or issubclass(cls, Clock):

@@ -202,3 +202,44 @@ def markets(node: Node, view: View) -> Iterator[Problem]:
                 f'the kill switch "{watched.name}" watches the venue "{other_venue}", but '
                 f'"{node.name}" trades on "{venue}": point it at the same venue',
                 ("exchange",), watched.name)
+
+
+def _profile_cell(exchange: Node, capability: str) -> str | None:
+    """What the venue's capability table says of ``capability`` ("native", "emulated
+    locally", "none", ...), for a venue that declares a profile (the tuned ccxt venues);
+    None when it declares none (the sim, a venue whose profile is known only at load)."""
+    profile = getattr(exchange.cls, "profile", None)
+    cell = getattr(profile, capability, None)
+    value = getattr(cell, "value", None)
+    return value if isinstance(value, str) else None
+
+
+def venue(node: Node, view: View) -> Iterator[Problem]:
+    """What the service and its executor need of the venue, against its capability table
+    and its client-order-id format."""
+    args = node.args
+    exchange = view.node(args.exchange)
+    executor = view.node(args.executor)
+    if exchange is None or executor is None or executor.id == "market_making.executors.dry_run":
+        return
+    ids = _profile_cell(exchange, "client_ids")
+    if args.on_start == "adopt" and ids is not None and ids != "native":
+        yield Problem(
+            f'on_start: adopt finds an earlier run\'s orders by their client order ids, but '
+            f'"{exchange.name}" ({exchange.id}) keeps client order ids only in memory '
+            f"({ids}): use on_start: cancel", ("on_start",))
+    closed = _profile_cell(exchange, "closed_orders")
+    if closed == "none" and executor.id == "market_making.executors.exchange":
+        yield Problem(
+            f'"{exchange.name}" ({exchange.id}) cannot list closed orders, so the executor '
+            "cannot read the mandate's fills from the venue: fills go unreported",
+            ("executor",), severity=WARNING)
+    form = getattr(exchange.cls, "client_id_format", None)
+    issue = getattr(form, "issue", None)
+    if callable(issue):
+        try:
+            issue(str(args.mandate), 0, 1, f'"{exchange.name}" ({exchange.id})')
+        except ValueError as exc:
+            yield Problem(
+                f"the mandate name prefixes every client order id, and the venue refuses "
+                f"it: {exc}", ("mandate",))

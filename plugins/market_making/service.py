@@ -91,7 +91,11 @@ class MarketMakingArgs(TickArgs):
 class MarketMaking(TickService[MarketMakingArgs]):
     """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
 
-    checks = ("plugins.market_making._checks:sizes", "plugins.market_making._checks:markets")
+    checks = (
+        "plugins.market_making._checks:sizes",
+        "plugins.market_making._checks:markets",
+        "plugins.market_making._checks:venue",
+    )
 
     _market: Market | None = None
     _risk: RiskCheck | None = None

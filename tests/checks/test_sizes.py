@@ -106,4 +106,5 @@ def test_a_sim_without_quote_to_buy_is_a_warning(tmp_path: Path) -> None:
 def test_a_warning_alone_keeps_the_mandate_valid(tmp_path: Path) -> None:
     text = planted(BASE, ("{USDT: 100000, BTC: 2}", "{USDT: 100, BTC: 2}"))
     report = check(tmp_path, text)
-    assert report.ok and report.plan is not None
+    assert report.ok
+    assert report.plan is not None

@@ -45,7 +45,8 @@ def test_a_component_nothing_references_is_a_warning_at_its_name(tmp_path: Path)
     assert finding.message == (
         '"spare" (prices.fixed) is referenced by nothing, so it does nothing: use it as '
         '"@spare" in an arg, or remove it')
-    assert report.ok and report.plan is not None
+    assert report.ok
+    assert report.plan is not None
 
 
 def test_listeners_and_clocks_work_alone_and_are_no_warning(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Plain: ccxt as shipped (``number = float``) parsing a binance order book of 1,000 levels
 per side and 1,000 binance trades (``parse_order_book``, ``parse_trades``): what a float
 pipeline would pay. Exact: the same payloads through the exact layer (``number = str``,
-string book levels) and on to ``schemas`` models with ``Decimal`` in every field.
+string book levels) and on to ``schemas`` models with ``Decimal`` in every field, through
+the guards the component uses (``guard.one`` for the book, ``guard.each`` for the trades).
 
 Usage: ``.venv/bin/python benchmarks/ccxt_layer.py [repetitions]``. Prints the time per
 parse of each and the ratio exact / plain (target: at most 2x).
@@ -24,11 +25,34 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plugins.exchanges.ccxt import convert
+from plugins.exchanges.ccxt import book as books
+from plugins.exchanges.ccxt import convert, guard
 from plugins.exchanges.ccxt.exact import exact_class
 
 LEVELS = 1000
 TRADES = 1000
+
+
+class _Silent:
+    """A logger that writes nothing (no record is dropped here anyway)."""
+
+    def bind(self, **fields: Any) -> _Silent:
+        return self
+
+    def debug(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+    def info(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+    def warning(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+    def error(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+    def critical(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+    def exception(self, event: str, *args: Any, **fields: Any) -> None: ...
+
+
+SILENT = _Silent()
 
 
 def book_payload() -> dict[str, Any]:
@@ -93,13 +117,16 @@ async def main(repetitions: int) -> None:
         return plain.parse_order_book(book, "BTC/USDT")
 
     def exact_book() -> Any:
-        return convert.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
+        raw = exact.parse_order_book(book, "BTC/USDT")
+        return guard.one("order book", "binance",
+                         lambda: books.order_book(raw, "BTC/USDT", now))
 
     def plain_trades() -> Any:
         return plain.parse_trades(trades, plain_market)
 
     def exact_trades() -> Any:
-        return [convert.trade(t, now) for t in exact.parse_trades(trades, exact_market)]
+        return guard.each("trade", exact.parse_trades(trades, exact_market),
+                          lambda t: convert.trade(t, now), venue="binance", log=SILENT)
 
     results = {}
     cases = (("order book, 1,000 levels a side", plain_book, exact_book),
@@ -114,7 +141,7 @@ async def main(repetitions: int) -> None:
     print(f"{'both':34} plain ccxt {total_plain * 1e3:8.2f} ms   exact layer "
           f"{total_exact * 1e3:8.2f} ms   ratio {total_exact / total_plain:5.2f}x "
           "(target <= 2x)")
-    sample = convert.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
+    sample = books.order_book(exact.parse_order_book(book, "BTC/USDT"), "BTC/USDT", now)
     assert isinstance(sample.bids[0].price, Decimal)
     await plain.close()
     await exact.close()

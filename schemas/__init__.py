@@ -6,7 +6,7 @@ Layout (import from ``schemas``, never from the private modules):
     _orders.py       OrderRequest, Order, OrderStatus, Fill
     _market.py       Market (precision, limits, fees) and all quantization
     _market_data.py  OrderBook, OrderBookLevel, Ticker, Trade, Candle, Balance, Balances
-    _exchange.py     the Exchange interface
+    _exchange.py     the Exchange interface and the venue's client-id format
     _prices.py       the PriceProvider interface, PriceQuote and PriceUnavailable
 
 Each family's contracts are a public submodule of their own, imported by the family that
@@ -38,7 +38,7 @@ from schemas._errors import (
     RateLimited,
     RequestTimeout,
 )
-from schemas._exchange import Exchange
+from schemas._exchange import ClientIdFormat, Exchange
 from schemas._market import Market, quantize
 from schemas._market_data import (
     Balance,
@@ -74,6 +74,7 @@ __all__ = [
     "Balance",
     "Balances",
     "Candle",
+    "ClientIdFormat",
     "Exchange",
     "ExchangeError",
     "ExchangeUnavailable",

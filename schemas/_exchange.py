@@ -7,9 +7,13 @@ Timestamps in and out are timezone-aware UTC datetimes. Errors are the classes o
 from __future__ import annotations
 
 import abc
+import functools
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from fortuna import Interface
 from schemas._errors import BadSymbol
@@ -17,7 +21,104 @@ from schemas._market import Market
 from schemas._market_data import Balances, Candle, OrderBook, Ticker, Trade
 from schemas._orders import Fill, Order, OrderRequest
 
-__all__ = ["Exchange"]
+__all__ = ["ClientIdFormat", "Exchange"]
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_TAIL = re.compile(r"[0-9a-z]+")
+_RUN_DIGITS = 8  # base-36 digits of a run token: a run's start in ms, modulo 36**8 (~33 days)
+_MIN_RUN_DIGITS = 4
+
+
+def _base36(number: int) -> str:
+    digits = []
+    while True:
+        number, digit = divmod(number, 36)
+        digits.append(_BASE36[digit])
+        if not number:
+            return "".join(reversed(digits))
+
+
+@dataclass(frozen=True)
+class ClientIdFormat:
+    """The client order ids a venue accepts, and how a mandate spells its own there.
+
+    A mandate's id is ``<prefix><separator><run><separator><sequence>``: the mandate's
+    name, a token of the run (its start time in ms) and the order's number within the run,
+    both in base 36, lower case. The run and the sequence never contain the separator, so
+    the prefix is everything before the last two separators: a mandate recognises its own
+    orders (also those of an earlier run) by ``owns``, and a mandate named ``mm1`` never
+    claims the orders of ``mm10``, nor ``mm`` those of ``mmZ1`` where ``Z`` separates.
+    A venue that takes letters and digits only separates with an upper-case letter. Where
+    an id would be too long, the run token keeps its last digits (at least four); a prefix
+    that still does not fit, or that has characters the venue refuses, is refused by
+    ``issue`` with the reason.
+    """
+
+    max_length: int = 64
+    """The most characters the venue takes."""
+    characters: str = r"\x21-\x7e"
+    """The characters the venue takes, as the body of a regular-expression class."""
+    description: str = "printable ASCII characters other than space"
+    """The same, in words, for refusals."""
+    separator: str = "-"
+    """Between prefix, run and sequence: one character the venue takes, not in ``[0-9a-z]``."""
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.separator) != 1 or _TAIL.fullmatch(self.separator):
+            raise ValueError(f"a client id separator is one character outside [0-9a-z], "
+                             f"not {self.separator!r}")
+        pattern = re.compile(f"[{self.characters}]+")
+        if not pattern.fullmatch(self.separator):
+            raise ValueError(f"the separator {self.separator!r} is not among the characters "
+                             "the format takes")
+        if not pattern.fullmatch(_BASE36):
+            raise ValueError("a client id format takes at least digits and lower-case letters")
+        object.__setattr__(self, "_pattern", pattern)
+
+    def refusal(self, client_order_id: str, venue: str = "the venue") -> str | None:
+        """Why the venue would refuse ``client_order_id``, or None."""
+        if len(client_order_id) > self.max_length:
+            return (f"client order id {client_order_id!r} is {len(client_order_id)} "
+                    f"characters; {venue} takes at most {self.max_length}")
+        if not self._pattern.fullmatch(client_order_id):
+            return (f"client order id {client_order_id!r}: {venue} takes only "
+                    f"{self.description}")
+        return None
+
+    def issue(self, prefix: str, run: int, sequence: int, venue: str = "the venue") -> str:
+        """The id of order ``sequence`` of the run started at ``run`` (ms) by ``prefix``;
+        ``ValueError`` with the reason when the venue cannot carry it."""
+        stem = _stem(self, prefix, run, venue)
+        tail = _base36(sequence)
+        if len(stem) + len(tail) <= self.max_length:
+            return stem + tail
+        sep = self.separator
+        token = stem[len(prefix) + 1 : -1]
+        room = self.max_length - len(prefix) - 2 * len(sep) - len(tail)
+        if room < min(len(token), _MIN_RUN_DIGITS):
+            raise ValueError(
+                f"client order ids with the prefix {prefix!r} do not fit the "
+                f"{self.max_length} characters {venue} takes (the prefix may have at most "
+                f"{self.max_length - 2 * len(sep) - _MIN_RUN_DIGITS - len(tail)})")
+        return f"{prefix}{sep}{token[-room:]}{sep}{tail}"
+
+    def owns(self, prefix: str, client_order_id: str | None) -> bool:
+        """Whether ``client_order_id`` was issued for ``prefix`` (by any run)."""
+        if client_order_id is None:
+            return False
+        parts = client_order_id.rsplit(self.separator, 2)
+        return len(parts) == 3 and parts[0] == prefix and all(parts[1:])
+
+
+@functools.lru_cache(maxsize=64)
+def _stem(form: ClientIdFormat, prefix: str, run: int, venue: str) -> str:
+    """``<prefix><sep><run token><sep>``, the prefix checked once (the token, the sequence
+    and the separator are characters every format takes, checked at its creation)."""
+    refusal = form.refusal(prefix, venue)
+    if refusal is not None:
+        raise ValueError(f"the prefix {prefix!r} cannot make client order ids: {refusal}")
+    return f"{prefix}{form.separator}{_base36(run % 36**_RUN_DIGITS)}{form.separator}"
 
 
 class Exchange(Interface, abc.ABC):
@@ -32,7 +133,11 @@ class Exchange(Interface, abc.ABC):
       ``RequestTimeout``, ``RateLimited``, ``ExchangeUnavailable``).
     - Lists are in chronological order (oldest first) for trades, candles, fills and
       closed orders.
+    - ``client_id_format`` says which client order ids the venue takes; callers that make
+      their own ids make them with it (the default takes what most venues do).
     """
+
+    client_id_format: ClassVar[ClientIdFormat] = ClientIdFormat()
 
     @property
     @abc.abstractmethod

@@ -26,6 +26,7 @@ the token has is refused unless a rounding direction is given).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import (
     ROUND_CEILING,
@@ -103,7 +104,16 @@ class Rounding(StrEnum):
     """To nearest, ties to even: a figure for display or storage, with no side to favour."""
 
 
+def _refuse_non_decimal(*values: object) -> None:
+    for value in values:
+        if not isinstance(value, Decimal):
+            raise MoneyError(
+                f"money is a Decimal, got {type(value).__name__} {value!r}"[:200]
+            )
+
+
 def _exact(operation: str, left: Decimal, right: Decimal) -> Decimal:
+    _refuse_non_decimal(left, right)
     try:
         if operation == "multiply":
             return CONTEXT.multiply(left, right)
@@ -155,6 +165,7 @@ def divide_exact(dividend: Decimal, divisor: Decimal) -> Decimal:
 
 def _as_fraction(value: Decimal) -> tuple[int, int]:
     """``value`` as ``(numerator, exponent)`` with ``value == numerator * 10**exponent``."""
+    _refuse_non_decimal(value)
     sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
         raise MoneyError(f"{value} is not a finite number")
@@ -188,6 +199,7 @@ def _scaled_quotient(
     dividend: Decimal, divisor: Decimal, quantum: Decimal, rounding: Rounding
 ) -> int:
     """How many quanta ``dividend / divisor`` is, rounded as stated, in exact integers."""
+    _refuse_non_decimal(dividend, divisor, quantum)
     if divisor.is_zero():
         raise MoneyError(f"division of {dividend} by zero")
     if quantum <= 0:
@@ -248,19 +260,33 @@ def ratio(
     For values that are ratios by nature (a spread over a mid, a share of volume, a rate
     between currencies): an exact quotient is returned as it is when it fits.
     """
+    _refuse_non_decimal(dividend, divisor)
     if divisor.is_zero():
         raise MoneyError(f"ratio of {dividend} to zero")
     if dividend.is_zero():
         return Decimal(0)
     if digits < 1:
         raise MoneyError(f"a ratio needs at least one digit, got {digits}")
-    # the quotient's leading digit is at 10**(a - b) or 10**(a - b - 1)
-    leading = dividend.adjusted() - divisor.adjusted()
-    quantum = Decimal(1).scaleb(leading - digits + 1)
-    result = divide(dividend, divisor, quantum, rounding)
-    if result.adjusted() < leading:  # the leading digit is one place lower: one more place
-        result = divide(dividend, divisor, quantum.scaleb(-1), rounding)
+    # One operation of a context of ``digits`` digits: decimal arithmetic is correctly
+    # rounded, so the quotient is the exact one rounded once, in the stated direction.
+    try:
+        result = _ratio_context(digits, rounding).divide(dividend, divisor)
+    except ArithmeticError as exc:
+        raise MoneyError(
+            f"ratio of {dividend} to {divisor} is out of range ({type(exc).__name__})"
+        ) from None
     return _without_trailing_zeros(result)
+
+
+@functools.cache
+def _ratio_context(digits: int, rounding: Rounding) -> Context:
+    return Context(
+        prec=digits,
+        rounding=str(rounding),
+        Emax=CONTEXT.Emax,
+        Emin=CONTEXT.Emin,
+        traps=[InvalidOperation, DivisionByZero, Overflow, Underflow, Subnormal, Clamped],
+    )
 
 
 def _without_trailing_zeros(value: Decimal) -> Decimal:

@@ -9,6 +9,15 @@ direction buys the trade amount on one venue and sells it on the other:
 
 A direction is taken when its profit ratio is strictly above the threshold; when both
 directions clear it (a crossed pair of books), the better ratio wins.
+
+Every figure goes through :mod:`schemas.money` and is exact; no decision reads a rounded
+number. The threshold test is ``profit > threshold * cost`` and the better of two
+directions ``profit_1 * cost_2 > profit_2 * cost_1``, both exact products (costs are
+positive), so a ratio a hair above the threshold trades and one equal to it never does.
+:attr:`Opportunity.profit_ratio` is for people: 34 significant digits rounded toward minus
+infinity (it never shows more profit than there is). A leg's protective limit
+(:func:`limit_price`) is exact too; the venue's market then rounds it to its tick in the
+direction that never makes the order more aggressive.
 """
 
 from __future__ import annotations
@@ -16,12 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fortuna import ExactDecimal
-from schemas import Side
-from schemas.arbitrage import RATIO, ConversionRate, Quote, TradeResult
+from schemas import Side, money
+from schemas.arbitrage import ConversionRate, Quote, TradeResult
+from schemas.money import Rounding
 
 __all__ = [
     "Direction",
@@ -29,11 +40,13 @@ __all__ = [
     "Opportunity",
     "best_opportunity",
     "evaluate",
+    "limit_price",
     "realised",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 
 class Direction(StrEnum):
@@ -60,12 +73,21 @@ class Opportunity(BaseModel):
 
     @property
     def profit(self) -> Decimal:
-        return self.proceeds - self.cost
+        return money.subtract(self.proceeds, self.cost)
 
-    @property
+    @cached_property
     def profit_ratio(self) -> Decimal:
-        """Profit per unit of cost (0.0015 = 0.15 %)."""
-        return RATIO.divide(self.profit, self.cost)
+        """Profit per unit of cost (0.0015 = 0.15 %), for display: 34 significant digits
+        rounded toward minus infinity. Decisions use :meth:`clears` and :meth:`beats`."""
+        return money.ratio(self.profit, self.cost, Rounding.FLOOR)
+
+    def clears(self, threshold: Decimal) -> bool:
+        """Whether the profit ratio is strictly above ``threshold``, decided exactly."""
+        return self.profit > money.multiply(threshold, self.cost)
+
+    def beats(self, other: Opportunity) -> bool:
+        """Whether this profit ratio is strictly above ``other``'s, decided exactly."""
+        return money.multiply(self.profit, other.cost) > money.multiply(other.profit, self.cost)
 
 
 def evaluate(
@@ -94,19 +116,26 @@ def evaluate(
         sell_rate=sell_rate,
         cost=buy_rate.convert(buy.net_cost),
         proceeds=sell_rate.convert(sell.net_cost),
-        fees=buy_rate.convert(buy.fee) + sell_rate.convert(sell.fee),
+        fees=money.add(buy_rate.convert(buy.fee), sell_rate.convert(sell.fee)),
     )
 
 
 def best_opportunity(candidates: Iterable[Opportunity], threshold: Decimal) -> Opportunity | None:
-    """The candidate with the best profit ratio strictly above ``threshold``, if any."""
+    """The candidate with the best profit ratio strictly above ``threshold``, if any (the
+    first of equals)."""
     best: Opportunity | None = None
     for candidate in candidates:
-        if candidate.profit_ratio > threshold and (
-            best is None or candidate.profit_ratio > best.profit_ratio
-        ):
+        if candidate.clears(threshold) and (best is None or candidate.beats(best)):
             best = candidate
     return best
+
+
+def limit_price(quote: Quote, slippage: Decimal) -> Decimal:
+    """The protective limit of an order taking ``quote``: its worst price, moved
+    ``slippage`` (a fraction) past it, exactly; the market rounds it to its tick."""
+    if quote.side is Side.BUY:
+        return money.multiply(quote.worst_price, money.add(_ONE, slippage))
+    return money.multiply(quote.worst_price, money.subtract(_ONE, slippage))
 
 
 class Execution(BaseModel):
@@ -159,7 +188,7 @@ class Execution(BaseModel):
 
     @property
     def realised_profit(self) -> Decimal:
-        return self.realised_proceeds - self.realised_cost
+        return money.subtract(self.realised_proceeds, self.realised_cost)
 
     @property
     def complete(self) -> bool:
@@ -177,7 +206,9 @@ def realised(
 ) -> tuple[Decimal, Decimal, Decimal, bool]:
     """``(cost, proceeds, fees, fees_unvalued)`` of ``trades`` in the reference currency,
     each trade with the rate of its venue's quote currency."""
-    cost = proceeds = fees = _ZERO
+    costs: list[Decimal] = []
+    proceeds: list[Decimal] = []
+    fees: list[Decimal] = []
     unvalued = False
     for trade, rate in trades:
         fee = trade.fee_in_quote
@@ -185,8 +216,8 @@ def realised(
             unvalued = True
             fee = _ZERO
         if trade.side is Side.BUY:
-            cost += rate.convert(trade.cost + fee)
+            costs.append(rate.convert(money.add(trade.cost, fee)))
         else:
-            proceeds += rate.convert(trade.cost - fee)
-        fees += rate.convert(fee)
-    return cost, proceeds, fees, unvalued
+            proceeds.append(rate.convert(money.subtract(trade.cost, fee)))
+        fees.append(rate.convert(fee))
+    return money.total(costs), money.total(proceeds), money.total(fees), unvalued

@@ -20,8 +20,9 @@ from plugins.arbitrage.converters.simple import SimpleConverter, SimpleConverter
 from plugins.arbitrage.service import Arbitrage
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
-from schemas import OrderStatus, Side, TimeInForce
-from schemas.arbitrage import RATIO, InsufficientDepth
+from schemas import OrderStatus, Side, TimeInForce, money
+from schemas.arbitrage import InsufficientDepth
+from schemas.money import Rounding
 from tests.arbitrage.standins import Books, matching
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.base import Ledger, SpotMarket, StandIn
@@ -117,8 +118,8 @@ def mexc_books(bid: str = "30300.00", ask: str = "30310.00") -> Books:
 async def test_binance_quote_walks_the_venues_depth(venues: Factory) -> None:
     exchange, _ = await venues("binance")
     quote = await (await adapter(exchange)).quote(Side.BUY, D("0.6"))
-    # 0.5 at 30000.20 and 0.1 at 30000.21 (the stand-in's book)
-    assert quote.price == RATIO.divide(D("15000.10") + D("3000.021"), D("0.6"))
+    # 0.5 at 30000.20 and 0.1 at 30000.21 (the stand-in's book); a buy's average rounds up
+    assert quote.price == money.ratio(D("15000.10") + D("3000.021"), D("0.6"), Rounding.CEILING)
     assert quote.worst_price == D("30000.21")
     assert quote.fee_rate == D("0.001")
 
@@ -292,3 +293,79 @@ async def test_case_study_unwinds_the_buy_when_mexc_refuses_the_sell(
         "binance", Side.SELL, D("0.05"))
     assert execution.residual == 0
     assert spread[0][0].ledger.balances["BTC"] == D(1)
+
+
+# -- orders whose answer was lost: one policy for legs and rebalancing orders ----------------
+
+LOST = 20  # the component's own lookups of the dropped order all fail (rate limited)
+
+
+def lose_next_answer(standin: StandIn) -> None:
+    """The next order is placed, then its connection drops, and the component's own lookup
+    by order id keeps failing: the component reports its outcome unknown."""
+    standin.drop_after(*standin.CREATE)
+    for _ in range(LOST):
+        standin.fail("GET", "/api/v3/order", *standin.RATE_LIMITED)
+
+
+async def test_case_study_finds_a_leg_whose_answer_was_lost_by_its_client_order_id(
+    spread: list[tuple[StandIn, str]],
+) -> None:
+    binance = spread[0][0]
+    lose_next_answer(binance)
+    async with start(await case_study(spread)) as graph:
+        service = graph.service
+        assert isinstance(service, Arbitrage)
+        await service.tick()
+        (execution,) = service.executions
+    assert execution.buy is not None
+    assert execution.buy.filled == D("0.05")
+    assert execution.buy_error is not None
+    assert execution.corrections == ()
+    assert len(binance.creates()) == 1  # looked up, not sent again
+    assert binance.ledger.balances["BTC"] + spread[1][0].ledger.balances["BTC"] == D(2)
+    assert service.halted is None
+
+
+async def test_case_study_finds_a_rebalancing_order_whose_answer_was_lost(
+    spread: list[tuple[StandIn, str]],
+) -> None:
+    binance, mexc = spread[0][0], spread[1][0]
+    mexc.fail("POST", "/api/v3/order", 400, {"code": 30004, "msg": "Insufficient position"})
+    async with start(await case_study(spread)) as graph:
+        service = graph.service
+        assert isinstance(service, Arbitrage)
+        binance.seen.clear()
+        # the buy leg goes through; the unwind that sells it back loses its answer
+        binance.faults[binance.CREATE] = [None, ("drop",)]
+        for _ in range(LOST):
+            binance.fail("GET", "/api/v3/order", *binance.RATE_LIMITED)
+        await service.tick()
+        (execution,) = service.executions
+    (correction,) = execution.corrections
+    assert (correction.venue, correction.side, correction.filled) == (
+        "binance", Side.SELL, D("0.05"))
+    assert len(binance.creates()) == 2  # the leg and one unwind, not a second unwind
+    assert binance.ledger.balances["BTC"] == D(1)
+    assert service.halted is None
+
+
+async def test_case_study_halts_naming_a_leg_it_cannot_find(
+    spread: list[tuple[StandIn, str]],
+) -> None:
+    binance = spread[0][0]
+    lose_next_answer(binance)
+    for path in ("/api/v3/openOrders", "/api/v3/allOrders"):
+        for _ in range(LOST):
+            binance.fail("GET", path, *binance.RATE_LIMITED)
+    async with start(await case_study(spread, recovery_attempts=1)) as graph:
+        service = graph.service
+        assert isinstance(service, Arbitrage)
+        await service.tick()
+        (execution,) = service.executions
+    (create,) = binance.creates()
+    client_order_id = create.form.get("newClientOrderId") or create.query["newClientOrderId"]
+    assert service.halted is not None
+    assert client_order_id in service.halted
+    assert execution.corrections == ()  # nothing unwound on a guess
+    assert len(spread[1][0].creates()) == 1  # mexc's sell leg only

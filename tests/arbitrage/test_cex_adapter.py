@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fortuna import Context
-from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
+from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs, average_price
 from schemas import (
     BadSymbol,
     ExchangeError,
@@ -22,7 +23,7 @@ from schemas import (
     Side,
     TimeInForce,
 )
-from schemas.arbitrage import RATIO, InsufficientDepth, TradeOutcomeUnknown
+from schemas.arbitrage import InsufficientDepth, TradeOutcomeUnknown
 from tests.arbitrage.parts import world
 from tests.arbitrage.venue import BookVenue, market
 
@@ -156,12 +157,24 @@ async def test_trade_fee_nobody_reports_is_estimated_at_the_taker_rate() -> None
 @settings(max_examples=50, deadline=None)
 @given(amount=st.decimals(min_value=D("0.0001"), max_value=D("1"), places=4),
        side=st.sampled_from([Side.BUY, Side.SELL]))
-async def test_quote_price_is_the_books_cost_over_the_amount(amount: Decimal, side: Side) -> None:
+async def test_quote_price_is_the_books_cost_over_the_amount_rounded_against_the_taker(
+    amount: Decimal, side: Side
+) -> None:
     w = await world()
     quote = await w.a.quote(side, amount)
-    cost = w.alpha.books["BTC/USDT"].cost(side, amount)
-    assert cost is not None
-    assert quote.price == RATIO.divide(cost, amount)  # 34 digits; the book's own is 28
+    book = w.alpha.books["BTC/USDT"]
+    levels = book.asks if side is Side.BUY else book.bids
+    left, cost = Fraction(amount), Fraction(0)
+    for level in levels:  # the exact cost, in rationals
+        take = min(left, Fraction(level.amount))
+        cost += take * Fraction(level.price)
+        left -= take
+    exact = cost / Fraction(amount)
+    one_digit = Fraction(D(1).scaleb(quote.price.adjusted() - 33))  # the 34th digit
+    if side is Side.BUY:
+        assert exact <= Fraction(quote.price) < exact + one_digit
+    else:
+        assert exact - one_digit < Fraction(quote.price) <= exact
 
 
 async def test_trade_amount_is_quantized_down_to_the_step_before_sending() -> None:
@@ -223,3 +236,18 @@ async def test_a_permanent_error_reading_a_placed_order_back_leaves_its_outcome_
         await w.b.trade(Side.SELL, D("0.05"), limit_price=D("99980"), client_order_id="arb1s")
     assert caught.value.retryable
     assert "arb1s" in str(caught.value)
+
+
+@pytest.mark.parametrize("side", [Side.BUY, Side.SELL])
+def test_an_average_that_is_exact_but_longer_than_34_digits_rounds_against_the_trader(
+    side: Side,
+) -> None:
+    cost, amount = D("12345678901234567890123456789.123"), D("0.0064")
+    exact = Fraction(cost) / Fraction(amount)  # a finite decimal of 36 digits
+    average = average_price(side, cost, amount)
+    assert len(average.as_tuple().digits) <= 34
+    assert (Fraction(average) > exact) if side is Side.BUY else (Fraction(average) < exact)
+
+
+def test_an_average_that_fits_is_exact() -> None:
+    assert average_price(Side.BUY, D("5000.20"), D("0.05")) == D("100004")

@@ -11,7 +11,9 @@ from fortuna import Context, NoArgs
 from plugins.arbitrage.converters.fixed import FixedRateConverter, FixedRateConverterArgs
 from plugins.arbitrage.converters.identity import IdentityConverter
 from plugins.arbitrage.converters.simple import SimpleConverter, SimpleConverterArgs
-from schemas.arbitrage import RATIO, ConversionUnavailable
+from schemas import money
+from schemas.arbitrage import ConversionUnavailable
+from schemas.money import Rounding
 from tests.arbitrage.venue import BookVenue, market
 
 D = Decimal
@@ -37,7 +39,7 @@ async def test_simple_uses_the_direct_pair_mid() -> None:
 async def test_simple_inverts_the_inverse_pair() -> None:
     converter = simple(venue_with("USDT/USDC", "1.0006", "1.0010"))
     rate = await converter.rate("USDC", "USDT")
-    assert rate.rate == RATIO.divide(D(1), D("1.0008"))
+    assert rate.rate == money.ratio(D(1), D("1.0008"), Rounding.HALF_EVEN)
     assert rate.source.endswith("(inverse)")
 
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plugins.arbitrage._decision import Direction, best_opportunity, evaluate, realised
-from schemas import OrderStatus, Side
-from schemas.arbitrage import RATIO, ConversionRate, Quote, TradeResult
+from plugins.arbitrage._decision import (
+    Direction,
+    Opportunity,
+    best_opportunity,
+    evaluate,
+    limit_price,
+    realised,
+)
+from schemas import OrderStatus, Side, money
+from schemas.arbitrage import ConversionRate, Quote, TradeResult
+from schemas.money import Rounding
 from tests.arbitrage.venue import T0
 
 D = Decimal
@@ -31,9 +40,10 @@ def test_profit_is_sell_proceeds_minus_buy_cost_net_of_both_fees() -> None:
     assert o.fees == D("10.025")
 
 
-def test_profit_ratio_is_profit_over_cost() -> None:
+def test_profit_ratio_is_profit_over_cost_rounded_toward_minus_infinity() -> None:
     o = evaluate(Direction.A_TO_B, quote(Side.BUY, "100000"), quote(Side.SELL, "100500"), ONE, ONE)
-    assert o.profit_ratio == RATIO.divide(D("14.975"), D("5005.000"))
+    assert o.profit_ratio == money.ratio(D("14.975"), D("5005.000"), Rounding.FLOOR)
+    assert Fraction(o.profit_ratio) < Fraction(D("14.975")) / Fraction(D("5005.000"))
 
 
 def test_sell_venue_prices_are_converted_into_the_reference_currency() -> None:
@@ -117,3 +127,59 @@ def test_a_trade_is_taken_only_when_net_proceeds_exceed_net_cost(
     taken = best_opportunity([o], D(0)) is not None
     exact_net = sell * (1 - fee_sell) - buy * (1 + fee_buy)
     assert taken == (exact_net > 0)
+
+
+def _scaled(digits: int, low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Positive decimals of up to ``digits`` digits whose last digit is at 10**low..high."""
+    return st.builds(lambda units, exponent: D(units).scaleb(exponent),
+                     st.integers(min_value=1, max_value=10**digits - 1),
+                     st.integers(min_value=low, max_value=high))
+
+
+# The contracts' extremes: 1e12 notionals to the micro unit, 18-decimal amounts, 1e-12 prices.
+notionals = st.one_of(_scaled(20, -6, 0), _scaled(27, -18, -18), _scaled(12, -24, -12))
+ratios = st.one_of(_scaled(6, -10, -1), st.just(D(0)))
+
+
+def _with_figures(cost: Decimal, proceeds: Decimal) -> Opportunity:
+    base = evaluate(Direction.A_TO_B, quote(Side.BUY, "100"), quote(Side.SELL, "101"), ONE, ONE)
+    return base.model_copy(update={"cost": cost, "proceeds": proceeds})
+
+
+@given(cost=notionals, proceeds=notionals, threshold=ratios)
+def test_the_threshold_is_decided_exactly_at_the_contracts_extremes(
+    cost: Decimal, proceeds: Decimal, threshold: Decimal
+) -> None:
+    o = _with_figures(cost, proceeds)
+    exact = (Fraction(proceeds) - Fraction(cost)) / Fraction(cost)
+    assert o.clears(threshold) == (exact > Fraction(threshold))
+    assert Fraction(o.profit_ratio) <= exact  # shown rounded toward minus infinity
+
+
+@given(a_cost=notionals, a_proceeds=notionals, b_cost=notionals, b_proceeds=notionals)
+def test_the_better_direction_is_decided_exactly(
+    a_cost: Decimal, a_proceeds: Decimal, b_cost: Decimal, b_proceeds: Decimal
+) -> None:
+    a, b = _with_figures(a_cost, a_proceeds), _with_figures(b_cost, b_proceeds)
+    ratio_a = (Fraction(a_proceeds) - Fraction(a_cost)) / Fraction(a_cost)
+    ratio_b = (Fraction(b_proceeds) - Fraction(b_cost)) / Fraction(b_cost)
+    assert a.beats(b) == (ratio_a > ratio_b)
+
+
+def test_a_ratio_a_hair_above_the_threshold_trades_though_its_rounding_equals_it() -> None:
+    # profit / cost = 0.0015 + 1e-38: 34 digits cannot tell it from the threshold
+    cost = D("1E+38")
+    o = _with_figures(cost, D("1" + "0015" + "0" * 33 + "1"))  # 1.0015e38 + 1
+    assert o.profit_ratio == D("0.0015")
+    assert o.clears(D("0.0015"))
+
+
+@given(price=st.one_of(_scaled(12, -24, -12), _scaled(8, -2, 4)), slippage=ratios,
+       side=st.sampled_from([Side.BUY, Side.SELL]))
+def test_a_legs_limit_is_the_worst_price_moved_by_the_slippage_exactly(
+    price: Decimal, slippage: Decimal, side: Side
+) -> None:
+    q = Quote(venue="v", symbol="BTC/USDT", side=side, amount=D(1), price=price,
+              worst_price=price, fee_rate=D(0), timestamp=T0)
+    sign = 1 if side is Side.BUY else -1
+    assert Fraction(limit_price(q, slippage)) == Fraction(price) * (1 + sign * Fraction(slippage))

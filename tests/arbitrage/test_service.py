@@ -430,6 +430,21 @@ async def test_load_refuses_adapters_of_different_base_currencies() -> None:
         await w.service(exchange_b=eth)
 
 
+async def test_load_retries_a_rate_the_venue_failed_to_give_for_a_moment() -> None:
+    w = await world()
+    w.alpha.ticker_faults = [NetworkError("reset", venue="alpha")]
+    service = await w.service()  # loads
+    assert service.halted is None
+    assert w.alpha.ticker_faults == []
+
+
+async def test_load_fails_when_the_rate_keeps_failing() -> None:
+    w = await world()
+    w.alpha.ticker_faults = [NetworkError("reset", venue="alpha")] * 2
+    with pytest.raises(NetworkError):
+        await w.service(recovery_attempts=2)
+
+
 def test_args_default_everything_but_the_case_studys_five() -> None:
     fields = ArbitrageArgs.model_fields
     required = {name for name, field in fields.items() if field.is_required()}

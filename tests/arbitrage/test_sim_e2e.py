@@ -4,23 +4,27 @@ process with an offset, on the virtual clock, through the real container and run
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+import structlog
 
-from fortuna import Graph, start
+from fortuna import Graph, LoadError, start
 from plugins.arbitrage._decision import Execution
 from plugins.arbitrage.service import Arbitrage
 from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsSwitch
-from schemas import Balances, Exchange, Order
+from schemas import Balances, Exchange, ExchangeError, Order
 from tests.conftest import FortunaRunner
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "arbitrage" / "sim.yaml"
 D = Decimal
 START = D(100000)
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,10 +60,22 @@ async def rehearse(path: Path, seconds: float) -> Rehearsal:
         return Rehearsal(
             service=service,
             executions=list(service.executions),
-            alpha=await alpha.fetch_balances(),
-            beta=await beta.fetch_balances(),
-            orders=[*await alpha.fetch_closed_orders(), *await beta.fetch_closed_orders()],
+            alpha=await _read(alpha.fetch_balances),
+            beta=await _read(beta.fetch_balances),
+            orders=[*await _read(alpha.fetch_closed_orders),
+                    *await _read(beta.fetch_closed_orders)],
         )
+
+
+async def _read(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, retried through the injected faults of a rehearsal's venues."""
+    for _ in range(50):
+        try:
+            return await call()
+        except ExchangeError as error:
+            if not error.retryable:
+                raise
+    return await call()
 
 
 def _venue(graph: Graph, name: str) -> Exchange:
@@ -184,3 +200,61 @@ def test_fortuna_run_rehearses_the_sim_mandate(fortuna_cli: FortunaRunner) -> No
     assert result.returncode == 0, result.stderr
     executed = [line for line in result.stderr.splitlines() if "arbitrage_executed" in line]
     assert len(executed) == 3  # ticks at 0, 1 and 2 virtual seconds
+
+
+def faulty(tmp_path: Path, seed: int, *, errors: str = "0.03", timeouts: str = "0.08",
+           attempts: int = 3) -> Path:
+    """sim.yaml with seeded network errors and timeouts on both venues (half of the timed-out
+    order placements take effect anyway, as on a real venue), and room to trade all run."""
+    faults = (f"      faults: {{ error_rate: {errors}, timeout_rate: {timeouts}, "
+              f"timeout: 300ms }}\n      seed: {seed}\n")
+    return variant(tmp_path, **{
+        "      venue: alpha\n": "      venue: alpha\n" + faults,
+        "      venue: beta\n": "      venue: beta\n" + faults,
+        "balances: { BTC: 1, USDT: 100000 }": "balances: { BTC: 10, USDT: 1000000 }",
+        "balances: { BTC: 1, USDC: 100000 }": "balances: { BTC: 10, USDC: 1000000 }",
+        "      leg_failure_policy: unwind\n": "      leg_failure_policy: unwind\n"
+        f"      max_consecutive_failures: 1000\n      recovery_attempts: {attempts}\n",
+    })
+
+
+def btc_gained(rehearsal: Rehearsal) -> Decimal:
+    return rehearsal.alpha.total("BTC") + rehearsal.beta.total("BTC") - D(20)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+async def test_under_injected_faults_every_order_is_looked_up_and_base_stays_flat(
+    tmp_path: Path, seed: int,
+) -> None:
+    with structlog.testing.capture_logs() as logs:
+        rehearsal = await rehearse(faulty(tmp_path, seed), 120)
+    events = {line["event"] for line in logs}
+    # the faults reached orders: some took effect despite the error, some never did
+    assert {"arbitrage_order_found_despite_error", "arbitrage_order_not_placed"} <= events
+    assert rehearsal.service.halted is None
+    assert btc_gained(rehearsal) == rehearsal.service.residual
+
+
+async def test_under_harsh_faults_a_halt_always_reports_a_range_holding_the_true_position(
+    tmp_path: Path,
+) -> None:
+    halted = 0
+    for seed in range(1, 13):  # harsh enough that some runs cannot even load
+        mandate = faulty(tmp_path, seed, errors="0.3", timeouts="0.3", attempts=1)
+        try:
+            with structlog.testing.capture_logs() as logs:
+                rehearsal = await rehearse(mandate, 120)
+        except LoadError:
+            continue
+        gained = btc_gained(rehearsal) - rehearsal.service.residual
+        halts = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
+        if rehearsal.service.halted is None:
+            assert gained == 0
+        elif halts:
+            (halt,) = halts
+            assert halt["imbalance_low"] <= gained <= halt["imbalance_high"]
+            halted += 1
+        else:
+            (halt,) = [line for line in logs if line["event"] == "arbitrage_halted"]
+            assert gained == halt["residual"]
+    assert halted >= 1  # the seeds reach the halt

@@ -3,15 +3,19 @@
 Taker orders match against the book (consuming it), fees are charged in the quote
 currency at the market's taker rate, balances move accordingly. Faults are explicit:
 ``fail_next`` makes the next ``create_order`` raise (nothing placed), ``fail_after_next``
-makes it raise after the order was placed and matched (a timeout that took effect),
-``lookup_error`` makes listing orders and fills raise, ``fill_cap`` caps what an order can fill (a
-book that thinned between quote and trade), ``latency`` delays every call on the given
-clock. Nothing is patched: the adapter under test talks to this through the
-``Exchange`` interface only.
+makes it raise after the order was placed and matched (a timeout that took effect);
+:meth:`BookVenue.fault` does either for the n-th order only; any exception may be raised,
+``CancelledError`` included. ``stall`` holds every placed order's answer until the event is
+set (an order in flight), ``lookup_error`` makes listing orders and fills raise,
+``book_faults`` makes the n-th book fetch raise, ``ticker_faults`` the next tickers,
+``fill_cap`` caps what an order can fill (a book that thinned between quote and trade),
+``latency`` delays every call on the given clock. Nothing is patched: the adapter under
+test talks to this through the ``Exchange`` interface only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -23,7 +27,6 @@ from schemas import (
     Balances,
     Candle,
     Exchange,
-    ExchangeError,
     Fill,
     InsufficientFunds,
     Liquidity,
@@ -79,9 +82,13 @@ class BookVenue(Exchange):
         self.latency = latency
         self.report_fees = report_fees
         self.fills_report_fees = fills_report_fees
-        self.fail_next: ExchangeError | None = None
-        self.fail_after_next: ExchangeError | None = None
-        self.lookup_error: ExchangeError | None = None
+        self.fail_next: BaseException | None = None
+        self.fail_after_next: BaseException | None = None
+        self.faults: dict[int, tuple[BaseException | None, BaseException | None]] = {}
+        self.stall: asyncio.Event | None = None
+        self.book_faults: dict[int, BaseException] = {}
+        self.ticker_faults: list[BaseException] = []
+        self.lookup_error: BaseException | None = None
         self.fill_cap: Decimal | None = None
         self.orders: dict[str, Order] = {}
         self.fills: list[Fill] = []
@@ -100,6 +107,12 @@ class BookVenue(Exchange):
     def _now(self) -> datetime:
         return self.clock.now() if self.clock is not None else T0
 
+    def fault(self, order: int, *, before: BaseException | None = None,
+              after: BaseException | None = None) -> None:
+        """Make the ``order``-th ``create_order`` (1-based) raise ``before`` it is placed, or
+        ``after`` it was placed and matched."""
+        self.faults[order] = (before, after)
+
     def set_book(self, symbol: str, bids: Sequence[tuple[str, str]],
                  asks: Sequence[tuple[str, str]]) -> None:
         self.books[symbol] = book(symbol, bids, asks, self._now())
@@ -110,6 +123,9 @@ class BookVenue(Exchange):
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         await self._wait()
         self.book_fetches += 1
+        fault = self.book_faults.pop(self.book_fetches, None)
+        if fault is not None:
+            raise fault
         current = self.books[symbol]
         if limit is None:
             return current
@@ -118,6 +134,8 @@ class BookVenue(Exchange):
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
         await self._wait()
+        if self.ticker_faults:
+            raise self.ticker_faults.pop(0)
         current = self.books[symbol]
         return Ticker(
             symbol=current.symbol,
@@ -134,6 +152,9 @@ class BookVenue(Exchange):
         await self._wait()
         request = await self.check_order(request)
         self.requests.append(request)
+        before, after = self.faults.pop(len(self.requests), (None, None))
+        if before is not None:
+            raise before
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
@@ -196,9 +217,13 @@ class BookVenue(Exchange):
                 fee_currency=m.quote if self.fills_report_fees else None,
                 liquidity=Liquidity.TAKER, timestamp=self._now(),
             ))
+        if after is not None:
+            raise after
         if self.fail_after_next is not None:
             error, self.fail_after_next = self.fail_after_next, None
             raise error
+        if self.stall is not None:
+            await self.stall.wait()
         return order
 
     async def fetch_order(self, order_id: str, symbol: str) -> Order:

@@ -53,3 +53,28 @@ async def test_an_order_accepted_without_its_id_is_found_by_its_client_order_id(
     assert order.client_order_id == "fortuna1"
     assert order.id
     assert len(standin.creates()) == 1  # looked up, never sent twice
+
+
+async def test_an_order_the_venue_describes_without_its_client_id_gets_it_back(
+    venue_factory: VenueFactory,
+) -> None:
+    exchange, standin = await venue_factory("binance", **FAST)
+    placed = await exchange.create_order(buy("fortuna7"))
+    described = {"symbol": "BTCUSDT", "orderId": int(placed.id), "clientOrderId": "",
+                 "price": "30000.00", "origQty": "0.01000", "executedQty": "0",
+                 "status": "NEW", "timeInForce": "GTC", "type": "LIMIT", "side": "BUY",
+                 "time": 1700000000000, "updateTime": 1700000000000}
+    standin.fail("GET", "/api/v3/openOrders", 200, [described])
+    (order,) = await exchange.fetch_open_orders("BTC/USDT")
+    assert order.id == placed.id
+    assert order.client_order_id == "fortuna7"
+
+
+async def test_the_client_id_index_is_bounded_by_the_args(venue_factory: VenueFactory) -> None:
+    exchange, _ = await venue_factory("binance", remembered_client_ids=2, **FAST)
+    for number in range(4):
+        await exchange.create_order(buy(f"fortuna{number}"))
+    index = exchange.session.client_ids
+    assert len(index) == 2
+    assert index.placed("fortuna0") is None
+    assert index.placed("fortuna3") is not None

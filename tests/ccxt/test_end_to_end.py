@@ -124,7 +124,7 @@ async def test_order_under_the_minimum_amount_never_reaches_the_wire(
     exchange, standin = await venue_factory(venue, **FAST)
     market = (await exchange.markets())["BTC/USDT"]
     smaller = market.model_copy(update={"min_amount": D("0.001")})
-    exchange._markets["BTC/USDT"] = smaller
+    exchange.session.markets["BTC/USDT"] = smaller
     with pytest.raises(OrderRejected) as refused:
         await exchange.create_order(buy("0.0009", "30000"))
     assert refused.value.code == "min_amount"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plugins.exchanges.ccxt import convert
+from plugins.exchanges.ccxt import convert, markets
 from plugins.exchanges.ccxt.capabilities import (
     CancelAll,
     ClosedOrders,
@@ -71,19 +71,19 @@ def test_rate_limit_keeps_the_wait_the_venue_asked_for() -> None:
 
 
 @pytest.mark.parametrize(("precision", "mode", "magnitude", "expected"), [
-    ("0.01000000", convert.TICK_SIZE, None, D("0.01")),
-    ("5", convert.TICK_SIZE, None, D("5")),
-    ("1e-8", convert.TICK_SIZE, None, D("1E-8")),
-    ("2", convert.DECIMAL_PLACES, None, D("0.01")),
-    ("0", convert.DECIMAL_PLACES, None, D("1")),
-    ("5", convert.SIGNIFICANT_DIGITS, D("30123.4"), D("1")),
-    ("5", convert.SIGNIFICANT_DIGITS, D("0.0123456"), D("0.000001")),
-    ("5", convert.SIGNIFICANT_DIGITS, None, D("0.0001")),
+    ("0.01000000", markets.TICK_SIZE, None, D("0.01")),
+    ("5", markets.TICK_SIZE, None, D("5")),
+    ("1e-8", markets.TICK_SIZE, None, D("1E-8")),
+    ("2", markets.DECIMAL_PLACES, None, D("0.01")),
+    ("0", markets.DECIMAL_PLACES, None, D("1")),
+    ("5", markets.SIGNIFICANT_DIGITS, D("30123.4"), D("1")),
+    ("5", markets.SIGNIFICANT_DIGITS, D("0.0123456"), D("0.000001")),
+    ("5", markets.SIGNIFICANT_DIGITS, None, D("0.0001")),
 ])
 def test_precision_becomes_an_increment_in_every_ccxt_mode(
     precision: str, mode: int, magnitude: Decimal | None, expected: Decimal
 ) -> None:
-    assert convert.increment(precision, mode, magnitude) == expected
+    assert markets.increment(precision, mode, magnitude) == expected
 
 
 @given(st.decimals(min_value=D("0.00000001"), max_value=D("1e12"), places=8,

@@ -184,3 +184,21 @@ def test_to_units_rounds_only_when_told_which_way() -> None:
 def test_from_units_refuses_a_non_integer() -> None:
     with pytest.raises(MoneyError, match="integer"):
         money.from_units(True, 6)
+
+
+@pytest.mark.parametrize("value", [0.1, 1, "1", None])
+def test_a_value_that_is_not_a_decimal_is_a_money_error(value: object) -> None:
+    with pytest.raises(MoneyError, match="money is a Decimal"):
+        money.multiply(Decimal(1), value)  # type: ignore[arg-type]
+    with pytest.raises(MoneyError, match="money is a Decimal"):
+        money.to_units(value, 6)  # type: ignore[arg-type]
+    with pytest.raises(MoneyError, match="money is a Decimal"):
+        money.ratio(value, Decimal(3))  # type: ignore[arg-type]
+
+
+def test_ratio_rounds_once_in_the_stated_direction() -> None:
+    assert money.ratio(Decimal(2), Decimal(3), Rounding.DOWN, digits=3) == Decimal("0.666")
+    assert money.ratio(Decimal(2), Decimal(3), Rounding.UP, digits=3) == Decimal("0.667")
+    assert money.ratio(Decimal(-2), Decimal(3), Rounding.FLOOR, digits=3) == Decimal("-0.667")
+    assert money.ratio(Decimal(10), Decimal(4)) == Decimal("2.5")
+    assert str(money.ratio(Decimal(300), Decimal(3))) == "100"

@@ -16,6 +16,11 @@ permanent error from ``create_order`` means the venue refused the order and prop
 is; once the order is placed, a permanent error reading it back becomes
 ``TradeOutcomeUnknown`` (retryable: the order may have filled). :meth:`CexAdapter.find_trade`
 looks an order up by its client order id in the market's open, then closed, orders.
+
+Money goes through :mod:`schemas.money`: a book walk's cost and fill sums are exact; an
+average price (a quote's, or a trade's from its fills) is a ratio of 34 significant digits
+rounded against the trader (a buy's up, a sell's down, and never past the deepest level
+reached), so a decision or a realised figure never looks better than the book was.
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ from schemas import (
     Side,
     Symbol,
     TimeInForce,
+    money,
 )
 from schemas.arbitrage import (
-    RATIO,
     AdapterBalance,
     InsufficientDepth,
     Quote,
@@ -50,10 +55,25 @@ from schemas.arbitrage import (
     TradeOutcomeUnknown,
     TradeResult,
 )
+from schemas.money import Rounding
 
-__all__ = ["CexAdapter", "CexAdapterArgs"]
+__all__ = ["CexAdapter", "CexAdapterArgs", "average_price"]
 
 _ZERO = Decimal(0)
+
+
+def average_price(side: Side, cost: Decimal, amount: Decimal) -> Decimal:
+    """``cost / amount`` as :func:`schemas.money.ratio` gives it: exact when the quotient
+    fits 34 significant digits, else rounded to them against the trader: up for a buy (never
+    cheaper than it was), down for a sell (never richer). The exact case, the common one,
+    is tried first because it is the cheap one."""
+    try:
+        exact = money.divide_exact(cost, amount)
+    except money.MoneyError:
+        exact = None
+    if exact is not None and len(exact.as_tuple().digits) <= money.RATIO_DIGITS:
+        return exact
+    return money.ratio(cost, amount, Rounding.CEILING if side is Side.BUY else Rounding.FLOOR)
 
 
 class CexAdapterArgs(ComponentArgs):
@@ -117,7 +137,7 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
             raise ValueError(f"amount must be positive, got {amount}")
         market, book = await asyncio.gather(self.market(), self._book())
         pieces = list(book.walk(side, amount))
-        filled = sum((take for _, take in pieces), _ZERO)
+        filled = money.total(take for _, take in pieces)
         if filled < amount:
             raise InsufficientDepth(
                 venue=self.venue,
@@ -126,14 +146,18 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
                 amount=amount,
                 available=book.available(side),
             )
-        cost = sum((price * take for price, take in pieces), _ZERO)
+        cost = money.total(money.multiply(price, take) for price, take in pieces)
+        worst = pieces[-1][0]
+        average = average_price(side, cost, amount)
+        # The exact average is never past the deepest level: neither is its rounding.
+        average = min(average, worst) if side is Side.BUY else max(average, worst)
         return Quote(
             venue=self.venue,
             symbol=self.args.symbol,
             side=side,
             amount=amount,
-            price=RATIO.divide(cost, amount),
-            worst_price=pieces[-1][0],
+            price=average,
+            worst_price=worst,
             fee_rate=market.taker_fee,
             timestamp=book.timestamp,
         )
@@ -252,12 +276,14 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
         if filled > 0 and (average is None or (fee == 0 and fee_currency is None)):
             # The order does not say it all: its fills do.
             fills = await self._fills(order)
-            amount = sum((fill.amount for fill in fills), _ZERO)
+            amount = money.total(fill.amount for fill in fills)
             if fills and amount == filled:
-                average = RATIO.divide(sum((fill.cost for fill in fills), _ZERO), amount)
+                average = average_price(
+                    request.side, money.total(fill.cost for fill in fills), amount
+                )
                 currencies = {fill.fee_currency for fill in fills if fill.fee != 0}
                 if len(currencies) == 1:
-                    fee = sum((fill.fee for fill in fills), _ZERO)
+                    fee = money.total(fill.fee for fill in fills)
                     fee_currency = currencies.pop()
         if filled > 0 and average is None:
             average = order.price if order.price is not None else request.price
@@ -268,14 +294,15 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
         estimated = False
         if filled > 0 and fee == 0 and fee_currency is None and market.taker_fee != 0:
             assert average is not None
-            fee, fee_currency, estimated = filled * average * market.taker_fee, market.quote, True
+            fee = money.multiply(money.multiply(filled, average), market.taker_fee)
+            fee_currency, estimated = market.quote, True
         fee_in_quote: Decimal | None
         if fee == 0:
             fee_in_quote = _ZERO
         elif fee_currency == market.quote:
             fee_in_quote = fee
         elif fee_currency == market.base and average is not None:
-            fee_in_quote = fee * average
+            fee_in_quote = money.multiply(fee, average)
         else:
             fee_in_quote = None
         return TradeResult(

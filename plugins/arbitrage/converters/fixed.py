@@ -1,8 +1,9 @@
 """``arbitrage.converters.fixed``: one pair of currencies at a rate set in the mandate.
 
 ``rate`` is how many ``to_currency`` one ``from_currency`` is worth; the reverse
-conversion uses its inverse and the same currency converts at 1. Any other pair is
-:class:`~schemas.arbitrage.ConversionUnavailable`.
+conversion uses its inverse (:func:`schemas.money.ratio`: 34 significant digits, to
+nearest, ties to even, since a rate favours neither side) and the same currency converts
+at 1. Any other pair is :class:`~schemas.arbitrage.ConversionUnavailable`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from decimal import Decimal
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from schemas import Price
-from schemas.arbitrage import RATIO, ConversionRate, ConversionUnavailable, Converter
+from schemas import Price, money
+from schemas.arbitrage import ConversionRate, ConversionUnavailable, Converter
+from schemas.money import Rounding
 
 __all__ = ["FixedRateConverter", "FixedRateConverterArgs"]
 
@@ -38,7 +40,7 @@ class FixedRateConverter(Component[FixedRateConverterArgs], Converter):
         elif (from_currency, to_currency) == (args.from_currency, args.to_currency):
             rate = args.rate
         elif (from_currency, to_currency) == (args.to_currency, args.from_currency):
-            rate = RATIO.divide(_ONE, args.rate)
+            rate = money.ratio(_ONE, args.rate, Rounding.HALF_EVEN)
             source += " (inverse)"
         else:
             raise ConversionUnavailable(

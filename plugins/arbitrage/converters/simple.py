@@ -2,10 +2,12 @@
 venue's market that pairs them.
 
 For ``rate("USDC", "USDT")`` it looks for ``USDC/USDT`` (direct: the rate is the market's
-mid) and otherwise ``USDT/USDC`` (inverse: the rate is one over the mid), among the venue's
-spot markets; which pair serves which conversion is worked out on first use and
-remembered. The same currency converts at exactly 1 without asking the venue. The price is
-read from the venue's ticker on every call (its mid; its last price when a side is empty).
+mid) and otherwise ``USDT/USDC`` (inverse: the rate is one over the mid,
+:func:`schemas.money.ratio` to 34 significant digits, to nearest, ties to even, since a
+rate favours neither side), among the venue's spot markets; which pair serves which
+conversion is worked out on first use and remembered. The same currency converts at
+exactly 1 without asking the venue. The price is read from the venue's ticker on every
+call (its mid; its last price when a side is empty).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from decimal import Decimal
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from schemas import Exchange, Symbol
-from schemas.arbitrage import RATIO, ConversionRate, ConversionUnavailable, Converter
+from schemas import Exchange, Symbol, money
+from schemas.arbitrage import ConversionRate, ConversionUnavailable, Converter
+from schemas.money import Rounding
 
 __all__ = ["SimpleConverter", "SimpleConverterArgs"]
 
@@ -77,7 +80,7 @@ class SimpleConverter(Component[SimpleConverterArgs], Converter):
         return ConversionRate(
             from_currency=from_currency,
             to_currency=to_currency,
-            rate=RATIO.divide(_ONE, price) if inverse else price,
+            rate=money.ratio(_ONE, price, Rounding.HALF_EVEN) if inverse else price,
             source=f"{venue} {symbol} mid" + (" (inverse)" if inverse else ""),
             timestamp=ticker.timestamp,
         )

@@ -6,8 +6,15 @@ Modules (each small, none imports ccxt at module level):
     capabilities.py  what each tuned venue does natively, emulates, or lacks
     exact.py         the exact-number ccxt subclass (strings in, strings out)
     convert.py       ccxt structures -> schemas models, Decimal in every field
+    book.py          the order book, the layer's hot path
+    markets.py       ccxt markets and their three precision modes -> schemas.Market
+    guard.py         untrusted answers: a record dropped with a log line, or a contract error
     errors.py        ccxt's exception hierarchy -> schemas errors (retryable or not)
-    component.py     the component: retries, quantization, client order ids, emulations
+    transport.py     calls into ccxt: errors translated, reads retried, writes sent once
+    emulation.py     open/closed orders and cancel-all, native or emulated per the profile
+    client_ids.py    the client order ids placed this session: bounded, indexed both ways
+    wire.py          an order on ccxt's side of the wire (plain decimal text)
+    component.py     the component: the Exchange contract over those parts, the order path
     venues.py        the tuned venues, one small subclass each
     table.py         the capability table of docs/ccxt_capabilities.md, from venues.py
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field, SecretStr
@@ -51,6 +52,11 @@ class CcxtArgs(ComponentArgs):
         default="fortuna", min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$",
         description="prefix of the client order ids generated for orders that have none",
     )
+    remembered_client_ids: int = Field(
+        default=10_000, ge=1, le=1_000_000,
+        description="client order ids of this session's orders remembered, to restore them "
+        "on orders and fills a venue reports without (least recently used forgotten first)",
+    )
     symbols: list[Symbol] = Field(
         default_factory=list,
         description="markets to cover when an all-markets call is emulated per symbol "
@@ -61,3 +67,20 @@ class CcxtArgs(ComponentArgs):
         description="send every REST call to this origin instead of the venue's, paths kept "
         "(a relay, or a local stand-in in tests)",
     )
+
+    def ccxt_config(self, default_options: Mapping[str, Any]) -> dict[str, Any]:
+        """The ccxt constructor's config: ``options`` over a venue's ``default_options``,
+        the rate limit and timeout in ccxt's milliseconds, the credentials revealed only
+        here, into ccxt."""
+        config: dict[str, Any] = {
+            "enableRateLimit": self.enable_rate_limit,
+            "timeout": int(self.timeout * 1000),
+            "options": {**default_options, **self.options},
+        }
+        if self.rate_limit is not None:
+            config["rateLimit"] = self.rate_limit * 1000
+        for key, secret in (("apiKey", self.api_key), ("secret", self.secret),
+                            ("password", self.password), ("uid", self.uid)):
+            if secret is not None:
+                config[key] = secret.get_secret_value()
+        return config

@@ -1,77 +1,74 @@
 """The component behind every ``exchanges.ccxt.<id>``: ccxt with exact numbers and rules.
 
-- Exact numbers: see :mod:`exact` (``number = str``, string book levels) and :mod:`convert`
-  (every field a ``Decimal``). Orders are quantized by ``Market.check_order`` and sent as
-  plain decimal strings; an order that rounds to zero or under a minimum never leaves.
-- Errors: every ccxt exception becomes a :mod:`schemas` error (:mod:`errors`). Reads are
-  retried a bounded number of times with exponential backoff on the graph's clock when the
-  error is retryable. An order creation is never retried: after a retryable failure the
-  order is looked up by its client order id to learn whether it went through.
-- Venue gaps: closed orders, open orders of every market and cancel-all are emulated from
-  what the venue has, as its :class:`~capabilities.Profile` says.
-- Markets: the venue's spot markets. Derivatives are left out: their amounts count
-  contracts, which :class:`schemas.Market` (amounts in base currency) does not express.
+The Exchange contract on top of small parts, one job each:
+
+- :mod:`transport`: calls into ccxt, every failure a :mod:`schemas` error (refined by the
+  venue's own codes, :mod:`errors`), reads retried with backoff, writes sent once;
+- :mod:`emulation`: open orders, closed orders and cancel-all, native or emulated as the
+  venue's :class:`~capabilities.Profile` says;
+- :mod:`client_ids`: the client order ids this session placed, bounded, indexed both ways;
+- :mod:`convert`, :mod:`markets` and :mod:`guard`: ccxt structures to exact models, what
+  cannot be held dropped with a log line or refused as a contract error.
+
+Left here is the order path. Orders are quantized by ``Market.check_order`` and sent as
+plain decimal strings; one that rounds to zero or under a minimum never leaves. An order
+creation is never retried: after a retryable failure the order is looked up by its client
+order id to learn whether it went through (never guessed). What exists only while loaded
+(the ccxt instance, the parts, the markets) is one :class:`Session`, made by ``load``.
 """
 
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from fortuna import Component
-from plugins.exchanges.ccxt import convert
+from plugins.exchanges.ccxt import book, convert, guard, markets
 from plugins.exchanges.ccxt.args import CcxtArgs
-from plugins.exchanges.ccxt.capabilities import (
-    CancelAll,
-    ClientIds,
-    ClosedOrders,
-    OpenOrders,
-    Profile,
-    derive_profile,
-)
-from plugins.exchanges.ccxt.errors import OrderIdMissing, translate
+from plugins.exchanges.ccxt.capabilities import ClientIds, ClosedOrders, Profile, derive_profile
+from plugins.exchanges.ccxt.client_ids import ClientIdIndex, fresh_client_id
+from plugins.exchanges.ccxt.emulation import Emulations
+from plugins.exchanges.ccxt.errors import OrderIdMissing, refine
+from plugins.exchanges.ccxt.transport import Transport
+from plugins.exchanges.ccxt.wire import plain, refuses, wire_price
 from schemas import (
     Balances,
     Candle,
+    ClientIdFormat,
     Exchange,
     ExchangeError,
     Fill,
     Market,
-    NotSupported,
     Order,
     OrderBook,
     OrderRejected,
     OrderRequest,
-    OrderStatus,
     OrderType,
-    Side,
     Ticker,
     TimeInForce,
     Trade,
     to_milliseconds,
 )
 
-__all__ = ["CcxtExchange", "plain"]
-
-T = TypeVar("T")
-_CODE = re.compile(r'"code"\s*:\s*"?(-?\w+)"?')
+__all__ = ["CcxtExchange", "Session", "plain"]
 
 
-def _needs_symbol(error: ExchangeError) -> bool:
-    """Whether ccxt refused a call for want of a symbol (``ArgumentsRequired``)."""
-    return type(error.__cause__).__name__ == "ArgumentsRequired"
+@dataclass
+class Session:
+    """What a loaded venue holds, from ``load`` to ``unload``."""
 
-
-def plain(value: Decimal) -> str:
-    """A decimal as the plain string that goes on the wire: no exponent, no float, no
-    trailing zeros (``0.01000`` -> ``0.01``, ``3.0E+4`` -> ``30000``)."""
-    if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    return format(value.normalize(), "f")
+    client: Any
+    transport: Transport
+    emulations: Emulations
+    profile: Profile
+    client_ids: ClientIdIndex
+    markets: dict[str, Market] = field(default_factory=dict)
+    precision: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    traded: dict[str, None] = field(default_factory=dict)
+    """Markets this session placed orders on (covered by emulated all-markets calls)."""
 
 
 class CcxtExchange(Component[CcxtArgs], Exchange):
@@ -82,15 +79,16 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     """Declared by a tuned venue; derived from ccxt's metadata at load otherwise."""
     default_options: ClassVar[Mapping[str, Any]] = {}
     """ccxt options a tuned venue sets unless the mandate's ``options`` say otherwise."""
-    client_id_length: ClassVar[int] = 32
-    client_id_pattern: ClassVar[re.Pattern[str]] = re.compile(r"[A-Za-z0-9._\-]+")
-    client_id_characters: ClassVar[str] = "letters, digits, '.', '_' and '-'"
+    client_id_format: ClassVar[ClientIdFormat] = ClientIdFormat(
+        max_length=32, characters="A-Za-z0-9._-", description="letters, digits, '.', '_' and '-'"
+    )
+    """The client order ids the venue takes (a tuned venue states its own)."""
     error_codes: ClassVar[Mapping[str, type[ExchangeError]]] = {}
     """Venue error codes ccxt leaves generic, refined by a tuned venue (code -> error)."""
     error_messages: ClassVar[Mapping[str, type[ExchangeError]]] = {}
     """Venue error texts ccxt maps too broadly, refined by a tuned venue (text -> error)."""
 
-    _client: Any = None
+    _session: Session | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -99,178 +97,105 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         return self.exchange_id
 
     @property
+    def session(self) -> Session:
+        """What the loaded venue holds; ``RuntimeError`` outside load .. unload."""
+        if self._session is None:
+            raise RuntimeError(f"{self.name}: the exchange is not loaded")
+        return self._session
+
+    @property
     def client(self) -> Any:
         """The ccxt instance (exact-number subclass); available between load and unload."""
-        if self._client is None:
-            raise RuntimeError(f"{self.name}: the exchange is not loaded")
-        return self._client
+        return self.session.client
+
+    @property
+    def transport(self) -> Transport:
+        return self.session.transport
 
     def ccxt_config(self) -> dict[str, Any]:
-        args = self.args
-        config: dict[str, Any] = {
-            "enableRateLimit": args.enable_rate_limit,
-            "timeout": int(args.timeout * 1000),
-            "options": {**self.default_options, **args.options},
-        }
-        if args.rate_limit is not None:
-            config["rateLimit"] = args.rate_limit * 1000
-        for key, secret in (("apiKey", args.api_key), ("secret", args.secret),
-                            ("password", args.password), ("uid", args.uid)):
-            if secret is not None:
-                config[key] = secret.get_secret_value()
-        return config
+        """The ccxt constructor's config: the args over the venue's default options."""
+        return self.args.ccxt_config(self.default_options)
 
     async def load(self) -> None:
         from plugins.exchanges.ccxt.exact import exact_class, redirect
 
         client = exact_class(self.exchange_id)(self.ccxt_config())
         client.number = str
-        if self.args.sandbox:
-            client.set_sandbox_mode(True)
-        if self.args.api_url is not None:
-            redirect(client, self.args.api_url)
-        self._client = client
-        self._active_profile = self.profile or derive_profile(client.has, client.features)
-        self._symbol_required = {
-            method for method in ("fetchOpenOrders", "fetchClosedOrders", "fetchOrders",
-                                  "fetchMyTrades")
-            if ((client.features or {}).get("spot") or {}).get(method)
-            and client.features["spot"][method].get("symbolRequired")
-        }
-        self._traded: dict[str, None] = {}
-        self._client_ids: dict[str, tuple[str, str]] = {}
-        self._markets: dict[str, Market] = {}
-        self._precision: dict[str, tuple[Any, Any]] = {}
         try:
-            await self._read(lambda: client.load_markets())
-            self._index_markets()
+            if self.args.sandbox:
+                client.set_sandbox_mode(True)
+            if self.args.api_url is not None:
+                redirect(client, self.args.api_url)
+            transport = Transport(client, self, self.translate, retries=self.args.retries,
+                                  backoff=float(self.args.retry_backoff))
+            profile = self.profile or derive_profile(client.has, client.features)
+            emulations = Emulations(self, transport, profile, parse=self._orders,
+                                    symbols=self._symbols)
+            self._session = Session(client, transport, emulations, profile,
+                                    ClientIdIndex(self.args.remembered_client_ids))
+            await transport.read(lambda: client.load_markets())
+            self.session.markets, self.session.precision = markets.spot_markets(
+                client, self.venue, self.log)
         except BaseException:
-            await self.unload()
+            self._session = None
+            await client.close()
             raise
 
     async def unload(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.close()
-
-    def _index_markets(self) -> None:
-        mode = int(self.client.precisionMode)
-        markets: dict[str, Market] = {}
-        for raw in self.client.markets.values():
-            if raw.get("spot") is False and raw.get("type") not in (None, "spot"):
-                continue
-            market = convert.market(raw, mode)
-            if market is not None:
-                markets[market.symbol] = market
-                precision = raw.get("precision") or {}
-                self._precision[market.symbol] = (precision.get("price"),
-                                                  precision.get("amount"))
-        self._markets = markets
-
-    # -- calls ----------------------------------------------------------------------------
+        session, self._session = self._session, None
+        if session is not None:
+            await session.client.close()
 
     def translate(self, error: BaseException) -> ExchangeError:
         """The project error for a ccxt exception, refined by the venue's own codes."""
-        result = translate(error, self.venue)
-        for text, refined_class in self.error_messages.items():
-            if text in str(error):
-                return refined_class(result.message, venue=self.venue)
-        if type(result) is ExchangeError and self.error_codes:
-            found = _CODE.search(str(error))
-            refined = self.error_codes.get(found.group(1)) if found else None
-            if refined is not None:
-                return refined(result.message, venue=self.venue)
-        return result
+        return refine(error, self.venue, self.error_codes, self.error_messages)
 
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
-        try:
-            return await call()
-        except ExchangeError:
-            raise
-        except Exception as error:
-            raise self.translate(error) from error
-
-    async def _read(self, call: Callable[[], Awaitable[T]]) -> T:
-        """``call`` with bounded retries and exponential backoff on retryable errors."""
-        delay = float(self.args.retry_backoff)
-        for attempt in range(self.args.retries + 1):
-            try:
-                return await self._call(call)
-            except ExchangeError as error:
-                if not error.retryable or attempt == self.args.retries:
-                    raise
-                wait = getattr(error, "retry_after", None) or delay
-                self.log.warning("retrying", venue=self.venue, attempt=attempt + 1,
-                                 wait=wait, error=str(error))
-                await self.clock.sleep(wait)
-                delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _symbols(self, extra: Iterable[str] = ()) -> list[str]:
+    def _symbols(self) -> list[str]:
         """The markets an emulated all-markets call covers: the watched and the traded."""
-        chosen = dict.fromkeys([*self.args.symbols, *self._traded, *extra])
-        return [symbol for symbol in chosen if symbol in self._markets]
-
-    async def _each_symbol(
-        self, method: str, symbol: str | None, call: Callable[[str | None], Awaitable[Any]]
-    ) -> list[Any]:
-        if symbol is not None or method not in self._symbol_required:
-            try:
-                return list(await self._read(lambda: call(symbol)))
-            except ExchangeError as error:
-                if symbol is not None or not _needs_symbol(error):
-                    raise
-                self._symbol_required.add(method)  # ccxt's metadata did not say so
-        results: list[Any] = []
-        for each in self._symbols():
-            results.extend(await self._read(lambda each=each: call(each)))  # type: ignore[misc]
-        return results
+        session = self.session
+        chosen = dict.fromkeys([*self.args.symbols, *session.traded])
+        return [symbol for symbol in chosen if symbol in session.markets]
 
     @staticmethod
     def _since(since: datetime | None) -> int | None:
         return None if since is None else to_milliseconds(since)
 
+    def _each(self, kind: str, raws: Any, convert_one: Any) -> list[Any]:
+        return guard.each(kind, raws, convert_one, venue=self.venue, log=self.log)
+
     # -- market data ----------------------------------------------------------------------
 
     async def markets(self) -> Mapping[str, Market]:
-        return self._markets
+        return self.session.markets
 
     async def check_order(
         self, request: OrderRequest, *, reference_price: Decimal | None = None
     ) -> OrderRequest:
         market = await self.market(request.symbol)
-        if int(self.client.precisionMode) == convert.SIGNIFICANT_DIGITS:
-            price_precision, amount_precision = self._precision[market.symbol]
-            magnitude = request.price or reference_price
-            price_step = convert.increment(
-                price_precision, convert.SIGNIFICANT_DIGITS, magnitude
-            )
-            amount_step = convert.increment(
-                amount_precision, convert.SIGNIFICANT_DIGITS, request.amount
-            )
-            market = market.model_copy(update={
-                "price_increment": price_step or market.price_increment,
-                "amount_increment": amount_step or market.amount_increment,
-            })
+        if int(self.client.precisionMode) == markets.SIGNIFICANT_DIGITS:
+            market = markets.at_magnitude(market, self.session.precision[market.symbol],
+                                          request.price or reference_price, request.amount)
         return market.check_order(request, reference_price=reference_price)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
-        raw = await self._read(lambda: self.client.fetch_order_book(symbol, limit))
-        return convert.order_book(raw, symbol, self.clock.now())
+        raw = await self.transport.read(lambda: self.client.fetch_order_book(symbol, limit))
+        now = self.clock.now()
+        return guard.one("order book", self.venue,
+                         lambda: book.order_book(raw, symbol, now))
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
-        raw = await self._read(lambda: self.client.fetch_ticker(symbol))
-        return convert.ticker(raw, symbol, self.clock.now())
+        raw = await self.transport.read(lambda: self.client.fetch_ticker(symbol))
+        now = self.clock.now()
+        return guard.one("ticker", self.venue, lambda: convert.ticker(raw, symbol, now))
 
     async def fetch_trades(
         self, symbol: str, since: datetime | None = None, limit: int | None = None
     ) -> list[Trade]:
-        raw = await self._read(
-            lambda: self.client.fetch_trades(symbol, self._since(since), limit)
-        )
+        raw = await self.transport.read(
+            lambda: self.client.fetch_trades(symbol, self._since(since), limit))
         now = self.clock.now()
-        trades = [convert.trade(entry, now) for entry in raw]
-        return sorted((t for t in trades if t is not None), key=lambda t: t.timestamp)
+        trades = self._each("trade", raw, lambda entry: convert.trade(entry, now))
+        return sorted(trades, key=lambda t: t.timestamp)
 
     async def fetch_ohlcv(
         self,
@@ -279,15 +204,15 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[Candle]:
-        raw = await self._read(
-            lambda: self.client.fetch_ohlcv(symbol, timeframe, self._since(since), limit)
-        )
-        candles = [convert.candle(entry) for entry in raw]
-        return sorted((c for c in candles if c is not None), key=lambda c: c.timestamp)
+        raw = await self.transport.read(
+            lambda: self.client.fetch_ohlcv(symbol, timeframe, self._since(since), limit))
+        candles = self._each("candle", raw, convert.candle)
+        return sorted(candles, key=lambda c: c.timestamp)
 
     async def fetch_balances(self) -> Balances:
-        raw = await self._read(lambda: self.client.fetch_balance())
-        return convert.balances(raw, self.clock.now())
+        raw = await self.transport.read(lambda: self.client.fetch_balance())
+        now = self.clock.now()
+        return guard.one("balances", self.venue, lambda: convert.balances(raw, now))
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -297,39 +222,29 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
 
     def _order(self, raw: Any, *, amount: Decimal | None = None,
                symbol: str | None = None) -> Order | None:
+        """One order from ccxt, its client order id restored (as we sent it, or from the
+        index when the venue left it out); None when the answer does not describe it."""
         order = convert.order(raw, self.clock.now(), amount=amount, symbol=symbol)
-        if order is not None and order.client_order_id is not None:
-            mine = self.client_id_from_venue(order.client_order_id)
-            if mine != order.client_order_id:
-                order = order.model_copy(update={"client_order_id": mine})
-        if order is not None and order.client_order_id is None:
-            known = next((cid for cid, (oid, _) in self._client_ids.items()
-                          if oid == order.id), None)
-            if known is not None:
-                order = order.model_copy(update={"client_order_id": known})
+        if order is None:
+            return None
+        mine = self._mine(order.client_order_id, order.id)
+        if mine != order.client_order_id:
+            order = order.model_copy(update={"client_order_id": mine})
         return order
 
+    def _mine(self, echoed: str | None, order_id: str) -> str | None:
+        """Our client order id of an order: as the venue echoed it, or from the index."""
+        if echoed is not None:
+            return self.client_id_from_venue(echoed)
+        return self.session.client_ids.client_id_of(order_id)
+
     def _orders(self, raws: Iterable[Any]) -> list[Order]:
-        orders = [self._order(raw) for raw in raws]
-        return [order for order in orders if order is not None]
+        return self._each("order", raws, self._order)
 
-    def new_client_order_id(self) -> str:
-        """A fresh client order id: the prefix and a random hex tail, letters and digits
-        only (the strictest venues accept nothing else)."""
-        prefix = "".join(ch for ch in self.args.client_order_id_prefix if ch.isalnum())
-        return (prefix + uuid.uuid4().hex)[: self.client_id_length]
-
-    def client_order_id_refusal(self, client_order_id: str) -> str | None:
-        """Why the venue would refuse a caller's client order id, or ``None``. Checked
-        before the wire: truncating or rewriting the id instead would break finding the
-        order by it (and a mandate's prefix)."""
-        if len(client_order_id) > self.client_id_length:
-            return (f"client order id {client_order_id!r} is {len(client_order_id)} characters;"
-                    f" {self.venue} takes at most {self.client_id_length}")
-        if not self.client_id_pattern.fullmatch(client_order_id):
-            return (f"client order id {client_order_id!r}: {self.venue} takes only "
-                    f"{self.client_id_characters}")
-        return None
+    def _one_order(self, raw: Any, **known: Any) -> Order | None:
+        if not isinstance(raw, Mapping):
+            return None
+        return guard.one("order", self.venue, lambda: self._order(raw, **known))
 
     def client_order_id_params(self, client_order_id: str) -> dict[str, Any]:
         """The ccxt params that carry the client order id (ccxt's unified name)."""
@@ -343,49 +258,28 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             params["timeInForce"] = request.time_in_force.value
         return params
 
-    def refuses(self, request: OrderRequest) -> str | None:
-        """Why the venue cannot honour ``request`` as asked (ccxt's own ``features``), or
-        None. A post-only order is never sent where it could silently take."""
-        spot = (self._client.features or {}).get("spot") or {}
-        create = spot.get("createOrder") or {}
-        supported = create.get("timeInForce") or {}
-        tif = request.time_in_force.value
-        if supported and tif != "GTC" and supported.get(tif) is False:
-            return f"{self.venue} does not support time in force {tif} through ccxt"
-        return None
-
-    def _wire_price(self, request: OrderRequest) -> str | None:
-        """The price handed to ccxt. A market order's price is only the reference its
-        notional was checked against: ccxt turns a price on a market order into a size in
-        the quote currency on some venues (binance and mexc send ``quoteOrderQty`` =
-        amount x price), so it is withheld, except for market buys on venues that size
-        those in quote and say so (``createMarketBuyOrderRequiresPrice``)."""
-        if request.price is None:
-            return None
-        if request.type is OrderType.MARKET:
-            sized_in_quote = self.client.options.get("createMarketBuyOrderRequiresPrice")
-            if request.side is not Side.BUY or not sized_in_quote:
-                return None
-        return plain(request.price)
-
     async def create_order(self, request: OrderRequest) -> Order:
         checked = await self.check_order(request)
-        refusal = self.refuses(checked)
+        refusal = refuses(self.client, self.venue, checked)
         if refusal is not None:
             raise OrderRejected(refusal, code="unsupported", request=checked,
                                 venue=self.venue)
         if checked.client_order_id is not None:
-            refusal = self.client_order_id_refusal(checked.client_order_id)
+            # refused before the wire: truncating or rewriting the id instead would break
+            # finding the order by it (and a mandate's prefix)
+            refusal = self.client_id_format.refusal(checked.client_order_id, self.venue)
             if refusal is not None:
                 raise OrderRejected(refusal, code="client_order_id", request=checked,
                                     venue=self.venue)
-        client_id = checked.client_order_id or self.new_client_order_id()
+        session = self.session
+        client_id = checked.client_order_id or fresh_client_id(
+            self.args.client_order_id_prefix, self.client_id_format.max_length)
         params = {**self.order_params(checked)}
-        if self._active_profile.client_ids is ClientIds.NATIVE:
+        if session.profile.client_ids is ClientIds.NATIVE:
             params.update(self.client_order_id_params(client_id))
-        self._traded[checked.symbol] = None
+        session.traded[checked.symbol] = None
         amount = plain(checked.amount)
-        price = self._wire_price(checked)
+        price = wire_price(self.client, checked)
         try:
             raw = await self.client.create_order(
                 checked.symbol, checked.type.value, checked.side.value, amount, price, params
@@ -401,7 +295,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             return await self._after_failed_create(checked, client_id, missing, missing)
 
     def _accepted(self, raw: Any, checked: OrderRequest, client_id: str) -> Order:
-        order = self._order(raw, amount=checked.amount, symbol=checked.symbol)
+        order = self._one_order(raw, amount=checked.amount, symbol=checked.symbol)
         if order is None:
             order_id = raw.get("id") if isinstance(raw, Mapping) else None
             if not order_id:
@@ -415,11 +309,14 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
                 amount=checked.amount, time_in_force=checked.time_in_force,
                 post_only=checked.post_only, timestamp=self.clock.now(),
             )
+        update: dict[str, Any] = {}
         if order.client_order_id is None:
-            order = order.model_copy(update={"client_order_id": client_id})
+            update["client_order_id"] = client_id
         if order.type is OrderType.LIMIT and order.price is None:
-            order = order.model_copy(update={"price": checked.price})
-        self._client_ids[client_id] = (order.id, str(checked.symbol))
+            update["price"] = checked.price
+        if update:
+            order = order.model_copy(update=update)
+        self.session.client_ids.remember(client_id, order.id, str(checked.symbol))
         return order
 
     async def _after_failed_create(
@@ -441,7 +338,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
             ) from failure
         self.log.warning("order placed despite error", venue=self.venue,
                          client_order_id=client_id, order_id=found.id, error=str(error))
-        self._client_ids[client_id] = (found.id, str(checked.symbol))
+        self.session.client_ids.remember(client_id, found.id, str(checked.symbol))
         return found
 
     async def find_order_by_client_id(self, client_order_id: str, symbol: str) -> Order | None:
@@ -450,129 +347,52 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         for order in await self.fetch_open_orders(symbol):
             if order.client_order_id == client_order_id:
                 return order
-        if self._active_profile.closed_orders is not ClosedOrders.NONE:
+        if self.session.profile.closed_orders is not ClosedOrders.NONE:
             for order in await self.fetch_closed_orders(symbol):
                 if order.client_order_id == client_order_id:
                     return order
         return None
 
     async def fetch_order(self, order_id: str, symbol: str) -> Order:
-        raw = await self._read(lambda: self.client.fetch_order(order_id, symbol))
-        order = self._order(raw, symbol=symbol)
+        raw = await self.transport.read(lambda: self.client.fetch_order(order_id, symbol))
+        order = self._one_order(raw, symbol=symbol)
         if order is None:
             raise ExchangeError(f"the venue described order {order_id} without its size",
                                 venue=self.venue)
         return order
 
     async def cancel_order(self, order_id: str, symbol: str) -> Order | None:
-        raw = await self._call(lambda: self.client.cancel_order(order_id, symbol))
+        raw = await self.transport.call(lambda: self.client.cancel_order(order_id, symbol))
         if not isinstance(raw, Mapping):
             return None
         if not raw.get("status"):
             # an acknowledged cancel that does not say the status: the order is cancelled
             raw = {**raw, "status": "canceled"}
-        return self._order(raw, symbol=symbol)
+        return self._one_order(raw, symbol=symbol)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        if self._active_profile.open_orders is OpenOrders.NONE:
-            raise NotSupported("open orders are not available", venue=self.venue)
-        raws = await self._each_symbol(
-            "fetchOpenOrders", symbol, lambda s: self.client.fetch_open_orders(s)
-        )
-        return sorted(self._orders(raws), key=lambda o: o.timestamp)
+        return await self.session.emulations.open_orders(symbol)
 
     async def fetch_closed_orders(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
     ) -> list[Order]:
-        how = self._active_profile.closed_orders
-        start = self._since(since)
-        if how in (ClosedOrders.NATIVE, ClosedOrders.NATIVE_PER_SYMBOL):
-            raws = await self._each_symbol(
-                "fetchClosedOrders", symbol,
-                lambda s: self.client.fetch_closed_orders(s, start, limit),
-            )
-            orders = [o for o in self._orders(raws) if o.is_done]
-        elif how is ClosedOrders.FROM_ALL_ORDERS:
-            raws = await self._each_symbol(
-                "fetchOrders", symbol, lambda s: self.client.fetch_orders(s, start, limit)
-            )
-            orders = [o for o in self._orders(raws) if o.is_done]
-        elif how is ClosedOrders.FROM_MY_TRADES:
-            orders = self._orders_from_fills(await self.fetch_my_trades(symbol, since))
-        else:
-            raise NotSupported("closed orders are not available", venue=self.venue)
-        orders.sort(key=lambda o: o.timestamp)
-        if limit is not None and len(orders) > limit:
-            orders = orders[:limit] if since is not None else orders[-limit:]
-        return orders
-
-    def _orders_from_fills(self, fills: list[Fill]) -> list[Order]:
-        """Filled orders rebuilt from fills: one order per order id, amount the sum of its
-        fills, average their volume-weighted price. (An order cancelled without a fill
-        leaves no trace in the fills; one cancelled after a partial fill shows as closed
-        at the filled amount.)"""
-        grouped: dict[str, list[Fill]] = {}
-        for fill in fills:
-            grouped.setdefault(fill.order_id, []).append(fill)
-        orders: list[Order] = []
-        for order_id, parts in grouped.items():
-            amount = sum((f.amount for f in parts), Decimal(0))
-            cost = sum((f.amount * f.price for f in parts), Decimal(0))
-            first = parts[0]
-            orders.append(Order(
-                id=order_id, client_order_id=first.client_order_id, symbol=first.symbol,
-                side=first.side, amount=amount, filled=amount, remaining=Decimal(0),
-                average=cost / amount, price=first.price, status=OrderStatus.CLOSED,
-                fee=sum((f.fee for f in parts), Decimal(0)), fee_currency=first.fee_currency,
-                timestamp=first.timestamp, updated=parts[-1].timestamp,
-            ))
-        return orders
+        return await self.session.emulations.closed_orders(symbol, since, limit)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
-        how = self._active_profile.cancel_all
-        if how is CancelAll.NONE:
-            raise NotSupported("cancel all is not available", venue=self.venue)
-        if how is CancelAll.NATIVE or (how is CancelAll.NATIVE_PER_SYMBOL and symbol):
-            try:
-                raws = await self._call(lambda: self.client.cancel_all_orders(symbol))
-                return self._orders(raws if isinstance(raws, list) else [])
-            except ExchangeError as error:
-                if symbol is not None or not _needs_symbol(error):
-                    raise
-                how = CancelAll.NATIVE_PER_SYMBOL  # ccxt's metadata did not say so
-        open_orders = await self.fetch_open_orders(symbol)
-        cancelled: list[Order] = []
-        if how is CancelAll.NATIVE_PER_SYMBOL:
-            for each in dict.fromkeys(o.symbol for o in open_orders):
-                raws = await self._call(lambda each=each: self.client.cancel_all_orders(each))  # type: ignore[misc]
-                cancelled.extend(self._orders(raws if isinstance(raws, list) else []))
-            return cancelled
-        for order in open_orders:
-            answer = await self.cancel_order(order.id, order.symbol)
-            cancelled.append(answer if answer is not None else order.model_copy(
-                update={"status": OrderStatus.CANCELED}))
-        return cancelled
+        return await self.session.emulations.cancel_all(symbol)
 
     async def fetch_my_trades(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
     ) -> list[Fill]:
         start = self._since(since)
-        raws = await self._each_symbol(
-            "fetchMyTrades", symbol, lambda s: self.client.fetch_my_trades(s, start, limit)
-        )
+        client = self.client
+        raws = await self.transport.read_each_symbol(
+            "fetchMyTrades", symbol, lambda s: client.fetch_my_trades(s, start, limit),
+            self._symbols)
         now = self.clock.now()
-        fills: list[Fill] = []
-        for raw in raws:
-            fill = convert.fill(raw, now)
-            if fill is None:
-                continue
-            if fill.client_order_id is not None:
-                fill = fill.model_copy(
-                    update={"client_order_id": self.client_id_from_venue(fill.client_order_id)})
-            else:
-                known = next((cid for cid, (oid, _) in self._client_ids.items()
-                              if oid == fill.order_id), None)
-                if known is not None:
-                    fill = fill.model_copy(update={"client_order_id": known})
-            fills.append(fill)
+        fills: list[Fill] = self._each("fill", raws, lambda raw: convert.fill(raw, now))
+        for position, each in enumerate(fills):
+            mine = self._mine(each.client_order_id, each.order_id)
+            if mine != each.client_order_id:
+                fills[position] = each.model_copy(update={"client_order_id": mine})
         return sorted(fills, key=lambda f: f.timestamp)

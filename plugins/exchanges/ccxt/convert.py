@@ -3,8 +3,13 @@
 Every money field goes through :func:`dec`: a string (what the exact layer yields) or an
 int parses exactly; a float, which only a venue-specific ccxt code path can still produce,
 is converted through its shortest ``repr`` (the digits the venue sent) and never through
-its binary value. A value the model cannot hold (a zero price, a negative balance) is
-dropped with the field rather than invented.
+its binary value. A value the model cannot hold (a zero price, a negative balance, more
+digits than an exact decimal carries) is dropped with the field rather than invented.
+
+A venue's answer is untrusted input: the converters raise :class:`~guard.Dropped` (or let
+a pydantic, key or type error out) for what the contracts cannot hold, and the callers run
+them through :mod:`guard`, which turns that into a dropped record with a log line or a
+contract error. Arithmetic on the venue's figures goes through :mod:`schemas.money`.
 """
 
 from __future__ import annotations
@@ -15,16 +20,15 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
+from plugins.exchanges.ccxt.guard import Dropped
 from schemas import (
     Balance,
     Balances,
     Candle,
     Fill,
     Liquidity,
-    Market,
     Order,
-    OrderBook,
-    OrderBookLevel,
     OrderStatus,
     OrderType,
     Side,
@@ -33,31 +37,23 @@ from schemas import (
     TimeInForce,
     Trade,
     from_milliseconds,
+    money,
 )
 
 __all__ = [
-    "DECIMAL_PLACES",
-    "SIGNIFICANT_DIGITS",
-    "TICK_SIZE",
     "balances",
     "candle",
     "dec",
     "fill",
-    "increment",
-    "market",
+    "non_negative",
     "order",
-    "order_book",
+    "positive",
     "ticker",
     "trade",
+    "when",
 ]
 
-# ccxt's precision modes (ccxt.base.decimal_to_precision), repeated to keep ccxt unimported.
-DECIMAL_PLACES = 2
-SIGNIFICANT_DIGITS = 3
-TICK_SIZE = 4
-
 _ZERO = Decimal(0)
-_TEN = Decimal(10)
 _STATUSES = {
     "open": OrderStatus.OPEN,
     "closed": OrderStatus.CLOSED,
@@ -71,6 +67,25 @@ _TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK,
 _BALANCE_META = frozenset({"info", "free", "used", "total", "timestamp", "datetime", "debt"})
 
 
+def _bounded(value: Decimal, short: bool = False) -> Decimal | None:
+    """``value`` when an exact decimal of the contracts can carry it (at most
+    ``DECIMAL_MAX_DIGITS`` significant digits, leading digit within
+    ``10**±DECIMAL_MAX_EXPONENT``), else None. ``short``: the value was parsed from a text
+    too short to hold too many digits, so only the exponent is checked."""
+    if not value.is_finite():
+        return None
+    if value.is_zero():
+        return value
+    if not -DECIMAL_MAX_EXPONENT <= value.adjusted() <= DECIMAL_MAX_EXPONENT:
+        return None
+    if not short:
+        digits = value.as_tuple().digits
+        if (len(digits) > DECIMAL_MAX_DIGITS
+                and len(bytes(digits).rstrip(b"\0")) > DECIMAL_MAX_DIGITS):
+            return None
+    return value
+
+
 def dec(value: Any) -> Decimal | None:
     """An exact Decimal from a ccxt value, or None when absent or not a number."""
     if value is None or isinstance(value, bool):
@@ -81,7 +96,7 @@ def dec(value: Any) -> Decimal | None:
         if not value:
             return None
         try:
-            result = Decimal(value)
+            return _bounded(Decimal(value), len(value) <= DECIMAL_MAX_DIGITS)
         except InvalidOperation:
             return None
     elif isinstance(value, int):
@@ -92,141 +107,26 @@ def dec(value: Any) -> Decimal | None:
         result = Decimal(repr(value))
     else:
         return None
-    return result if result.is_finite() else None
+    return _bounded(result)
 
 
-def _positive(value: Any) -> Decimal | None:
+def positive(value: Any) -> Decimal | None:
     number = dec(value)
     return number if number is not None and number > 0 else None
 
 
-def _non_negative(value: Any, default: Decimal = _ZERO) -> Decimal:
+def non_negative(value: Any, default: Decimal = _ZERO) -> Decimal:
     number = dec(value)
     return number if number is not None and number >= 0 else default
 
 
-def _when(milliseconds: Any, fallback: datetime) -> datetime:
+def when(milliseconds: Any, fallback: datetime) -> datetime:
     if isinstance(milliseconds, bool) or milliseconds is None:
         return fallback
     try:
         return from_milliseconds(int(milliseconds))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         return fallback
-
-
-def _plain(value: Decimal) -> Decimal:
-    """Trailing zeros dropped from a fraction (0.01000000 -> 0.01); integers kept as such."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
-
-
-def increment(precision: Any, mode: int, magnitude: Decimal | None = None) -> Decimal | None:
-    """The increment a ccxt precision stands for, in any of ccxt's three precision modes.
-
-    ``TICK_SIZE``: the precision is the increment. ``DECIMAL_PLACES``: ``10**-p``.
-    ``SIGNIFICANT_DIGITS``: the increment depends on the number's magnitude; for
-    ``magnitude`` (a price or amount) it is ``10**(floor(log10(magnitude)) + 1 - p)``,
-    and without one the increment at 1.
-    """
-    value = dec(precision)
-    if value is None:
-        return None
-    if mode == TICK_SIZE:
-        return _plain(value) if value > 0 else None
-    places = int(value)
-    if mode == DECIMAL_PLACES:
-        return _plain(_TEN.scaleb(-places - 1))
-    exponent = 0
-    if magnitude is not None and magnitude > 0:
-        exponent = magnitude.adjusted()
-    return _plain(_TEN.scaleb(exponent - places))
-
-
-def market(raw: Mapping[str, Any], mode: int) -> Market | None:
-    """A :class:`schemas.Market`, or None for one without usable precision or symbol."""
-    precision = raw.get("precision") or {}
-    price_increment = increment(precision.get("price"), mode)
-    amount_increment = increment(precision.get("amount"), mode)
-    if price_increment is None or amount_increment is None:
-        return None
-    try:
-        symbol = Symbol(raw["symbol"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    limits = raw.get("limits") or {}
-    amount_limits = limits.get("amount") or {}
-    cost_limits = limits.get("cost") or {}
-    min_amount = _non_negative(amount_limits.get("min"))
-    max_amount = _positive(amount_limits.get("max"))
-    if max_amount is not None and max_amount < min_amount:
-        max_amount = None
-    min_notional = dec(cost_limits.get("min"))
-    maker = dec(raw.get("maker"))
-    taker = dec(raw.get("taker"))
-    active = raw.get("active")
-    return Market(
-        symbol=symbol,
-        base=symbol.base,
-        quote=symbol.quote,
-        price_increment=price_increment,
-        amount_increment=amount_increment,
-        min_amount=min_amount,
-        max_amount=max_amount,
-        min_notional=min_notional if min_notional is not None and min_notional >= 0 else None,
-        maker_fee=maker if maker is not None and -1 <= maker <= 1 else _ZERO,
-        taker_fee=taker if taker is not None and -1 <= taker <= 1 else _ZERO,
-        active=active is not False,
-    )
-
-
-_LEVEL_FIELDS = frozenset({"price", "amount"})
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _level(price: Decimal, amount: Decimal) -> OrderBookLevel:
-    # What ``OrderBookLevel.model_construct`` does, without its per-call overhead: both
-    # values were just parsed from the venue's text and checked positive.
-    level: OrderBookLevel = _new(OrderBookLevel)
-    _set(level, "__dict__", {"price": price, "amount": amount})
-    _set(level, "__pydantic_fields_set__", _LEVEL_FIELDS)
-    _set(level, "__pydantic_extra__", None)
-    _set(level, "__pydantic_private__", None)
-    return level
-
-
-def _levels(raw: Any, descending: bool) -> tuple[OrderBookLevel, ...]:
-    """Levels with positive Decimal price and amount, best first, sorted on the Decimal
-    price (ccxt's own sort is skipped by the exact layer: it would compare text)."""
-    pairs: list[tuple[Decimal, Decimal]] = []
-    append = pairs.append
-    for entry in raw or ():
-        text_price, text_amount = entry[0], entry[1]
-        try:
-            price = Decimal(text_price) if type(text_price) is str else dec(text_price)
-            amount = Decimal(text_amount) if type(text_amount) is str else dec(text_amount)
-        except InvalidOperation:
-            continue
-        if (price is not None and amount is not None and price.is_finite()
-                and amount.is_finite() and price > 0 and amount > 0):
-            append((price, amount))
-    pairs.sort(key=_first, reverse=descending)
-    return tuple([_level(price, amount) for price, amount in pairs])
-
-
-def _first(pair: tuple[Decimal, Decimal]) -> Decimal:
-    return pair[0]
-
-
-def order_book(raw: Mapping[str, Any], symbol: str, received: datetime) -> OrderBook:
-    """The book with Decimal levels; levels of zero price or amount are left out."""
-    return OrderBook(
-        symbol=Symbol(symbol),
-        bids=_levels(raw.get("bids"), descending=True),
-        asks=_levels(raw.get("asks"), descending=False),
-        timestamp=_when(raw.get("timestamp"), received),
-    )
 
 
 def ticker(raw: Mapping[str, Any], symbol: str, received: datetime) -> Ticker:
@@ -234,32 +134,48 @@ def ticker(raw: Mapping[str, Any], symbol: str, received: datetime) -> Ticker:
     quote_volume = dec(raw.get("quoteVolume"))
     return Ticker(
         symbol=Symbol(symbol),
-        bid=_positive(raw.get("bid")),
-        ask=_positive(raw.get("ask")),
-        last=_positive(raw.get("last")),
+        bid=positive(raw.get("bid")),
+        ask=positive(raw.get("ask")),
+        last=positive(raw.get("last")),
         volume=volume if volume is not None and volume >= 0 else None,
         quote_volume=quote_volume if quote_volume is not None and quote_volume >= 0 else None,
-        timestamp=_when(raw.get("timestamp"), received),
+        timestamp=when(raw.get("timestamp"), received),
     )
 
 
-def trade(raw: Mapping[str, Any], received: datetime) -> Trade | None:
-    price = _positive(raw.get("price"))
-    amount = _positive(raw.get("amount"))
+def _side(raw: Mapping[str, Any]) -> Side:
     side = raw.get("side")
-    if price is None or amount is None or side not in ("buy", "sell"):
-        return None
+    if side not in ("buy", "sell"):
+        raise Dropped(f"side {_shown(side)} is neither buy nor sell")
+    return Side(side)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _required(raw: Mapping[str, Any], key: str) -> Decimal:
+    value = positive(raw.get(key))
+    if value is None:
+        raise Dropped(f"{key} {_shown(raw.get(key))} is not a positive number in range")
+    return value
+
+
+def trade(raw: Mapping[str, Any], received: datetime) -> Trade:
     return Trade(
         id=str(raw.get("id") or ""),
         symbol=Symbol(raw["symbol"]),
-        side=Side(side),
-        price=price,
-        amount=amount,
-        timestamp=_when(raw.get("timestamp"), received),
+        side=_side(raw),
+        price=_required(raw, "price"),
+        amount=_required(raw, "amount"),
+        timestamp=when(raw.get("timestamp"), received),
     )
 
 
 def _fee(raw: Mapping[str, Any]) -> tuple[Decimal, str | None]:
+    """The fees of ``raw`` charged in the first fee's currency, summed exactly. (A fee in
+    a second currency is not added to the first: an order or fill holds one fee.)"""
     fees = raw.get("fees") or ([raw["fee"]] if raw.get("fee") else [])
     total = _ZERO
     currency: str | None = None
@@ -272,16 +188,11 @@ def _fee(raw: Mapping[str, Any]) -> tuple[Decimal, str | None]:
         if currency is None:
             currency = fee.get("currency")
         if fee.get("currency") in (None, currency):
-            total += cost
+            total = money.add(total, cost)
     return total, currency
 
 
-def fill(raw: Mapping[str, Any], received: datetime) -> Fill | None:
-    price = _positive(raw.get("price"))
-    amount = _positive(raw.get("amount"))
-    side = raw.get("side")
-    if price is None or amount is None or side not in ("buy", "sell"):
-        return None
+def fill(raw: Mapping[str, Any], received: datetime) -> Fill:
     fee, fee_currency = _fee(raw)
     liquidity = raw.get("takerOrMaker")
     info = raw.get("info") or {}
@@ -291,16 +202,23 @@ def fill(raw: Mapping[str, Any], received: datetime) -> Fill | None:
     return Fill(
         id=str(raw.get("id") or ""),
         order_id=str(raw.get("order") or ""),
-        client_order_id=str(client_id) if client_id else None,
+        client_order_id=_client_id(client_id),
         symbol=Symbol(raw["symbol"]),
-        side=Side(side),
-        price=price,
-        amount=amount,
+        side=_side(raw),
+        price=_required(raw, "price"),
+        amount=_required(raw, "amount"),
         fee=fee,
         fee_currency=fee_currency,
         liquidity=Liquidity(liquidity) if liquidity in ("maker", "taker") else None,
-        timestamp=_when(raw.get("timestamp"), received),
+        timestamp=when(raw.get("timestamp"), received),
     )
+
+
+def _client_id(value: Any) -> str | None:
+    """The client order id a venue echoed, or None when it is not one an order can carry
+    (the order is kept without it rather than dropped)."""
+    text = str(value) if value else None
+    return text if text is not None and len(text) <= 64 else None
 
 
 def order(
@@ -315,20 +233,20 @@ def order(
     ``amount`` and ``symbol`` fill in what a terse acknowledgement leaves out.
     """
     order_id = raw.get("id")
-    size = _positive(raw.get("amount")) or amount
+    size = positive(raw.get("amount")) or amount
     symbol = raw.get("symbol") or symbol
-    side = raw.get("side")
-    if not order_id or size is None or symbol is None or side not in ("buy", "sell"):
+    if not order_id or size is None or symbol is None:
         return None
-    filled = _non_negative(raw.get("filled"))
+    side = _side(raw)
+    filled = non_negative(raw.get("filled"))
     status = _STATUSES.get(str(raw.get("status") or "open").lower(), OrderStatus.OPEN)
     remaining = dec(raw.get("remaining"))
     if filled > size:
         filled = size
     if remaining is None or remaining < 0 or (
-        status is OrderStatus.OPEN and remaining + filled != size
+        status is OrderStatus.OPEN and money.add(remaining, filled) != size
     ):
-        remaining = size - filled
+        remaining = money.subtract(size, filled)
     fee, fee_currency = _fee(raw)
     post_only = raw.get("postOnly") is True or raw.get("timeInForce") == "PO"
     tif = _TIFS.get(str(raw.get("timeInForce") or "GTC").upper(), TimeInForce.GTC)
@@ -337,63 +255,73 @@ def order(
     elif tif is TimeInForce.PO:
         post_only = True
     kind = str(raw.get("type") or "limit").lower()
-    client_id = raw.get("clientOrderId") or None
     updated = raw.get("lastUpdateTimestamp")
     return Order(
         id=str(order_id),
-        client_order_id=str(client_id) if client_id else None,
+        client_order_id=_client_id(raw.get("clientOrderId")),
         symbol=Symbol(symbol),
-        side=Side(side),
+        side=side,
         type=OrderType.MARKET if kind == "market" else OrderType.LIMIT,
-        price=_positive(raw.get("price")),
+        price=positive(raw.get("price")),
         amount=size,
         filled=filled,
         remaining=remaining,
-        average=_positive(raw.get("average")),
+        average=positive(raw.get("average")),
         status=status,
         time_in_force=tif,
         post_only=post_only,
         fee=fee,
         fee_currency=fee_currency,
-        timestamp=_when(raw.get("timestamp"), received),
-        updated=_when(updated, received) if updated is not None else None,
+        timestamp=when(raw.get("timestamp"), received),
+        updated=when(updated, received) if updated is not None else None,
     )
 
 
 def balances(raw: Mapping[str, Any], received: datetime) -> Balances:
-    """Every currency of a ccxt balance; a negative (debt) figure leaves the currency out."""
+    """Every currency of a ccxt balance. A currency with a negative (debt) figure, or one
+    the contracts cannot hold, is left out: :func:`balance` raises and this skips it."""
     result: dict[str, Balance] = {}
     for code, entry in raw.items():
         if code in _BALANCE_META or not isinstance(entry, Mapping):
             continue
-        free = dec(entry.get("free"))
-        used = dec(entry.get("used"))
-        total = dec(entry.get("total"))
-        if any(value is not None and value < 0 for value in (free, used, total)):
+        try:
+            held = balance(code, entry)
+        except (Dropped, ValueError, TypeError):
             continue
-        if free is None and used is None and total is None:
-            continue
-        if free is None and total is not None:
-            free = total - (used or _ZERO)
-            if free < 0:
-                free = _ZERO
-        result[code] = Balance(
-            currency=code, free=free or _ZERO, used=used or _ZERO, total=total
-        )
+        if held is not None:
+            result[code] = held
     stamp = raw.get("timestamp")
-    return Balances(balances=result, timestamp=_when(stamp, received) if stamp else received)
+    return Balances(balances=result, timestamp=when(stamp, received) if stamp else received)
 
 
-def candle(raw: Any) -> Candle | None:
-    try:
-        stamp, open_, high, low, close, volume = raw[:6]
-    except (TypeError, ValueError):
+def balance(code: Any, entry: Mapping[str, Any]) -> Balance | None:
+    """One currency's balance; None when the venue gives no figure, :class:`Dropped` for a
+    negative one (a debt, which a :class:`~schemas.Balance` does not express)."""
+    free = dec(entry.get("free"))
+    used = dec(entry.get("used"))
+    total = dec(entry.get("total"))
+    if any(value is not None and value < 0 for value in (free, used, total)):
+        raise Dropped(f"{code}: a negative figure (a debt)")
+    if free is None and used is None and total is None:
         return None
-    values = [_positive(open_), _positive(high), _positive(low), _positive(close)]
-    if stamp is None or any(value is None for value in values):
-        return None
-    o, h, lo, c = (value for value in values if value is not None)
-    return Candle(
-        timestamp=from_milliseconds(int(stamp)),
-        open=o, high=h, low=lo, close=c, volume=_non_negative(volume),
-    )
+    if free is None and total is not None:
+        free = max(money.subtract(total, used or _ZERO), _ZERO)
+    return Balance(currency=code, free=free or _ZERO, used=used or _ZERO, total=total)
+
+
+def candle(raw: Any) -> Candle:
+    """One OHLCV bar from ``[ms, open, high, low, close, volume]``; :class:`Dropped` for a
+    bar the contracts cannot hold (a missing or non-positive price, an open or close
+    outside ``[low, high]``, an unreadable time)."""
+    if not isinstance(raw, list | tuple) or len(raw) < 6:
+        raise Dropped(f"a candle is [time, open, high, low, close, volume], got {_shown(raw)}")
+    stamp, *prices, volume = raw[:6]
+    o, h, lo, c = (positive(value) for value in prices)
+    if o is None or h is None or lo is None or c is None:
+        raise Dropped(f"prices {_shown(prices)} are not all positive numbers in range")
+    if not lo <= min(o, c) <= max(o, c) <= h:
+        raise Dropped(f"open {o} high {h} low {lo} close {c}: not low <= open, close <= high")
+    if isinstance(stamp, bool) or not isinstance(stamp, int | str):
+        raise Dropped(f"time {_shown(stamp)} is not milliseconds")
+    return Candle(timestamp=from_milliseconds(int(stamp)), open=o, high=h, low=lo, close=c,
+                  volume=non_negative(volume))

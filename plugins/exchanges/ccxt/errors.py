@@ -12,6 +12,7 @@ unsupported operations, and any other refusal from the venue.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from schemas import (
     AuthenticationError,
@@ -27,7 +28,7 @@ from schemas import (
     RequestTimeout,
 )
 
-__all__ = ["OrderIdMissing", "translate"]
+__all__ = ["MalformedAnswer", "OrderIdMissing", "refine", "translate"]
 
 # ccxt class name -> project class; looked up along the raised exception's MRO.
 _BY_CCXT_NAME: dict[str, type[ExchangeError]] = {
@@ -49,6 +50,7 @@ _BY_CCXT_NAME: dict[str, type[ExchangeError]] = {
     "BaseError": ExchangeError,
 }
 
+_CODE = re.compile(r'"code"\s*:\s*"?(-?\w+)"?')
 _RETRY_AFTER = re.compile(r"retry[- ]after[\"':= ]+(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
@@ -80,9 +82,36 @@ def translate(error: BaseException, venue: str) -> ExchangeError:
     return target(message, venue=venue)
 
 
+def refine(
+    error: BaseException,
+    venue: str,
+    codes: Mapping[str, type[ExchangeError]],
+    messages: Mapping[str, type[ExchangeError]],
+) -> ExchangeError:
+    """:func:`translate`, refined by a venue's own error texts (``messages``: text ->
+    class, for texts ccxt maps too broadly) and codes (``codes``: the ``"code"`` of the
+    venue's JSON answer -> class, for codes ccxt leaves generic)."""
+    result = translate(error, venue)
+    text = str(error)
+    for fragment, refined_class in messages.items():
+        if fragment in text:
+            return refined_class(result.message, venue=venue)
+    if type(result) is ExchangeError and codes:
+        found = _CODE.search(text)
+        refined = codes.get(found.group(1)) if found else None
+        if refined is not None:
+            return refined(result.message, venue=venue)
+    return result
+
+
 class OrderIdMissing(ExchangeError):
     """The venue accepted an order without saying its id: it was placed, so it is looked
     up by client order id; if that fails too, its fate is unknown, so retryable (a caller
     must look again, never assume nothing was placed)."""
 
     retryable = True
+
+
+class MalformedAnswer(ExchangeError):
+    """The venue answered with a structure the contracts cannot hold (a field missing, of
+    the wrong type, or out of range). Not retried: the same answer would come back."""

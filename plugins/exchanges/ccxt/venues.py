@@ -7,7 +7,6 @@ better than the generic code (looking an order up by its client order id).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,7 +19,15 @@ from plugins.exchanges.ccxt.capabilities import (
 )
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.convert import dec
-from schemas import ExchangeError, Order, OrderNotFound, OrderRequest, TimeInForce
+from schemas import (
+    ClientIdFormat,
+    ExchangeError,
+    Order,
+    OrderNotFound,
+    OrderRequest,
+    TimeInForce,
+    money,
+)
 
 __all__ = ["TUNED"]
 
@@ -52,7 +59,7 @@ class _LookupByClientId(CcxtExchange):
 
     async def find_order_by_client_id(self, client_order_id: str, symbol: str) -> Order | None:
         try:
-            raw = await self._read(lambda: self.client.fetch_order(
+            raw = await self.transport.read(lambda: self.client.fetch_order(
                 None, symbol, {self.client_id_param: client_order_id}))
         except OrderNotFound:
             return None
@@ -60,7 +67,7 @@ class _LookupByClientId(CcxtExchange):
             if "not exist" in error.message.lower() or "unknown order" in error.message.lower():
                 return None
             raise
-        return self._order(raw, symbol=symbol)
+        return self._one_order(raw, symbol=symbol)
 
 
 @tuned("Binance")
@@ -104,11 +111,11 @@ class Bybit(CcxtExchange):
 @tuned("OKX")
 class Okx(_LookupByClientId):
     """Cancel-all is emulated (fetch open orders, cancel each); lookup by clOrdId, which
-    OKX accepts as letters and digits only."""
+    OKX accepts as 1 to 32 letters and digits: a mandate's ids are separated by ``Z``."""
 
     exchange_id = "okx"
-    client_id_pattern = re.compile(r"[A-Za-z0-9]+")
-    client_id_characters = "letters and digits"
+    client_id_format = ClientIdFormat(max_length=32, characters="A-Za-z0-9",
+                                      description="letters and digits", separator="Z")
     profile = Profile(_C.NATIVE, _O.NATIVE, _X.ONE_BY_ONE)
     default_options = {"fetchMarkets": {"types": ["spot"]}}
     client_id_param = "clOrdId"
@@ -129,13 +136,14 @@ class CoinbaseExchange(CcxtExchange):
 @tuned("Kraken")
 class Kraken(CcxtExchange):
     """Client order ids are ``cl_ord_id``, which Kraken accepts as a UUID, 32 hex digits
-    or free text of at most 18 characters: generated ids are the prefix and random hex,
-    18 characters. "EOrder:Unknown order", which ccxt reads as an invalid order, raises
-    OrderNotFound."""
+    or free text of at most 18 characters: ids are free text, 18 characters at most
+    (letters, digits, '.', '_' and '-'). "EOrder:Unknown order", which ccxt reads as an
+    invalid order, raises OrderNotFound."""
 
     exchange_id = "kraken"
     profile = Profile(_C.NATIVE, _O.NATIVE, _X.NATIVE)
-    client_id_length = 18
+    client_id_format = ClientIdFormat(max_length=18, characters="A-Za-z0-9._-",
+                                      description="letters, digits, '.', '_' and '-'")
     error_messages = {"EOrder:Unknown order": OrderNotFound}
 
 
@@ -153,7 +161,8 @@ class Gate(CcxtExchange):
     exchange_id = "gate"
     profile = Profile(_C.NATIVE, _O.NATIVE, _X.NATIVE)
     default_options = {"fetchMarkets": {"types": ["spot"]}, "unifiedAccount": False}
-    client_id_length = 28
+    client_id_format = ClientIdFormat(max_length=28, characters="A-Za-z0-9._-",
+                                      description="letters, digits, '.', '_' and '-'")
 
     def client_id_from_venue(self, text: str) -> str:
         return text.removeprefix("t-")
@@ -208,7 +217,7 @@ class Bitstamp(CcxtExchange):
             elif info.get("amount_remaining") is not None:
                 remaining = dec(info["amount_remaining"]) or Decimal(0)
                 filled = dec(raw.get("filled")) or Decimal(0)
-                patch["amount"] = str(remaining + filled)
+                patch["amount"] = str(money.add(remaining, filled))
                 patch["remaining"] = info["amount_remaining"]
             if patch:
                 raw = {**raw, **patch}

@@ -44,18 +44,8 @@ from schemas.metrics import FillJournal, FillPage
 
 __all__ = ["ExecutorArgs", "ExecutorBase"]
 
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _INFINITY = Decimal("Infinity")
 _ZERO = Decimal(0)
-
-
-def _base36(number: int) -> str:
-    digits = []
-    while True:
-        number, digit = divmod(number, 36)
-        digits.append(_BASE36[digit])
-        if not number:
-            return "".join(reversed(digits))
 
 
 class ExecutorArgs(ComponentArgs):
@@ -100,13 +90,16 @@ class ExecutorBase(Component[ArgsT], Executor):
                 f"{self.name}: an executor serves one market_making service; it is bound to "
                 f"{self._prefix[:-1]!r} on {self._market.symbol if self._market else '?'}"
             )
+        # Client order ids in the format the venue takes (schemas.ClientIdFormat): refused
+        # here, with the venue's reason, when the mandate's name cannot prefix them there.
+        self._id_format = exchange.client_id_format
+        self._run = int(self.clock.time() * 1000)
+        self._id_format.issue(prefix, self._run, 1, venue)
         self._exchange = exchange
         self._market = market
         self._prefix = f"{prefix}-"
         self._venue = venue
         self._resting: dict[str, Order] = {}
-        token = _base36(int(self.clock.time() * 1000) % 36**8)
-        self._id_stem = f"{prefix}-{token}-"
         self._sequence = itertools.count(1)
 
     @property
@@ -129,11 +122,15 @@ class ExecutorBase(Component[ArgsT], Executor):
 
     def owns(self, order: Order) -> bool:
         """Whether an order belongs to this mandate (by its client-order-id prefix)."""
-        cid = order.client_order_id
-        return cid is not None and cid.startswith(self._prefix)
+        return self.owns_client_id(order.client_order_id)
+
+    def owns_client_id(self, client_order_id: str | None) -> bool:
+        """Whether a client order id was issued for this mandate (by any of its runs)."""
+        return self._id_format.owns(self._prefix[:-1], client_order_id)
 
     def next_client_id(self) -> str:
-        return f"{self._id_stem}{next(self._sequence)}"
+        return self._id_format.issue(self._prefix[:-1], self._run, next(self._sequence),
+                                     self._venue)
 
     @property
     def resting(self) -> Sequence[Order]:

@@ -89,8 +89,7 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
                 self._fills_since = fill.timestamp
 
     def _owns_fill(self, fill: Fill) -> bool:
-        cid = fill.client_order_id
-        return cid is not None and cid.startswith(self._prefix)
+        return self.owns_client_id(fill.client_order_id)
 
     async def recover(self, mode: str) -> list[Order]:
         found = await self._own_open_orders()

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from aiohttp import web
 from tests.ccxt.standins.base import SEEN, D, StandIn, StoredFill, StoredOrder, plain
 
 STATE = {"open": "live", "closed": "filled", "canceled": "canceled"}
+CL_ORD_ID = re.compile(r"[A-Za-z0-9]{1,32}")  # documented: 1-32 case-sensitive alphanumerics
 
 
 class OkxStandIn(StandIn):
@@ -176,6 +178,8 @@ class OkxStandIn(StandIn):
         if not self.ledger.affordable(symbol, side, price, qty):
             return self.fail_with(
                 "1", f"Order failed. Insufficient {symbol[1]} balance in account.", "51008")
+        if entry.get("clOrdId") and not CL_ORD_ID.fullmatch(entry["clOrdId"]):
+            return self.fail_with("1", "Parameter clOrdId error", "51000")
         kind = entry["ordType"]
         order = self.ledger.place(symbol, side, "market" if kind == "market" else "limit",
                                   price, qty, entry.get("clOrdId", ""),

@@ -11,7 +11,7 @@ Light: reads validated args only, imports nothing at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -78,6 +78,24 @@ def _where(order: _Order) -> tuple[str, tuple[str | int, ...]]:
     return order.strategy, ("amount",)
 
 
+def _limit(
+    orders: list[_Order], refused: Callable[[_Order], bool], shown: _Order, what: str,
+    who: str,
+) -> Iterator[Problem]:
+    """One problem when ``refused`` holds for some order: an error when it holds for
+    every order (the mandate could never trade), a warning when only for some."""
+    count = sum(1 for order in orders if refused(order))
+    if not count:
+        return
+    name, path = _where(shown)
+    if count == len(orders):
+        yield Problem(f"{what}: {who} would refuse every order the strategy makes, on every "
+                      "tick; make the orders or the limit fit", path, name)
+    else:
+        yield Problem(f"{what}: {who} would refuse {count} of the {len(orders)} orders the "
+                      "strategy makes, on every tick", path, name, WARNING)
+
+
 def sizes(node: Node, view: View) -> Iterator[Problem]:
     """Orders the mandate's own limits, or the market, would refuse every time."""
     args = node.args
@@ -95,44 +113,40 @@ def sizes(node: Node, view: View) -> Iterator[Problem]:
     risk = view.node(args.risk)
     if risk is not None and risk.id == "market_making.risk":
         cap = risk.args.max_amount
-        if cap is not None and largest.amount > cap:
-            name, path = _where(largest)
-            yield Problem(
-                f"an order of {largest.amount} {base} is over the risk cap max_amount {cap} "
-                f'of "{risk.name}": the mandate would refuse it on every tick; make the '
-                "orders smaller or the cap larger", path, name)
+        if cap is not None:
+            yield from _limit(orders, lambda o: o.amount > cap, largest,
+                              f"an order of {largest.amount} {base} is over the risk cap "
+                              f'max_amount {cap} of "{risk.name}"', "the mandate")
         cap = risk.args.max_notional
         if cap is not None and reference is not None:
+            price = reference[0]
             worst = max(orders, key=lambda o: o.amount * o.factor)
-            notional = worst.amount * worst.factor * reference[0]
-            if notional > cap:
-                name, path = _where(worst)
-                yield Problem(
-                    f"an order of {worst.amount} {base} is worth about {notional:f} {quote} at "
-                    f"{reference[1]} {reference[0]}, over the risk cap max_notional {cap} of "
-                    f'"{risk.name}": the mandate would refuse it on every tick', path, name)
+            notional = worst.amount * worst.factor * price
+            yield from _limit(orders, lambda o: o.amount * o.factor * price > cap, worst,
+                              f"an order of {worst.amount} {base} is worth about {notional:f} "
+                              f"{quote} at {reference[1]} {price}, over the risk cap "
+                              f'max_notional {cap} of "{risk.name}"', "the mandate")
     if market is None or exchange is None:
         return
-    name, path = _where(smallest)
-    if smallest.amount < market.min_amount:
-        yield Problem(
-            f"an order of {smallest.amount} {base} is under the market's min_amount "
-            f'{market.min_amount} on "{exchange.name}": the venue would refuse it', path, name)
-    if market.max_amount is not None and largest.amount > market.max_amount:
-        name, path = _where(largest)
-        yield Problem(
-            f"an order of {largest.amount} {base} is over the market's max_amount "
-            f'{market.max_amount} on "{exchange.name}": the venue would refuse it', path, name)
-    if market.min_notional is not None and reference is not None:
+    venue = f'on "{exchange.name}"'
+    low = market.min_amount
+    yield from _limit(orders, lambda o: o.amount < low, smallest,
+                      f"an order of {smallest.amount} {base} is under the market's min_amount "
+                      f"{low} {venue}", "the venue")
+    high = market.max_amount
+    if high is not None:
+        yield from _limit(orders, lambda o: o.amount > high, largest,
+                          f"an order of {largest.amount} {base} is over the market's "
+                          f"max_amount {high} {venue}", "the venue")
+    least_notional = market.min_notional
+    if least_notional is not None and reference is not None:
+        price = reference[0]
         least = min(orders, key=lambda o: o.amount * o.factor)
-        notional = least.amount * least.factor * reference[0]
-        if notional < market.min_notional:
-            name, path = _where(least)
-            yield Problem(
-                f"an order of {least.amount} {base} is worth about {notional:f} {quote} at "
-                f"{reference[1]} {reference[0]}, under the market's min_notional "
-                f'{market.min_notional} on "{exchange.name}": the venue would refuse it',
-                path, name)
+        notional = least.amount * least.factor * price
+        yield from _limit(orders, lambda o: o.amount * o.factor * price < least_notional, least,
+                          f"an order of {least.amount} {base} is worth about {notional:f} "
+                          f"{quote} at {reference[1]} {price}, under the market's "
+                          f"min_notional {least_notional} {venue}", "the venue")
     executor = view.node(args.executor)
     if executor is None or executor.id != "market_making.executors.dry_run":
         yield from _balances(exchange, orders, base, quote, reference)

@@ -11,18 +11,31 @@ def test_the_base_mandate_is_clean(tmp_path: Path) -> None:
     assert check(tmp_path, BASE).findings == []
 
 
-def test_an_order_over_the_risk_max_amount_is_an_error_at_the_strategy_amount(
+def test_every_order_over_the_risk_max_amount_is_an_error_at_the_strategy_amount(
     tmp_path: Path,
 ) -> None:
-    text = planted(BASE, ("{max_amount: 0.05,", "{max_amount: 0.02,"))
+    text = planted(BASE, ("{max_amount: 0.05,", "{max_amount: 0.005,"))
     finding = only(check(tmp_path, text))
     assert finding.severity == "error"
     assert finding.path == "components.strategy.args.amount"
     assert finding.position is not None
     assert finding.position.line == line_of(text, "amount: 0.01")
-    assert finding.message.startswith(
+    assert finding.message == (
+        'an order of 0.03 BTC is over the risk cap max_amount 0.005 of "risk": the mandate '
+        "would refuse every order the strategy makes, on every tick; make the orders or the "
+        "limit fit")
+
+
+def test_some_orders_over_the_risk_max_amount_is_a_warning_saying_how_many(
+    tmp_path: Path,
+) -> None:
+    text = planted(BASE, ("{max_amount: 0.05,", "{max_amount: 0.02,"))
+    finding = only(check(tmp_path, text))
+    assert finding.severity == "warning"
+    assert finding.path == "components.strategy.args.amount"
+    assert finding.message == (
         'an order of 0.03 BTC is over the risk cap max_amount 0.02 of "risk": the mandate '
-        "would refuse it on every tick")
+        "would refuse 2 of the 6 orders the strategy makes, on every tick")
 
 
 def test_the_largest_rung_counts_not_the_first(tmp_path: Path) -> None:
@@ -30,13 +43,13 @@ def test_the_largest_rung_counts_not_the_first(tmp_path: Path) -> None:
     assert "an order of 0.07 BTC is over the risk cap" in only(check(tmp_path, text)).message
 
 
-def test_an_order_over_the_risk_max_notional_at_the_sim_price_is_an_error(
+def test_orders_over_the_risk_max_notional_at_the_sim_price_are_found(
     tmp_path: Path,
 ) -> None:
-    text = planted(BASE, ("max_notional: 5000}", "max_notional: 1000}"))
+    text = planted(BASE, ("max_notional: 5000}", "max_notional: 500}"))
     finding = only(check(tmp_path, text))
-    assert finding.path == "components.strategy.args.amount"
-    assert "over the risk cap max_notional 1000" in finding.message
+    assert (finding.severity, finding.path) == ("error", "components.strategy.args.amount")
+    assert "over the risk cap max_notional 500 of \"risk\"" in finding.message
     assert "at the sim market's price 65000" in finding.message
 
 
@@ -47,26 +60,36 @@ def test_a_fixed_reference_price_is_used_for_notional(tmp_path: Path) -> None:
          "id: prices.fixed\n    args: {price: 200000}"),
     )
     finding = only(check(tmp_path, text))
+    assert finding.severity == "warning"
     assert 'at the fixed price "reference" 200000' in finding.message
+    assert "would refuse 2 of the 6 orders" in finding.message
 
 
-def test_an_order_under_the_markets_min_amount_is_an_error(tmp_path: Path) -> None:
+def test_every_order_under_the_markets_min_amount_is_an_error(tmp_path: Path) -> None:
+    text = planted(BASE, ("min_amount: 0.001", "min_amount: 0.05"))
+    finding = only(check(tmp_path, text))
+    assert (finding.severity, finding.path) == ("error", "components.strategy.args.amount")
+    assert finding.message.startswith(
+        'an order of 0.01 BTC is under the market\'s min_amount 0.05 on "sim": the venue '
+        "would refuse every order the strategy makes")
+
+
+def test_some_orders_under_the_markets_min_amount_is_a_warning(tmp_path: Path) -> None:
     text = planted(BASE, ("min_amount: 0.001", "min_amount: 0.02"))
     finding = only(check(tmp_path, text))
-    assert finding.path == "components.strategy.args.amount"
-    assert finding.message == (
-        'an order of 0.01 BTC is under the market\'s min_amount 0.02 on "sim": the venue '
-        "would refuse it")
+    assert finding.severity == "warning"
+    assert "the venue would refuse 2 of the 6 orders" in finding.message
 
 
-def test_an_order_under_the_markets_min_notional_is_an_error(tmp_path: Path) -> None:
-    text = planted(BASE, ("min_notional: 5", "min_notional: 700"))
+def test_orders_under_the_markets_min_notional_are_found(tmp_path: Path) -> None:
+    text = planted(BASE, ("min_notional: 5", "min_notional: 2500"))
     finding = only(check(tmp_path, text))
-    assert "under the market's min_notional 700 on \"sim\"" in finding.message
+    assert finding.severity == "error"
+    assert "under the market's min_notional 2500 on \"sim\"" in finding.message
     assert "at the sim market's price 65000" in finding.message
 
 
-def test_an_order_over_the_markets_max_amount_is_an_error(tmp_path: Path) -> None:
+def test_orders_over_the_markets_max_amount_are_found(tmp_path: Path) -> None:
     text = planted(BASE, ("min_notional: 5", "min_notional: 5\n          max_amount: 0.02"))
     assert "over the market's max_amount 0.02" in only(check(tmp_path, text)).message
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-import pytest
-
 import schemas
 from fortuna import Registry, Report, validate
 from plugins.exchanges.ccxt.capabilities import (
@@ -65,10 +63,8 @@ def test_a_venue_without_closed_orders_warns_that_fills_go_unreported(tmp_path: 
     assert "cannot list closed orders" in finding.message
 
 
-@pytest.mark.skipif(not hasattr(schemas, "ClientIdFormat"),
-                    reason="schemas.ClientIdFormat lands with the ccxt branch")
 def test_a_mandate_name_the_venues_client_ids_cannot_carry_is_an_error(tmp_path: Path) -> None:
-    form = schemas.ClientIdFormat(max_length=32, characters="A-Za-z0-9",  # type: ignore[attr-defined]
+    form = schemas.ClientIdFormat(max_length=32, characters="A-Za-z0-9",
                                   description="letters and digits", separator="Z")
 
     class AlphanumericIdsSim(SimExchange):

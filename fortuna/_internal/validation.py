@@ -38,6 +38,7 @@ from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
 from fortuna._internal.suggest import Suggester, closest
 from fortuna._internal.time import Clock
+from fortuna._internal.wording import plain
 
 __all__ = ["Report", "plan_for", "validate"]
 
@@ -124,6 +125,7 @@ class _Validator:
         self.findings: list[Finding] = []
         self.missing_env: list[Finding] = []
         self.unset_env: dict[str, None] = {}
+        self.via_vars: dict[tuple[Path, str], list[Path]] = {}
         self.vars: dict[str, Any] = {}
         self.components: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, type[Component[Any]]] = {}
@@ -366,11 +368,11 @@ class _Validator:
         for error in exc.errors(include_url=False):
             value = error.get("input")
             if isinstance(value, Ref):
-                if value.name not in placeholders:
+                if value.name not in placeholders and error["type"] != "extra_forbidden":
                     continue  # its id is unknown, already reported
                 error = {**error, "input": placeholders[value.name]}
-            if isinstance(value, MissingEnv | _Unresolvable):
-                continue
+            if isinstance(value, MissingEnv | _Unresolvable) and error["type"] != "extra_forbidden":
+                continue  # already reported; an unknown arg is news whatever its value
             loc = self.data_path(raw_args, error["loc"])
             path: Path = ("components", name, "args", *loc)
             message = self.describe(error, cls, loc, self.ids[name])
@@ -382,9 +384,46 @@ class _Validator:
             if message not in messages:
                 messages.append(message)
         for path, messages in grouped.items():
+            through = self.through_var(path) if path not in keyed and path not in missing else None
+            if through is not None:
+                self.via_vars.setdefault((through, "; or ".join(messages)), []).append(path)
+                continue
             # a missing arg has no position of its own: point at the mapping that lacks it
             self.report(path, "; or ".join(messages), key=path in keyed or path in missing,
                         at=path[:-1] if path in missing else None)
+
+    def through_var(self, path: Path) -> Path | None:
+        """Where the value at ``path`` is written when it came through vars (``"@size"``):
+        the path inside the last var on the way, or None when it is written in place."""
+        found: Path | None = None
+        here: Any = self.document.data
+        rest = list(path)
+        steps = 0
+        while rest and steps < 10_000:
+            steps += 1
+            part = rest.pop(0)
+            if isinstance(here, dict) and part in here:
+                here = here[part]
+            elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+                here = here[part]
+            else:
+                return found
+            while (isinstance(here, str) and here.startswith("@") and not here.startswith("@@")
+                   and here[1:] in self.vars and steps < 10_000):
+                steps += 1
+                name = here[1:]
+                found = ("vars", name, *rest)
+                here = self.vars[name]
+            if found is not None and found[2:] != tuple(rest):
+                found = ("vars", found[1], *rest)
+        return found
+
+    def report_via_vars(self) -> None:
+        """One finding per bad value written in a var, at the var, naming its uses."""
+        for (path, message), uses in self.via_vars.items():
+            shown_uses = ", ".join(dotted(use) for use in uses[:5])
+            more = f" and {len(uses) - 5} more" if len(uses) > 5 else ""
+            self.report(path, f'{message} (in var "{path[1]}", used by {shown_uses}{more})')
 
     @staticmethod
     def data_path(raw: Any, loc: tuple[str | int, ...]) -> Path:
@@ -406,6 +445,7 @@ class _Validator:
     def describe(error: Any, cls: type[Component[Any]], loc: Path, component_id: str) -> str:
         kind = error["type"]
         field_name = str(loc[-1]) if loc else ""
+        arg_name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
         if kind == "extra_forbidden":
             fields = cls.Args.model_fields if len(loc) == 1 else {}
             hint = suggestion(field_name, fields)
@@ -421,9 +461,40 @@ class _Validator:
             return (f'"@{value.name}" is a {value.id} component, but this arg takes a value, '
                     "not a component")
         message = str(error["msg"])
-        if kind.startswith("reference_") or SECRET_NAME.search(field_name):
+        if kind.startswith("reference_"):
             return message
-        return f"{message} (got {shown(value)})"
+        message = plain(kind, message, dict(error.get("ctx") or {}))
+        about = _description(cls, loc)
+        got = "" if SECRET_NAME.search(arg_name) else f" (got {shown(value)})"
+        return f"{message}{got}" + (f"; {arg_name}: {about}" if about else "")
+
+
+def _description(cls: type[Component[Any]], loc: Path) -> str:
+    """The description of the field at ``loc`` of ``cls``'s args, through nested models
+    and lists of them; "" when there is none."""
+    model: Any = cls.Args
+    description = ""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        info = fields.get(part) if isinstance(fields, dict) else None
+        if info is None:
+            return ""
+        description = info.description or ""
+        model = _inner_model(info.annotation)
+    return description
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The pydantic model inside ``annotation`` (``Spec``, ``list[Spec]``, ``Spec | None``)."""
+    pending = [annotation]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, type) and hasattr(item, "model_fields"):
+            return item
+        pending.extend(getattr(item, "__args__", ()))
+    return None
 
 
 def _validate_document(
@@ -456,6 +527,7 @@ def _validate_document(
                 position=document.locate(("components", name), key=True),
             )
 
+    checker.report_via_vars()
     service_name = check_service(checker)
     clock_name = check_clock(checker)
     referrers: dict[str, list[str]] = {}

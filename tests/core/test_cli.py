@@ -60,8 +60,8 @@ def test_a_directory_is_searched_for_mandates(
     write(tmp_path / "sub", GREETER.replace("1.50", "-1"), "deep.yaml")
     result = fortuna_cli("validate", str(tmp_path))
     assert result.returncode == 1
-    assert "deep.yaml:4:9" not in result.stdout
-    assert "components.greeter.args.volume: Input should be greater than 0" in result.stdout
+    assert "deep.yaml:4:9: vars.loud: must be above 0 (got -1)" in result.stdout
+    assert 'used by components.greeter.args.volume' in result.stdout
 
 
 def test_json_format_gives_machine_readable_findings(

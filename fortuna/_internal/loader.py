@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 
 from fortuna._internal.findings import Finding, Position, dotted, shown
-from fortuna._internal.yaml_hints import explain
 from fortuna._internal.plan import MissingEnv
 from fortuna._internal.types import DECIMAL_LITERAL, DIGITS, MAX_NUMBER_TEXT
+from fortuna._internal.yaml_hints import explain
 
 __all__ = ["Document", "Limits", "LoadFailed", "load_file", "load_text"]
 

@@ -125,7 +125,8 @@ class _Validator:
         self.findings: list[Finding] = []
         self.missing_env: list[Finding] = []
         self.unset_env: dict[str, None] = {}
-        self.via_vars: dict[tuple[Path, str], list[Path]] = {}
+        self.stray: dict[str, list[Any]] = {}
+        self.via_vars: dict[tuple[Path, str], list[tuple[Path, str]]] = {}
         self.vars: dict[str, Any] = {}
         self.components: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, type[Component[Any]]] = {}
@@ -190,11 +191,9 @@ class _Validator:
             if not isinstance(spec, dict):
                 self.report(path, "a component is a mapping with id and args")
                 continue
-            for key in spec:
-                if key not in COMPONENT_KEYS:
-                    hint = suggestion(key, COMPONENT_KEYS) if isinstance(key, str) else ""
-                    self.report((*path, key), f'unknown key {_key(key)}{hint}; a component has '
-                                "id and args", key=True)
+            stray = [key for key in spec if key not in COMPONENT_KEYS]
+            if stray:
+                self.stray[name] = stray
             args = spec.get("args", {})
             if args is None:
                 args = {}
@@ -217,6 +216,38 @@ class _Validator:
         return False
 
     # --- stage 2: ids -----------------------------------------------------------------
+
+    def report_stray_keys(self) -> None:
+        """Keys of a component other than id and args: args written beside ``args:`` (or
+        without it) become one finding saying to move them under it, and are checked as
+        args meanwhile (no "missing arg" cascade); any other key is unknown."""
+        for name, keys in self.stray.items():
+            path: Path = ("components", name)
+            cls = self.classes.get(name)
+            fields = cls.Args.model_fields if cls is not None else {}
+            args_keys = [k for k in keys if isinstance(k, str) and k in fields]
+            spec = self.components[name]
+            if args_keys:
+                has_args = "args" in self.document.data["components"][name]
+                listed = ", ".join(f'"{k}"' for k in args_keys)
+                what = ("is an arg of {}, not a key" if len(args_keys) == 1
+                        else "are args of {}, not keys").format(self.ids[name])
+                where = ('move it under "args:"' if len(args_keys) == 1 else
+                         'move them under "args:"')
+                if not has_args:
+                    where += " (the component has no args: line; write one)"
+                self.report((*path, args_keys[0]), f"{listed} {what} of the component: {where}, "
+                            "indented one level more", key=True)
+                merged = dict(spec["args"])
+                for key in args_keys:
+                    merged.setdefault(key, self.document.data["components"][name][key])
+                spec["args"] = merged
+            for key in keys:
+                if key in args_keys:
+                    continue
+                hint = suggestion(key, COMPONENT_KEYS) if isinstance(key, str) else ""
+                self.report((*path, key), f'unknown key {_key(key)}{hint}; a component has '
+                            "id and args", key=True)
 
     def resolve_ids(self) -> None:
         for name, spec in self.components.items():
@@ -363,6 +394,7 @@ class _Validator:
         placeholders: dict[str, Placeholder],
     ) -> None:
         grouped: dict[Path, list[str]] = {}
+        abouts: dict[Path, str] = {}
         keyed: set[Path] = set()
         missing: set[Path] = set()
         for error in exc.errors(include_url=False):
@@ -383,11 +415,19 @@ class _Validator:
             messages = grouped.setdefault(path, [])
             if message not in messages:
                 messages.append(message)
+            if error["type"] not in ("extra_forbidden", "missing") and not isinstance(
+                    error.get("input"), Placeholder):
+                abouts.setdefault(path, _description(cls, loc))
         for path, messages in grouped.items():
+            about = abouts.get(path, "")
+            arg = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
             through = self.through_var(path) if path not in keyed and path not in missing else None
             if through is not None:
-                self.via_vars.setdefault((through, "; or ".join(messages)), []).append(path)
+                uses = self.via_vars.setdefault((through, "; or ".join(messages)), [])
+                uses.append((path, f"{arg}: {about}" if about else ""))
                 continue
+            if about:
+                messages = [*messages[:-1], f"{messages[-1]}; {arg}: {about}"]
             # a missing arg has no position of its own: point at the mapping that lacks it
             self.report(path, "; or ".join(messages), key=path in keyed or path in missing,
                         at=path[:-1] if path in missing else None)
@@ -405,7 +445,7 @@ class _Validator:
             if isinstance(here, dict) and part in here:
                 here = here[part]
             elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
-                here = here[part]
+                here = here[part]  # noqa: SIM114  # mypy narrows the index per branch
             else:
                 return found
             while (isinstance(here, str) and here.startswith("@") and not here.startswith("@@")
@@ -421,9 +461,11 @@ class _Validator:
     def report_via_vars(self) -> None:
         """One finding per bad value written in a var, at the var, naming its uses."""
         for (path, message), uses in self.via_vars.items():
-            shown_uses = ", ".join(dotted(use) for use in uses[:5])
+            shown_uses = ", ".join(dotted(use) for use, _ in uses[:5])
             more = f" and {len(uses) - 5} more" if len(uses) > 5 else ""
-            self.report(path, f'{message} (in var "{path[1]}", used by {shown_uses}{more})')
+            about = next((text for _, text in uses if text), "")
+            self.report(path, f'{message} (in var "{path[1]}", used by {shown_uses}{more})'
+                        + (f"; {about}" if about else ""))
 
     @staticmethod
     def data_path(raw: Any, loc: tuple[str | int, ...]) -> Path:
@@ -464,9 +506,10 @@ class _Validator:
         if kind.startswith("reference_"):
             return message
         message = plain(kind, message, dict(error.get("ctx") or {}))
-        about = _description(cls, loc)
-        got = "" if SECRET_NAME.search(arg_name) else f" (got {shown(value)})"
-        return f"{message}{got}" + (f"; {arg_name}: {about}" if about else "")
+        quoted = shown(value)
+        if SECRET_NAME.search(arg_name) or quoted in message:
+            return message
+        return f"{message} (got {quoted})"
 
 
 def _description(cls: type[Component[Any]], loc: Path) -> str:
@@ -506,6 +549,7 @@ def _validate_document(
         report.findings = checker.findings
         return report
     checker.resolve_ids()
+    checker.report_stray_keys()
     resolved_args = checker.resolve_all()
     ordered, cyclic = checker.order()
     placeholders = {name: Placeholder(name, checker.ids[name], cls)

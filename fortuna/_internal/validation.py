@@ -442,10 +442,10 @@ class _Validator:
         while rest and steps < 10_000:
             steps += 1
             part = rest.pop(0)
-            if isinstance(here, dict) and part in here:
+            if isinstance(here, dict) and part in here:  # noqa: SIM114
                 here = here[part]
             elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
-                here = here[part]  # noqa: SIM114  # mypy narrows the index per branch
+                here = here[part]  # a branch of its own: mypy narrows the index per branch
             else:
                 return found
             while (isinstance(here, str) and here.startswith("@") and not here.startswith("@@")

@@ -8,6 +8,15 @@ every name loads on first use, so ``import fortuna`` itself costs nothing.
 
 from __future__ import annotations
 
+import sys as _sys
+
+# In the ``fortuna`` process itself (the console script, or ``python -m fortuna`` while
+# it is being located), stop signals are handled from here on, before anything else loads
+# (fortuna._internal.cli.stopping); a library import loads and touches nothing.
+if _sys.argv and (_sys.argv[0] == "-m" or _sys.argv[0].endswith(("fortuna", "fortuna.exe"))):
+    import fortuna._internal.cli._early  # noqa: F401
+
+# isort: split
 import importlib
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +38,7 @@ if TYPE_CHECKING:
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
-    from fortuna._internal.ticker import TickArgs, Ticker, TickService
+    from fortuna._internal.ticker import LeftBehind, TickArgs, Ticker, TickService
     from fortuna._internal.time import Clock
     from fortuna._internal.types import (
         DECIMAL_MAX_DIGITS,
@@ -57,6 +66,7 @@ __all__ = [
     "Finding",
     "Graph",
     "Interface",
+    "LeftBehind",
     "LoadError",
     "Logger",
     "Mandate",
@@ -115,6 +125,7 @@ _LAZY = {
     "Registry": "fortuna._internal.registry",
     "run": "fortuna._internal.runtime",
     "start": "fortuna._internal.runtime",
+    "LeftBehind": "fortuna._internal.ticker",
     "TickArgs": "fortuna._internal.ticker",
     "TickService": "fortuna._internal.ticker",
     "Ticker": "fortuna._internal.ticker",

@@ -49,7 +49,7 @@ from schemas._market_data import (
     Ticker,
     Trade,
 )
-from schemas._orders import Fill, Order, OrderRequest, OrderStatus
+from schemas._orders import FeeCharge, Fill, Order, OrderRequest, OrderStatus
 from schemas._prices import PriceProvider, PriceQuote, PriceUnavailable
 from schemas._values import (
     Amount,
@@ -79,6 +79,7 @@ __all__ = [
     "ExchangeError",
     "ExchangeUnavailable",
     "Fee",
+    "FeeCharge",
     "Fill",
     "InsufficientFunds",
     "InvalidOrder",

@@ -8,22 +8,12 @@ Increments may be any positive decimal (0.01, 0.5, 5, 1E-8): results are exact m
 
 from __future__ import annotations
 
-from decimal import (
-    ROUND_05UP,
-    ROUND_CEILING,
-    ROUND_DOWN,
-    ROUND_FLOOR,
-    ROUND_HALF_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
-    Context,
-    Decimal,
-)
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas import money
 from schemas._errors import OrderRejected
 from schemas._orders import OrderRequest
 from schemas._values import (
@@ -35,42 +25,28 @@ from schemas._values import (
     Side,
     Symbol,
 )
+from schemas.money import Rounding
 
 __all__ = ["Market", "quantize"]
 
-# Wide enough that the division and multiplication below are exact for any realistic price.
-_EXACT = Context(prec=80)
-_ROUNDINGS = frozenset(
-    {
-        ROUND_05UP,
-        ROUND_CEILING,
-        ROUND_DOWN,
-        ROUND_FLOOR,
-        ROUND_HALF_DOWN,
-        ROUND_HALF_EVEN,
-        ROUND_HALF_UP,
-        ROUND_UP,
-    }
-)
 
+def quantize(value: Decimal, increment: Decimal, rounding: Rounding | str) -> Decimal:
+    """``value`` rounded to a multiple of ``increment`` in the stated direction.
 
-def quantize(value: Decimal, increment: Decimal, rounding: str) -> Decimal:
-    """``value`` rounded to a multiple of ``increment`` with a ``decimal`` rounding mode.
-
-    ROUND_DOWN/ROUND_UP are towards/away from zero, as in :mod:`decimal`. The result has
-    the increment's number of decimal places (``Decimal("100.10")`` for a 0.01 tick).
+    ``rounding`` is a :class:`schemas.money.Rounding` (or its :mod:`decimal` constant, such
+    as ``ROUND_FLOOR``); DOWN/UP are towards/away from zero, as in :mod:`decimal`. The
+    result has the increment's number of decimal places (``Decimal("100.10")`` for a 0.01
+    tick). The rounding itself is :func:`schemas.money.round_to`'s.
     """
     if increment <= 0:
         raise ValueError(f"an increment must be positive, got {increment}")
-    if rounding not in _ROUNDINGS:
-        raise ValueError(f"unknown rounding {rounding!r}")
-    steps = _EXACT.divide(value, increment)
-    whole = steps.to_integral_value(rounding=rounding, context=_EXACT)
-    result = _EXACT.multiply(whole, increment)
-    exponent = increment.as_tuple().exponent
-    if isinstance(exponent, int) and exponent <= 0:
-        result = result.quantize(Decimal(1).scaleb(exponent), context=_EXACT)
-    return result
+    try:
+        direction = Rounding(rounding)
+    except ValueError:
+        raise ValueError(
+            f"unknown rounding {rounding!r}; one of {', '.join(r.value for r in Rounding)}"
+        ) from None
+    return money.round_to(value, increment, direction)
 
 
 class Market(BaseModel):
@@ -128,7 +104,7 @@ class Market(BaseModel):
     # -- quantization ---------------------------------------------------------------------
 
     def quantize_price(
-        self, price: Decimal, side: Side | None = None, *, rounding: str | None = None
+        self, price: Decimal, side: Side | None = None, *, rounding: Rounding | str | None = None
     ) -> Decimal:
         """``price`` on the tick. A buy rounds down and a sell rounds up, so the result is
         never more aggressive than asked; ``rounding`` (a :mod:`decimal` mode) overrides.
@@ -136,12 +112,12 @@ class Market(BaseModel):
         if rounding is None:
             if side is None:
                 raise ValueError("quantize_price needs a side or an explicit rounding")
-            rounding = ROUND_FLOOR if Side(side) is Side.BUY else ROUND_CEILING
+            rounding = Rounding.FLOOR if Side(side) is Side.BUY else Rounding.CEILING
         return quantize(price, self.price_increment, rounding)
 
     def quantize_amount(self, amount: Decimal) -> Decimal:
         """``amount`` rounded down to the step: never more than asked."""
-        return quantize(amount, self.amount_increment, ROUND_FLOOR)
+        return quantize(amount, self.amount_increment, Rounding.FLOOR)
 
     def fee_rate(self, liquidity: Liquidity) -> Decimal:
         return self.maker_fee if liquidity is Liquidity.MAKER else self.taker_fee
@@ -195,7 +171,7 @@ class Market(BaseModel):
                     f"a market order needs a price or reference_price to check the minimum "
                     f"notional {self.min_notional}",
                 )
-            notional = amount * valued_at
+            notional = money.multiply(amount, valued_at)
             if notional < self.min_notional:
                 raise reject(
                     "min_notional",
@@ -207,5 +183,5 @@ class Market(BaseModel):
         return request.model_copy(update={"price": price, "amount": amount})
 
     def notional(self, amount: Decimal, price: Decimal) -> Decimal:
-        """``amount * price`` in quote currency."""
-        return amount * price
+        """``amount * price`` in quote currency, exact."""
+        return money.multiply(amount, price)

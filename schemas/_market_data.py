@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas import money
 from schemas._values import Amount, NonNegativeAmount, Price, Side, Symbol, Timestamp
 
 __all__ = ["Balance", "Balances", "Candle", "OrderBook", "OrderBookLevel", "Ticker", "Trade"]
@@ -20,7 +21,7 @@ __all__ = ["Balance", "Balances", "Candle", "OrderBook", "OrderBookLevel", "Tick
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 _COMPUTED: Any = None  # default of a field an after-validator fills in
 _ZERO = Decimal(0)
-_TWO = Decimal(2)
+_ONE = Decimal(1)
 
 
 class OrderBookLevel(BaseModel):
@@ -86,20 +87,21 @@ class OrderBook(BaseModel):
         """``(best bid + best ask) / 2``, or None when a side is empty."""
         if not self.bids or not self.asks:
             return None
-        return (self.bids[0].price + self.asks[0].price) / _TWO
+        return money.mid(self.bids[0].price, self.asks[0].price)
 
     @property
     def spread(self) -> Decimal | None:
         """``best ask - best bid`` in quote (negative if crossed), or None if a side is empty."""
         if not self.bids or not self.asks:
             return None
-        return self.asks[0].price - self.bids[0].price
+        return money.subtract(self.asks[0].price, self.bids[0].price)
 
     @property
     def relative_spread(self) -> Decimal | None:
-        """``spread / mid`` as a decimal fraction, or None if a side is empty."""
+        """``spread / mid`` as a decimal fraction (:func:`schemas.money.ratio`: 34 significant
+        digits, half to even), or None if a side is empty."""
         mid, spread = self.mid, self.spread
-        return None if mid is None or spread is None else spread / mid
+        return None if mid is None or spread is None else money.ratio(spread, mid)
 
     @property
     def crossed(self) -> bool:
@@ -118,7 +120,7 @@ class OrderBook(BaseModel):
                 return
             take = min(left, level.amount)
             yield level.price, take
-            left -= take
+            left = money.subtract(left, take)
 
     def cost(self, side: Side, amount: Decimal) -> Decimal | None:
         """Quote value of taking ``amount`` base on ``side``; None if the book is too thin."""
@@ -127,15 +129,16 @@ class OrderBook(BaseModel):
         filled = _ZERO
         cost = _ZERO
         for price, take in self.walk(side, amount):
-            filled += take
-            cost += price * take
+            filled = money.add(filled, take)
+            cost = money.add(cost, money.multiply(price, take))
         return cost if filled == amount else None
 
     def average_fill_price(self, side: Side, amount: Decimal) -> Decimal | None:
         """Volume-weighted price of taking ``amount`` base on ``side`` (buy walks the asks);
-        None when the book holds less than ``amount`` on that side."""
+        None when the book holds less than ``amount`` on that side. A ratio
+        (:func:`schemas.money.ratio`): 34 significant digits, half to even."""
         cost = self.cost(side, amount)
-        return None if cost is None else cost / amount
+        return None if cost is None else money.ratio(cost, amount)
 
     def available(self, side: Side, limit_price: Decimal | None = None) -> Decimal:
         """Base amount a taker of ``side`` could fill at prices no worse than
@@ -146,7 +149,7 @@ class OrderBook(BaseModel):
                 level.price > limit_price if Side(side) is Side.BUY else level.price < limit_price
             ):
                 break
-            total += level.amount
+            total = money.add(total, level.amount)
         return total
 
     def depth(
@@ -158,12 +161,14 @@ class OrderBook(BaseModel):
         if mid is None:
             return _ZERO
         levels = self.bids if book_side == "bids" else self.asks
-        bound = mid * (1 - within) if book_side == "bids" else mid * (1 + within)
+        factor = money.subtract(_ONE, within) if book_side == "bids" else money.add(_ONE, within)
+        bound = money.multiply(mid, factor)
         total = _ZERO
         for level in levels:
             if (level.price < bound) if book_side == "bids" else (level.price > bound):
                 break
-            total += level.price * level.amount if quote else level.amount
+            value = money.multiply(level.price, level.amount) if quote else level.amount
+            total = money.add(total, value)
         return total
 
 
@@ -186,11 +191,11 @@ class Ticker(BaseModel):
 
     @property
     def mid(self) -> Decimal | None:
-        return None if self.bid is None or self.ask is None else (self.bid + self.ask) / _TWO
+        return None if self.bid is None or self.ask is None else money.mid(self.bid, self.ask)
 
     @property
     def spread(self) -> Decimal | None:
-        return None if self.bid is None or self.ask is None else self.ask - self.bid
+        return None if self.bid is None or self.ask is None else money.subtract(self.ask, self.bid)
 
 
 class Trade(BaseModel):
@@ -207,7 +212,7 @@ class Trade(BaseModel):
 
     @property
     def cost(self) -> Decimal:
-        return self.price * self.amount
+        return money.multiply(self.price, self.amount)
 
 
 class Candle(BaseModel):
@@ -248,7 +253,7 @@ class Balance(BaseModel):
     @model_validator(mode="after")
     def _total(self) -> Balance:
         if self.__dict__.get("total") is None:
-            object.__setattr__(self, "total", self.free + self.used)
+            object.__setattr__(self, "total", money.add(self.free, self.used))
         return self
 
 

@@ -4,6 +4,11 @@
 Status lifecycle (ccxt's): ``open`` (resting; ``filled > 0`` means partially filled) ->
 ``closed`` (fully filled) | ``canceled`` (possibly after partial fills) | ``rejected`` |
 ``expired``. The last four are final.
+
+Fees: ``fee`` in ``fee_currency`` is the first (usually the only) charge; ``fees`` lists
+every charge, one per currency, so a fee taken in a currency that is neither base nor
+quote (a venue token such as BNB), or in two currencies at once, is carried, never
+dropped. Either may be given: the other is derived, and the two must agree.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ExactDecimal
+from schemas import money
 from schemas._values import (
     Amount,
     Liquidity,
@@ -27,7 +33,7 @@ from schemas._values import (
     Timestamp,
 )
 
-__all__ = ["Fill", "Order", "OrderRequest", "OrderStatus"]
+__all__ = ["FeeCharge", "Fill", "Order", "OrderRequest", "OrderStatus"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 _COMPUTED: Any = None  # default of a field an after-validator fills in
@@ -38,6 +44,50 @@ ClientOrderId = Field(
     max_length=64,
     description="the caller's id for the order, echoed back by the venue (idempotency, tracking)",
 )
+
+
+class FeeCharge(BaseModel):
+    """A fee charged in one currency (negative for a rebate)."""
+
+    model_config = _FROZEN
+
+    currency: str = Field(min_length=1, description="currency the fee is charged in")
+    cost: ExactDecimal = Field(description="the fee in that currency (negative for a rebate)")
+
+
+Fees = Field(
+    default=(),
+    description="every fee charged, one entry per currency, first charged first; derived "
+    "from fee and fee_currency when not given",
+)
+
+
+def _fees_agree(model: Order | Fill) -> None:
+    """Derive ``fees`` from ``fee``/``fee_currency`` or the other way round, and check
+    that the two agree (one entry per currency; the first is ``fee`` in ``fee_currency``)."""
+    fees = model.fees
+    if not fees:
+        if model.fee_currency is not None:  # (a fee without its currency stays as it is)
+            object.__setattr__(model, "fees", (FeeCharge(currency=model.fee_currency,
+                                                         cost=model.fee),))
+        return
+    currencies = [charge.currency for charge in fees]
+    if len(set(currencies)) != len(currencies):
+        raise ValueError(f"fees lists a currency twice: {', '.join(currencies)}; one entry "
+                         "per currency")
+    first = fees[0]
+    if model.fee_currency is None and not model.fee:
+        object.__setattr__(model, "fee", first.cost)
+        object.__setattr__(model, "fee_currency", first.currency)
+    elif (model.fee_currency, model.fee) != (first.currency, first.cost):
+        raise ValueError(
+            f"fee {model.fee} {model.fee_currency} disagrees with the first of fees "
+            f"({first.cost} {first.currency})"
+        )
+
+
+def _fee_in(fees: tuple[FeeCharge, ...], currency: str) -> Decimal:
+    return next((charge.cost for charge in fees if charge.currency == currency), Decimal(0))
 
 
 class OrderStatus(StrEnum):
@@ -106,7 +156,7 @@ class OrderRequest(BaseModel):
     @property
     def notional(self) -> Decimal | None:
         """``amount * price`` in quote currency, or None without a price."""
-        return None if self.price is None else self.amount * self.price
+        return None if self.price is None else money.multiply(self.amount, self.price)
 
 
 class Order(BaseModel):
@@ -135,6 +185,7 @@ class Order(BaseModel):
         default=Decimal(0), description="fees charged so far (negative for a rebate)"
     )
     fee_currency: str | None = Field(default=None, description="currency the fee is charged in")
+    fees: tuple[FeeCharge, ...] = Fees
     timestamp: Timestamp = Field(description="when the venue accepted the order (UTC)")
     updated: Timestamp | None = Field(
         default=None, description="when the venue last changed the order (UTC)"
@@ -145,13 +196,21 @@ class Order(BaseModel):
         if self.filled > self.amount:
             raise ValueError(f"filled {self.filled} exceeds amount {self.amount}")
         if self.__dict__.get("remaining") is None:
-            object.__setattr__(self, "remaining", self.amount - self.filled)
-        elif self.status is OrderStatus.OPEN and self.remaining + self.filled != self.amount:
+            object.__setattr__(self, "remaining", money.subtract(self.amount, self.filled))
+        elif (
+            self.status is OrderStatus.OPEN
+            and money.add(self.remaining, self.filled) != self.amount
+        ):
             raise ValueError(
                 f"an open order's filled {self.filled} + remaining {self.remaining} "
                 f"must equal its amount {self.amount}"
             )
+        _fees_agree(self)
         return self
+
+    def fee_in(self, currency: str) -> Decimal:
+        """The fees charged so far in ``currency`` (zero when none was)."""
+        return _fee_in(self.fees, currency)
 
     @property
     def open_amount(self) -> Decimal:
@@ -180,7 +239,9 @@ class Order(BaseModel):
     @property
     def cost(self) -> Decimal:
         """Executed value in quote currency: ``filled * average`` (zero before any fill)."""
-        return self.filled * self.average if self.average is not None else Decimal(0)
+        if self.average is None:
+            return Decimal(0)
+        return money.multiply(self.filled, self.average)
 
 
 class Fill(BaseModel):
@@ -199,12 +260,22 @@ class Fill(BaseModel):
         default=Decimal(0), description="fee charged for this fill (negative for a rebate)"
     )
     fee_currency: str | None = Field(default=None, description="currency the fee is charged in")
+    fees: tuple[FeeCharge, ...] = Fees
     liquidity: Liquidity | None = Field(
         default=None, description="maker or taker; None when the venue does not say"
     )
     timestamp: Timestamp = Field(description="when it executed (UTC)")
 
+    @model_validator(mode="after")
+    def _fees(self) -> Fill:
+        _fees_agree(self)
+        return self
+
     @property
     def cost(self) -> Decimal:
-        """Value in quote currency: ``amount * price``."""
-        return self.amount * self.price
+        """Value in quote currency: ``amount * price``, exact."""
+        return money.multiply(self.amount, self.price)
+
+    def fee_in(self, currency: str) -> Decimal:
+        """The fee charged for this fill in ``currency`` (zero when none was)."""
+        return _fee_in(self.fees, currency)

@@ -13,17 +13,17 @@ Every figure is an exact ``Decimal``. Fees are expressed in the quote currency
 from __future__ import annotations
 
 import abc
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ExactDecimal, Interface
+from schemas import money
 from schemas._errors import ExchangeError, InvalidOrder, NotSupported
 from schemas._orders import OrderStatus
 from schemas._values import Amount, Fee, NonNegativeAmount, Price, Side, Symbol, Timestamp
 
 __all__ = [
-    "RATIO",
     "AdapterBalance",
     "ConversionRate",
     "ConversionUnavailable",
@@ -36,9 +36,6 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-RATIO = Context(prec=34)
-"""The context for the ratios arbitrage computes (rates, profit ratios): 34 significant
-digits, far beyond any venue's precision; sums and products of prices stay exact."""
 
 
 class InsufficientDepth(InvalidOrder):
@@ -117,17 +114,19 @@ class Quote(BaseModel):
     @property
     def cost(self) -> Decimal:
         """``amount * price`` in quote currency, before fees."""
-        return self.amount * self.price
+        return money.multiply(self.amount, self.price)
 
     @property
     def fee(self) -> Decimal:
         """The taker fee on :attr:`cost`, in quote currency."""
-        return self.cost * self.fee_rate
+        return money.multiply(self.cost, self.fee_rate)
 
     @property
     def net_cost(self) -> Decimal:
         """Quote currency paid (buy: cost + fee) or received (sell: cost - fee)."""
-        return self.cost + self.fee if self.side is Side.BUY else self.cost - self.fee
+        if self.side is Side.BUY:
+            return money.add(self.cost, self.fee)
+        return money.subtract(self.cost, self.fee)
 
 
 class TradeResult(BaseModel):
@@ -177,7 +176,9 @@ class TradeResult(BaseModel):
     @property
     def cost(self) -> Decimal:
         """Executed value in quote currency, before fees."""
-        return self.filled * self.average_price if self.average_price is not None else Decimal(0)
+        if self.average_price is None:
+            return Decimal(0)
+        return money.multiply(self.filled, self.average_price)
 
     @property
     def net_cost(self) -> Decimal | None:
@@ -186,13 +187,13 @@ class TradeResult(BaseModel):
         if self.fee_in_quote is None:
             return None
         if self.side is Side.BUY:
-            return self.cost + self.fee_in_quote
-        return self.cost - self.fee_in_quote
+            return money.add(self.cost, self.fee_in_quote)
+        return money.subtract(self.cost, self.fee_in_quote)
 
     @property
     def remaining(self) -> Decimal:
         """Base amount asked for that did not fill."""
-        return self.amount - self.filled
+        return money.subtract(self.amount, self.filled)
 
     @property
     def complete(self) -> bool:
@@ -223,7 +224,7 @@ class ConversionRate(BaseModel):
 
     def convert(self, amount: Decimal) -> Decimal:
         """``amount`` of ``from_currency`` in ``to_currency``."""
-        return RATIO.multiply(amount, self.rate)
+        return money.multiply(amount, self.rate)
 
 
 class QuoteAdapter(Interface, abc.ABC):

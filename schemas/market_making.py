@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from fortuna import Interface
+from schemas import money
 from schemas._exchange import Exchange
 from schemas._market import Market
 from schemas._market_data import Balances
@@ -55,7 +56,7 @@ class DesiredQuote(NamedTuple):
 
     @property
     def notional(self) -> Decimal:
-        return self.price * self.amount
+        return money.multiply(self.price, self.amount)
 
 
 def check_quote(quote: DesiredQuote) -> str | None:

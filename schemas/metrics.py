@@ -20,7 +20,7 @@ import abc
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -28,6 +28,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from fortuna import ExactDecimal, Interface
+from schemas import money
 from schemas._orders import Fill
 from schemas._values import Timestamp
 
@@ -48,6 +49,7 @@ __all__ = [
     "SpreadRecord",
     "fill_record_id",
     "quantize_metric",
+    "ratio_metric",
 ]
 
 METRIC_PRECISION = 38
@@ -57,7 +59,6 @@ METRIC_SCALE = 18
 METRIC_INTEGER_DIGITS = METRIC_PRECISION - METRIC_SCALE
 
 _QUANTUM = Decimal(1).scaleb(-METRIC_SCALE)
-_WIDE = Context(prec=METRIC_PRECISION * 2)
 _FILL_NAMESPACE = uuid5(NAMESPACE_URL, "https://fortuna/metrics/fills")
 
 
@@ -99,7 +100,16 @@ def quantize_metric(value: Decimal) -> Decimal:
     For derived values such as a spread in basis points, whose exact quotient has more digits
     than any column holds. Amounts read from a venue are stored as they are, never rounded.
     """
-    return value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=_WIDE)
+    return money.round_to(value, _QUANTUM, money.Rounding.HALF_EVEN)
+
+
+def ratio_metric(dividend: Decimal, divisor: Decimal) -> Decimal:
+    """``dividend / divisor`` rounded once, half to even, to the stored scale (18 places).
+
+    For a derived ratio such as a spread in basis points: the exact quotient is rounded
+    directly (:func:`schemas.money.divide`), never first to a context's precision.
+    """
+    return money.divide(dividend, divisor, _QUANTUM, money.Rounding.HALF_EVEN)
 
 
 class MetricRecord(BaseModel):

@@ -129,19 +129,41 @@ def _exact(operation: str, left: Decimal, right: Decimal) -> Decimal:
         ) from None
 
 
+# multiply, add and subtract call the context directly and name the operation only on
+# failure: they run several times per quote on the market-making tick.
+_MULTIPLY = CONTEXT.multiply
+_ADD = CONTEXT.add
+_SUBTRACT = CONTEXT.subtract
+
+
 def multiply(left: Decimal, right: Decimal) -> Decimal:
     """``left * right``, every digit kept (a notional, a fee, a cost)."""
-    return _exact("multiply", left, right)
+    if type(left) is Decimal and type(right) is Decimal:
+        try:
+            return _MULTIPLY(left, right)
+        except ArithmeticError:
+            pass
+    return _exact("multiply", left, right)  # names the failure, refuses a non-Decimal
 
 
 def add(left: Decimal, right: Decimal) -> Decimal:
     """``left + right``, every digit kept."""
-    return _exact("add", left, right)
+    if type(left) is Decimal and type(right) is Decimal:
+        try:
+            return _ADD(left, right)
+        except ArithmeticError:
+            pass
+    return _exact("add", left, right)  # names the failure, refuses a non-Decimal
 
 
 def subtract(left: Decimal, right: Decimal) -> Decimal:
     """``left - right``, every digit kept."""
-    return _exact("subtract", left, right)
+    if type(left) is Decimal and type(right) is Decimal:
+        try:
+            return _SUBTRACT(left, right)
+        except ArithmeticError:
+            pass
+    return _exact("subtract", left, right)  # names the failure, refuses a non-Decimal
 
 
 def total(values: Iterable[Decimal]) -> Decimal:
@@ -244,8 +266,47 @@ def divide(dividend: Decimal, divisor: Decimal, quantum: Decimal, rounding: Roun
     return _times_quantum(_scaled_quotient(dividend, divisor, quantum, rounding), quantum)
 
 
+_ROUNDING = Context(
+    prec=PRECISION,
+    rounding=ROUND_HALF_EVEN,
+    Emax=4 * PRECISION,
+    Emin=-4 * PRECISION,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Underflow, Subnormal, Clamped],
+)
+"""``CONTEXT`` without the ``Inexact`` trap: for ``Decimal.quantize`` in :func:`round_to`,
+whose rounding is the point (the direction is always passed explicitly)."""
+
+
+def _is_power_of_ten(quantum: Decimal) -> bool:
+    """1, 0.1, 0.01 ... written as such (``1E-8``, not ``0.010``); remembered per quantum
+    (a market's tick and step are the same on every call)."""
+    sign, digits, exponent = quantum.as_tuple()
+    known = not sign and digits == (1,) and isinstance(exponent, int) and exponent <= 0
+    if len(_POWERS_OF_TEN) < 256:
+        _POWERS_OF_TEN[quantum] = known
+    return known
+
+
+_POWERS_OF_TEN: dict[Decimal, bool] = {}
+
+
 def round_to(value: Decimal, quantum: Decimal, rounding: Rounding) -> Decimal:
-    """``value`` rounded to a multiple of ``quantum`` (any positive decimal: 0.01, 0.5, 5)."""
+    """``value`` rounded to a multiple of ``quantum`` (any positive decimal: 0.01, 0.5, 5).
+
+    For a quantum written as a power of ten (``0.01``, ``1E-8``, ``1``) this is one
+    ``Decimal.quantize`` in the money context (the common tick and step; the same result,
+    pinned by the property tests); any other quantum is rounded in exact integers.
+    """
+    if type(value) is Decimal and type(quantum) is Decimal:
+        power = _POWERS_OF_TEN.get(quantum)
+        fast = (power or (power is None and _is_power_of_ten(quantum))) and value.is_finite()
+    else:
+        fast = False  # the integer path refuses it with a MoneyError
+    if fast:
+        try:  # positional arguments: keywords cost this call several times over
+            return value.quantize(quantum, rounding, _ROUNDING)
+        except ArithmeticError:
+            pass  # beyond the context: the integer path raises MoneyError
     return divide(value, Decimal(1), quantum, rounding)
 
 

@@ -25,6 +25,7 @@ Running
     ticker.py       the tick loop, ``Ticker`` and ``TickService``: no drift, interruptible
     clock.py        ``clock.wall`` and ``clock.virtual``
     logging.py      structured logs, decimals exact, secrets redacted
+    redaction.py    the secrets of the running mandate, removed from every printed line
     settings.py     flags over ``FORTUNA_*`` variables over defaults
 
 Tools for people and editors

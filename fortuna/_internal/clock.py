@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time as _time
 import weakref
 from collections.abc import Collection
@@ -37,10 +38,18 @@ class WallClock(Component[NoArgs], Clock):
         return _time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
+        await asyncio.sleep(max(0.0, _number(seconds)))
 
     async def sleep_until(self, deadline: float) -> None:
-        await asyncio.sleep(max(0.0, deadline - _time.monotonic()))
+        await asyncio.sleep(max(0.0, _number(deadline) - _time.monotonic()))
+
+
+def _number(value: float) -> float:
+    """A sleep or deadline that can be reached: NaN never is (it compares false with every
+    time, so a NaN deadline would spin a virtual clock and never wake a wall one)."""
+    if math.isnan(value):
+        raise ValueError("a sleep or deadline cannot be NaN")
+    return value
 
 
 _DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -126,10 +135,10 @@ class VirtualClock(Component[VirtualClockArgs], Clock):
     # --- sleeping -------------------------------------------------------------------------
 
     async def sleep(self, seconds: float) -> None:
-        await self.sleep_until(self._now + seconds)
+        await self.sleep_until(self._now + _number(seconds))
 
     async def sleep_until(self, deadline: float) -> None:
-        if deadline <= self._now:
+        if _number(deadline) <= self._now:
             await asyncio.sleep(0)  # still a suspension point, like a zero sleep
             return
         loop = asyncio.get_running_loop()
@@ -140,7 +149,7 @@ class VirtualClock(Component[VirtualClockArgs], Clock):
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds`` now, waking every sleeper due (for tests)."""
-        self._now += seconds
+        self._now += _number(seconds)
         self._wake_due()
         await asyncio.sleep(0)
 

@@ -57,6 +57,9 @@ class Document:
     data: Any
     positions: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    env_values: dict[str, str] = field(default_factory=dict)
+    """Each value read from an ``!env`` variable, with the variable's name: findings never
+    echo these (a credential put in the wrong arg must not reach a CI log)."""
 
     def locate(self, path: Path, *, key: bool = False) -> Position | None:
         """The position of ``path``, or of its nearest located ancestor."""
@@ -244,7 +247,9 @@ class _Builder:
                 path
             )
         if name in self.env:
-            return self.env[name]
+            value = self.env[name]
+            self.document.env_values[value] = name
+            return value
         if has_default:
             return default
         return MissingEnv(name, position)

@@ -5,12 +5,18 @@
 service to stop gracefully (no new ticks; ``on_stop`` cancels resting orders) and the graph
 is unloaded in reverse; a second signal forces the stop: the service task is cancelled and
 unloading goes on with short timeouts. A forced stop raises :class:`ForcedStop`.
+
+Once the graph is built, the value of every secret its components hold is registered for
+redaction (:mod:`fortuna._internal.redaction`): no log line or message shows it from then
+on, wherever it appears. A ``duration`` must be finite and positive: a NaN would never be
+reached (and would spin a virtual clock).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import signal
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -19,9 +25,11 @@ from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
 from fortuna._internal.findings import MandateError
 from fortuna._internal.plan import Plan
 
-__all__ = ["ForcedStop", "run", "start"]
+__all__ = ["MAX_DURATION", "ForcedStop", "check_duration", "run", "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
+MAX_DURATION = 10 * 365.25 * 86400.0
+"""Ten years: a longer run is not a rehearsal but a typo (and overflows dates)."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RESET_SIGNAL = signal.SIGUSR1
 """The operator's reset: clears every tripped kill switch (every ``Resettable``)."""
@@ -33,6 +41,32 @@ class ForcedStop(Exception):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(f"stop forced by a second {signal.Signals(signum).name}")
+
+
+def check_duration(duration: float) -> float:
+    """``duration`` if it is a number of seconds a run can reach, else ``ValueError``."""
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        raise ValueError(f"a duration is a number of seconds, got {duration!r}")
+    if not math.isfinite(duration) or duration <= 0 or duration > MAX_DURATION:
+        raise ValueError(
+            f"a duration must be a finite number of seconds above 0 and at most "
+            f"{MAX_DURATION:.0f} (ten years), got {duration!r}"
+        )
+    return float(duration)
+
+
+@contextlib.contextmanager
+def _secrets_of(graph: Graph, *, keep: bool = False) -> Iterator[None]:
+    """The graph's secrets are redacted from every output while it lives (and after, with
+    ``keep``: the command line still logs the run's outcome once it is over)."""
+    from fortuna._internal.redaction import register_secrets_of, release_secrets
+
+    registration = register_secrets_of(graph[name].args for name in graph)
+    try:
+        yield
+    finally:
+        if not keep:
+            release_secrets(registration)
 
 
 def _to_plan(obj: Any) -> Plan:
@@ -54,11 +88,12 @@ async def start(
 ) -> AsyncIterator[Graph]:
     """Build and load the graph; unload it when the block exits."""
     graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
-    await graph.load()
-    try:
-        yield graph
-    finally:
-        await graph.unload()
+    with _secrets_of(graph):
+        await graph.load()
+        try:
+            yield graph
+        finally:
+            await graph.unload()
 
 
 class _Stopper:
@@ -114,13 +149,16 @@ class _Stopper:
     def installed(self) -> Iterator[_Stopper]:
         loop = asyncio.get_running_loop()
         installed: list[int] = []
+        previous: dict[int, Any] = {}
         try:
             for signum in STOP_SIGNALS:
+                before = signal.getsignal(signum)
                 try:
                     loop.add_signal_handler(signum, self, signum)
                 except (NotImplementedError, RuntimeError, ValueError):
                     continue  # not the main thread, or a platform without signal handlers
                 installed.append(signum)
+                previous[signum] = before
             try:
                 loop.add_signal_handler(RESET_SIGNAL, self.reset)
                 installed.append(RESET_SIGNAL)
@@ -130,6 +168,11 @@ class _Stopper:
         finally:
             for number in installed:
                 loop.remove_signal_handler(number)
+                # Hand the signal back to whoever handled it before the run (the command
+                # line's handler), not to the system default: a stop after the run still stops.
+                if previous.get(number) is not None:
+                    with contextlib.suppress(ValueError, OSError, TypeError):
+                        signal.signal(number, previous[number])
 
 
 async def run(
@@ -140,22 +183,27 @@ async def run(
     handle_signals: bool = False,
     stop: asyncio.Event | None = None,
     duration: float | None = None,
+    keep_secrets: bool = False,
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
     With ``handle_signals``, SIGINT/SIGTERM stop the run (gracefully, then by force); setting
     ``stop`` asks for a graceful stop from code, and so does ``duration`` seconds of the
-    graph's clock after loading (a rehearsal of a day on the virtual clock). Returns the
+    graph's clock after loading (a rehearsal of a day on the virtual clock). The graph's
+    secrets are redacted from every output while it lives; ``keep_secrets`` keeps them
+    redacted for the rest of the process (the command line's last lines). Returns the
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
     and :class:`ForcedStop` after a second stop signal.
     """
+    if duration is not None:
+        duration = check_duration(duration)
     graph = Graph(_to_plan(mandate_or_plan), unload_timeout=unload_timeout)
     stopper = _Stopper(graph, force_unload_timeout)
     handlers = stopper.installed() if handle_signals else contextlib.nullcontext()
     watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
     try:
-        with handlers:
+        with _secrets_of(graph, keep=keep_secrets), handlers:
             return await _run(graph, stopper, duration)
     finally:
         if watcher is not None:

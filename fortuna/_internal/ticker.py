@@ -6,6 +6,17 @@ counted, never run back to back. A tick that raises is logged with its context a
 goes on; after ``max_consecutive_failures`` failures in a row it stops with
 :class:`TickerFailed`. ``request_stop`` interrupts the sleep between ticks at once but never
 a tick in progress.
+
+Throttling is not failure. A tick that raises an error carrying a ``retry_after``
+attribute (a venue's rate limit: ``schemas.RateLimited``, or any error that says when to
+come back) is *throttled*: it is logged as a warning, does not count towards
+``max_consecutive_failures``, and the loop slows down: the next tick waits at least
+``retry_after`` and the stride between ticks doubles (up to :data:`MAX_STRIDE` slots, never
+beyond :data:`MAX_THROTTLED_GAP` seconds); each clean tick halves it again. Ticks stay on
+the ``start + k * interval`` grid, so a throttled loop never drifts either.
+
+A stop always ends the loop: the interval must be finite and positive, and a deadline is
+never NaN.
 """
 
 from __future__ import annotations
@@ -21,7 +32,12 @@ from fortuna._internal.component import ComponentArgs, Service, _default_log
 from fortuna._internal.time import Clock
 from fortuna._internal.types import Duration
 
-__all__ = ["TickArgs", "TickService", "Ticker", "TickerFailed"]
+__all__ = ["LeftBehind", "TickArgs", "TickService", "Ticker", "TickerFailed"]
+
+MAX_STRIDE = 64
+"""The most slots a throttled loop lets pass between two ticks."""
+MAX_THROTTLED_GAP = 60.0
+"""...and never more than this many seconds, whatever the interval."""
 
 
 class TickerFailed(RuntimeError):
@@ -34,6 +50,18 @@ class TickerFailed(RuntimeError):
             f"{name}: stopped after {failures} consecutive failed ticks; "
             f"last error: {type(last).__name__}: {last}"
         )
+
+
+class LeftBehind(RuntimeError):
+    """A service stopped without confirming that it released everything it held outside
+    the process: orders that may still rest on a venue. ``items`` lists each one (as
+    structured dicts), exactly; ``fortuna run`` logs them and exits 4."""
+
+    def __init__(self, name: str, items: list[dict[str, Any]], why: str) -> None:
+        self.name = name
+        self.items = items
+        self.why = why
+        super().__init__(f"{name}: {len(items)} item(s) may still be outside: {why}")
 
 
 class Ticker:
@@ -53,8 +81,10 @@ class Ticker:
         log: Any = None,
         max_consecutive_failures: int = 5,
     ) -> None:
-        if interval <= 0:
-            raise ValueError(f"{name}: the tick interval must be positive, got {interval!r}")
+        if not (math.isfinite(interval) and interval > 0):
+            raise ValueError(
+                f"{name}: the tick interval must be a finite positive number, got {interval!r}"
+            )
         if max_consecutive_failures < 1:
             raise ValueError(f"{name}: max_consecutive_failures must be at least 1")
         self.callback = callback
@@ -69,6 +99,11 @@ class Ticker:
         """Slots that passed entirely while an earlier tick overran."""
         self.failures = 0
         self.consecutive_failures = 0
+        self.throttled = 0
+        """Ticks the venue throttled (rate limit), over the run."""
+        self.stride = 1
+        """Slots between two ticks: 1, or more while the venue throttles."""
+        self._resume_at: float | None = None
         self._stopping = False
         self._sleeper: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -92,18 +127,23 @@ class Ticker:
             if await self._sleep_until(start + slot * interval):
                 break  # request_stop ended the sleep
             await self._tick(slot)
-            # Where the next tick goes: the next slot if it is still ahead, else the latest
-            # slot that has come (run at once, late), skipping any that passed entirely.
-            due = math.floor((clock.monotonic() - start) / interval)
-            if due > slot + 1:
-                missed = due - slot - 1
+            # Where the next tick goes: the next slot (``stride`` ahead) if it is still
+            # ahead, else the latest slot that has come (run at once, late), skipping any
+            # that passed entirely.
+            now = clock.monotonic()
+            due = math.floor((now - start) / interval)
+            following = slot + self.stride
+            if self._resume_at is not None:  # a throttled tick: not before retry_after
+                following = max(following, math.ceil((self._resume_at - start) / interval))
+                self._resume_at = None
+            elif due > following:
+                missed = due - following
                 self.skipped += missed
                 self.log.warning(
                     "ticks skipped", ticker=self.name, skipped=missed, total_skipped=self.skipped
                 )
-                slot = due
-            else:
-                slot += 1
+                following = due
+            slot = following
 
     async def _sleep_until(self, deadline: float) -> bool:
         """Sleep until ``deadline``; True if a stop was requested meanwhile."""
@@ -124,6 +164,9 @@ class Ticker:
         try:
             await self.callback()
         except Exception as exc:
+            if hasattr(exc, "retry_after"):
+                self._throttled(slot, exc)
+                return
             self.failures += 1
             self.consecutive_failures += 1
             self.log.error(
@@ -138,6 +181,24 @@ class Ticker:
                 raise TickerFailed(self.name, self.consecutive_failures, exc) from exc
         else:
             self.consecutive_failures = 0
+            self.stride = max(1, self.stride // 2)
+
+    def _throttled(self, slot: int, exc: Exception) -> None:
+        retry_after = getattr(exc, "retry_after", None)
+        wait = float(retry_after) if isinstance(retry_after, int | float) else 0.0
+        wait = min(wait, MAX_THROTTLED_GAP) if math.isfinite(wait) and wait > 0 else 0.0
+        self.throttled += 1
+        self.stride = max(1, min(self.stride * 2, MAX_STRIDE,
+                                 int(MAX_THROTTLED_GAP // self.interval) or 1))
+        self._resume_at = self.clock.monotonic() + wait
+        self.log.warning(
+            "tick throttled by the venue; slowing down",
+            ticker=self.name,
+            tick=slot,
+            retry_after=wait,
+            every=self.stride * self.interval,
+            error=f"{type(exc).__name__}: {exc}",
+        )
 
     # --- background use -----------------------------------------------------------------
 
@@ -224,9 +285,11 @@ class TickService(Service[TickArgsT]):
         try:
             await self.on_start()
             await ticker.run()
-        except Exception:  # not CancelledError: a forced stop skips on_stop
+        except Exception as failure:  # not CancelledError: a forced stop skips on_stop
             try:
                 await self.on_stop()
+            except LeftBehind as left:  # what may rest outside matters more than why
+                raise left from failure
             except Exception as cleanup:  # keep the original failure as the one raised
                 self.log.error("on_stop failed while stopping after a failure",
                                error=f"{type(cleanup).__name__}: {cleanup}")

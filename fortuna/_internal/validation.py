@@ -83,6 +83,19 @@ _INERT = frozenset({int, float, bool, Decimal, type(None)})
 """Leaf types that can hold no reference: the resolving walk skips them."""
 
 
+_MIN_ECHO_HIDDEN = 4  # shorter !env values are not searched for in free text
+
+
+class _EnvValue:
+    """Stands for a value read from ``!env`` in a finding, which never shows the value."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return f"the value of !env {self.variable}"
+
+
 class _Unresolvable:
     """Stands for a reference already reported as broken, so it is not reported twice."""
 
@@ -141,6 +154,9 @@ class _Validator:
         self, path: Path, message: str, *, key: bool = False, at: Path | None = None
     ) -> None:
         position = self.document.locate(path if at is None else at, key=key)
+        for value, name in self.document.env_values.items():  # never echo an !env value
+            if len(value) >= _MIN_ECHO_HIDDEN and value in message:
+                message = message.replace(value, f"<the value of !env {name}>")
         self.findings.append(Finding(self.source, dotted(path), message, position))
 
     def position_of(self, name: str) -> Position | None:
@@ -400,11 +416,14 @@ class _Validator:
         for error in exc.errors(include_url=False):
             value = error.get("input")
             if isinstance(value, Ref):
-                if value.name not in placeholders and error["type"] != "extra_forbidden":
+                if value.name in placeholders:
+                    error = {**error, "input": placeholders[value.name]}
+                elif error["type"] != "extra_forbidden":
                     continue  # its id is unknown, already reported
-                error = {**error, "input": placeholders[value.name]}
             if isinstance(value, MissingEnv | _Unresolvable) and error["type"] != "extra_forbidden":
                 continue  # already reported; an unknown arg is news whatever its value
+            if isinstance(value, str) and value in self.document.env_values:
+                error = {**error, "input": _EnvValue(self.document.env_values[value])}
             loc = self.data_path(raw_args, error["loc"])
             path: Path = ("components", name, "args", *loc)
             message = self.describe(error, cls, loc, self.ids[name])

@@ -10,10 +10,13 @@ from pydantic import Field, model_validator
 
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol
+from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
 from schemas.feeds import BalancesFeed
+from schemas.money import Rounding
 
 __all__ = ["DrawdownArgs", "DrawdownSwitch"]
+
+_PERCENT_SHOWN = Decimal("0.000001")  # a share shown as a percentage with 4 decimals
 
 
 class DrawdownArgs(ComponentArgs):
@@ -51,16 +54,24 @@ class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
             # No valuation without a price: a missing price is kill_switches.stale_data's.
             self.log.warning("price unavailable: drawdown not evaluated", error=str(exc))
             return None
-        value = balances.total(args.symbol.base) * price + balances.total(args.symbol.quote)
+        value = money.add(
+            money.multiply(balances.total(args.symbol.base), price),
+            balances.total(args.symbol.quote),
+        )
         self.value = value
         if self.peak is None or value > self.peak:
             self.peak = value
             return None
-        loss = self.peak - value
+        loss = money.subtract(self.peak, value)
         if args.max_loss is not None and loss > args.max_loss:
             return f"value {value} is {loss} {args.symbol.quote} below its peak {self.peak} " \
                    f"(max loss {args.max_loss})"
-        if args.max_drawdown is not None and self.peak > 0 and loss / self.peak > args.max_drawdown:
-            return f"value {value} is {loss / self.peak:.4%} below its peak {self.peak} " \
+        if (
+            args.max_drawdown is not None
+            and self.peak > 0
+            and loss > money.multiply(args.max_drawdown, self.peak)  # loss / peak, exactly
+        ):
+            share = money.divide(loss, self.peak, _PERCENT_SHOWN, Rounding.HALF_EVEN)
+            return f"value {value} is {share:%} below its peak {self.peak} " \
                    f"(max drawdown {args.max_drawdown})"
         return None

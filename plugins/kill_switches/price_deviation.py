@@ -10,11 +10,13 @@ from pydantic import Field
 
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import PriceProvider, PriceUnavailable
+from schemas import PriceProvider, PriceUnavailable, money
+from schemas.money import Rounding
 
 __all__ = ["PriceDeviationArgs", "PriceDeviationSwitch"]
 
 _BPS = Decimal(10_000)
+_SHOWN = Decimal("0.1")  # bps shown to one decimal
 
 
 class PriceDeviationArgs(ComponentArgs):
@@ -37,11 +39,17 @@ class PriceDeviationSwitch(LatchedSwitch[PriceDeviationArgs]):
             # Nothing to compare: a missing price is kill_switches.stale_data's to judge.
             self.log.warning("price unavailable: deviation not evaluated", error=str(exc))
             return None
-        deviation = abs(price - reference) / reference
-        if deviation > self.args.max_deviation:
+        difference = abs(money.subtract(price, reference))
+        # |price - reference| / reference > max_deviation, compared exactly
+        if difference > money.multiply(self.args.max_deviation, reference):
+            deviation_bps = money.divide(
+                money.multiply(difference, _BPS), reference, _SHOWN, Rounding.HALF_EVEN
+            )
+            max_bps = money.round_to(
+                money.multiply(self.args.max_deviation, _BPS), _SHOWN, Rounding.HALF_EVEN
+            )
             return (
-                f"price {price} deviates {(deviation * _BPS).quantize(Decimal('0.1'))} bps "
-                f"from the reference {reference} (max "
-                f"{(self.args.max_deviation * _BPS).quantize(Decimal('0.1'))} bps)"
+                f"price {price} deviates {deviation_bps} bps "
+                f"from the reference {reference} (max {max_bps} bps)"
             )
         return None

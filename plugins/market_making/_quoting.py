@@ -1,24 +1,26 @@
 """Quote arithmetic shared by the strategies and the service: ladders, quantization, funding.
 
-Every function is pure and exact (``Decimal`` in, ``Decimal`` out). Quantization goes
-through :class:`schemas.Market` with its explicit rule: a buy price rounds down, a sell
-price rounds up, an amount rounds down, so a quote is never more aggressive than asked.
+Every function is pure and exact (``Decimal`` in, ``Decimal`` out): arithmetic goes through
+:mod:`schemas.money`, so no digit is lost to a decimal context and every rounding states its
+direction. Quantization follows :class:`schemas.Market`'s rule: a buy price rounds down, a
+sell price rounds up, an amount rounds down, so a quote is never more aggressive than asked.
+A budget rounds against the spender: what a balance affords is rounded down to the step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any, Literal, NamedTuple
+from decimal import Decimal
+from typing import Literal, NamedTuple
 
-from schemas import Balances, Market, Order, Side
+from schemas import Balances, Market, Order, Side, money
 from schemas.market_making import DesiredQuote, check_quote
+from schemas.money import Rounding
 
 __all__ = [
     "LadderRung",
     "Sides",
     "fit_to_balances",
-    "grid_of",
     "ladder",
     "ladder_shape",
     "on_grid",
@@ -29,15 +31,6 @@ __all__ = [
 Sides = Literal["both", "buy", "sell"]
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
-
-
-def _quote(fields: tuple[Side, Decimal, Decimal, str]) -> DesiredQuote:
-    """``DesiredQuote(side, price, amount, tag)``: the same tuple, built without the
-    generated ``__new__`` (a Python call). Every field is given, so no default applies."""
-    return _new_tuple(DesiredQuote, fields)  # type: ignore[no-any-return]
-
-
-_new_tuple: Any = tuple.__new__
 
 
 def ladder(
@@ -97,16 +90,18 @@ def ladder_shape(
     rungs: list[LadderRung] = []
     size = amount
     for level in range(levels):
-        distance = spread + step * level
-        sized = size + amount_step * level
+        distance = money.add(spread, money.multiply(step, Decimal(level)))
+        sized = money.add(size, money.multiply(amount_step, Decimal(level)))
         label = f"{tag}{level}" if tag else str(level)
         if sides != "sell":
-            qty = sized * buy_scale
-            rungs.append(LadderRung(Side.BUY, _ONE - distance, qty, label, qty > 0))
+            qty = money.multiply(sized, buy_scale)
+            rungs.append(
+                LadderRung(Side.BUY, money.subtract(_ONE, distance), qty, label, qty > 0)
+            )
         if sides != "buy":
-            qty = sized * sell_scale
-            rungs.append(LadderRung(Side.SELL, _ONE + distance, qty, label, qty > 0))
-        size *= amount_factor
+            qty = money.multiply(sized, sell_scale)
+            rungs.append(LadderRung(Side.SELL, money.add(_ONE, distance), qty, label, qty > 0))
+        size = money.multiply(size, amount_factor)
     return tuple(rungs)
 
 
@@ -115,67 +110,36 @@ def priced_ladder(
 ) -> list[DesiredQuote]:
     """The ladder's quotes around ``reference * (1 + shift)``: the same quotes, computed
     the same way, as :func:`ladder` with the arguments ``shape`` was made from."""
-    centre = reference * (_ONE + shift)
+    centre = reference if shift.is_zero() else money.multiply(reference, money.add(_ONE, shift))
     quotes: list[DesiredQuote] = []
     append = quotes.append
+    multiply = money.multiply
     for side, factor, qty, label, sized in shape:
-        price = centre * factor
+        price = multiply(centre, factor)
         if price > 0 and sized:
-            append(_new_tuple(DesiredQuote, (side, price, qty, label)))  # see _quote
+            append(DesiredQuote(side, price, qty, label))
     return quotes
 
 
-def _power_of_ten(increment: Decimal) -> bool:
-    """1, 0.1, 0.01 ... written as such: quantizing to it is one ``Decimal.quantize``."""
-    _, digits, exponent = increment.as_tuple()
-    return digits == (1,) and isinstance(exponent, int) and exponent <= 0
+def _price_on_tick(market: Market, price: Decimal, side: Side) -> Decimal:
+    """``market.quantize_price(price, side)``: a buy rounds down, a sell up."""
+    rounding = Rounding.FLOOR if side is Side.BUY else Rounding.CEILING
+    return money.round_to(price, market.price_increment, rounding)
 
 
-def _price_on_tick(
-    market: Market, price: Decimal, side: Side, fast: bool | None = None
-) -> Decimal:
-    """``market.quantize_price(price, side)``; for a power-of-ten tick (0.01, 1, 1E-8) the
-    same result in one ``Decimal.quantize`` (the rounding rule is the market's: buy down,
-    sell up). ``fast``: whether the tick is a power of ten, when the caller knows."""
-    increment = market.price_increment
-    if fast if fast is not None else _power_of_ten(increment):
-        rounding = ROUND_FLOOR if side is Side.BUY else ROUND_CEILING
-        try:
-            return price.quantize(increment, rounding=rounding)
-        except InvalidOperation:
-            pass
-    return market.quantize_price(price, side)
+def _amount_on_step(market: Market, amount: Decimal) -> Decimal:
+    """``market.quantize_amount(amount)``: rounded down to the step."""
+    return money.round_to(amount, market.amount_increment, Rounding.FLOOR)
 
 
-def _amount_on_step(market: Market, amount: Decimal, fast: bool | None = None) -> Decimal:
-    """``market.quantize_amount(amount)`` (rounded down), fast for a power-of-ten step."""
-    increment = market.amount_increment
-    if fast if fast is not None else _power_of_ten(increment):
-        try:
-            return amount.quantize(increment, rounding=ROUND_FLOOR)
-        except InvalidOperation:
-            pass
-    return market.quantize_amount(amount)
-
-
-def grid_of(market: Market) -> tuple[bool, bool]:
-    """Whether the market's tick and its step are powers of ten (the fast quantization),
-    for :func:`on_grid` to take when it checks many quotes of one market."""
-    return _power_of_ten(market.price_increment), _power_of_ten(market.amount_increment)
-
-
-def on_grid(
-    market: Market, quote: DesiredQuote, *, grid: tuple[bool, bool] | None = None
-) -> bool:
+def on_grid(market: Market, quote: DesiredQuote) -> bool:
     """Whether ``quote`` is exactly what ``market.check_order`` would send: price on the
     tick, amount on the step, within the market's minimums and maximum (a cheap test that
-    lets a quantized quote skip the full check). ``grid``: :func:`grid_of` the market,
-    when the caller has it."""
+    lets a quantized quote skip the full check)."""
     price, amount = quote.price, quote.amount
-    fast_price, fast_amount = grid if grid is not None else grid_of(market)
-    if _price_on_tick(market, price, quote.side, fast_price) != price:
+    if _price_on_tick(market, price, quote.side) != price:
         return False
-    if _amount_on_step(market, amount, fast_amount) != amount:
+    if _amount_on_step(market, amount) != amount:
         return False
     if market.max_amount is not None and amount > market.max_amount:
         return False
@@ -189,8 +153,10 @@ def _meets_minimums(market: Market, price: Decimal, amount: Decimal) -> str | No
         return f"amount {amount} is under the market minimum {market.min_amount}"
     if price <= 0:
         return f"price rounds to zero at tick {market.price_increment}"
-    if market.min_notional is not None and amount * price < market.min_notional:
-        return f"notional {amount * price} is under the market minimum {market.min_notional}"
+    if market.min_notional is not None:
+        notional = money.multiply(amount, price)
+        if notional < market.min_notional:
+            return f"notional {notional} is under the market minimum {market.min_notional}"
     return None
 
 
@@ -212,7 +178,8 @@ def quantize_quotes(
     last_sell: Decimal | None = None
     dropped: list[tuple[DesiredQuote, str]] = []
     tick, step = market.price_increment, market.amount_increment
-    fast_price, fast_amount = grid_of(market)
+    round_to, multiply = money.round_to, money.multiply
+    floor, ceiling = Rounding.FLOOR, Rounding.CEILING
     max_amount = market.max_amount
     buy = Side.BUY
     min_amount, min_notional = market.min_amount, market.min_notional
@@ -227,18 +194,9 @@ def quantize_quotes(
             if problem is not None:
                 dropped.append((quote, problem))
                 continue
-        try:  # the market's rounding rule: a buy rounds down, a sell up, an amount down
-            price = (
-                raw_price.quantize(tick, ROUND_FLOOR if side is buy else ROUND_CEILING)
-                if fast_price else market.quantize_price(raw_price, side)
-            )
-            amount = (
-                raw_amount.quantize(step, ROUND_FLOOR)
-                if fast_amount else market.quantize_amount(raw_amount)
-            )
-        except InvalidOperation:  # beyond the default precision: the exact path
-            price = market.quantize_price(raw_price, side)
-            amount = market.quantize_amount(raw_amount)
+        # the market's rounding rule: a buy rounds down, a sell up, an amount down
+        price = round_to(raw_price, tick, floor if side is buy else ceiling)
+        amount = round_to(raw_amount, step, floor)
         if max_amount is not None and amount > max_amount:
             amount = max_amount
         if merged is None:
@@ -252,21 +210,21 @@ def quantize_quotes(
             key = (side, price)
             earlier = merged.get(key)
             if earlier is not None:
-                amount = earlier.amount + amount
+                amount = money.add(earlier.amount, amount)
                 if max_amount is not None and amount > max_amount:
                     amount = max_amount
-                merged[key] = _quote((side, price, amount, earlier.tag))
+                merged[key] = DesiredQuote(side, price, amount, earlier.tag)
                 continue
         if (
             amount <= 0 or amount < min_amount or price <= 0
-            or (min_notional is not None and amount * price < min_notional)
+            or (min_notional is not None and multiply(amount, price) < min_notional)
         ):
             dropped.append((quote, _meets_minimums(market, price, amount) or "under minimums"))
             continue
         if merged is not None:
-            merged[(side, price)] = _quote((side, price, amount, quote.tag))
+            merged[(side, price)] = DesiredQuote(side, price, amount, quote.tag)
         else:
-            kept.append(_new_tuple(DesiredQuote, (side, price, amount, quote.tag)))
+            kept.append(DesiredQuote(side, price, amount, quote.tag))
             if side is buy:
                 last_buy = price
             else:
@@ -286,24 +244,29 @@ def fit_to_balances(
     quote plus what its resting buys lock, each buy costing its value plus the market's
     higher fee (venues reserve that much). Quotes nearest the reference are funded first;
     the one that runs out is cut down (on the step), the rest dropped with the reason.
+
+    Exact throughout (:mod:`schemas.money`); the one rounding is the budget's, against
+    the spender: the amount a remaining balance affords is rounded DOWN to the step, so
+    the kept quotes never cost a fraction of a unit more than the balance.
     """
+    add, multiply = money.add, money.multiply
     base = balances.free(market.base)
     cash = balances.free(market.quote)
-    with_fee = _ONE + max(market.maker_fee, market.taker_fee, _ZERO)
+    with_fee = add(_ONE, max(market.maker_fee, market.taker_fee, _ZERO))
     sell = Side.SELL
     for order in resting:
         if order.side is sell:
-            base += order.remaining
+            base = add(base, order.remaining)
         elif order.price is not None:
-            cash += order.remaining * order.price * with_fee
+            cash = add(cash, multiply(multiply(order.remaining, order.price), with_fee))
     wanted_base = _ZERO
     wanted_cash = _ZERO
     for quote in quotes:
         if quote.side is sell:
-            wanted_base += quote.amount
+            wanted_base = add(wanted_base, quote.amount)
         else:
-            wanted_cash += quote.amount * quote.price
-    if wanted_base <= base and wanted_cash * with_fee <= cash:
+            wanted_cash = add(wanted_cash, multiply(quote.amount, quote.price))
+    if wanted_base <= base and multiply(wanted_cash, with_fee) <= cash:
         return list(quotes), []  # everything is funded: the usual case
     sells = sorted((q for q in quotes if q.side is Side.SELL), key=lambda q: q.price)
     buys = sorted((q for q in quotes if q.side is Side.BUY), key=lambda q: -q.price)
@@ -315,20 +278,20 @@ def fit_to_balances(
             dropped.append((quote, f"not enough {market.base}: {base} left to sell"))
             base = _ZERO
             continue
-        base -= amount
+        base = money.subtract(base, amount)
         kept.append(quote if amount == quote.amount else _resized(quote, amount))
     for quote in buys:
-        unit = quote.price * with_fee
-        affordable = cash / unit
-        amount = quote.amount if quote.amount <= affordable else market.quantize_amount(affordable)
+        unit = multiply(quote.price, with_fee)  # the cost of one unit, fee included: exact
+        affordable = money.divide(cash, unit, market.amount_increment, Rounding.DOWN)
+        amount = quote.amount if quote.amount <= affordable else affordable
         if amount < quote.amount and _meets_minimums(market, quote.price, amount) is not None:
             dropped.append((quote, f"not enough {market.quote}: {cash} left to buy with"))
             cash = _ZERO
             continue
-        cash -= amount * unit
+        cash = money.subtract(cash, multiply(amount, unit))
         kept.append(quote if amount == quote.amount else _resized(quote, amount))
     return kept, dropped
 
 
 def _resized(quote: DesiredQuote, amount: Decimal) -> DesiredQuote:
-    return _quote((quote.side, quote.price, amount, quote.tag))
+    return DesiredQuote(quote.side, quote.price, amount, quote.tag)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
 
-from schemas import Order, OrderRequest, Side
+from schemas import Order, OrderRequest, Side, money
 from schemas.market_making import DesiredQuote
 
 __all__ = ["Plan", "crosses", "reconcile"]
@@ -128,8 +128,8 @@ def _within_tolerance(
             quote, order = quotes[i], orders[j]
             target, price = quote.price, order.price
             assert price is not None
-            if abs(price - target) <= target * price_tolerance and (
-                abs(order.remaining - quote.amount) <= quote.amount * amount_tolerance
+            if _within(price, target, price_tolerance) and _within(
+                order.remaining, quote.amount, amount_tolerance
             ):
                 kept.add(id(order))
                 keep.append(order)
@@ -142,6 +142,13 @@ def _within_tolerance(
                 i += 1
         place.extend(quotes[i:])
     return kept
+
+
+def _within(value: Decimal, target: Decimal, tolerance: Decimal) -> bool:
+    """``|value - target| <= target * tolerance``, exactly (equality for no tolerance)."""
+    if not tolerance:
+        return value == target
+    return abs(money.subtract(value, target)) <= money.multiply(target, tolerance)
 
 
 _PRICE = attrgetter("price")

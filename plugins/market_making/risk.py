@@ -17,16 +17,23 @@ from typing import Annotated
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration, ExactDecimal
-from schemas import Order, OrderRequest, Side
+from schemas import Order, OrderRequest, Side, money
 from schemas.market_making import RiskCheck, RiskContext
+from schemas.money import Rounding
 
 __all__ = ["PreTradeLimits", "RiskArgs", "RiskComponent"]
 
 _BPS = Decimal(10_000)
+_ONE = Decimal(1)
 
 
-def _bps(fraction: Decimal) -> str:
-    return f"{(fraction * _BPS).quantize(Decimal('0.1'))} bps"
+_SHOWN = Decimal("0.1")  # bps shown to one decimal
+
+
+def _bps(dividend: Decimal, divisor: Decimal = _ONE) -> str:
+    """``dividend / divisor`` in basis points, rounded half to even to 0.1 bps for display."""
+    bps = money.divide(money.multiply(dividend, _BPS), divisor, _SHOWN, Rounding.HALF_EVEN)
+    return f"{bps} bps"
 
 
 class PreTradeLimits(RiskCheck):
@@ -56,16 +63,18 @@ class PreTradeLimits(RiskCheck):
             return "a quote needs a limit price"
         reference = context.reference
         if self.collar is not None:
-            deviation = abs(price - reference) / reference
-            if deviation > self.collar:
+            difference = abs(money.subtract(price, reference))
+            # |price - reference| / reference > collar, compared exactly
+            if difference > money.multiply(self.collar, reference):
                 return (
-                    f"price {price} is {_bps(deviation)} from the reference {reference}, "
+                    f"price {price} is {_bps(difference, reference)} from the reference "
+                    f"{reference}, "
                     f"outside the collar of {_bps(self.collar)}"
                 )
         if self.max_amount is not None and request.amount > self.max_amount:
             return f"amount {request.amount} is over the cap {self.max_amount}"
         if self.max_notional is not None:
-            notional = request.amount * price
+            notional = money.multiply(request.amount, price)
             if notional > self.max_notional:
                 return f"notional {notional} is over the cap {self.max_notional}"
         book = context.book

@@ -7,6 +7,20 @@ them on the market (never more aggressive) and trim them to what the account hol
 them to the executor, which passes every order through pre-trade risk before sending.
 Starting cancels or adopts the orders an earlier run of the same mandate left (found by
 client-order-id prefix); stopping cancels every resting order of the mandate.
+
+When the venue fails, no order is left behind unknowingly:
+
+- a tick that fails is reported to the kill switches that watch ticks, and the switches
+  are checked at once, so a ``consecutive_errors`` switch halts quoting (and cancels)
+  before the service would give up;
+- while halted, cancelling is retried every tick, with backoff (1 s doubling to 60 s of
+  the clock) while the venue keeps failing;
+- stopping, for any reason (a signal, the duration, too many failed ticks), halts quoting
+  and keeps cancelling across an outage with backoff (1 s doubling to 30 s) for up to
+  ``cancel_timeout``; if orders may still rest after that, the service ends with
+  ``fortuna.LeftBehind`` listing each one exactly (``fortuna run`` logs them and exits 4);
+- the venue's rate limit paces the service's calls instead of failing them
+  (:mod:`plugins.market_making._pacing`).
 """
 
 from __future__ import annotations
@@ -17,9 +31,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from fortuna import Component, Duration, TickArgs, TickService
+from fortuna import Component, Duration, LeftBehind, TickArgs, TickService
 from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making._concurrency import gather
+from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
@@ -86,6 +101,12 @@ class MarketMakingArgs(TickArgs):
     report_every: Annotated[Duration, Field(gt=0)] | None = Field(
         default=None, description='log balances and quotes this often, e.g. "10m"'
     )
+    cancel_timeout: Annotated[Duration, Field(gt=0, le=86400)] = Field(
+        default=900.0,
+        description='on stop, how long to keep cancelling resting orders across a venue '
+        'outage (retried with backoff, 1 s doubling to 30 s) before exiting with the list '
+        'of orders that may still rest, e.g. "15m"',
+    )
 
 
 def tick_error(report: ExecutionReport | None) -> str | None:
@@ -119,18 +140,30 @@ class MarketMaking(TickService[MarketMakingArgs]):
     last_report: ExecutionReport | None = None
     dropped = 0
     """Quotes left out by quantization or funding, over the run."""
+    left_behind: list[Order] = []
+    """Orders that may still rest on the venue after the stop (empty when all cancelled)."""
+
+    _venue: PacedExchange
+    _cancel_backoff = 0.0
+    _next_cancel = 0.0
 
     async def load(self) -> None:
         args = self.args
-        self._market = await args.exchange.market(args.symbol)
+        self._venue = PacedExchange(args.exchange, self.clock, self.log)
+        self._market = await self._venue.market(args.symbol)
         self._risk = args.risk if args.risk is not None else PreTradeLimits()
         venue = args.exchange.name if isinstance(args.exchange, Component) else \
             args.exchange.venue
         args.executor.bind(
-            exchange=args.exchange, market=self._market, prefix=args.mandate, venue=venue
+            exchange=self._venue, market=self._market, prefix=args.mandate, venue=venue
         )
         self._observers = tick_observers(args.kill_switches)
         self._started = self._next_report = self.clock.monotonic()
+
+    @property
+    def pacing(self) -> PacedExchange:
+        """The venue as the service calls it: paced to its rate limit once it refused."""
+        return self._venue
 
     @property
     def market(self) -> Market:
@@ -165,7 +198,8 @@ class MarketMaking(TickService[MarketMakingArgs]):
         return []
 
     async def on_stop(self) -> None:
-        remaining = await self.args.executor.cancel_all()
+        remaining = await self._cancel_until_clear()
+        self.left_behind = remaining
         self.log.info(
             "market making stopped",
             mandate=self.args.mandate,
@@ -173,6 +207,38 @@ class MarketMaking(TickService[MarketMakingArgs]):
             resting_left=len(remaining),
             quotes_left_out=self.dropped,
         )
+        if remaining:
+            raise LeftBehind(
+                self.name,
+                [_described(order, self.args.exchange) for order in remaining],
+                f"the venue did not confirm these orders cancelled within cancel_timeout "
+                f"({self.args.cancel_timeout:g} s)",
+            )
+
+    async def _cancel_until_clear(self) -> list[Order]:
+        """Cancel every resting order of the mandate; while the venue fails, try again
+        with backoff until none rests or ``cancel_timeout`` of the clock has passed.
+        Returns the orders that may still rest (the executor's last knowledge)."""
+        clock, executor = self.clock, self.args.executor
+        deadline = clock.monotonic() + self.args.cancel_timeout
+        backoff = 1.0
+        attempt = 1
+        while True:
+            remaining = await executor.cancel_all()
+            now = clock.monotonic()
+            if not remaining or now >= deadline:
+                return list(remaining)
+            wait = min(backoff, deadline - now)
+            self.log.warning(
+                "orders still resting; cancelling again",
+                attempt=attempt,
+                resting=len(remaining),
+                retry_in=round(wait, 3),
+                gives_up_in=round(deadline - now, 3),
+            )
+            await clock.sleep(wait)
+            backoff = min(backoff * 2, 30.0)
+            attempt += 1
 
     # --- the tick -----------------------------------------------------------------------
 
@@ -182,6 +248,12 @@ class MarketMaking(TickService[MarketMakingArgs]):
             report = await self._tick()
         except Exception as exc:
             report_tick(self._observers, f"{type(exc).__name__}: {exc}")
+            if await self._check_after_failure():
+                # A switch halted trading on this failure: the halt (cancel, retried with
+                # backoff) is the response, so the tick loop does not count it as a failure.
+                self.log.error("tick failed; trading halted by a kill switch",
+                               error=f"{type(exc).__name__}: {exc}")
+                return
             raise
         report_tick(self._observers, tick_error(report))
 
@@ -199,7 +271,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
             quote, _, balances = await gather(
                 args.price.quote(),
                 executor.sync(),
-                args.exchange.fetch_balances() if args.respect_balances or
+                self._venue.fetch_balances() if args.respect_balances or
                 args.report_every is not None else _none(),
             )
         except PriceUnavailable as exc:
@@ -242,6 +314,20 @@ class MarketMaking(TickService[MarketMakingArgs]):
                            reasons=sorted({reason for _, reason in dropped}))
         return quotes
 
+    async def _check_after_failure(self) -> bool:
+        """A failed tick was just reported to the switches: let them act on it now (a
+        ``consecutive_errors`` switch trips and the halt cancels), before the tick loop
+        counts the failure towards giving up. True if trading is now halted. A check that
+        fails too changes nothing."""
+        if not self.args.kill_switches:
+            return False
+        try:
+            return await self._halt()
+        except Exception as exc:
+            self.log.warning("kill switches not checked after a failed tick",
+                             error=f"{type(exc).__name__}: {exc}")
+            return False
+
     async def _halt(self) -> bool:
         switches = self.args.kill_switches
         await gather(*(switch.check() for switch in switches))
@@ -258,9 +344,18 @@ class MarketMaking(TickService[MarketMakingArgs]):
                 switches=[getattr(s, "name", type(s).__name__) for s in tripped],
                 reasons=[s.reason for s in tripped],
             )
-        remaining = await self.args.executor.cancel_all()
-        if remaining:
-            self.log.error("halted with orders still resting", count=len(remaining))
+        now = self.clock.monotonic()
+        if now >= self._next_cancel:
+            remaining = await self.args.executor.cancel_all()
+            if remaining:  # the venue is failing: try again later, not on every tick
+                self._cancel_backoff = min(max(self._cancel_backoff * 2, 1.0), 60.0)
+                self._next_cancel = now + self._cancel_backoff
+                self.log.error("halted with orders still resting", count=len(remaining),
+                               orders=[o.id for o in remaining],
+                               retry_in=self._cancel_backoff)
+            else:
+                self._cancel_backoff = 0.0
+                self._next_cancel = now
         if self.args.on_trip == "stop":
             self.request_stop()
         return True
@@ -288,3 +383,17 @@ class MarketMaking(TickService[MarketMakingArgs]):
 
 async def _none() -> None:
     return None
+
+
+def _described(order: Order, exchange: Exchange) -> dict[str, object]:
+    """An order as the operator needs it to find it on the venue: exact strings."""
+    return {
+        "venue": exchange.name if isinstance(exchange, Component) else exchange.venue,
+        "symbol": str(order.symbol),
+        "id": order.id,
+        "client_order_id": order.client_order_id,
+        "side": order.side.value,
+        "price": None if order.price is None else str(order.price),
+        "amount": str(order.amount),
+        "remaining": str(order.remaining),
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections.abc import Sequence
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
@@ -20,11 +20,10 @@ from pydantic import Field
 from fortuna import Component, ComponentArgs, Duration
 from schemas.metrics import MetricRecord, Sink, SinkFullError
 
-__all__ = ["EXACT", "Collector", "CollectorArgs", "deliver"]
+__all__ = ["BPS", "Collector", "CollectorArgs", "deliver"]
 
-EXACT = Context(prec=100)
-"""Arithmetic on amounts: wide enough that sums and products of stored values are exact."""
 BPS = Decimal(10_000)
+"""Basis points in one: a spread of 0.001 of the mid is 10 bps."""
 
 
 class CollectorArgs(ComponentArgs):

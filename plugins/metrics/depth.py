@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
 
 from fortuna import ExactDecimal
-from plugins.metrics._collector import BPS, EXACT, Collector, CollectorArgs
-from schemas import Exchange, OrderBook, OrderBookLevel, Symbol
+from plugins.metrics._collector import BPS, Collector, CollectorArgs
+from schemas import Exchange, OrderBook, OrderBookLevel, Symbol, money
 from schemas.metrics import DepthRecord, MetricRecord, quantize_metric
 
 __all__ = ["DepthArgs", "DepthCollector"]
+
+_ONE = Decimal(1)
 
 BandBps = Annotated[ExactDecimal, Field(gt=0, le=10_000)]
 
@@ -42,8 +44,8 @@ def _within(
     for level in levels:
         if not inside(level.price):
             break
-        amount += level.amount
-        notional += level.price * level.amount
+        amount = money.add(amount, level.amount)
+        notional = money.add(notional, money.multiply(level.price, level.amount))
     return amount, notional
 
 
@@ -52,12 +54,12 @@ def band_depth(book: OrderBook, band_bps: Decimal) -> tuple[Decimal, ...] | None
     None when a side of the book is empty."""
     if not book.bids or not book.asks:
         return None
-    with localcontext(EXACT):
-        mid = (book.bids[0].price + book.asks[0].price) / 2
-        low = mid * (1 - band_bps / BPS)
-        high = mid * (1 + band_bps / BPS)
-        bid_amount, bid_notional = _within(book.bids, lambda p: p >= low)
-        ask_amount, ask_notional = _within(book.asks, lambda p: p <= high)
+    mid = money.mid(book.bids[0].price, book.asks[0].price)
+    band = money.divide_exact(band_bps, BPS)  # dividing by 10**4 is always exact
+    low = money.multiply(mid, money.subtract(_ONE, band))
+    high = money.multiply(mid, money.add(_ONE, band))
+    bid_amount, bid_notional = _within(book.bids, lambda p: p >= low)
+    ask_amount, ask_notional = _within(book.asks, lambda p: p <= high)
     return mid, bid_amount, ask_amount, bid_notional, ask_notional
 
 

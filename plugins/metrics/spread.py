@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import localcontext
 
 from pydantic import Field
 
-from plugins.metrics._collector import BPS, EXACT, Collector, CollectorArgs
-from schemas import Exchange, Symbol
-from schemas.metrics import MetricRecord, SpreadRecord, quantize_metric
+from plugins.metrics._collector import BPS, Collector, CollectorArgs
+from schemas import Exchange, Symbol, money
+from schemas.metrics import MetricRecord, SpreadRecord, quantize_metric, ratio_metric
 
 __all__ = ["SpreadArgs", "SpreadCollector"]
 
@@ -35,10 +34,8 @@ class SpreadCollector(Collector[SpreadArgs]):
                 bids=len(book.bids), asks=len(book.asks),
             )
             return []
-        with localcontext(EXACT):
-            mid = (bid.price + ask.price) / 2
-            spread = ask.price - bid.price
-            spread_bps = spread / mid * BPS
+        mid = money.mid(bid.price, ask.price)
+        spread = money.subtract(ask.price, bid.price)
         return [
             SpreadRecord(
                 mandate=self.args.mandate,
@@ -52,6 +49,6 @@ class SpreadCollector(Collector[SpreadArgs]):
                 # mid can have one decimal more than the prices; a ratio has many more.
                 mid=quantize_metric(mid),
                 spread=spread,
-                spread_bps=quantize_metric(spread_bps),
+                spread_bps=ratio_metric(money.multiply(spread, BPS), mid),
             )
         ]

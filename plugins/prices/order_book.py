@@ -18,12 +18,12 @@ from schemas import (
     PriceUnavailable,
     Side,
     Symbol,
+    money,
 )
 from schemas.feeds import OrderBookFeed
 
 __all__ = ["OrderBookPrice", "OrderBookPriceArgs"]
 
-_TWO = Decimal(2)
 
 
 class OrderBookPriceArgs(ComponentArgs):
@@ -68,7 +68,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
                 f"{args.symbol}: the book holds less than {args.depth} on a side",
                 source=self.name,
             )
-        return (bought + sold) / _TWO
+        return money.mid(bought, sold)
 
     async def price(self) -> Decimal:
         return self._from(await self._book())

@@ -67,6 +67,12 @@ class BufferedSinkArgs(ComponentArgs):
     unload_timeout: Duration = Field(
         5.0, description="on unload, how long to keep retrying the records still buffered"
     )
+    required: bool = Field(
+        True,
+        description="true: the mandate does not start while the database is unreachable "
+        "(the load fails, exit 3); false (best-effort): the mandate starts anyway, records "
+        "are buffered (up to buffer_size, nothing lost) and stored once the database answers",
+    )
 
 
 ArgsT = TypeVar("ArgsT", bound=BufferedSinkArgs)
@@ -88,6 +94,10 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
     @abc.abstractmethod
     async def store(self, batch: Sequence[MetricRecord]) -> None:
         """Store one batch atomically and idempotently (a record id is inserted once)."""
+
+    async def ready(self) -> None:
+        """Make the store usable (connect, migrate); called before every batch until it
+        succeeds once. A best-effort sink whose database was down at load catches up here."""
 
     def is_rejection(self, error: Exception) -> bool:
         """Whether the database refused the data itself (retrying cannot help), as opposed
@@ -246,6 +256,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
                 continue
             batch = list(islice(self._buffer, self.args.batch_size))
             try:
+                await self.ready()
                 await self._store_or_reject(batch)
             except asyncio.CancelledError:
                 raise

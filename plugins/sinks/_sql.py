@@ -19,6 +19,7 @@ SQLAlchemy is imported only inside functions: importing this module stays cheap.
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -89,21 +90,48 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, abc.ABC):
             raise RuntimeError(f"sink {self.name!r} is not loaded")
         return self._engine
 
+    _migrated = False
+
     async def load(self) -> None:
         from plugins.sinks._tables import build_tables
 
         self._tables = build_tables(self.args.table_prefix, self.db_schema)
         self._statements = {kind: self.insert(table) for kind, table in self._tables.items()}
         self._engine = self.create_engine()
+        self._migrated = False
         try:
-            async with self._engine.begin() as connection:
-                await self.prepare(connection)
-                await connection.run_sync(self._migrate)
+            await self.ready()
+        except asyncio.CancelledError:
+            await self._dispose()
+            raise
+        except Exception as exc:
+            if self.args.required:
+                await self._dispose()
+                raise
+            self.log.error(
+                "sink_database_unreachable",
+                policy="best-effort: the mandate runs; records are buffered (up to "
+                f"{self.args.buffer_size}) and stored once the database answers",
+                error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
+            )
         except BaseException:
-            await self._engine.dispose()
-            self._engine = None
+            await self._dispose()
             raise
         await super().load()
+
+    async def ready(self) -> None:
+        """Create the schema's tables (or check them) once; until then, every batch tries."""
+        if self._migrated:
+            return
+        async with self.engine.begin() as connection:
+            await self.prepare(connection)
+            await connection.run_sync(self._migrate)
+        self._migrated = True
+
+    async def _dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
 
     async def unload(self) -> None:
         try:

@@ -10,13 +10,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from plugins.market_making._concurrency import gather
 from plugins.market_making._quoting import ladder, quantize_quotes
 from plugins.market_making._reconcile import reconcile
-from plugins.market_making.executors._base import _limit_request
+from plugins.market_making.executors._requests import limit_request
 from plugins.market_making.strategies.ladder import LadderArgs, LadderStrategy
-from schemas import Market, Order, OrderRequest, OrderType, Side, TimeInForce
+from schemas import Market, Order, OrderRequest, OrderType, Side, Symbol, TimeInForce
 from schemas.market_making import DesiredQuote, QuoteContext
 
 D = Decimal
@@ -31,23 +32,34 @@ def exactly(quotes: list[DesiredQuote]) -> list[tuple[object, ...]]:
     return [(*quote, str(quote.price), str(quote.amount)) for quote in quotes]
 
 
-def test_a_limit_request_is_the_model_construct_of_its_fields() -> None:
+def test_a_limit_request_built_without_validation_is_the_validated_request() -> None:
+    # Pins what the executor relies on from pydantic's public model_construct, whatever
+    # the installed pydantic: every field given, the instance is the validated one.
     fields = {
-        "symbol": "BTC/USDT", "side": BUY, "type": OrderType.LIMIT, "amount": D("0.010"),
-        "price": D("65000.10"), "time_in_force": TimeInForce.PO,
+        "symbol": Symbol("BTC/USDT"), "side": BUY, "type": OrderType.LIMIT,
+        "amount": D("0.010"), "price": D("65000.10"), "time_in_force": TimeInForce.PO,
         "client_order_id": "mm-abc-1", "post_only": True,
     }
-    fast = _limit_request("BTC/USDT", BUY, D("0.010"), D("65000.10"), TimeInForce.PO,
-                          "mm-abc-1", True)
-    constructed = OrderRequest.model_construct(**fields)  # type: ignore[arg-type]
-    assert fast.__dict__ == constructed.__dict__
-    assert list(fast.__dict__) == list(constructed.__dict__)
-    assert fast.model_fields_set == constructed.model_fields_set
+    fast = limit_request(Symbol("BTC/USDT"), BUY, D("0.010"), D("65000.10"),
+                          TimeInForce.PO, "mm-abc-1", True)
+    validated = OrderRequest(**fields)
+    assert fast == validated
+    assert hash(fast) == hash(validated)
+    assert fast.model_fields_set == validated.model_fields_set == set(fields)
+    assert fast.model_dump() == validated.model_dump()
+    assert repr(fast) == repr(validated)
     assert fast.__pydantic_extra__ is None
     assert fast.__pydantic_private__ is None
-    assert fast == OrderRequest(**fields)
-    assert repr(fast) == repr(constructed)
-    assert fast.model_dump() == constructed.model_dump()
+    assert fast.model_copy(update={"amount": D("0.02")}) == validated.model_copy(
+        update={"amount": D("0.02")}
+    )
+
+
+def test_a_limit_request_built_without_validation_is_still_frozen() -> None:
+    fast = limit_request(Symbol("BTC/USDT"), BUY, D("1"), D("100"), TimeInForce.GTC,
+                          "mm-abc-2", False)
+    with pytest.raises(ValidationError, match="frozen"):
+        fast.amount = D("2")
 
 
 @settings(max_examples=100, deadline=None)
@@ -65,18 +77,26 @@ def test_the_ladder_strategy_quotes_what_ladder_computes(
                       amount=D("0.01"), amount_step=D("0.005"), amount_factor=D("1.5"),
                       tag="ladder:")
     assert exactly(strategy.quotes(context)) == exactly(expected)
-    assert exactly(strategy.quotes(context)) == exactly(expected)  # from the kept shape
+    assert exactly(strategy.quotes(context)) == exactly(expected)  # from the kept quotes
+    written_longer = reference.quantize(D("1E-8"))  # the same number, more digits
+    assert exactly(strategy.quotes(QuoteContext(reference=written_longer, market=MARKET,
+                                                now=NOW))) == exactly(
+        ladder(written_longer, levels=levels, spread=D(spread), step=D("0.0005"),
+               amount=D("0.01"), amount_step=D("0.005"), amount_factor=D("1.5"),
+               tag="ladder:"))
 
 
-def test_the_ladder_strategy_follows_a_change_of_decimal_precision() -> None:
+def test_ladder_quotes_do_not_depend_on_the_threads_decimal_context() -> None:
     strategy = LadderStrategy(LadderArgs(levels=2, spread=D("0.1234567"),
                                                   amount=D("1")))
-    context = QuoteContext(reference=D("3"), market=MARKET, now=NOW)
-    strategy.quotes(context)
-    with decimal.localcontext(prec=4):
-        assert exactly(strategy.quotes(context)) == exactly(
-            ladder(D("3"), levels=2, spread=D("0.1234567"), step=D(0), amount=D("1"),
-                   tag="ladder:"))
+    reference = D("123456789.123456789012345678")
+    context = QuoteContext(reference=reference, market=MARKET, now=NOW)
+    outside = exactly(strategy.quotes(context))
+    with decimal.localcontext(prec=4, rounding=decimal.ROUND_UP):
+        assert exactly(strategy.quotes(context)) == outside
+        assert exactly(ladder(reference, levels=2, spread=D("0.1234567"), step=D(0),
+                              amount=D("1"), tag="ladder:")) == outside
+    assert outside[0][1] == D("108215221.3456789212482852213348574")  # every digit
 
 
 def test_quotes_out_of_ladder_order_still_merge_on_the_same_tick() -> None:

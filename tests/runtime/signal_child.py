@@ -20,8 +20,8 @@ from fortuna import (
     TickArgs,
     TickService,
 )
+from fortuna._internal.cli.run_command import execute
 from fortuna._internal.plan import Plan, PlannedComponent, Ref
-from fortuna._internal.run_command import execute
 from fortuna._internal.settings import Settings
 
 MARKERS = sys.argv[1]
@@ -60,6 +60,16 @@ class Maker(TickService[MakerArgs]):
         mark("on_stop")
 
 
+class Chatty(Maker):
+    """Logs a line every tick: a log reader that goes away is noticed at once."""
+
+    async def tick(self) -> None:
+        mark("tick-start")
+        self.log.info("tick", n=self.ticker.ticks)
+        await self.clock.sleep(0.05)
+        mark("tick-end")
+
+
 class Failing(Maker):
     async def tick(self) -> None:
         raise ConnectionError("venue unreachable")
@@ -81,12 +91,14 @@ class Stubborn(Service[StubbornArgs]):
 def plan() -> Plan:
     classes: dict[str, type[Component]] = {  # type: ignore[type-arg]
         "tick": Maker,
+        "chatty": Chatty,
         "failing": Failing,
         "stubborn": Stubborn,
     }
     args: dict[str, object] = {"venue": Ref("venue")}
     if MODE != "stubborn":
-        args |= {"interval": "2s" if MODE == "tick" else "10ms", "max_consecutive_failures": 2}
+        interval = {"tick": "2s", "chatty": "100ms"}.get(MODE, "10ms")
+        args |= {"interval": interval, "max_consecutive_failures": 2}
     service_cls = classes[MODE]
     return Plan(
         source="child.yaml",

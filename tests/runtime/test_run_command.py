@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fortuna._internal.run_command import EXIT_INVALID, EXIT_USAGE, run_command
+from fortuna._internal.cli.exit_codes import EXIT_INVALID, EXIT_USAGE
+from fortuna._internal.cli.run_command import run_command
 
 
 def test_a_missing_file_is_a_usage_error(

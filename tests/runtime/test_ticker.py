@@ -209,5 +209,49 @@ def test_ticker_refuses_a_non_positive_interval(clock: VirtualClock) -> None:
     async def noop() -> None:
         return None
 
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="must be a finite positive number"):
         Ticker(noop, 0, clock=clock)
+
+
+class Throttled(Exception):
+    """A venue's rate limit: says when to come back."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("over the rate limit")
+        self.retry_after = retry_after
+
+
+async def test_a_throttled_tick_is_not_a_failure_and_slows_the_loop(
+    clock: VirtualClock,
+) -> None:
+    times: list[float] = []
+
+    async def tick() -> None:
+        times.append(clock.monotonic())
+        if len(times) <= 3:
+            raise Throttled(retry_after=2.5)
+        if len(times) == 6:
+            ticker.request_stop()
+
+    ticker = Ticker(tick, 1.0, clock=clock, max_consecutive_failures=1)
+    await ticker.run()  # max_consecutive_failures=1: any counted failure would raise
+    assert ticker.failures == 0
+    assert ticker.throttled == 3
+    # on the 1 s grid, never before retry_after; the stride doubles (2, 4, 8), then halves
+    assert times == [0.0, 3.0, 7.0, 15.0, 19.0, 21.0]
+
+
+async def test_a_throttled_tick_without_retry_after_still_backs_off(
+    clock: VirtualClock,
+) -> None:
+    times: list[float] = []
+
+    async def tick() -> None:
+        times.append(clock.monotonic())
+        if len(times) == 1:
+            raise Throttled(retry_after=None)
+        ticker.request_stop()
+
+    ticker = Ticker(tick, 1.0, clock=clock)
+    await ticker.run()
+    assert times == [0.0, 2.0]

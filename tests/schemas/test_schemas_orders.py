@@ -9,7 +9,18 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from schemas import Fill, Liquidity, Order, OrderRequest, OrderStatus, OrderType, TimeInForce
+from schemas import (
+    FeeCharge,
+    Fill,
+    Liquidity,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
+
+D = Decimal
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -165,3 +176,38 @@ def test_fill_cost_and_rebate() -> None:
     assert fill.cost == Decimal("50.0")
     assert fill.fee < 0
     assert fill.liquidity is Liquidity.MAKER
+
+
+def _fill(**fee: Any) -> Fill:
+    return Fill(id="f", order_id="o", symbol="BNB/USDT", side="buy", price=D("600"),
+                amount=D("1"), timestamp=datetime(2026, 1, 1, tzinfo=UTC), **fee)
+
+
+def test_a_fee_in_a_third_currency_is_listed_in_fees() -> None:
+    fill = _fill(fee=D("0.0003"), fee_currency="BNB")
+    assert fill.fees == (FeeCharge(currency="BNB", cost=D("0.0003")),)
+    assert fill.fee_in("BNB") == D("0.0003")
+    assert fill.fee_in("USDT") == 0
+
+
+def test_fees_in_two_currencies_are_all_carried_the_first_as_fee() -> None:
+    fill = _fill(fees=[{"currency": "BNB", "cost": "0.0003"},
+                       {"currency": "USDT", "cost": "0.01"}])
+    assert (fill.fee, fill.fee_currency) == (D("0.0003"), "BNB")
+    assert fill.fee_in("USDT") == D("0.01")
+
+
+def test_a_fee_that_disagrees_with_the_first_of_fees_is_refused() -> None:
+    with pytest.raises(ValidationError, match="disagrees with the first of fees"):
+        _fill(fee=D("0.1"), fee_currency="USDT", fees=[{"currency": "BNB", "cost": "0.0003"}])
+
+
+def test_fees_listing_a_currency_twice_are_refused() -> None:
+    with pytest.raises(ValidationError, match="one entry per currency"):
+        _fill(fees=[{"currency": "BNB", "cost": "1"}, {"currency": "BNB", "cost": "2"}])
+
+
+def test_an_orders_fees_are_derived_from_its_fee() -> None:
+    order = Order(id="1", symbol="BNB/USDT", side="buy", price=D("600"), amount=D("1"),
+                  fee=D("0.2"), fee_currency="USDT", timestamp=datetime(2026, 1, 1, tzinfo=UTC))
+    assert order.fees == (FeeCharge(currency="USDT", cost=D("0.2")),)

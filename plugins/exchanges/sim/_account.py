@@ -1,8 +1,12 @@
 """The account at the venue: balances, open and final orders, fills, and how a fill moves
 money.
 
-Fees are charged in the quote currency (maker rate for a resting order that is hit, taker
-rate for an order that takes liquidity), on the fill's value ``amount * price``. A buy
+Fees are charged on the fill's value ``amount * price`` (maker rate for a resting order
+that is hit, taker rate for an order that takes liquidity), in the quote currency; or, for
+a market with a fee token (``fee_currency``, a third currency such as BNB), in the token
+while the free balance holds enough of it: the quote fee divided by ``fee_price``, rounded
+up to the token's 1e-8 (against the payer), carried on the fill and the order as it is
+charged, never dropped or folded into the quote. A buy
 reserves ``amount * limit * (1 + worst fee)`` of quote and a sell reserves its ``amount``
 of base, so a fill always finds what it spends in ``used``; whatever the reservation held
 beyond the fill's actual cost (price improvement, a cheaper fee) returns to ``free``.
@@ -15,27 +19,31 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from plugins.exchanges.sim._book import SimOrder
-from plugins.exchanges.sim._ledger import EXACT, Ledger
+from plugins.exchanges.sim._ledger import Ledger
 from plugins.exchanges.sim._models import construct
-from schemas import Fill, Liquidity, Market, OrderStatus
+from schemas import FeeCharge, Fill, Liquidity, Market, OrderStatus, money
+from schemas.money import Rounding
 
 __all__ = ["Account", "FillRecord"]
 
 _ZERO = Decimal(0)
+_FEE_TOKEN_STEP = Decimal("1E-8")
 
 
 class FillRecord:
     """One fill as the venue keeps it; :meth:`model` builds (once) the ``Fill`` it reports."""
 
-    __slots__ = ("_model", "amount", "fee", "liquidity", "order", "price", "seq", "t")
+    __slots__ = ("_model", "amount", "fee", "fee_currency", "liquidity", "order", "price",
+                 "seq", "t")
 
     def __init__(self, seq: int, order: SimOrder, price: Decimal, amount: Decimal,
-                 fee: Decimal, liquidity: Liquidity, t: float) -> None:
+                 fee: Decimal, fee_currency: str, liquidity: Liquidity, t: float) -> None:
         self.seq = seq
         self.order = order
         self.price = price
         self.amount = amount
         self.fee = fee
+        self.fee_currency = fee_currency
         self.liquidity = liquidity
         self.t = t
         self._model: Fill | None = None
@@ -53,7 +61,9 @@ class FillRecord:
                 "price": self.price,
                 "amount": self.amount,
                 "fee": self.fee,
-                "fee_currency": order.fee_currency,
+                "fee_currency": self.fee_currency,
+                "fees": (construct(FeeCharge, {"currency": self.fee_currency,
+                                               "cost": self.fee}),),
                 "liquidity": self.liquidity,
                 "timestamp": datetime.fromtimestamp(self.t, UTC),
             })
@@ -68,6 +78,7 @@ class Account:
         "_order_seq",
         "client_ids",
         "closed",
+        "fee_tokens",
         "fills",
         "history",
         "ledger",
@@ -77,6 +88,8 @@ class Account:
 
     def __init__(self, venue: str, ledger: Ledger, history: int) -> None:
         self.venue = venue
+        self.fee_tokens: dict[str, tuple[str, Decimal]] = {}
+        """Per symbol with a fee token: (the token, its price in the quote currency)."""
         self.ledger = ledger
         self.history = history
         self.open: dict[str, SimOrder] = {}
@@ -113,36 +126,47 @@ class Account:
     ) -> bool:
         """Execute ``amount`` of ``order`` at ``price``; True when it is now fully filled
         (and final). The caller takes a filled order off the book."""
-        notional = EXACT.multiply(amount, price)
-        fee = EXACT.multiply(
+        notional = money.multiply(amount, price)
+        fee = money.multiply(
             notional, market.maker_fee if liquidity is Liquidity.MAKER else market.taker_fee
         )
-        last = amount == order.amount - order.filled
+        fee_currency = market.quote
+        token = self.fee_tokens.get(order.symbol)
+        if token is not None:
+            in_token = money.divide(fee, token[1], _FEE_TOKEN_STEP, Rounding.CEILING)
+            if in_token <= self.ledger.free.get(token[0], _ZERO):
+                self.ledger.charge(token[0], in_token)
+                fee, fee_currency = in_token, token[0]
+        quote_fee = fee if fee_currency == market.quote else _ZERO
+        last = amount == order.remaining
         if order.is_buy:
-            # Quote leaves (value plus fee), base arrives.
-            cost = EXACT.add(notional, fee)
+            # Quote leaves (value plus a fee charged in quote), base arrives.
+            cost = money.add(notional, quote_fee)
             if order.reserve_rate:
-                portion = order.reserved if last else EXACT.multiply(amount, order.reserve_rate)
-                order.reserved = EXACT.subtract(order.reserved, portion)
-                refund = EXACT.subtract(portion, cost)
+                portion = order.reserved if last else money.multiply(amount, order.reserve_rate)
+                order.reserved = money.subtract(order.reserved, portion)
+                refund = money.subtract(portion, cost)
             else:  # a market buy holds no reservation: it pays from free
                 portion, refund = _ZERO, -cost
             self.ledger.settle(spent=market.quote, from_used=portion, refund=refund,
                                received=market.base, amount=amount)
         else:
-            # Base leaves from the reservation, quote arrives net of the fee.
-            order.reserved = EXACT.subtract(order.reserved, amount)
+            # Base leaves from the reservation, quote arrives net of a fee charged in quote.
+            order.reserved = money.subtract(order.reserved, amount)
             self.ledger.settle(spent=market.base, from_used=amount, refund=_ZERO,
-                               received=market.quote, amount=EXACT.subtract(notional, fee))
-        order.filled = EXACT.add(order.filled, amount)
-        order.cost = EXACT.add(order.cost, notional)
-        order.fee = EXACT.add(order.fee, fee)
+                               received=market.quote, amount=money.subtract(notional, quote_fee))
+        order.filled = money.add(order.filled, amount)
+        order.cost = money.add(order.cost, notional)
+        fees = order.fees
+        fees[fee_currency] = money.add(fees.get(fee_currency, _ZERO), fee)
         order.updated = t
         self._fill_seq += 1
         fills = self.fills.get(order.symbol)
         if fills is None:
             fills = self.fills[order.symbol] = deque(maxlen=self.history)
-        fills.append(FillRecord(self._fill_seq, order, price, amount, fee, liquidity, t))
+        fills.append(
+            FillRecord(self._fill_seq, order, price, amount, fee, fee_currency, liquidity, t)
+        )
         if last:
             self.finish(order, OrderStatus.CLOSED, t)
         return last

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ComponentArgs, Duration, ExactDecimal
+from plugins.exchanges.sim._walk import is_multiple
 from plugins.exchanges.sim.prices import Drift, PriceProcess, Step, Volatility
 from schemas import Amount, Fee, NonNegativeAmount, Price, Rate, Symbol
 
@@ -50,6 +51,17 @@ class SimMarketSpec(BaseModel):
     )
     maker_fee: Fee = Field(default=Decimal("0.001"), description="fee rate of resting fills")
     taker_fee: Fee = Field(default=Decimal("0.001"), description="fee rate of aggressive fills")
+    fee_currency: str | None = Field(
+        default=None, min_length=1,
+        description="a third currency fees are paid in while the account holds enough of "
+        "it (a venue token, e.g. 'BNB'), valued at fee_price; otherwise, and by default, "
+        "fees are charged in the quote currency",
+    )
+    fee_price: Price | None = Field(
+        default=None,
+        description="quote currency per unit of fee_currency, to value fees paid in it "
+        "(e.g. 600 for BNB in USDT); required with fee_currency",
+    )
     level_amount: Amount = Field(
         default=Decimal(1), description="base amount on each level of the synthetic book"
     )
@@ -60,11 +72,24 @@ class SimMarketSpec(BaseModel):
 
     @model_validator(mode="after")
     def _price_on_tick(self) -> SimMarketSpec:
-        if self.price is not None and self.price % self.price_increment != 0:
+        if self.price is not None and not is_multiple(self.price, self.price_increment):
             raise ValueError(
                 f"{self.symbol}: the initial price {self.price} is not a multiple of the "
                 f"price increment {self.price_increment}"
             )
+        if self.fee_currency is not None:
+            if self.fee_currency in (self.symbol.base, self.symbol.quote):
+                raise ValueError(
+                    f"{self.symbol}: fee_currency {self.fee_currency} is the base or quote "
+                    f"currency; fees are in the quote currency by default, leave it out"
+                )
+            if self.fee_price is None:
+                raise ValueError(
+                    f"{self.symbol}: fee_currency {self.fee_currency} needs fee_price, its "
+                    f"price in {self.symbol.quote}"
+                )
+        elif self.fee_price is not None:
+            raise ValueError(f"{self.symbol}: fee_price is only used with fee_currency")
         return self
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from plugins.exchanges.sim._models import construct
-from schemas import Order, OrderStatus, OrderType, Side, Symbol, TimeInForce
+from schemas import FeeCharge, Order, OrderStatus, OrderType, Side, Symbol, TimeInForce, money
 
 __all__ = ["OwnSide", "SimOrder"]
 
@@ -28,8 +28,7 @@ class SimOrder:
         "amount",
         "client_order_id",
         "cost",
-        "fee",
-        "fee_currency",
+        "fees",
         "filled",
         "id",
         "is_buy",
@@ -75,12 +74,13 @@ class SimOrder:
         self.time_in_force = time_in_force
         self.post_only = post_only
         self.client_order_id = client_order_id
-        self.fee_currency = fee_currency
         self.timestamp = timestamp
         self.updated: float | None = None
         self.filled = _ZERO
         self.cost = _ZERO
-        self.fee = _ZERO
+        self.fees: dict[str, Decimal] = {fee_currency: _ZERO}
+        """Fees charged so far by currency: ``fee_currency`` first, the quote currency
+        added when a fee in a venue token could not be paid in it."""
         self.status = OrderStatus.OPEN
         self.reserved = _ZERO
         """What the order still holds in ``used``, in ``reserve_currency``."""
@@ -91,7 +91,7 @@ class SimOrder:
 
     @property
     def remaining(self) -> Decimal:
-        return self.amount - self.filled
+        return money.subtract(self.amount, self.filled)
 
 
     def snapshot(self) -> Order:
@@ -107,13 +107,17 @@ class SimOrder:
             "price": self.price,
             "amount": self.amount,
             "filled": filled,
-            "remaining": self.amount - filled,
-            "average": (self.cost / filled) if filled else None,
+            "remaining": money.subtract(self.amount, filled),
+            "average": money.ratio(self.cost, filled) if filled else None,
             "status": self.status,
             "time_in_force": self.time_in_force,
             "post_only": self.post_only,
-            "fee": self.fee,
-            "fee_currency": self.fee_currency,
+            "fee": next(iter(self.fees.values())),
+            "fee_currency": next(iter(self.fees)),
+            "fees": tuple(
+                construct(FeeCharge, {"currency": currency, "cost": cost})
+                for currency, cost in self.fees.items()
+            ),
             "timestamp": created,
             "updated": (
                 None if updated is None
@@ -187,5 +191,5 @@ class OwnSide:
         for ticks in reversed(self.prices) if self.bids else self.prices:
             total = _ZERO
             for order in self.levels[ticks].values():
-                total += order.amount - order.filled
+                total = money.add(total, order.remaining)
             yield ticks, total

@@ -33,12 +33,11 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterator
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 
 from plugins.exchanges.sim._account import Account
 from plugins.exchanges.sim._book import OwnSide, SimOrder
-from plugins.exchanges.sim._ledger import EXACT
-from plugins.exchanges.sim._walk import PricePath
+from plugins.exchanges.sim._walk import PricePath, is_multiple
 from schemas import (
     InsufficientFunds,
     Liquidity,
@@ -49,14 +48,16 @@ from schemas import (
     OrderType,
     Side,
     TimeInForce,
+    money,
 )
+from schemas.money import Rounding
 
 __all__ = ["MarketEngine", "PublicTrade", "SyntheticParams"]
 
-_WIDE = Context(prec=80)
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _TWO = Decimal(2)
+_THOUSAND = Decimal(1000)
 _INF = math.inf
 _MINUTES_KEPT = 144_000  # 100 days of per-minute public volume
 
@@ -71,7 +72,7 @@ class SyntheticParams:
 
     def __init__(self, *, spread: Decimal, depth: int, level_spacing: Decimal,
                  trade_rate: Decimal) -> None:
-        self.half_spread = spread / _TWO
+        self.half_spread = money.divide_exact(spread, _TWO)
         self.depth = depth
         self.level_spacing = level_spacing
         self.trade_rate = float(trade_rate)
@@ -105,10 +106,10 @@ class MarketEngine:
         self.bids = OwnSide(bids=True)
         self.asks = OwnSide(bids=False)
         self.trades: deque[PublicTrade] = deque(maxlen=history)
-        self._factor = _ONE + offset
+        self._factor = money.add(_ONE, offset)
         self._same_units = offset == 0 and path.increment == self.tick
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
-        self._buy_reserve_factor = _ONE + fee_worst
+        self._buy_reserve_factor = money.add(_ONE, fee_worst)
         # The synthetic book at the current step, in ticks.
         self.step = -1
         self.mid = 0
@@ -137,10 +138,10 @@ class MarketEngine:
     # --- prices ---------------------------------------------------------------------------
 
     def price_of(self, ticks: int) -> Decimal:
-        return _WIDE.multiply(Decimal(ticks), self.tick)
+        return money.multiply(Decimal(ticks), self.tick)
 
     def ticks_of(self, price: Decimal) -> int:
-        return int(_WIDE.divide(price, self.tick))
+        return int(money.divide(price, self.tick, _ONE, Rounding.DOWN))
 
     def mid_ticks(self, step: int) -> int:
         """The venue's mid at ``step`` in ticks: the path's price with the offset."""
@@ -150,9 +151,9 @@ class MarketEngine:
         """A path price (in the path's units) as this venue's mid in ticks; monotonic."""
         if self._same_units:
             return units
-        price = _WIDE.multiply(_WIDE.multiply(Decimal(units), self.path.increment),
+        price = money.multiply(money.multiply(Decimal(units), self.path.increment),
                                self._factor)
-        ticks = int(_WIDE.divide(price, self.tick).to_integral_value(ROUND_HALF_EVEN))
+        ticks = int(money.divide(price, self.tick, _ONE, Rounding.HALF_EVEN))
         return max(ticks, 1)
 
     def candle(self, first: int, last: int) -> tuple[int, int, int, int]:
@@ -170,9 +171,9 @@ class MarketEngine:
             for minute in range(int(start // 60), int(end // 60)):
                 bucket = minutes.get(minute)
                 if bucket is not None:
-                    total += bucket[0]
+                    total = money.add(total, bucket[0])
             return total
-        return sum((tr[3] for tr in self.trades if start <= tr[4] < end), _ZERO)
+        return money.total(tr[3] for tr in self.trades if start <= tr[4] < end)
 
     def day_volume(self, now: float) -> tuple[Decimal, Decimal]:
         """(base, quote) volume of the public trades of the last 24 hours, by minute."""
@@ -181,12 +182,12 @@ class MarketEngine:
         while window and window[0] <= cutoff:
             bucket = self.minutes.get(window.popleft())
             if bucket is not None:
-                self._day_base = _WIDE.subtract(self._day_base, bucket[0])
-                self._day_quote = _WIDE.subtract(self._day_quote, bucket[1])
+                self._day_base = money.subtract(self._day_base, bucket[0])
+                self._day_quote = money.subtract(self._day_quote, bucket[1])
         base, quote = self._day_base, self._day_quote
         if self._open_minute > cutoff:
-            base = _WIDE.add(base, self._open_bucket[0])
-            quote = _WIDE.add(quote, self._open_bucket[1])
+            base = money.add(base, self._open_bucket[0])
+            quote = money.add(quote, self._open_bucket[1])
         return base, quote
 
     def _set_step(self, step: int) -> None:
@@ -199,14 +200,14 @@ class MarketEngine:
         self.mid = mid
         params = self.params
         exact_mid = Decimal(mid)
-        half = _WIDE.multiply(exact_mid, params.half_spread)
-        bid = int(_WIDE.subtract(exact_mid, half).to_integral_value(ROUND_FLOOR))
-        ask = int(_WIDE.add(exact_mid, half).to_integral_value(ROUND_CEILING))
+        half = money.multiply(exact_mid, params.half_spread)
+        bid = int(money.round_to(money.subtract(exact_mid, half), _ONE, Rounding.FLOOR))
+        ask = int(money.round_to(money.add(exact_mid, half), _ONE, Rounding.CEILING))
         bid = max(bid, 1)
         if ask <= bid:
             ask = bid + 1
-        spacing = int(_WIDE.multiply(exact_mid, params.level_spacing)
-                      .to_integral_value(ROUND_CEILING))
+        spacing = int(money.round_to(money.multiply(exact_mid, params.level_spacing), _ONE,
+                                     Rounding.CEILING))
         self.bid0 = bid
         self.ask0 = ask
         self.spacing = max(spacing, 1)
@@ -259,7 +260,7 @@ class MarketEngine:
             if used is None:
                 yield first + i * spacing, amount
             elif used < amount:
-                yield first + i * spacing, amount - used
+                yield first + i * spacing, money.subtract(amount, used)
 
     def _take_synthetic(self, side: Side, limit: int | None, amount: Decimal
                         ) -> list[tuple[int, int, Decimal]]:
@@ -274,19 +275,19 @@ class MarketEngine:
             if limit is not None and (ticks > limit if side is Side.BUY else ticks < limit):
                 break
             used = consumed.get(i)
-            available = level_amount if used is None else level_amount - used
+            available = level_amount if used is None else money.subtract(level_amount, used)
             if available <= 0:
                 continue
             take = available if available < left else left
             taken.append((i, ticks, take))
-            left -= take
+            left = money.subtract(left, take)
             if not left:
                 break
         return taken
 
     def _consume(self, side: Side, index: int, amount: Decimal) -> None:
         consumed = self.consumed_asks if side is Side.BUY else self.consumed_bids
-        consumed[index] = consumed.get(index, _ZERO) + amount
+        consumed[index] = money.add(consumed.get(index, _ZERO), amount)
 
     # --- the mandate's orders -------------------------------------------------------------------
 
@@ -300,20 +301,20 @@ class MarketEngine:
         if (
             not market.active
             or amount < market.min_amount
-            or _WIDE.remainder(amount, market.amount_increment)
+            or not is_multiple(amount, market.amount_increment)
             or (market.max_amount is not None and amount > market.max_amount)
         ):
             return False
         price = request.price
         if request.type is OrderType.LIMIT:
-            if price is None or _WIDE.remainder(price, self.tick):
+            if price is None or not is_multiple(price, self.tick):
                 return False
         elif price is None:
             price = self.price_of(self.mid)
         else:
             return False  # a market order's reference price: let check_order value it
         minimum = market.min_notional
-        return not minimum or _WIDE.multiply(amount, price) >= minimum
+        return not minimum or money.multiply(amount, price) >= minimum
 
     def place(self, request: OrderRequest, now: float) -> SimOrder:
         """Accept ``request`` (already checked against the market) at ``now``: take what it
@@ -329,7 +330,7 @@ class MarketEngine:
         takes = self._take_synthetic(side, limit, amount)
         reached = _ZERO
         for _, _, take in takes:
-            reached += take
+            reached = money.add(reached, take)
         # The worst price this order would reach: where it stops, or its limit when it rests.
         if reached == amount and takes:
             worst: int | None = takes[-1][1]
@@ -354,15 +355,15 @@ class MarketEngine:
         ledger = account.ledger
         if is_buy:
             if limit is not None:
-                rate = EXACT.multiply(request.price, self._buy_reserve_factor)  # type: ignore[arg-type]
-                reserve = EXACT.multiply(amount, rate)
+                rate = money.multiply(request.price, self._buy_reserve_factor)  # type: ignore[arg-type]
+                reserve = money.multiply(amount, rate)
             else:
                 rate = _ZERO
                 reserve = _ZERO
                 cost = _ZERO
                 for _, ticks, take in takes:
-                    cost += EXACT.multiply(take, self.price_of(ticks))
-                cost = EXACT.multiply(cost, _ONE + market.taker_fee)
+                    cost = money.add(cost, money.multiply(take, self.price_of(ticks)))
+                cost = money.multiply(cost, money.add(_ONE, market.taker_fee))
                 free = ledger.free.get(market.quote, _ZERO)
                 if cost > free:
                     raise InsufficientFunds(
@@ -387,7 +388,7 @@ class MarketEngine:
             time_in_force=tif,
             post_only=request.post_only,
             client_order_id=request.client_order_id,
-            fee_currency=market.quote,
+            fee_currency=account.fee_tokens.get(str(market.symbol), (market.quote,))[0],
             timestamp=now,
         )
         order.reserved = reserve
@@ -399,7 +400,7 @@ class MarketEngine:
             return order
         consumed = self.consumed_asks if is_buy else self.consumed_bids
         for index, ticks, take in takes:
-            consumed[index] = consumed.get(index, _ZERO) + take
+            consumed[index] = money.add(consumed.get(index, _ZERO), take)
             price = self.price_of(ticks)
             self._public_trade(side, ticks, take, now, price)
             if account.fill(order, market, take, price, Liquidity.TAKER, now):
@@ -436,7 +437,7 @@ class MarketEngine:
                 return
             price = self.price_of(ticks)
             for order in orders:
-                takes = self._take_synthetic(synthetic_side, ticks, order.amount - order.filled)
+                takes = self._take_synthetic(synthetic_side, ticks, order.remaining)
                 if not takes:
                     return
                 for index, _, take in takes:
@@ -467,32 +468,32 @@ class MarketEngine:
             while level is not None and (level[0] <= ticks if is_buy else level[0] >= ticks):
                 take = min(left, level[1])
                 self._public_trade(taker, level[0], take, t)
-                left -= take
+                left = money.subtract(left, take)
                 if not left:
                     return
                 level = next(synthetic, None)
             price = self.price_of(ticks)
             for order in orders:
-                take = min(left, order.amount - order.filled)
+                take = min(left, order.remaining)
                 if self.account.fill(order, market, take, price, Liquidity.MAKER, t):
                     own.remove(order)
                 self._public_trade(taker, ticks, take, t)
-                left -= take
+                left = money.subtract(left, take)
                 if not left:
                     return
         while level is not None and left:
             take = min(left, level[1])
             self._public_trade(taker, level[0], take, t)
-            left -= take
+            left = money.subtract(left, take)
             level = next(synthetic, None)
 
     def _trade_size(self) -> Decimal:
         # Exponential around the mean, in thousandths, rounded down to the step (one step at
         # least): exact from here on.
         thousandths = int(self._expovariate(1.0) * 1000) + 1
-        size = self.trade_amount * thousandths / 1000
         step = self.market.amount_increment
-        size = _WIDE.multiply(_WIDE.divide(size, step).to_integral_value(ROUND_FLOOR), step)
+        size = money.divide(money.multiply(self.trade_amount, Decimal(thousandths)),
+                            _THOUSAND, step, Rounding.FLOOR)
         return size if size > 0 else step
 
     def _public_trade(self, taker: Side, ticks: int, amount: Decimal, t: float,
@@ -503,16 +504,16 @@ class MarketEngine:
         if t // 60 != self._open_minute:
             self._roll(int(t // 60))
         bucket = self._open_bucket
-        bucket[0] = _WIDE.add(bucket[0], amount)
-        bucket[1] = _WIDE.add(bucket[1], _WIDE.multiply(amount, price))
+        bucket[0] = money.add(bucket[0], amount)
+        bucket[1] = money.add(bucket[1], money.multiply(amount, price))
         self.trades.append((f"{self.symbol}-{self._trade_seq}", taker, price, amount, t))
 
     def _roll(self, minute: int) -> None:
         """Close the open minute of public volume into the day's totals; open ``minute``."""
         if self._open_minute >= 0:
             closed = self._open_bucket
-            self._day_base = _WIDE.add(self._day_base, closed[0])
-            self._day_quote = _WIDE.add(self._day_quote, closed[1])
+            self._day_base = money.add(self._day_base, closed[0])
+            self._day_quote = money.add(self._day_quote, closed[1])
             self._day_window.append(self._open_minute)
         minutes = self.minutes
         self._open_bucket = minutes[minute] = [_ZERO, _ZERO]

@@ -1,29 +1,19 @@
 """Balances: free and used amounts per currency, moved only by exact arithmetic.
 
-``used`` is what open orders reserve. Every change goes through :data:`EXACT`, a decimal
-context that traps inexact results, so value is never rounded away; a debit larger than
-what is there is a bug in the caller and raises rather than leaving a negative balance.
+``used`` is what open orders reserve. Every change goes through :mod:`schemas.money`'s exact
+operations, which raise rather than round, so value is never rounded away; a debit larger
+than what is there is a bug in the caller and raises rather than leaving a negative balance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import (
-    Context,
-    Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-)
+from decimal import Decimal
 
-from schemas import Balance, Balances, InsufficientFunds
+from schemas import Balance, Balances, InsufficientFunds, money
 
-__all__ = ["EXACT", "Ledger", "LedgerError"]
-
-EXACT = Context(prec=100, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
-"""Money arithmetic: exact or an exception."""
+__all__ = ["Ledger", "LedgerError"]
 
 _ZERO = Decimal(0)
 
@@ -56,16 +46,16 @@ class Ledger:
             raise InsufficientFunds(
                 f"{currency}: need {amount} free, have {free}", venue=self.venue
             )
-        self.free[currency] = _clean(EXACT.subtract(free, amount))
-        self.used[currency] = _clean(EXACT.add(self.used.get(currency, _ZERO), amount))
+        self.free[currency] = _clean(money.subtract(free, amount))
+        self.used[currency] = _clean(money.add(self.used.get(currency, _ZERO), amount))
 
     def release(self, currency: str, amount: Decimal) -> None:
         """Move ``amount`` from used back to free."""
         used = self.used[currency]
         if amount > used:
             raise LedgerError(f"{currency}: release {amount} exceeds used {used}")
-        self.used[currency] = _clean(EXACT.subtract(used, amount))
-        self.free[currency] = _clean(EXACT.add(self.free[currency], amount))
+        self.used[currency] = _clean(money.subtract(used, amount))
+        self.free[currency] = _clean(money.add(self.free[currency], amount))
 
     def settle(self, *, spent: str, from_used: Decimal, refund: Decimal, received: str,
                amount: Decimal) -> None:
@@ -73,24 +63,33 @@ class Ledger:
         (the part of the reservation the fill did not cost; negative for a market buy
         paid from free) goes back to free, and ``amount`` of ``received`` arrives in free."""
         free, used = self.free, self.used
-        left = EXACT.subtract(used[spent], from_used)
-        back = EXACT.add(free[spent], refund)
+        left = money.subtract(used[spent], from_used)
+        back = money.add(free[spent], refund)
         if left < 0 or back < 0:
             raise LedgerError(
                 f"{spent}: a fill would leave used {left} and free {back}; both must stay >= 0"
             )
         used[spent] = left if left else _ZERO
         free[spent] = back if back else _ZERO
-        gained = EXACT.add(free[received], amount)
+        gained = money.add(free[received], amount)
         if gained < 0:
             raise LedgerError(f"{received}: a fill would leave free {gained}")
         free[received] = gained if gained else _ZERO
+
+    def charge(self, currency: str, amount: Decimal) -> None:
+        """Take a fee of ``amount`` from the free balance of ``currency`` (the caller has
+        checked that it is there)."""
+        left = money.subtract(self.free.get(currency, _ZERO), amount)
+        if left < 0:
+            raise LedgerError(f"{currency}: a fee of {amount} would leave free {left}")
+        self.free[currency] = _clean(left)
+        self.used.setdefault(currency, _ZERO)
 
     def snapshot(self, timestamp: datetime | None = None) -> Balances:
         balances = {
             currency: Balance.model_construct(
                 currency=currency, free=free, used=self.used[currency],
-                total=EXACT.add(free, self.used[currency]),
+                total=money.add(free, self.used[currency]),
             )
             for currency, free in self.free.items()
         }

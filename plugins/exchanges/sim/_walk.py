@@ -17,15 +17,23 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from decimal import Context, Decimal
+from decimal import Decimal
 
-__all__ = ["YEAR", "PricePath"]
+from schemas import money
+from schemas.money import Rounding
+
+__all__ = ["YEAR", "PricePath", "is_multiple"]
 
 YEAR = 365.0 * 86_400.0
 """Seconds in the year that ``volatility`` and ``drift`` are quoted over."""
 
-_EXACT = Context(prec=80)
 _MAX_UNITS = 2**62  # the walk is clamped here so it always fits the array
+
+
+def is_multiple(value: Decimal, increment: Decimal) -> bool:
+    """Whether ``value`` is a whole number of ``increment`` (a price on a tick or a walk's
+    unit, an amount on a step), exactly."""
+    return money.round_to(value, increment, Rounding.DOWN) == value
 
 
 class PricePath:
@@ -49,8 +57,8 @@ class PricePath:
             raise ValueError(f"{name}: the price increment must be positive, got {increment}")
         if step <= 0:
             raise ValueError(f"{name}: the step must be positive, got {step}")
-        units = _EXACT.divide(initial, increment)
-        if units != units.to_integral_value() or units < 1:
+        units = money.divide(initial, increment, Decimal(1), Rounding.DOWN)
+        if not is_multiple(initial, increment) or units < 1:
             raise ValueError(
                 f"{name}: the initial price {initial} is not a positive multiple of the "
                 f"increment {increment}"
@@ -87,7 +95,7 @@ class PricePath:
 
     def price(self, step: int) -> Decimal:
         """The exact price at ``step``."""
-        return _EXACT.multiply(Decimal(self.units(step)), self.increment)
+        return money.multiply(Decimal(self.units(step)), self.increment)
 
     def extremes(self, first: int, last: int) -> tuple[int, int, int, int]:
         """(open, high, low, close) in units over steps ``first..last`` inclusive."""

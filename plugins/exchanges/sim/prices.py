@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Component, ComponentArgs, Duration, ExactDecimal, Interface
-from plugins.exchanges.sim._walk import PricePath
+from plugins.exchanges.sim._walk import PricePath, is_multiple
 from schemas import Price
 
 __all__ = [
@@ -74,7 +74,7 @@ class SeriesSpec(BaseModel):
 
     @model_validator(mode="after")
     def _on_increment(self) -> SeriesSpec:
-        if self.increment is not None and self.price % self.increment != 0:
+        if self.increment is not None and not is_multiple(self.price, self.increment):
             raise ValueError(
                 f"the price {self.price} is not a multiple of the increment {self.increment}"
             )

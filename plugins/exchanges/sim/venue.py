@@ -51,11 +51,13 @@ from schemas import (
     Side,
     Ticker,
     Trade,
+    money,
 )
 
 __all__ = ["SimExchange"]
 
 _ZERO = Decimal(0)
+_TWO = Decimal(2)
 _TIMEFRAME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 _DEFAULT_CANDLES = 100
 
@@ -102,7 +104,8 @@ class SimExchange(Component[SimArgs], Exchange):
     The mandate's orders are matched in price-time priority against a synthetic book built
     around a seeded price path (its own, or a shared ``exchanges.sim.prices`` process with
     this venue's ``price_offset``) and against synthetic public trades; balances move with
-    every fill, net of maker or taker fees charged in quote. Orders off the tick or step or
+    every fill, net of maker or taker fees charged in quote (or in a market's fee token, a
+    third currency, while the account holds enough of it). Orders off the tick or step or
     under the minimums are refused, never rounded. Deterministic for a seed; runs on the
     graph's clock, so a rehearsal on ``clock.virtual`` runs as fast as the CPU allows.
     """
@@ -142,14 +145,19 @@ class SimExchange(Component[SimArgs], Exchange):
             markets[str(spec.symbol)] = market
             currencies[market.base] = None
             currencies[market.quote] = None
+            if spec.fee_currency is not None:
+                currencies[spec.fee_currency] = None
         ledger = Ledger(args.venue, dict(args.balances), currencies)
         account = Account(args.venue, ledger, args.history)
+        for spec in args.markets:
+            if spec.fee_currency is not None and spec.fee_price is not None:
+                account.fee_tokens[str(spec.symbol)] = (spec.fee_currency, spec.fee_price)
         own_paths: dict[str, PricePath] = {}
         engines: dict[str, MarketEngine] = {}
         for spec in args.markets:
             series = spec.series or str(spec.symbol)
             path = self._path(series, spec.price, spec.price_increment, own_paths, now)
-            trade_amount = spec.trade_amount or spec.level_amount / 2
+            trade_amount = spec.trade_amount or money.divide_exact(spec.level_amount, _TWO)
             engines[str(spec.symbol)] = MarketEngine(
                 market=markets[str(spec.symbol)], path=path, offset=args.price_offset,
                 params=params, level_amount=spec.level_amount, trade_amount=trade_amount,
@@ -266,7 +274,7 @@ class SimExchange(Component[SimArgs], Exchange):
         ):
             totals: dict[int, Decimal] = dict(synthetic)
             for ticks, amount in own.aggregated():
-                totals[ticks] = totals.get(ticks, _ZERO) + amount
+                totals[ticks] = money.add(totals.get(ticks, _ZERO), amount)
             ordered = sorted(totals, reverse=bids)[:count] if count > 0 else []
             sides.append(tuple(
                 OrderBookLevel.model_construct(price=engine.price_of(t), amount=totals[t])

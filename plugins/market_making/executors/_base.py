@@ -6,12 +6,17 @@ quantized by the market and checked by the risk component against the book as it
 stand (orders kept plus placements approved so far). Cancels and placements go out
 concurrently, except a placement that would cross an order still being cancelled: it waits
 for the cancels and is checked again, so the mandate never trades with itself.
+
+A write that fails is either refused (nothing changed on the venue) or of unknown outcome
+(:mod:`~plugins.market_making.executors._outcome`, the one policy for every order sent):
+an order of unknown outcome is looked up before anything else is placed or cancelled, and
+while it cannot be found the executor trades no further.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-import logging
 from collections.abc import Coroutine, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -20,8 +25,10 @@ from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
 from plugins.market_making._concurrency import gather
-from plugins.market_making._quoting import grid_of, on_grid
+from plugins.market_making._quoting import on_grid
 from plugins.market_making._reconcile import crosses, reconcile
+from plugins.market_making.executors._outcome import find_by_client_id, refused
+from plugins.market_making.executors._requests import limit_request, log_report
 from schemas import (
     Exchange,
     Market,
@@ -29,7 +36,6 @@ from schemas import (
     OrderNotFound,
     OrderRejected,
     OrderRequest,
-    OrderType,
     Side,
     TimeInForce,
 )
@@ -100,6 +106,7 @@ class ExecutorBase(Component[ArgsT], Executor):
         self._prefix = f"{prefix}-"
         self._venue = venue
         self._resting: dict[str, Order] = {}
+        self._unknown: dict[str, OrderRequest] = {}
         self._sequence = itertools.count(1)
 
     @property
@@ -136,6 +143,11 @@ class ExecutorBase(Component[ArgsT], Executor):
     def resting(self) -> Sequence[Order]:
         return list(self._resting.values())
 
+    @property
+    def unresolved(self) -> Sequence[OrderRequest]:
+        """Placements of unknown outcome not found yet: until they are, nothing is sent."""
+        return list(self._unknown.values())
+
     # --- FillSource ---------------------------------------------------------------------
 
     @property
@@ -159,6 +171,8 @@ class ExecutorBase(Component[ArgsT], Executor):
         self, desired: Sequence[DesiredQuote], reference: Decimal, risk: RiskCheck
     ) -> ExecutionReport:
         report = ExecutionReport()
+        if not await self._resolved(report):
+            return report
         plan = reconcile(
             desired,
             list(self._resting.values()),
@@ -179,7 +193,6 @@ class ExecutorBase(Component[ArgsT], Executor):
         post_only = self.args.post_only
         time_in_force = TimeInForce.PO if post_only else TimeInForce.GTC
         symbol = market.symbol
-        grid = grid_of(market)
         buy = Side.BUY
         cancelled_sells = [o.price for o in plan.cancel if o.side is Side.SELL and o.price]
         cancelled_buys = [o.price for o in plan.cancel if o.side is buy and o.price]
@@ -191,10 +204,10 @@ class ExecutorBase(Component[ArgsT], Executor):
             # executor's own id), so the request is built without a validation pass. A quote
             # the service has quantized is on the grid already; any other goes through
             # check_order, which validates it.
-            request = _limit_request(
+            request = limit_request(
                 symbol, side, quote.amount, price, time_in_force, self.next_client_id(), post_only
             )
-            if not on_grid(market, quote, grid=grid):
+            if not on_grid(market, quote):
                 try:
                     request = market.check_order(request)
                 except OrderRejected as rejected:
@@ -221,6 +234,8 @@ class ExecutorBase(Component[ArgsT], Executor):
             [self._cancel_one(order, report) for order in plan.cancel]
             + [self._place_one(request, report) for request in immediate]
         )
+        if not await self._resolved(report):
+            deferred = []  # trade no further until the unknown outcomes are known
         if deferred:
             still = list(self._resting.values())
             late: list[OrderRequest] = []
@@ -236,7 +251,8 @@ class ExecutorBase(Component[ArgsT], Executor):
                 else:
                     late.append(request)
             await _all([self._place_one(r, report) for r in late])
-        self._log_report(report)
+            await self._resolved(report)
+        log_report(self.log, report)
         return report
 
     def _refuse(self, report: ExecutionReport, request: OrderRequest, reason: str) -> None:
@@ -252,7 +268,26 @@ class ExecutorBase(Component[ArgsT], Executor):
     async def _place_one(self, request: OrderRequest, report: ExecutionReport) -> None:
         try:
             order = await self.place(request)
+        except asyncio.CancelledError:
+            self._unknown_outcome(request)  # the request may have left: cancel_all finds it
+            raise
         except Exception as exc:
+            if not refused(exc):
+                self._unknown_outcome(request)
+                report.errors.append(
+                    f"place {request.side.value} {request.amount} at {request.price}: outcome "
+                    f"unknown ({type(exc).__name__}: {exc}); looked up by client order id "
+                    f"{request.client_order_id}"
+                )
+                self.log.warning(
+                    "order outcome unknown",
+                    client_order_id=request.client_order_id,
+                    side=request.side.value,
+                    price=request.price,
+                    amount=request.amount,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                return
             report.errors.append(f"place {request.side.value} {request.amount} at "
                                  f"{request.price}: {type(exc).__name__}: {exc}")
             self.log.error(
@@ -278,12 +313,74 @@ class ExecutorBase(Component[ArgsT], Executor):
                 return
             report.errors.append(f"cancel {order.id}: {type(exc).__name__}: {exc}")
             self.log.error("cancel failed", order_id=order.id, error=f"{type(exc).__name__}: {exc}")
+            if not refused(exc):  # outcome unknown: the order is read back by its id
+                await self._resolve_cancel(order, report)
             return
         if result is not None and result.is_open:
             return  # the venue still holds it; the next sync tells
         self._resting.pop(order.id, None)
         report.cancelled.append(order.id)
         self.cancelled(order, result)
+
+    # --- outcomes unknown ---------------------------------------------------------------
+
+    def _unknown_outcome(self, request: OrderRequest) -> None:
+        assert request.client_order_id is not None  # the executor names every order
+        self._unknown[request.client_order_id] = request
+        self.outcome_unknown()
+
+    async def _resolved(self, report: ExecutionReport) -> bool:
+        """Look up every placement of unknown outcome by its client order id; True when
+        none is left unknown. An order found is taken as placed (resting if open); one
+        the venue lists neither open nor final was not placed."""
+        unknown = self._unknown
+        if not unknown:
+            return True
+        try:
+            found = await find_by_client_id(self.exchange, self.market.symbol, list(unknown))
+        except Exception as exc:
+            report.errors.append(
+                f"{len(unknown)} order(s) of unknown outcome not looked up "
+                f"({type(exc).__name__}: {exc}); nothing is sent until they are: "
+                f"{', '.join(unknown)}"
+            )
+            self.log.error("orders of unknown outcome not looked up", orders=list(unknown),
+                           error=f"{type(exc).__name__}: {exc}")
+            return False
+        for cid in list(unknown):
+            del unknown[cid]
+            order = found.get(cid)
+            if order is None:
+                self.log.info("order of unknown outcome was not placed", client_order_id=cid)
+                continue
+            self.log.warning("order of unknown outcome was placed", client_order_id=cid,
+                             order_id=order.id, status=order.status.value, filled=order.filled)
+            report.placed.append(order)
+            if order.is_open:
+                self._resting[order.id] = order
+            self.placed(order)
+        return True
+
+    async def _resolve_cancel(self, order: Order, report: ExecutionReport) -> None:
+        """A cancel of unknown outcome: the order as the venue now holds it. While the
+        lookup fails it stays resting here (the conservative view: it may still trade)."""
+        try:
+            current = await self.exchange.fetch_order(order.id, order.symbol)
+        except OrderNotFound:
+            current = None
+        except Exception as exc:
+            self.log.warning("order of unknown cancel outcome not looked up", order_id=order.id,
+                             error=f"{type(exc).__name__}: {exc}")
+            return
+        if current is not None and current.is_open:
+            self._resting[order.id] = current
+            return
+        self._resting.pop(order.id, None)
+        report.cancelled.append(order.id)
+        self.cancelled(order, current)
+
+    def outcome_unknown(self) -> None:
+        """Hook: a write's outcome is unknown (it may have filled)."""
 
     def cancel_gone(self, error: Exception) -> bool:
         """Whether a failed cancel means the order is gone anyway (unknown to the venue)."""
@@ -294,73 +391,6 @@ class ExecutorBase(Component[ArgsT], Executor):
 
     def cancelled(self, order: Order, result: Order | None) -> None:
         """Hook: an order was cancelled (or would have been)."""
-
-    def _log_report(self, report: ExecutionReport) -> None:
-        if not (report.placed or report.cancelled):
-            return
-        log = self.log
-        if _enabled(log, logging.INFO):
-            bids = [o.price for o in report.placed if o.side.value == "buy" and o.price]
-            asks = [o.price for o in report.placed if o.side.value == "sell" and o.price]
-            log.info(
-                "quotes updated",
-                placed=len(report.placed),
-                cancelled=len(report.cancelled),
-                kept=report.kept,
-                refused=len(report.refused),
-                best_new_bid=max(bids) if bids else None,
-                best_new_ask=min(asks) if asks else None,
-            )
-        if _enabled(log, logging.DEBUG):  # formats every order: only when it is written
-            log.debug(
-                "quotes placed",
-                orders=[f"{o.side.value} {o.amount} @ {o.price}" for o in report.placed],
-            )
-
-
-def _enabled(log: Any, level: int) -> bool:
-    """Whether ``log`` writes events of ``level`` (a structlog filtering logger says; any
-    other logger is assumed to write everything, so its events are built as before)."""
-    is_enabled_for = getattr(log, "is_enabled_for", None)
-    return is_enabled_for is None or bool(is_enabled_for(level))
-
-
-_set = object.__setattr__
-_REQUEST_FIELDS = frozenset(
-    ("symbol", "side", "type", "amount", "price", "time_in_force", "client_order_id",
-     "post_only")
-)
-
-
-def _limit_request(
-    symbol: str,
-    side: Side,
-    amount: Decimal,
-    price: Decimal,
-    time_in_force: TimeInForce,
-    client_order_id: str,
-    post_only: bool,
-) -> OrderRequest:
-    """``OrderRequest.model_construct(...)`` of a limit order with every field given: the
-    same instance (field values, fields set, no extras, no private state) without
-    model_construct's walk over aliases and defaults. Only for values already valid: a
-    quote's side, price and amount (checked finite and positive), the market's symbol, the
-    executor's own client id, and a time in force that agrees with ``post_only``."""
-    request = OrderRequest.__new__(OrderRequest)
-    _set(request, "__dict__", {
-        "symbol": symbol,
-        "side": side,
-        "type": OrderType.LIMIT,
-        "amount": amount,
-        "price": price,
-        "time_in_force": time_in_force,
-        "client_order_id": client_order_id,
-        "post_only": post_only,
-    })
-    _set(request, "__pydantic_fields_set__", set(_REQUEST_FIELDS))
-    _set(request, "__pydantic_extra__", None)
-    _set(request, "__pydantic_private__", None)
-    return request
 
 
 async def _all(coroutines: list[Coroutine[Any, Any, None]]) -> None:

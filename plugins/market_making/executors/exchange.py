@@ -30,10 +30,14 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
     _fills_due = True
 
     async def place(self, request: OrderRequest) -> Order:
-        order = await self.exchange.create_order(request)
+        return await self.exchange.create_order(request)
+
+    def placed(self, order: Order) -> None:
         if order.filled > 0:
             self._fills_due = True
-        return order
+
+    def outcome_unknown(self) -> None:
+        self._fills_due = True  # whatever it was, it may have filled
 
     async def cancel(self, order: Order) -> Order | None:
         result = await self.exchange.cancel_order(order.id, order.symbol)

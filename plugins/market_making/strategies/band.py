@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from fortuna import Component, ComponentArgs
 from plugins.market_making.strategies._args import Fraction, PositiveDecimal
-from schemas import Order, Side
+from schemas import Order, Side, money
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
 
 __all__ = ["BandArgs", "BandStrategy"]
@@ -56,7 +56,11 @@ class BandStrategy(Component[BandArgs], Strategy):
             if kept is not None and kept.price is not None:
                 quotes.append(DesiredQuote(side, kept.price, kept.remaining, "band:kept"))
                 continue
-            price = reference * (_ONE - args.spread if side is Side.BUY else _ONE + args.spread)
+            factor = (
+                money.subtract(_ONE, args.spread) if side is Side.BUY
+                else money.add(_ONE, args.spread)
+            )
+            price = money.multiply(reference, factor)
             quotes.append(DesiredQuote(side, price, args.amount, "band:new"))
         return quotes
 
@@ -65,22 +69,21 @@ class BandStrategy(Component[BandArgs], Strategy):
     ) -> Order | None:
         args = self.args
         best: Order | None = None
-        floor = args.amount * args.refill_below
+        best_off: Decimal | None = None
+        floor = money.multiply(args.amount, args.refill_below)
+        # distances compared exactly, in quote: gap / reference against a fraction f is
+        # gap against reference * f
+        lowest = money.multiply(args.min_spread, reference)
+        highest = money.multiply(args.max_spread, reference)
+        wanted = money.multiply(args.spread, reference)
         for order in resting:
             if order.side is not side or order.price is None or order.remaining < floor:
                 continue
-            distance = (reference - order.price if side is Side.BUY
-                        else order.price - reference) / reference
-            if not args.min_spread <= distance <= args.max_spread:
+            gap = (money.subtract(reference, order.price) if side is Side.BUY
+                   else money.subtract(order.price, reference))
+            if not lowest <= gap <= highest:
                 continue
-            if best is None or abs(distance - args.spread) < abs(
-                _distance(best, reference) - args.spread
-            ):
-                best = order
+            off = abs(money.subtract(gap, wanted))
+            if best_off is None or off < best_off:
+                best, best_off = order, off
         return best
-
-
-def _distance(order: Order, reference: Decimal) -> Decimal:
-    assert order.price is not None
-    gap = reference - order.price if order.side is Side.BUY else order.price - reference
-    return gap / reference

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import decimal
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -25,20 +25,26 @@ class LadderStrategy(Component[LadderArgs], Strategy):
     """Levels of bids and asks at a step from the reference, with a size progression."""
 
     _shape: tuple[LadderRung, ...] = ()
-    _shaped_for: tuple[LadderArgs, int, str] | None = None
+    _shaped_for: LadderArgs | None = None
+    _priced: tuple[tuple[LadderRung, ...], Decimal, tuple[DesiredQuote, ...]] | None = None
 
     def quotes(self, context: QuoteContext) -> list[DesiredQuote]:
         # ``ladder(context.reference, ...)`` of the args, with the part that does not
-        # depend on the reference (distances, sizes, tags) computed once: it is computed
-        # again only for other args or another Decimal precision or rounding, so every
-        # tick gets exactly what ladder() would compute.
+        # depend on the reference (distances, sizes, tags) computed once per args, and
+        # the quotes of the last reference kept for a tick whose reference is the same
+        # number written the same way (a market that did not move). The arithmetic is
+        # schemas.money's, exact whatever the thread's decimal context, so every tick gets
+        # exactly what ladder() would compute.
         args = self.args
-        current = decimal.getcontext()
-        shaped_for = self._shaped_for
-        if (
-            shaped_for is None or shaped_for[0] is not args
-            or shaped_for[1] != current.prec or shaped_for[2] != current.rounding
-        ):
+        if self._shaped_for is not args:
             self._shape = args.shape(sides=args.sides, tag="ladder:")
-            self._shaped_for = (args, current.prec, current.rounding)
-        return priced_ladder(self._shape, context.reference)
+            self._shaped_for = args
+        shape, reference, priced = self._shape, context.reference, self._priced
+        if (
+            priced is not None and priced[0] is shape and priced[1] == reference
+            and priced[1].as_tuple().exponent == reference.as_tuple().exponent
+        ):
+            return list(priced[2])
+        quotes = priced_ladder(shape, reference)
+        self._priced = (shape, reference, tuple(quotes))
+        return quotes

@@ -10,6 +10,7 @@ from pydantic import Field
 from fortuna import Component, ExactDecimal
 from plugins.market_making._quoting import priced_ladder
 from plugins.market_making.strategies._args import Fraction, LevelArgs, PositiveDecimal
+from schemas import money
 from schemas.market_making import DesiredQuote, QuoteContext, Strategy
 
 __all__ = ["SkewedArgs", "SkewedStrategy"]
@@ -42,7 +43,7 @@ class SkewedStrategy(Component[SkewedArgs], Strategy):
         inventory = context.inventory()
         if inventory is None:
             return Decimal(0)
-        imbalance = (inventory - self.args.target) / self.args.range
+        imbalance = money.ratio(money.subtract(inventory, self.args.target), self.args.range)
         return max(-_ONE, min(_ONE, imbalance))
 
     def quotes(self, context: QuoteContext) -> list[DesiredQuote]:
@@ -50,7 +51,7 @@ class SkewedStrategy(Component[SkewedArgs], Strategy):
         imbalance = self.skew(context)
         buy_scale = sell_scale = _ONE
         if args.size_skew:
-            buy_scale = _ONE - max(imbalance, Decimal(0))
-            sell_scale = _ONE + min(imbalance, Decimal(0))
+            buy_scale = money.subtract(_ONE, max(imbalance, Decimal(0)))
+            sell_scale = money.add(_ONE, min(imbalance, Decimal(0)))
         shape = args.shape(tag="skewed:", buy_scale=buy_scale, sell_scale=sell_scale)
-        return priced_ladder(shape, context.reference, -imbalance * args.max_skew)
+        return priced_ladder(shape, context.reference, money.multiply(-imbalance, args.max_skew))

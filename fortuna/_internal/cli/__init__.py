@@ -1,8 +1,9 @@
 """The ``fortuna`` command line.
 
-Exit codes: 0 success (valid), 1 invalid mandate or failed run, 2 usage or I/O error.
-Nothing a user can type or write in a file produces a traceback; an unexpected internal
-error says so in one line (``FORTUNA_DEBUG=1`` shows the traceback) and exits 3.
+Exit codes are defined once, in :mod:`fortuna._internal.cli.exit_codes`. Nothing a user can
+type or write in a file produces a traceback; an unexpected internal error says so in one
+line (``FORTUNA_DEBUG=1`` shows the traceback) and exits 3. A stop signal is handled from
+the first moment (see :mod:`fortuna._internal.cli.stopping`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from fortuna._internal.cli import stopping
+from fortuna._internal.cli.exit_codes import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    exit_for_signal,
+)
+
 MANDATE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -59,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="default: console on a terminal, json otherwise, or FORTUNA_LOG_FORMAT")
     run.add_argument("--duration", metavar="DURATION", type=_duration,
                      help='stop gracefully after this long on the mandate\'s clock, e.g. '
-                          '"90", "30s", "1h"')
+                          '"90", "30s", "1h" (finite, above 0, at most ten years)')
     run.add_argument("--unload-timeout", metavar="DURATION", type=_duration,
                      help="longest wait for one component to unload (default 10, or "
                           "FORTUNA_UNLOAD_TIMEOUT)")
@@ -76,7 +86,9 @@ def _version() -> str:
 
 
 def _duration(text: str) -> float:
-    """A command-line duration: seconds, or a number with a unit as in mandates ("1h")."""
+    """A command-line duration: seconds, or a number with a unit as in mandates ("1h");
+    NaN, inf, 0, negative and absurd values are usage errors (exit 2)."""
+    from fortuna._internal.runtime import check_duration
     from fortuna._internal.types import parse_duration
 
     try:
@@ -85,10 +97,11 @@ def _duration(text: str) -> float:
         message = getattr(exc, "message", None)
         reason = message() if callable(message) else str(exc)
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration: {reason}") from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a duration above zero (write e.g. "90", "30s", "1h")')
-    return seconds
+    try:
+        return check_duration(seconds)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration to run for: {error}"
+                                         ) from None
 
 
 def _mandate_files(targets: Sequence[str]) -> Iterator[str]:
@@ -234,7 +247,7 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from fortuna._internal.run_command import run_command
+    from fortuna._internal.cli.run_command import run_command
 
     return run_command(args.file, log_level=args.log_level, log_format=args.log_format,
                        unload_timeout=args.unload_timeout, duration=args.duration)
@@ -250,19 +263,41 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    previous = stopping.arm()  # a stop signal from here on ends the process cleanly
+    try:
+        return _main(argv)
+    finally:
+        stopping.disarm(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)  # --help or a usage error: SystemExit (0 or 2)
     try:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
+        return exit_for_signal(signal.SIGINT)
+    except BrokenPipeError:  # the reader of stdout went away (``| head``): not an error
+        _silence_stdout()
         return EXIT_OK
     except Exception as exc:
         if os.environ.get("FORTUNA_DEBUG"):
             raise
-        print(f"fortuna: internal error: {type(exc).__name__}: {exc} "
-              "(set FORTUNA_DEBUG=1 for details)", file=sys.stderr)
-        return EXIT_INTERNAL
+        from fortuna._internal.redaction import redact_text
+
+        print(redact_text(f"fortuna: internal error: {type(exc).__name__}: {exc} "
+                          "(set FORTUNA_DEBUG=1 for details)"), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's exit flush cannot fail (exit 120)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -461,7 +461,7 @@ class _Validator:
         while rest and steps < 10_000:
             steps += 1
             part = rest.pop(0)
-            if isinstance(here, dict) and part in here:  # noqa: SIM114
+            if isinstance(here, dict) and part in here:
                 here = here[part]
             elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
                 here = here[part]  # a branch of its own: mypy narrows the index per branch

@@ -19,15 +19,33 @@ __all__ = ["describe_component", "list_components"]
 
 
 def list_components(registry: Registry, prefix: str = "") -> list[tuple[str, str]]:
-    """``(id, description)`` for every id under ``prefix``; family members share a line."""
+    """``(id, description)`` for every id under ``prefix``.
+
+    A family (``exchanges.ccxt.*``) is one row, ``exchanges.ccxt.<id>``, saying how many
+    members it has and how to list them, unless ``prefix`` is inside the family: then each
+    member is a row with its own class's first docstring line (where a tuned venue says
+    "tuned" and what it emulates, and any other says "generic")."""
     rows: list[tuple[str, str]] = []
     families = registry.families()
+    folded: set[str] = set()
     for cid in registry.ids(prefix):
-        family = next((f for p, f in families.items() if cid.startswith(p + ".")), None)
-        if family is not None:
-            rows.append((cid, family.description))
-        else:
+        family_prefix = next((p for p in families if cid.startswith(p + ".")), None)
+        if family_prefix is None:
             rows.append((cid, first_line(registry.resolve(cid))))
+            continue
+        family = families[family_prefix]
+        if prefix.startswith(family_prefix + ".") or prefix == family_prefix:
+            try:
+                line = first_line(registry.resolve(cid))
+            except Exception:  # a member that cannot be built: say what the family says
+                line = family.description
+            rows.append((cid, line or family.description))
+        elif family_prefix not in folded:
+            folded.add(family_prefix)
+            count = len(family.members())
+            rows.append((f"{family_prefix}.<id>",
+                         f"{family.description} ({count} ids; `fortuna catalog "
+                         f"{family_prefix}` lists them, tuned ones marked)"))
     return rows
 
 

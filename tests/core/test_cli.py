@@ -102,7 +102,7 @@ def test_catalog_describes_one_component_with_its_args(fortuna_cli: FortunaRunne
     assert result.returncode == 0
     assert "    source: @WordSource  (required)\n        where the words come from" in (
         result.stdout)
-    assert "    times: int  (default: 1)" in result.stdout
+    assert "    times: int  (default: 1; >= 1)" in result.stdout
 
 
 def test_catalog_with_an_unknown_prefix_suggests(fortuna_cli: FortunaRunner) -> None:

@@ -5,6 +5,7 @@ Layout (import from ``schemas``, never from the private modules):
     _errors.py       ExchangeError and its retryable / permanent subclasses
     _orders.py       OrderRequest, Order, OrderStatus, Fill
     _market.py       Market (precision, limits, fees) and all quantization
+    _trusted.py      trusted(): a contract model from values known valid (the one fast path)
     _market_data.py  OrderBook, OrderBookLevel, Ticker, Trade, Candle, Balance, Balances
     _exchange.py     the Exchange interface and the venue's client-id format
     _prices.py       the PriceProvider interface, PriceQuote and PriceUnavailable
@@ -51,6 +52,7 @@ from schemas._market_data import (
 )
 from schemas._orders import FeeCharge, Fill, Order, OrderRequest, OrderStatus
 from schemas._prices import PriceProvider, PriceQuote, PriceUnavailable
+from schemas._trusted import trusted
 from schemas._values import (
     Amount,
     Fee,
@@ -112,4 +114,5 @@ __all__ = [
     "from_milliseconds",
     "quantize",
     "to_milliseconds",
+    "trusted",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from plugins.listeners._listener import Listener, MarketListenerArgs
-from schemas import OrderBook
+from schemas import OrderBook, trusted
 from schemas.feeds import OrderBookFeed
 from schemas.listeners import BookLevelRecord, record_id
 from schemas.metrics import MetricRecord
@@ -30,7 +30,7 @@ def _cut(book: OrderBook, depth: int) -> OrderBook:
     if len(book.bids) <= depth and len(book.asks) <= depth:
         return book
     # A prefix of a validated book's sides is still sorted: nothing to validate again.
-    return OrderBook.model_construct(symbol=book.symbol, bids=book.bids[:depth],
+    return trusted(OrderBook, symbol=book.symbol, bids=book.bids[:depth],
                                      asks=book.asks[:depth], timestamp=book.timestamp)
 
 

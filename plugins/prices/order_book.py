@@ -19,6 +19,7 @@ from schemas import (
     Side,
     Symbol,
     money,
+    trusted,
 )
 from schemas.feeds import OrderBookFeed
 
@@ -79,7 +80,7 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
         if type(price) is Decimal and price.is_finite() and price > 0 and timestamp.tzinfo is UTC:
             # What validation would accept and keep as it is (a finite Decimal above zero,
             # a timestamp already in UTC; the source is the name, a str): built without it.
-            return PriceQuote.model_construct(price=price, timestamp=timestamp, source=self.name)
+            return trusted(PriceQuote, price=price, timestamp=timestamp, source=self.name)
         return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
     async def _book(self) -> OrderBook:

@@ -27,8 +27,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FortunaRunner
+from tests.conftest import FortunaRunner, one_at_a_time
 from tests.editor.lsp_client import LspClient
+
+# One worker runs the whole module: one server, one schema, not one per worker.
+pytestmark = pytest.mark.xdist_group("editor")
 
 EDITOR = Path(__file__).resolve().parent
 REPO = EDITOR.parent.parent
@@ -65,25 +68,27 @@ def spans(diagnostics: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
 
 
 @pytest.fixture(scope="module")
-def server_command() -> list[str]:
+def server_command(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The command that starts yaml-language-server, installing it first if need be."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None:
         pytest.fail("node is not on PATH: the editor tests need Node.js to run the server")
-    if not SERVER.exists():
-        if npm is None:
-            pytest.fail(f"{SERVER.relative_to(REPO)} is missing and npm is not on PATH "
-                        "to install it (npm ci in tests/editor)")
-        try:
-            install = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund"], cwd=EDITOR, capture_output=True,
-                text=True, timeout=INSTALL_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"npm ci in tests/editor did not finish in {INSTALL_TIMEOUT:.0f}s")
-        if install.returncode != 0 or not SERVER.exists():
-            pytest.fail(f"npm ci in tests/editor failed ({install.returncode}):\n"
-                        f"{install.stdout}\n{install.stderr}")
+    # npm ci empties node_modules first: a worker must not look while another installs
+    with one_at_a_time(tmp_path_factory, "npm-ci-editor"):
+        if not SERVER.exists():
+            if npm is None:
+                pytest.fail(f"{SERVER.relative_to(REPO)} is missing and npm is not on PATH "
+                            "to install it (npm ci in tests/editor)")
+            try:
+                install = subprocess.run(
+                    [npm, "ci", "--no-audit", "--no-fund"], cwd=EDITOR, capture_output=True,
+                    text=True, timeout=INSTALL_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"npm ci in tests/editor did not finish in {INSTALL_TIMEOUT:.0f}s")
+            if install.returncode != 0 or not SERVER.exists():
+                pytest.fail(f"npm ci in tests/editor failed ({install.returncode}):\n"
+                            f"{install.stdout}\n{install.stderr}")
     return [node, str(SERVER), "--stdio"]
 
 

@@ -21,24 +21,13 @@ from pydantic import ValidationError
 
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
 from plugins.exchanges.ccxt.convert import dec, when
-from schemas import OrderBook, OrderBookLevel, Symbol
+from schemas import OrderBook, OrderBookLevel, Symbol, trusted
 
 __all__ = ["order_book"]
 
-_LEVEL_FIELDS = frozenset({"price", "amount"})
-_new = object.__new__
-_set = object.__setattr__
-
-
 def _level(price: Decimal, amount: Decimal) -> OrderBookLevel:
-    # What ``OrderBookLevel.model_construct`` does, without its per-call overhead: both
-    # values were just parsed from the venue's text and checked positive and in bounds.
-    level: OrderBookLevel = _new(OrderBookLevel)
-    _set(level, "__dict__", {"price": price, "amount": amount})
-    _set(level, "__pydantic_fields_set__", _LEVEL_FIELDS)
-    _set(level, "__pydantic_extra__", None)
-    _set(level, "__pydantic_private__", None)
-    return level
+    # Both values were just parsed from the venue's text and checked positive and in bounds.
+    return trusted(OrderBookLevel, price=price, amount=amount)
 
 
 def _levels(raw: Any, descending: bool) -> tuple[OrderBookLevel, ...]:

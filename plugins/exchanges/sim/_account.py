@@ -20,8 +20,7 @@ from decimal import Decimal
 
 from plugins.exchanges.sim._book import SimOrder
 from plugins.exchanges.sim._ledger import Ledger
-from plugins.exchanges.sim._models import construct
-from schemas import FeeCharge, Fill, Liquidity, Market, OrderStatus, money
+from schemas import FeeCharge, Fill, Liquidity, Market, OrderStatus, money, trusted
 from schemas.money import Rounding
 
 __all__ = ["Account", "FillRecord"]
@@ -52,21 +51,21 @@ class FillRecord:
         model = self._model
         if model is None:
             order = self.order
-            model = self._model = construct(Fill, {
-                "id": f"{venue}-f{self.seq}",
-                "order_id": order.id,
-                "client_order_id": order.client_order_id,
-                "symbol": order.symbol,
-                "side": order.side,
-                "price": self.price,
-                "amount": self.amount,
-                "fee": self.fee,
-                "fee_currency": self.fee_currency,
-                "fees": (construct(FeeCharge, {"currency": self.fee_currency,
-                                               "cost": self.fee}),),
-                "liquidity": self.liquidity,
-                "timestamp": datetime.fromtimestamp(self.t, UTC),
-            })
+            model = self._model = trusted(
+                Fill,
+                id=f"{venue}-f{self.seq}",
+                order_id=order.id,
+                client_order_id=order.client_order_id,
+                symbol=order.symbol,
+                side=order.side,
+                price=self.price,
+                amount=self.amount,
+                fee=self.fee,
+                fee_currency=self.fee_currency,
+                fees=(trusted(FeeCharge, currency=self.fee_currency, cost=self.fee),),
+                liquidity=self.liquidity,
+                timestamp=datetime.fromtimestamp(self.t, UTC),
+            )
         return model
 
 

@@ -13,8 +13,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from plugins.exchanges.sim._models import construct
-from schemas import FeeCharge, Order, OrderStatus, OrderType, Side, Symbol, TimeInForce, money
+from schemas import (
+    FeeCharge,
+    Order,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+    TimeInForce,
+    money,
+    trusted,
+)
 
 __all__ = ["OwnSide", "SimOrder"]
 
@@ -98,33 +107,34 @@ class SimOrder:
         filled = self.filled
         created = datetime.fromtimestamp(self.timestamp, UTC)
         updated = self.updated
-        return construct(Order, {
-            "id": self.id,
-            "client_order_id": self.client_order_id,
-            "symbol": self.symbol,
-            "side": self.side,
-            "type": self.type,
-            "price": self.price,
-            "amount": self.amount,
-            "filled": filled,
-            "remaining": money.subtract(self.amount, filled),
-            "average": money.ratio(self.cost, filled) if filled else None,
-            "status": self.status,
-            "time_in_force": self.time_in_force,
-            "post_only": self.post_only,
-            "fee": next(iter(self.fees.values())),
-            "fee_currency": next(iter(self.fees)),
-            "fees": tuple(
-                construct(FeeCharge, {"currency": currency, "cost": cost})
+        return trusted(
+            Order,
+            id=self.id,
+            client_order_id=self.client_order_id,
+            symbol=self.symbol,
+            side=self.side,
+            type=self.type,
+            price=self.price,
+            amount=self.amount,
+            filled=filled,
+            remaining=money.subtract(self.amount, filled),
+            average=money.ratio(self.cost, filled) if filled else None,
+            status=self.status,
+            time_in_force=self.time_in_force,
+            post_only=self.post_only,
+            fee=next(iter(self.fees.values())),
+            fee_currency=next(iter(self.fees)),
+            fees=tuple(
+                trusted(FeeCharge, currency=currency, cost=cost)
                 for currency, cost in self.fees.items()
             ),
-            "timestamp": created,
-            "updated": (
+            timestamp=created,
+            updated=(
                 None if updated is None
                 else created if updated == self.timestamp
                 else datetime.fromtimestamp(updated, UTC)
             ),
-        })
+        )
 
 
 class OwnSide:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from schemas import Balance, Balances, InsufficientFunds, money
+from schemas import Balance, Balances, InsufficientFunds, money, trusted
 
 __all__ = ["Ledger", "LedgerError"]
 
@@ -87,10 +87,10 @@ class Ledger:
 
     def snapshot(self, timestamp: datetime | None = None) -> Balances:
         balances = {
-            currency: Balance.model_construct(
-                currency=currency, free=free, used=self.used[currency],
+            currency: trusted(
+                Balance, currency=currency, free=free, used=self.used[currency],
                 total=money.add(free, self.used[currency]),
             )
             for currency, free in self.free.items()
         }
-        return Balances.model_construct(balances=balances, timestamp=timestamp)
+        return trusted(Balances, balances=balances, timestamp=timestamp)

@@ -30,7 +30,6 @@ from plugins.exchanges.sim._book import SimOrder
 from plugins.exchanges.sim._engine import MarketEngine, SyntheticParams
 from plugins.exchanges.sim._faults import TIMEOUT, Faults
 from plugins.exchanges.sim._ledger import Ledger
-from plugins.exchanges.sim._models import construct
 from plugins.exchanges.sim._walk import PricePath
 from schemas import (
     BadSymbol,
@@ -52,6 +51,7 @@ from schemas import (
     Ticker,
     Trade,
     money,
+    trusted,
 )
 
 __all__ = ["SimExchange"]
@@ -277,11 +277,11 @@ class SimExchange(Component[SimArgs], Exchange):
                 totals[ticks] = money.add(totals.get(ticks, _ZERO), amount)
             ordered = sorted(totals, reverse=bids)[:count] if count > 0 else []
             sides.append(tuple(
-                OrderBookLevel.model_construct(price=engine.price_of(t), amount=totals[t])
+                trusted(OrderBookLevel, price=engine.price_of(t), amount=totals[t])
                 for t in ordered
             ))
-        return OrderBook.model_construct(
-            symbol=engine.symbol, bids=sides[0], asks=sides[1], timestamp=_utc(now)
+        return trusted(
+            OrderBook, symbol=engine.symbol, bids=sides[0], asks=sides[1], timestamp=_utc(now)
         )
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
@@ -298,8 +298,8 @@ class SimExchange(Component[SimArgs], Exchange):
             asks.append(own_ask)
         last = engine.trades[-1][2] if engine.trades else engine.price_of(engine.mid)
         volume, quote_volume = engine.day_volume(now)
-        return Ticker.model_construct(
-            symbol=engine.symbol,
+        return trusted(
+            Ticker, symbol=engine.symbol,
             bid=engine.price_of(max(bids)) if bids else None,
             ask=engine.price_of(min(asks)) if asks else None,
             last=last, volume=volume, quote_volume=quote_volume, timestamp=_utc(now),
@@ -311,8 +311,8 @@ class SimExchange(Component[SimArgs], Exchange):
         engine = self._engine(symbol)
         await self._begin("fetch_trades")
         return [
-            construct(Trade, {"id": id_, "symbol": engine.symbol, "side": side, "price": price,
-                              "amount": amount, "timestamp": _utc(t)})
+            trusted(Trade, id=id_, symbol=engine.symbol, side=side, price=price, amount=amount,
+                    timestamp=_utc(t))
             for id_, side, price, amount, t in _select(
                 engine.trades, since, limit, itemgetter(4))
         ]
@@ -345,10 +345,10 @@ class SimExchange(Component[SimArgs], Exchange):
             # The last step that began before the candle ends (or before now).
             last = path.step_at(now) if ends > now else path.step_at(ends) - 1
             o, h, lo, c = engine.candle(first, max(first, last))
-            candles.append(construct(Candle, {
-                "timestamp": _utc(opened), "open": price(o), "high": price(h),
-                "low": price(lo), "close": price(c), "volume": engine.volume(opened, ends),
-            }))
+            candles.append(trusted(
+                Candle, timestamp=_utc(opened), open=price(o), high=price(h), low=price(lo),
+                close=price(c), volume=engine.volume(opened, ends),
+            ))
             opened += seconds
         return candles
 

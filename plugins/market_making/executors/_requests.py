@@ -2,9 +2,9 @@
 and the log lines of a reconciliation.
 
 A quote reaching the executor is already checked (finite, positive, on the market when
-the service quantized it), so its request is built with pydantic's public
-``model_construct`` rather than validated again: the one place the executors skip
-validation, pinned by tests/market_making/test_fast_paths.py against the validated model.
+the service quantized it), so its request is built with :func:`schemas.trusted` rather
+than validated again: the one place the executors skip validation, pinned by
+tests/market_making/test_fast_paths.py against the validated model.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from schemas import OrderRequest, OrderType, Side, Symbol, TimeInForce
+from schemas import OrderRequest, OrderType, Side, Symbol, TimeInForce, trusted
 from schemas.market_making import ExecutionReport
 
 __all__ = ["limit_request", "log_report"]
@@ -29,12 +29,13 @@ def limit_request(
     client_order_id: str,
     post_only: bool,
 ) -> OrderRequest:
-    """A limit order built with pydantic's public ``model_construct``, every field given,
+    """A limit order built with :func:`schemas.trusted`, every field given,
     so the instance equals the validated one (tests/market_making/test_fast_paths.py
     pins that for the installed pydantic). Only for values already valid: a quote's side,
     price and amount (checked finite and positive), the market's symbol, the executor's
     own client id, and a time in force that agrees with ``post_only``."""
-    return OrderRequest.model_construct(
+    return trusted(
+        OrderRequest,
         symbol=symbol,
         side=side,
         type=OrderType.LIMIT,

@@ -1,0 +1,35 @@
+"""Contract models built from values already known valid: the one place validation is skipped.
+
+A venue's own records (the simulator's prices on the tick, levels just parsed and checked
+from a venue's text, a quote the service already quantized) would pay for a second
+validation on the hottest paths. :func:`trusted` builds them with pydantic's public
+``model_construct`` and insists on every field, so the instance is indistinguishable from
+the validated one (equality, hash, fields set, dump, repr, copies, frozenness): pinned for
+the installed pydantic by ``tests/schemas/test_trusted.py``. Anything that came from outside
+the process is validated, never passed through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = ["trusted"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def trusted(cls: type[M], /, **values: Any) -> M:
+    """An instance of ``cls`` holding ``values``: every field, each already valid."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = frozenset(cls.model_fields)
+    if values.keys() != fields:
+        missing = sorted(fields - values.keys())
+        extra = sorted(values.keys() - fields)
+        raise TypeError(f"{cls.__name__}: trusted() needs every field and only those; "
+                        f"missing {missing}, unknown {extra}")
+    return cls.model_construct(**values)

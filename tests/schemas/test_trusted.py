@@ -1,0 +1,143 @@
+"""schemas.trusted: a model built from values known valid is the validated model.
+
+Pins, for the installed pydantic, everything the fast paths rely on from the public
+``model_construct``: with every field given, the instance cannot be told from the one
+validation builds (equality, hash, fields set, dump, repr, copies) and stays frozen.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from schemas import (
+    Balance,
+    Balances,
+    Candle,
+    FeeCharge,
+    Fill,
+    Liquidity,
+    Order,
+    OrderBook,
+    OrderBookLevel,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    PriceQuote,
+    Side,
+    Symbol,
+    Ticker,
+    TimeInForce,
+    Trade,
+    trusted,
+)
+
+D = Decimal
+NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+LEVEL = {"price": D("65000.10"), "amount": D("0.250")}
+FEE = {"currency": "USDT", "cost": D("0.0325")}
+
+CASES: dict[type[BaseModel], dict[str, Any]] = {
+    OrderBookLevel: LEVEL,
+    OrderBook: {
+        "symbol": Symbol("BTC/USDT"),
+        "bids": (OrderBookLevel(**LEVEL),),
+        "asks": (OrderBookLevel(price=D("65000.20"), amount=D("1")),),
+        "timestamp": NOW,
+    },
+    Ticker: {
+        "symbol": Symbol("BTC/USDT"), "bid": D("65000.10"), "ask": D("65000.20"),
+        "last": D("65000.15"), "volume": D("12.5"), "quote_volume": D("812501.875"),
+        "timestamp": NOW,
+    },
+    Trade: {
+        "id": "t-1", "symbol": Symbol("BTC/USDT"), "side": Side.SELL,
+        "price": D("65000.10"), "amount": D("0.5"), "timestamp": NOW,
+    },
+    Candle: {
+        "timestamp": NOW, "open": D("1.5"), "high": D("2"), "low": D("1.25"),
+        "close": D("1.75"), "volume": D("10"),
+    },
+    Balance: {"currency": "BTC", "free": D("1.5"), "used": D("0.25"), "total": D("1.75")},
+    Balances: {
+        "balances": {"BTC": Balance(currency="BTC", free=D("1.5"), used=D("0.25"))},
+        "timestamp": NOW,
+    },
+    FeeCharge: FEE,
+    Fill: {
+        "id": "f-1", "order_id": "o-1", "client_order_id": "mm-1", "symbol": Symbol("BTC/USDT"),
+        "side": Side.BUY, "price": D("65000.10"), "amount": D("0.0005"), "fee": D("0.0325"),
+        "fee_currency": "USDT", "fees": (FeeCharge(**FEE),), "liquidity": Liquidity.MAKER,
+        "timestamp": NOW,
+    },
+    Order: {
+        "id": "o-1", "client_order_id": "mm-1", "symbol": Symbol("BTC/USDT"), "side": Side.BUY,
+        "type": OrderType.LIMIT, "price": D("65000.10"), "amount": D("0.001"),
+        "filled": D("0.0005"), "remaining": D("0.0005"), "average": D("65000.10"),
+        "status": OrderStatus.OPEN, "time_in_force": TimeInForce.GTC, "post_only": False,
+        "fee": D("0.0325"), "fee_currency": "USDT", "fees": (FeeCharge(**FEE),),
+        "timestamp": NOW, "updated": NOW,
+    },
+    OrderRequest: {
+        "symbol": Symbol("BTC/USDT"), "side": Side.SELL, "type": OrderType.LIMIT,
+        "amount": D("0.010"), "price": D("65000.10"), "time_in_force": TimeInForce.PO,
+        "client_order_id": "mm-abc-1", "post_only": True,
+    },
+    PriceQuote: {"price": D("65000.15"), "timestamp": NOW, "source": "price"},
+}
+MODELS = list(CASES)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_every_field_given_covers_the_model(model: type[BaseModel]) -> None:
+    assert set(CASES[model]) == set(model.model_fields)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_model_is_the_validated_model(model: type[BaseModel]) -> None:
+    fast, validated = trusted(model, **CASES[model]), model(**CASES[model])
+    assert fast == validated
+    assert fast.model_fields_set == validated.model_fields_set
+    assert fast.model_dump() == validated.model_dump()
+    assert fast.model_dump_json() == validated.model_dump_json()
+    assert repr(fast) == repr(validated)
+    assert fast.__pydantic_extra__ == validated.__pydantic_extra__
+    assert fast.__pydantic_private__ == validated.__pydantic_private__
+    assert fast.model_copy() == validated.model_copy()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_model_hashes_as_the_validated_model(model: type[BaseModel]) -> None:
+    fast, validated = trusted(model, **CASES[model]), model(**CASES[model])
+    try:
+        expected = hash(validated)
+    except TypeError:
+        with pytest.raises(TypeError):
+            hash(fast)
+        return
+    assert hash(fast) == expected
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_model_is_as_frozen_as_the_validated_model(model: type[BaseModel]) -> None:
+    name = next(iter(CASES[model]))
+    fast, validated = trusted(model, **CASES[model]), model(**CASES[model])
+    frozen = bool(model.model_config.get("frozen"))
+    for instance in (fast, validated):
+        if frozen:
+            with pytest.raises(ValidationError, match="frozen"):
+                setattr(instance, name, CASES[model][name])
+
+
+def test_a_missing_field_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"missing \['amount'\]"):
+        trusted(OrderBookLevel, price=D("1"))
+
+
+def test_an_unknown_field_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"unknown \['size'\]"):
+        trusted(OrderBookLevel, price=D("1"), size=D("1"))

@@ -3,7 +3,7 @@
 The core knows nothing of trading. A component *declares* its checks by name::
 
     class MarketMaking(TickService[MarketMakingArgs]):
-        checks = ("plugins.market_making._checks:sizes",)
+        semantic_checks = ("plugins.market_making._checks:sizes",)
 
 and the plugin that knows the domain *implements* them, in a light module (no asyncio, no
 client library at import). Declarations are plain strings, so a precompiled catalog index
@@ -118,8 +118,9 @@ def declared(cls: type[Any]) -> tuple[str, ...]:
     """The checks a component class declares (its own and its bases')."""
     specs: dict[str, None] = {}
     for klass in reversed(cls.__mro__):
-        for spec in klass.__dict__.get("checks", ()):
-            specs[spec] = None
+        found = klass.__dict__.get("semantic_checks", ())
+        if isinstance(found, tuple | list):
+            specs.update((spec, None) for spec in found if isinstance(spec, str))
     return tuple(specs)
 
 

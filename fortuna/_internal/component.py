@@ -214,7 +214,7 @@ class Component(Interface, Generic[ArgsT]):
         Args: ClassVar[_ArgsModel]
     else:
         Args = NoArgs
-    checks: ClassVar[tuple[str, ...]] = ()
+    semantic_checks: ClassVar[tuple[str, ...]] = ()
     """Semantic checks of this component, as ``"package.module:function"`` names run by
     validation after the type checks (see ``fortuna._internal.checks``)."""
     standalone: ClassVar[bool] = False

@@ -126,7 +126,7 @@ def tick_error(report: ExecutionReport | None) -> str | None:
 class MarketMaking(TickService[MarketMakingArgs]):
     """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
 
-    checks = (
+    semantic_checks = (
         "plugins.market_making._checks:sizes",
         "plugins.market_making._checks:markets",
         "plugins.market_making._checks:venue",

@@ -110,7 +110,7 @@ class SimExchange(Component[SimArgs], Exchange):
     graph's clock, so a rehearsal on ``clock.virtual`` runs as fast as the CPU allows.
     """
 
-    checks = ("plugins.exchanges.sim._checks:listed",)
+    semantic_checks = ("plugins.exchanges.sim._checks:listed",)
 
     _engines: dict[str, MarketEngine]
     _engine_list: list[MarketEngine]

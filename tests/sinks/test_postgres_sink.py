@@ -189,23 +189,27 @@ async def test_no_row_is_lost_or_duplicated_when_its_connections_are_killed_mid_
     records = [balance(i) for i in range(12_000)]
     killed = 0
 
-    async def produce() -> None:
-        for start in range(0, len(records), 300):
-            await sink.write(records[start : start + 300])
-            await asyncio.sleep(0.01)
-
-    async def kill() -> None:
-        nonlocal killed
-        for _ in range(10):
-            await asyncio.sleep(0.05)
-            killed += await pg.fetchval(
+    async def kill_the_sinks_connections() -> int:
+        # The sink may be between connections (reconnecting after the last kill): wait
+        # for it, up to 10 s, so that every planned kill happens however busy the machine.
+        for _ in range(200):
+            terminated: int = await pg.fetchval(
                 "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                 "AND application_name = $1",
                 app,
             )
+            if terminated:
+                return terminated
+            await asyncio.sleep(0.05)
+        return 0
 
-    await asyncio.gather(produce(), kill())
+    for index, start in enumerate(range(0, len(records), 300)):
+        await sink.write(records[start : start + 300])
+        if index % 6 == 3:  # seven kills spread over the forty batches
+            killed += await kill_the_sinks_connections()
+        await asyncio.sleep(0.01)
+
     await sink.flush()
     await sink.unload()
 

@@ -12,18 +12,31 @@ side that brings inventory back towards a target, never past it), or ``flatten``
 then trade inventory back to the target with one marketable order a tick, each at most
 ``max_amount`` and at most ``max_slippage`` through the reference). When several switches
 are tripped the strictest wins: halt, then flatten, then reduce-only.
+
+Some switches also hear how each tick of the service went (:class:`TickObserver`, such as
+``kill_switches.consecutive_errors``): every trading service reports each tick through
+:func:`report_tick` to the observers :func:`tick_observers` finds among its switches.
 """
 
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from fortuna import Resettable
 
-__all__ = ["KillSwitch", "TripAction", "TripPolicy", "strictest"]
+__all__ = [
+    "KillSwitch",
+    "TickObserver",
+    "TripAction",
+    "TripPolicy",
+    "report_tick",
+    "strictest",
+    "tick_observers",
+]
 
 
 class TripAction(StrEnum):
@@ -87,3 +100,30 @@ class KillSwitch(Resettable, abc.ABC):
     @abc.abstractmethod
     def reset(self) -> None:
         """An operator's decision to resume: clear the latch (SIGUSR1 to ``fortuna run``)."""
+
+
+class TickObserver(abc.ABC):
+    """Hears how each tick of a trading service went (kill switches counting errors)."""
+
+    @abc.abstractmethod
+    def tick_succeeded(self) -> None:
+        """A tick completed without an error."""
+
+    @abc.abstractmethod
+    def tick_failed(self, error: str) -> None:
+        """A tick failed or one of its orders hit a venue error."""
+
+
+def tick_observers(switches: Iterable[KillSwitch]) -> list[TickObserver]:
+    """The switches among ``switches`` that observe ticks. Switches nested in
+    ``kill_switches.any`` are reached through it (it is an observer itself)."""
+    return [switch for switch in switches if isinstance(switch, TickObserver)]
+
+
+def report_tick(observers: Sequence[TickObserver], error: str | None) -> None:
+    """Tell every observer the tick succeeded (``error`` None) or failed with ``error``."""
+    for observer in observers:
+        if error is None:
+            observer.tick_succeeded()
+        else:
+            observer.tick_failed(error)

@@ -33,10 +33,10 @@ from plugins.execution._journal import Journal
 from plugins.execution._progress import CompletionReport, Progress
 from plugins.execution._view import KEEP, Child, Touch, View
 from plugins.execution._volume import TradeMeter, volume_excluding
-from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making.risk import PreTradeLimits
 from schemas import ExchangeError, Market, Order, Side, money
 from schemas.market_making import RiskCheck
+from schemas.risk import report_tick, tick_observers
 
 __all__ = ["KEEP", "Child", "ExecutionService", "Touch", "View"]
 

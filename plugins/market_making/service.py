@@ -32,7 +32,6 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from fortuna import Component, Duration, LeftBehind, TickArgs, TickService
-from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making._concurrency import gather
 from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
@@ -57,7 +56,7 @@ from schemas.market_making import (
     RiskCheck,
     Strategy,
 )
-from schemas.risk import KillSwitch, TripAction, TripPolicy, strictest
+from schemas.risk import KillSwitch, TripAction, TripPolicy, report_tick, strictest, tick_observers
 
 __all__ = ["MarketMaking", "MarketMakingArgs"]
 

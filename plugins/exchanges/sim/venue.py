@@ -110,6 +110,8 @@ class SimExchange(Component[SimArgs], Exchange):
     graph's clock, so a rehearsal on ``clock.virtual`` runs as fast as the CPU allows.
     """
 
+    semantic_checks = ("plugins.exchanges.sim._checks:listed",)
+
     _engines: dict[str, MarketEngine]
     _engine_list: list[MarketEngine]
     _markets: dict[str, Market]

@@ -63,7 +63,7 @@ class QuickSwapV3Args(EvmVenueArgs):
 
 
 class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
-    """QuickSwap v3 (Algebra v1) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
+    """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
 
     _pools: dict[tuple[str, str], str]
 

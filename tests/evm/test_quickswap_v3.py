@@ -205,3 +205,27 @@ async def test_the_price_provider_reads_the_pool_with_its_block(
     sold = await venue.quote(SwapKind.EXACT_IN, weth, usdc, Decimal(50))
     await venue.swap(sold.request(Decimal("0.01"), deadline(venue)))
     assert await provider.price() < Decimal(2000)  # selling WETH lowered its price
+
+
+async def test_after_volatility_the_fee_rises_and_swaps_still_execute_their_quotes(
+    world: World, parts: Parts
+) -> None:
+    venue = await algebra_venue(world, parts)
+    usdc, weth = await tokens(venue, world)
+    for kind, token_in, token_out, amount in (
+        (SwapKind.EXACT_IN, usdc, weth, Decimal(300_000)),
+        (SwapKind.EXACT_IN, weth, usdc, Decimal(150)),
+        (SwapKind.EXACT_OUT, usdc, weth, Decimal(120)),
+    ):
+        # the pool's volatility is averaged over time (deadlines allow the chain's jumps)
+        world.anvil.rpc("evm_increaseTime", 600)
+        world.anvil.rpc("evm_mine")
+        quote = await venue.quote(kind, token_in, token_out, amount)
+        receipt = await venue.swap(quote.request(Decimal("0.05"), deadline(venue, minutes=120)))
+        assert (receipt.amount_in, receipt.amount_out) == (quote.amount_in, quote.amount_out)
+    world.anvil.rpc("evm_increaseTime", 600)
+    world.anvil.rpc("evm_mine")
+    quote = await venue.quote(SwapKind.EXACT_IN, weth, usdc, Decimal(1))
+    assert quote.fee_rate > Decimal("0.0001")  # no longer the calm pool's base fee
+    receipt = await venue.swap(quote.request(Decimal("0.01"), deadline(venue, minutes=120)))
+    assert (receipt.amount_in, receipt.amount_out) == (quote.amount_in, quote.amount_out)

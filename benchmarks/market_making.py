@@ -162,8 +162,13 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=20_000)
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--strategies-only", action="store_true",
+                        help="only the strategy and xemm costs (issue 21)")
     options = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    if options.strategies_only:
+        strategies_main()
+        return
 
     print(f"market-making tick: 10-level two-sided ladder on exchanges.sim, zero latency, "
           f"{options.ticks} ticks, best of {options.repeats}")
@@ -190,6 +195,114 @@ def main() -> None:
     wall, cpu, ticks, fills = asyncio.run(rehearsal(options.hours))
     print(f"rehearsal: {options.hours:g} h at 1 s ticks on the virtual clock: {ticks:,} ticks, "
           f"{fills:,} fills, {wall:.1f} s wall ({cpu:.1f} s CPU)   [target <= 60 s wall]")
+    strategies_main()
+
+
+# --- strategy cost (issue 21: avellaneda_stoikov, grid; xemm's tick) --------------------
+
+
+def strategy_cases() -> dict[str, Any]:
+    """Each strategy built from its args, pure: ``quotes(context)`` is its whole tick cost."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from plugins.market_making.strategies.avellaneda_stoikov import AvellanedaStoikovStrategy
+    from plugins.market_making.strategies.grid import GridStrategy
+    from plugins.market_making.strategies.ladder import LadderStrategy
+    from plugins.market_making.strategies.skewed import SkewedStrategy
+    from schemas import Balance, Balances, Market
+    from schemas.market_making import QuoteContext
+
+    market = Market(symbol=SYMBOL, price_increment=Decimal("0.01"),
+                    amount_increment=Decimal("0.0001"))
+    balances = Balances.of([Balance(currency="BTC", free=Decimal("3.2")),
+                            Balance(currency="USDT", free=Decimal(200000))])
+    context = QuoteContext(reference=Decimal("65000.5"), market=market,
+                           now=datetime(2026, 1, 1, tzinfo=UTC), balances=balances)
+    ladder = {"levels": 10, "spread": "0.001", "step": "0.0005", "amount": "0.01"}
+    strategies = {
+        "ladder, 10 levels (baseline)": LadderStrategy(LadderStrategy.Args.model_validate(ladder)),
+        "skewed, 10 levels": SkewedStrategy(SkewedStrategy.Args.model_validate(
+            {**ladder, "target": "3", "range": "1", "max_skew": "0.001"})),
+        "avellaneda_stoikov, given estimates": AvellanedaStoikovStrategy(
+            AvellanedaStoikovStrategy.Args.model_validate(
+                {"risk_aversion": "0.0001", "volatility": "3", "liquidity": "0.05",
+                 "horizon": "5m", "amount": "0.01", "target": "3", "max_spread": "0.01"})),
+        "grid, static, 101 levels": GridStrategy(GridStrategy.Args.model_validate(
+            {"lower": "60000", "upper": "70000", "step": "100", "amount": "0.01"})),
+        "grid, recentred, 10 a side": GridStrategy(GridStrategy.Args.model_validate(
+            {"lower": "60000", "upper": "70000", "step": "100", "amount": "0.01",
+             "mode": "recentred", "levels": 10})),
+    }
+    return {"context": context, "strategies": strategies}
+
+
+def strategy_costs(calls: int, repeats: int) -> None:
+    """Median CPU per ``quotes()`` call of each strategy over interleaved runs (one run of
+    every strategy per round, ``repeats`` rounds), with its ratio to the ladder's median
+    measured in the same rounds."""
+    built = strategy_cases()
+    context, strategies = built["context"], built["strategies"]
+    samples: dict[str, list[float]] = defaultdict(list)
+    for _ in range(repeats):
+        for label, strategy in strategies.items():
+            quotes = strategy.quotes
+            gc.collect()
+            began = time.process_time()
+            for _ in range(calls):
+                quotes(context)
+            samples[label].append((time.process_time() - began) / calls * 1e6)
+    baseline = statistics.median(samples["ladder, 10 levels (baseline)"])
+    print(f"strategy quotes() per tick: median of {repeats} interleaved runs of {calls} calls, "
+          f"CPU time; modules imported (and bytecode compiled) before timing; "
+          f"sys.dont_write_bytecode={sys.dont_write_bytecode}")
+    for label, runs in samples.items():
+        median = statistics.median(runs)
+        print(f"  {label:40s} {median:8.1f} us   x{median / baseline:5.2f} ladder")
+
+
+async def xemm_tick(ticks: int) -> float:
+    """CPU per XEMM tick on two exchanges.sim venues (venue time included), moving market."""
+    from plugins.market_making.xemm import Xemm
+
+    venue = {"markets": [{"symbol": SYMBOL, "amount_increment": "0.0001"}],
+             "prices": "@prices", "history": 1000}
+    spec = {"service": "@xemm", "components": {
+        "clock": {"id": "clock.virtual"},
+        "prices": {"id": "exchanges.sim.prices",
+                   "args": {"seed": 3, "volatility": "0.8",
+                            "series": {SYMBOL: {"price": 65000}}}},
+        "maker": {"id": "exchanges.sim", "args": {**venue, "venue": "maker", "seed": 1,
+                                                  "balances": {"BTC": 10, "USDT": 10**6}}},
+        "taker": {"id": "exchanges.sim", "args": {**venue, "venue": "taker", "seed": 2,
+                                                  "balances": {"BTC": 10, "USDT": 10**6}}},
+        "xemm": {"id": "market_making.xemm", "args": {
+            "maker": "@maker", "taker": "@taker", "symbol": SYMBOL, "amount": "0.01",
+            "min_profitability": "0.0025", "mandate": "bench", "interval": "1s"}},
+    }}
+    async with start(spec) as graph:
+        xemm = graph["xemm"]
+        assert isinstance(xemm, Xemm)
+        clock: Any = graph.clock
+        await xemm.on_start()
+        for _ in range(100):
+            await xemm.tick()
+            await clock.advance(1.0)
+        spent = 0.0
+        for _ in range(ticks):
+            began = time.process_time()
+            await xemm.tick()
+            spent += time.process_time() - began
+            await clock.advance(1.0)
+        await xemm.on_stop()
+    return spent / ticks * 1e6
+
+
+def strategies_main(calls: int = 20_000, repeats: int = 5, xemm_ticks: int = 2000) -> None:
+    strategy_costs(calls, repeats)
+    runs = [asyncio.run(xemm_tick(xemm_ticks)) for _ in range(repeats)]
+    print(f"xemm tick (maker + taker exchanges.sim, 1 s moving market, venue time included): "
+          f"median {statistics.median(runs):.1f} us over {repeats} runs of {xemm_ticks} ticks")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from schemas._market_data import Balances
 from schemas._orders import Order, OrderRequest
 from schemas._values import Side
 from schemas.metrics import FillSource
+from schemas.risk import TickObserver  # re-exported: it used to live here
 
 __all__ = [
     "DesiredQuote",
@@ -195,15 +196,3 @@ class Executor(FillSource, abc.ABC):
     async def cancel_all(self) -> list[Order]:
         """Cancel every resting order of the mandate; returns those still resting after
         the attempts (empty when the venue holds none)."""
-
-
-class TickObserver(abc.ABC):
-    """Hears how each tick of a trading service went (kill switches counting errors)."""
-
-    @abc.abstractmethod
-    def tick_succeeded(self) -> None:
-        """A tick completed without an error."""
-
-    @abc.abstractmethod
-    def tick_failed(self, error: str) -> None:
-        """A tick failed or one of its orders hit a venue error."""

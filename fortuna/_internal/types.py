@@ -28,10 +28,13 @@ __all__ = [
     "to_exact_decimal",
 ]
 
-DECIMAL_MAX_DIGITS = 40
-"""Significant digits an exact decimal may carry (an 18-decimal token amount of 10**21 has 39)."""
-DECIMAL_MAX_EXPONENT = 40
-"""Largest power of ten of an exact decimal's leading digit, either way: 1E-40 to 9.99E+40.
+DECIMAL_MAX_DIGITS = 200
+"""Significant digits an exact decimal may carry. A value written by a person or sent by a
+venue has a few dozen at most (an 18-decimal token amount of 10**21 has 39); the room above
+is for figures computed exactly in process (a 34-digit price ratio times a fee rate times an
+amount), which the contracts' records hold as they are."""
+DECIMAL_MAX_EXPONENT = 100
+"""Largest power of ten of an exact decimal's leading digit, either way: 1E-100 to 9.99E+100.
 
 Bounding both is what lets one finite decimal context (``schemas.money``) hold every product
 of two values exactly; a value outside the bounds is refused at the first parse, with its

@@ -78,11 +78,9 @@ from plugins.arbitrage._settlement_data import (
     Role,
     Venue,
 )
-from plugins.kill_switches.observers import report_tick, tick_observers
 from schemas import Amount, ExchangeError, Rate, Side, money
 from schemas.arbitrage import Converter, QuoteAdapter
-from schemas.market_making import TickObserver
-from schemas.risk import KillSwitch
+from schemas.risk import KillSwitch, TickObserver, report_tick, tick_observers
 
 __all__ = ["Arbitrage", "ArbitrageArgs"]
 

@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from schemas.market_making import TickObserver
-from schemas.risk import KillSwitch
+from schemas.risk import KillSwitch, TickObserver
 
 __all__ = ["AnyArgs", "AnySwitch"]
 

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from fortuna import ComponentArgs
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas.market_making import TickObserver
+from schemas.risk import TickObserver
 
 __all__ = ["ConsecutiveErrorsArgs", "ConsecutiveErrorsSwitch"]
 

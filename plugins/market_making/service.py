@@ -32,10 +32,10 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from fortuna import Component, Duration, LeftBehind, TickArgs, TickService
-from plugins.kill_switches.observers import report_tick, tick_observers
 from plugins.market_making._concurrency import gather
 from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
+from plugins.market_making._trip import restrict
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
     Balances,
@@ -56,7 +56,7 @@ from schemas.market_making import (
     RiskCheck,
     Strategy,
 )
-from schemas.risk import KillSwitch
+from schemas.risk import KillSwitch, TripAction, TripPolicy, report_tick, strictest, tick_observers
 
 __all__ = ["MarketMaking", "MarketMakingArgs"]
 
@@ -116,6 +116,8 @@ class MarketMaking(TickService[MarketMakingArgs]):
     _risk: RiskCheck | None = None
     halted = False
     """Whether a kill switch holds trading halted."""
+    restriction: TripPolicy | None = None
+    """The reduce-only or flatten policy of the tripped switches, while one holds."""
     ticks = 0
     last_report: ExecutionReport | None = None
     dropped = 0
@@ -253,7 +255,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
                 args.price.quote(),
                 executor.sync(),
                 self._venue.fetch_balances() if args.respect_balances or
-                args.report_every is not None else _none(),
+                args.report_every is not None or self.restriction is not None else _none(),
             )
         except PriceUnavailable as exc:
             # No reference, no quotes: pull the resting ones rather than leave them at a
@@ -265,6 +267,10 @@ class MarketMaking(TickService[MarketMakingArgs]):
         assert isinstance(quote, PriceQuote)
         assert balances is None or isinstance(balances, Balances)
         desired = self.desired(quote.price, balances, executor.resting)
+        if self.restriction is not None:
+            inventory = None if balances is None else balances.total(self.market.base)
+            desired, _ = quantize_quotes(
+                restrict(desired, self.restriction, inventory, quote.price), self.market)
         report = await executor.execute(desired, quote.price, self._risk or PreTradeLimits())
         self.last_report = report
         if args.report_every is not None and now >= self._next_report:
@@ -314,10 +320,19 @@ class MarketMaking(TickService[MarketMakingArgs]):
         await gather(*(switch.check() for switch in switches))
         tripped = [switch for switch in switches if switch.tripped]
         if not tripped:
-            if self.halted:
-                self.halted = False
+            if self.halted or self.restriction is not None:
+                self.halted, self.restriction = False, None
                 self.log.warning("kill switches reset; quoting resumes")
             return False
+        policy = strictest([switch.policy for switch in tripped])
+        if policy.action is not TripAction.HALT:
+            if self.restriction != policy:
+                self.log.error("kill switch tripped: trading restricted",
+                               action=str(policy.action), target=policy.target,
+                               reasons=[s.reason for s in tripped])
+            self.halted, self.restriction = False, policy
+            return False
+        self.restriction = None
         if not self.halted:
             self.halted = True
             self.log.error(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import Field
 
 from plugins.sinks._buffered import BufferedSink, BufferedSinkArgs
+from schemas.execution import ProgressRecord, ProgressStore
 from schemas.listeners import CursorRecord, CursorStore, ListenerCursor
 from schemas.metrics import METRIC_INTEGER_DIGITS, METRIC_SCALE, MetricRecord
 
@@ -51,11 +52,13 @@ class SqlSinkArgs(BufferedSinkArgs):
 ArgsT = TypeVar("ArgsT", bound=SqlSinkArgs)
 
 
-class SqlSink(BufferedSink[ArgsT], CursorStore, abc.ABC):
+class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
     """Base of the sinks that store records in a SQL database through SQLAlchemy.
 
     Also a :class:`~schemas.listeners.CursorStore`: an incremental listener reads back the
-    last cursor it stored here (only stored rows count, never what is still buffered).
+    last cursor it stored here (only stored rows count, never what is still buffered), and
+    a :class:`~schemas.execution.ProgressStore`: an execution service reads back the latest
+    journal entry of its parent order.
     """
 
     _engine: AsyncEngine | None = None
@@ -182,6 +185,23 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, abc.ABC):
         async with self.engine.connect() as connection:
             row = (await connection.execute(statement)).mappings().first()
         return None if row is None else CursorRecord.model_validate(dict(row)).cursor()
+
+    async def read_progress(
+        self, mandate: str, venue: str, symbol: str
+    ) -> ProgressRecord | None:
+        from sqlalchemy import select
+
+        table = self.tables[ProgressRecord.kind]
+        statement = (
+            select(table)
+            .where(table.c.mandate == mandate, table.c.venue == venue,
+                   table.c.symbol == symbol)
+            .order_by(table.c.sequence.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(statement)).mappings().first()
+        return None if row is None else ProgressRecord.model_validate(dict(row))
 
     # -- migration (synchronous, inside run_sync) ------------------------------------------
 

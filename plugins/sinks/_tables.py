@@ -2,7 +2,8 @@
 
 One table per record kind (``<prefix>balances``, ``<prefix>spreads``, ``<prefix>depth``,
 ``<prefix>fills``, and the listeners' ``tickers``, ``order_book_levels``, ``trades``,
-``candles``, ``open_orders``, ``closed_orders``, ``listener_cursors``), its columns derived
+``candles``, ``open_orders``, ``closed_orders``, ``listener_cursors``, and the execution
+services' ``execution_progress`` journal), its columns derived
 from the record model so the two never drift apart.
 The primary key is the record's ``id``: inserts are ``ON CONFLICT DO NOTHING``, so a batch
 retried after a lost connection stores each row exactly once.
@@ -41,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from schemas.execution import ProgressRecord
 from schemas.listeners import (
     BookLevelRecord,
     CandleRecord,
@@ -74,6 +76,7 @@ RECORD_TYPES: tuple[type[MetricRecord], ...] = (
     OpenOrderRecord,
     ClosedOrderRecord,
     CursorRecord,
+    ProgressRecord,
 )
 
 _INDEXED = ("venue", "listener", "symbol", "currency", "timestamp")

@@ -13,7 +13,8 @@ import sys
 
 from tests.conftest import REPO
 
-HEAVY = ["ccxt", "aiohttp", "sqlalchemy", "asyncpg", "aiosqlite", "web3", "solana", "structlog",
+HEAVY = ["ccxt", "aiohttp", "sqlalchemy", "asyncpg", "aiosqlite", "web3", "solana", "solders",
+         "multiversx_sdk", "structlog",
          "hydra", "numpy"]
 
 PROBE = """

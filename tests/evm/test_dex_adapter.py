@@ -15,7 +15,7 @@ from plugins.prices._pool import PoolPriceArgs
 from plugins.prices.uniswap_v2 import UniswapV2Price
 from schemas import Side
 from schemas.arbitrage import InsufficientDepth
-from schemas.money import Rounding, divide, multiply, ratio, round_to
+from schemas.money import Rounding, multiply, ratio, round_to
 from schemas.swap import SlippageExceeded, SwapKind
 from tests.evm.conftest import Parts, World, context
 from tests.evm.venues import tokens, v2_venue
@@ -43,8 +43,7 @@ async def test_a_buy_quote_is_the_exact_output_swap_plus_gas(world: World, parts
     gas_in_usdc = round_to(multiply(swap.gas_cost or Decimal(0), Decimal(2000)),
                            Decimal("0.000001"), Rounding.UP)
     assert quote.price == ratio(swap.amount_in, Decimal("0.5"))
-    # the gas rate rounds up to 1e-18: the service multiplies it by amounts, 40 digits at most
-    assert quote.fee_rate == divide(gas_in_usdc, swap.amount_in, Decimal("1e-18"), Rounding.UP)
+    assert quote.fee_rate == ratio(gas_in_usdc, swap.amount_in)
     assert quote.worst_price == quote.price
 
 

@@ -105,6 +105,7 @@ async def test_tables_are_created_on_load_with_numeric_and_timestamptz_columns(
         # the listeners' records
         "fortuna_tickers", "fortuna_order_book_levels", "fortuna_trades", "fortuna_candles",
         "fortuna_open_orders", "fortuna_closed_orders", "fortuna_listener_cursors",
+        "fortuna_execution_progress",
     }
     for name in ("free", "used", "total"):
         column = types[("fortuna_balances", name)]

@@ -94,6 +94,7 @@ async def test_the_database_file_and_its_directory_are_created(tmp_path: Path) -
         # the listeners' records
         "fortuna_tickers", "fortuna_order_book_levels", "fortuna_trades", "fortuna_candles",
         "fortuna_open_orders", "fortuna_closed_orders", "fortuna_listener_cursors",
+        "fortuna_execution_progress",
     }
 
 

@@ -62,9 +62,6 @@ from schemas.swap import (
 __all__ = ["DexAdapter", "DexAdapterArgs"]
 
 _ZERO = Decimal(0)
-_GAS_RATE_QUANTUM = Decimal("1e-18")
-"""The gas fee rate is rounded up to this step: a 34-digit ratio times an amount would
-exceed the 40 digits an exact decimal carries in the service's opportunity arithmetic."""
 
 
 class DexAdapterArgs(ComponentArgs):
@@ -162,8 +159,7 @@ class DexAdapter(Component[DexAdapterArgs], QuoteAdapter):
         price = ratio(value, amount)
         return Quote(
             venue=self.venue, symbol=self.args.symbol, side=side, amount=amount, price=price,
-            worst_price=price, fee_rate=divide(gas, value, _GAS_RATE_QUANTUM, Rounding.UP),
-            timestamp=swap.timestamp,
+            worst_price=price, fee_rate=ratio(gas, value), timestamp=swap.timestamp,
         )
 
     async def check_trade(

@@ -1,0 +1,39 @@
+"""The shipped execution mandates: every file validates and runs to the end on the sim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fortuna import run, validate
+from plugins.execution._parent import ExecutionService
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "execution"
+MANDATES = sorted(CONFIGS.glob("*.yaml"))
+
+
+def test_there_is_a_mandate_for_every_algorithm() -> None:
+    assert {p.stem for p in MANDATES} >= {"twap", "pov", "pegger"}
+
+
+@pytest.mark.parametrize("path", MANDATES, ids=lambda p: p.stem)
+def test_a_shipped_mandate_validates(path: Path) -> None:
+    assert [str(f) for f in validate(path).findings] == []
+
+
+@pytest.mark.parametrize("path", MANDATES, ids=lambda p: p.stem)
+async def test_a_shipped_mandate_works_its_whole_parent_order_on_the_sim(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the journal and halt files land here
+    graph = await run(path)
+    service = graph.service
+    assert isinstance(service, ExecutionService)
+    assert service.report is not None
+    assert service.report.state == "done"
+    assert service.report.filled == service.args.amount
+    venue = service.args.exchange
+    own = [o for o in await venue.fetch_open_orders(service.args.symbol)
+           if (o.client_order_id or "").startswith(service.prefix)]
+    assert own == []

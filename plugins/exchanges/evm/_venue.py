@@ -186,6 +186,10 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         """The router address to call (the spender) and the calldata of the bounded swap."""
         raise NotImplementedError
 
+    def _extra_gas(self) -> int:
+        """Gas a mined swap may need beyond the node's estimate (none for most pools)."""
+        return 0
+
     async def _pool(self, token_in: Token, token_out: Token) -> str:
         """The address of the pool this venue swaps the pair in."""
         raise NotImplementedError
@@ -207,7 +211,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
             await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
                                          owner, spender)
-            pending = await self._transactor.submit(spender, data)
+            pending = await self._transactor.submit(spender, data, self._extra_gas())
         self._sent[pending.tx_hash] = (request, pool)
         try:
             mined = await self._transactor.confirm(pending)

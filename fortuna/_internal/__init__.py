@@ -4,6 +4,10 @@ Layout, in the order a mandate meets it:
 
 Reading
     loader.py       safe, exact YAML with every value located (``!decimal``, ``!env``)
+    yaml_document.py    what the loader returns and raises: ``Document``, ``Limits``
+    yaml_builder.py     the event-stream builder: an explicit stack, limits as it streams
+    yaml_scalars.py     plain scalars (YAML 1.2 core, exact numbers) and the tags
+    yaml_hints.py       plain words for the parser's syntax errors
     mandate.py      a mandate as data, from a file or built in Python (``Mandate``)
     findings.py     located problems (``Finding``) and ``MandateError``
 

@@ -19,6 +19,10 @@ The model components follow
 
 Checking
     validation.py   one pass that reports every problem of a mandate, each located
+    validation_report.py    the ``Report`` and the state every stage shares
+    validation_shape.py     stages 1-2: the file's shape, names, keys, component ids
+    validation_refs.py      stages 3-4: references, vars, cycles, dependencies
+    validation_args.py      stage 5: args against their models, findings worded
     plan.py         a validated mandate, ready to build
     graph.py        dependency order and reference cycles (validation and the container)
     suggest.py      "did you mean": the closest known name, from an index

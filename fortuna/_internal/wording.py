@@ -23,6 +23,16 @@ def _items(count: Any, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+_DECIMAL_REPR = re.compile(r"^Decimal\('([^']*)'\)$")
+
+
+def _bound(value: Any) -> str:
+    """A bound as a mandate writes it: ``0.5``, never ``Decimal('0.5')``."""
+    text = str(value)
+    match = _DECIMAL_REPR.match(text)
+    return match.group(1) if match else text
+
+
 def _listed(expected: Any) -> str:
     return str(expected).replace("'", '"')
 
@@ -60,7 +70,7 @@ def plain(kind: str, message: str, ctx: dict[str, Any]) -> str:
               "less_than": ("lt", "below"), "less_than_equal": ("le", "at most")}
     if kind in bounds:
         key, words = bounds[kind]
-        return f"must be {words} {ctx.get(key)}"
+        return f"must be {words} {_bound(ctx.get(key))}"
     if kind in ("literal_error", "enum"):
         return f"must be one of {_listed(ctx.get('expected', ''))}"
     if kind == "string_too_short":

@@ -124,9 +124,9 @@ async def test_a_sell_parent_order_sells_the_exact_amount() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     ({"slices": 1000, "window": "10m"}, "shorter than the tick interval"),
-    ({"slices": 0}, "greater than or equal to 1"),
-    ({"size_jitter": "0.6"}, "less than or equal to Decimal('0.5')"),
-    ({"window": "0s"}, "greater than 0"),
+    ({"slices": 0}, "must be at least 1 (got 0)"),
+    ({"size_jitter": "0.6"}, "must be at most 0.5 (got '0.6')"),
+    ({"window": "0s"}, "must be above 0 (got '0s')"),
 ])
 async def test_bad_args_are_refused_with_the_reason(args: dict, message: str) -> None:  # type: ignore[type-arg]
     from fortuna import validate

@@ -21,6 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fortuna._internal.checks import Node, Problem, View
     from fortuna._internal.clock import VirtualClock, WallClock
     from fortuna._internal.component import (
         Component,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
         Service,
     )
     from fortuna._internal.container import Graph, LoadError
-    from fortuna._internal.findings import Finding, MandateError, Position
+    from fortuna._internal.findings import ERROR, WARNING, Finding, MandateError, Position
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
@@ -52,6 +53,8 @@ __all__ = [
     "DECIMAL_MAX_DIGITS",
     "DECIMAL_MAX_EXPONENT",
     "DECIMAL_PATTERN",
+    "ERROR",
+    "WARNING",
     "Clock",
     "Component",
     "ComponentArgs",
@@ -69,7 +72,9 @@ __all__ = [
     "Mandate",
     "MandateError",
     "NoArgs",
+    "Node",
     "Position",
+    "Problem",
     "Registry",
     "Report",
     "Resettable",
@@ -77,6 +82,7 @@ __all__ = [
     "TickArgs",
     "TickService",
     "Ticker",
+    "View",
     "VirtualClock",
     "WallClock",
     "load_mandate",
@@ -97,6 +103,11 @@ _LAZY = {
     "Finding": "fortuna._internal.findings",
     "MandateError": "fortuna._internal.findings",
     "Position": "fortuna._internal.findings",
+    "ERROR": "fortuna._internal.findings",
+    "WARNING": "fortuna._internal.findings",
+    "Node": "fortuna._internal.checks",
+    "Problem": "fortuna._internal.checks",
+    "View": "fortuna._internal.checks",
     "Clock": "fortuna._internal.time",
     "DECIMAL_MAX_DIGITS": "fortuna._internal.types",
     "DECIMAL_MAX_EXPONENT": "fortuna._internal.types",
@@ -124,6 +135,15 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("fortuna")
+        except PackageNotFoundError:
+            found = "unknown"
+        globals()[name] = found
+        return found
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'fortuna' has no attribute {name!r}")

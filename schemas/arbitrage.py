@@ -78,6 +78,14 @@ class ConversionUnavailable(InvalidOrder):
     summary = "no conversion between these currencies"
 
 
+def _net_cost(side: Side, cost: Decimal, fee: Decimal) -> Decimal:
+    """Quote currency a taker order moves: paid on a buy (cost + fee), received on a sell
+    (cost - fee)."""
+    if side is Side.BUY:
+        return money.add(cost, fee)
+    return money.subtract(cost, fee)
+
+
 class Quote(BaseModel):
     """What taking ``amount`` base on ``side`` costs now, from the venue's depth.
 
@@ -124,9 +132,7 @@ class Quote(BaseModel):
     @property
     def net_cost(self) -> Decimal:
         """Quote currency paid (buy: cost + fee) or received (sell: cost - fee)."""
-        if self.side is Side.BUY:
-            return money.add(self.cost, self.fee)
-        return money.subtract(self.cost, self.fee)
+        return _net_cost(self.side, self.cost, self.fee)
 
 
 class TradeResult(BaseModel):
@@ -186,9 +192,7 @@ class TradeResult(BaseModel):
         cannot be valued in the quote currency."""
         if self.fee_in_quote is None:
             return None
-        if self.side is Side.BUY:
-            return money.add(self.cost, self.fee_in_quote)
-        return money.subtract(self.cost, self.fee_in_quote)
+        return _net_cost(self.side, self.cost, self.fee_in_quote)
 
     @property
     def remaining(self) -> Decimal:

@@ -214,6 +214,12 @@ class Component(Interface, Generic[ArgsT]):
         Args: ClassVar[_ArgsModel]
     else:
         Args = NoArgs
+    semantic_checks: ClassVar[tuple[str, ...]] = ()
+    """Semantic checks of this component, as ``"package.module:function"`` names run by
+    validation after the type checks (see ``fortuna._internal.checks``)."""
+    standalone: ClassVar[bool] = False
+    """Whether the component works on its own once loaded (a listener, a collector), so
+    that no other component referencing it is no mistake."""
     args: ArgsT
     context: Context
 

@@ -10,9 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-__all__ = ["MAX_MESSAGE", "Finding", "MandateError", "Position", "dotted", "fold", "shown"]
+__all__ = [
+    "ERROR",
+    "MAX_MESSAGE",
+    "WARNING",
+    "Finding",
+    "MandateError",
+    "Position",
+    "Severity",
+    "dotted",
+    "fold",
+    "shown",
+]
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+"""The mandate cannot run as written: validation fails."""
+WARNING: Severity = "warning"
+"""Probably a mistake, but the mandate can run: validation fails only with ``--strict``."""
 
 MAX_MESSAGE = 1000
 """Characters of one finding's message; the rest is cut (a message quotes at most a few
@@ -75,12 +92,19 @@ class Position(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem: where it is, which value it concerns, and what is wrong."""
+    """One problem: where it is, which value it concerns, what is wrong, and how bad.
+
+    Warnings print with a ``warning:`` prefix; errors print as they always have."""
 
     source: str
     path: str
     message: str
     position: Position | None = None
+    severity: Severity = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def __post_init__(self) -> None:
         if len(self.message) > MAX_MESSAGE:
@@ -88,7 +112,8 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.position}" if self.position else self.source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        message = self.message if self.is_error else f"warning: {self.message}"
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -97,6 +122,7 @@ class Finding:
             "column": self.position.column if self.position else None,
             "path": self.path,
             "message": self.message,
+            "severity": self.severity,
         }
 
 
@@ -118,7 +144,7 @@ def fold(findings: list[Finding], keep: int = FOLD_AFTER) -> list[Finding]:
             more = seen[finding.message] - keep
             result.append(Finding(finding.source, finding.path,
                                   f"{more} more like this (from here on): {finding.message}",
-                                  finding.position))
+                                  finding.position, finding.severity))
     return result
 
 
@@ -127,4 +153,4 @@ class MandateError(Exception):
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        super().__init__("\n".join(str(f) for f in findings))
+        super().__init__("\n".join(str(f) for f in findings if f.is_error))

@@ -29,6 +29,7 @@ import yaml
 from fortuna._internal.findings import Finding, Position, dotted, shown
 from fortuna._internal.plan import MissingEnv
 from fortuna._internal.types import DECIMAL_LITERAL, DIGITS, MAX_NUMBER_TEXT
+from fortuna._internal.yaml_hints import explain
 
 __all__ = ["Document", "Limits", "LoadFailed", "load_file", "load_text"]
 
@@ -416,6 +417,10 @@ def load_text(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        hint = explain(message, text, mark.line, mark.column) if mark else None
+        if hint is not None:
+            raise LoadFailed(Finding(source, "", hint, _position(mark) if mark else None)
+                             ) from None
         raise LoadFailed(
             Finding(source, "", f"YAML syntax: {message}", _position(mark) if mark else None)
         ) from None

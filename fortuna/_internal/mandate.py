@@ -94,6 +94,33 @@ class Mandate:
     def data(self) -> Any:
         return self.document.data
 
+    @property
+    def service(self) -> Any:
+        """The ``service`` as written (``"@mm"``), or None when the mandate has none."""
+        data = self.document.data
+        return data.get("service") if isinstance(data, dict) else None
+
+    @property
+    def vars(self) -> dict[str, Any]:
+        """The ``vars`` as written (a copy; an absent or malformed section is empty)."""
+        data = self.document.data
+        found = data.get("vars") if isinstance(data, dict) else None
+        return dict(found) if isinstance(found, dict) else {}
+
+    @property
+    def components(self) -> dict[str, ComponentSpec]:
+        """Each well-formed entry of ``components`` (a mapping with a text ``id``) as a
+        :class:`ComponentSpec`; validation reports the others."""
+        data = self.document.data
+        found = data.get("components") if isinstance(data, dict) else None
+        specs: dict[str, ComponentSpec] = {}
+        for name, spec in (found.items() if isinstance(found, dict) else ()):
+            if isinstance(spec, dict) and isinstance(spec.get("id"), str):
+                args = spec.get("args")
+                specs[str(name)] = ComponentSpec(spec["id"], dict(args) if isinstance(
+                    args, dict) else {})
+        return specs
+
     def __repr__(self) -> str:
         return f"<Mandate {self.source}>"
 

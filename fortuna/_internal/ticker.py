@@ -202,6 +202,34 @@ class Ticker:
 
     # --- background use -----------------------------------------------------------------
 
+    @classmethod
+    async def started_after_first(
+        cls,
+        callback: Callable[[], Awaitable[None]],
+        interval: float,
+        *,
+        clock: Clock,
+        name: str = "ticker",
+        log: Any = None,
+    ) -> Ticker:
+        """Run ``callback`` once now, in the caller (its error propagates, so a ``load``
+        that cannot do it fails), then start a background ticker calling it every
+        ``interval``. The loop's first slot is this same instant, so that one is passed
+        over: the callback never runs twice at once on loading."""
+        await callback()
+        first = True
+
+        async def from_the_second_slot() -> None:
+            nonlocal first
+            if first:
+                first = False
+                return
+            await callback()
+
+        ticker = cls(from_the_second_slot, interval, clock=clock, name=name, log=log)
+        ticker.start()
+        return ticker
+
     def start(self) -> asyncio.Task[None]:
         """Run in the background (from a component's ``load``)."""
         if self._task is not None and not self._task.done():

@@ -19,8 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fortuna._internal.checks import Node, View, run_checks
 from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref, Service
 from fortuna._internal.findings import (
+    WARNING,
     Finding,
     MandateError,
     Position,
@@ -36,6 +38,7 @@ from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import ComponentImportError, Registry, UnknownComponent
 from fortuna._internal.suggest import Suggester, closest
 from fortuna._internal.time import Clock
+from fortuna._internal.wording import plain
 
 __all__ = ["Report", "plan_for", "validate"]
 
@@ -54,13 +57,24 @@ class Report:
     source: str
     findings: list[Finding] = field(default_factory=list)
     plan: Plan | None = None
+    unset_env: tuple[str, ...] = ()
+    """The ``!env`` variables the mandate reads that are not set (a run refuses them)."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.is_error]
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        """No errors (warnings allow a run; ``--strict`` refuses them too)."""
+        return not self.errors
 
     def raise_for_findings(self) -> Plan:
-        if self.findings or self.plan is None:
+        if self.errors or self.plan is None:
             raise MandateError(self.findings)
         return self.plan
 
@@ -123,6 +137,9 @@ class _Validator:
         self.registry = registry
         self.findings: list[Finding] = []
         self.missing_env: list[Finding] = []
+        self.unset_env: dict[str, None] = {}
+        self.stray: dict[str, list[Any]] = {}
+        self.via_vars: dict[tuple[Path, str], list[tuple[Path, str]]] = {}
         self.vars: dict[str, Any] = {}
         self.components: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, type[Component[Any]]] = {}
@@ -190,11 +207,9 @@ class _Validator:
             if not isinstance(spec, dict):
                 self.report(path, "a component is a mapping with id and args")
                 continue
-            for key in spec:
-                if key not in COMPONENT_KEYS:
-                    hint = suggestion(key, COMPONENT_KEYS) if isinstance(key, str) else ""
-                    self.report((*path, key), f'unknown key {_key(key)}{hint}; a component has '
-                                "id and args", key=True)
+            stray = [key for key in spec if key not in COMPONENT_KEYS]
+            if stray:
+                self.stray[name] = stray
             args = spec.get("args", {})
             if args is None:
                 args = {}
@@ -217,6 +232,38 @@ class _Validator:
         return False
 
     # --- stage 2: ids -----------------------------------------------------------------
+
+    def report_stray_keys(self) -> None:
+        """Keys of a component other than id and args: args written beside ``args:`` (or
+        without it) become one finding saying to move them under it, and are checked as
+        args meanwhile (no "missing arg" cascade); any other key is unknown."""
+        for name, keys in self.stray.items():
+            path: Path = ("components", name)
+            cls = self.classes.get(name)
+            fields = cls.Args.model_fields if cls is not None else {}
+            args_keys = [k for k in keys if isinstance(k, str) and k in fields]
+            spec = self.components[name]
+            if args_keys:
+                has_args = "args" in self.document.data["components"][name]
+                listed = ", ".join(f'"{k}"' for k in args_keys)
+                what = ("is an arg of {}, not a key" if len(args_keys) == 1
+                        else "are args of {}, not keys").format(self.ids[name])
+                where = ('move it under "args:"' if len(args_keys) == 1 else
+                         'move them under "args:"')
+                if not has_args:
+                    where += " (the component has no args: line; write one)"
+                self.report((*path, args_keys[0]), f"{listed} {what} of the component: {where}, "
+                            "indented one level more", key=True)
+                merged = dict(spec["args"])
+                for key in args_keys:
+                    merged.setdefault(key, self.document.data["components"][name][key])
+                spec["args"] = merged
+            for key in keys:
+                if key in args_keys:
+                    continue
+                hint = suggestion(key, COMPONENT_KEYS) if isinstance(key, str) else ""
+                self.report((*path, key), f'unknown key {_key(key)}{hint}; a component has '
+                            "id and args", key=True)
 
     def resolve_ids(self) -> None:
         for name, spec in self.components.items():
@@ -275,6 +322,7 @@ class _Validator:
                     items[index] = new
             return value if items is None else items
         if isinstance(value, MissingEnv):
+            self.unset_env[value.variable] = None
             self.missing_env.append(Finding(
                 self.source, dotted(path), f"environment variable {value.variable} is not set",
                 value.position or self.document.locate(path)))
@@ -342,12 +390,16 @@ class _Validator:
 
     # --- stage 5: args ----------------------------------------------------------------
 
-    def check_args(self, name: str, raw_args: Any, placeholders: dict[str, Placeholder]) -> None:
+    def check_args(
+        self, name: str, raw_args: Any, placeholders: dict[str, Placeholder]
+    ) -> Any | None:
+        """The validated args (references as placeholders), or None when invalid."""
         cls = self.classes[name]
         try:
-            cls.Args.model_validate(raw_args, context={REFS_CONTEXT: placeholders})
+            return cls.Args.model_validate(raw_args, context={REFS_CONTEXT: placeholders})
         except ValidationError as exc:
             self.report_args_errors(name, cls, raw_args, exc, placeholders)
+            return None
 
     def report_args_errors(
         self,
@@ -358,16 +410,18 @@ class _Validator:
         placeholders: dict[str, Placeholder],
     ) -> None:
         grouped: dict[Path, list[str]] = {}
+        abouts: dict[Path, str] = {}
         keyed: set[Path] = set()
         missing: set[Path] = set()
         for error in exc.errors(include_url=False):
             value = error.get("input")
             if isinstance(value, Ref):
-                if value.name not in placeholders:
+                if value.name in placeholders:
+                    error = {**error, "input": placeholders[value.name]}
+                elif error["type"] != "extra_forbidden":
                     continue  # its id is unknown, already reported
-                error = {**error, "input": placeholders[value.name]}
-            if isinstance(value, MissingEnv | _Unresolvable):
-                continue
+            if isinstance(value, MissingEnv | _Unresolvable) and error["type"] != "extra_forbidden":
+                continue  # already reported; an unknown arg is news whatever its value
             if isinstance(value, str) and value in self.document.env_values:
                 error = {**error, "input": _EnvValue(self.document.env_values[value])}
             loc = self.data_path(raw_args, error["loc"])
@@ -380,10 +434,57 @@ class _Validator:
             messages = grouped.setdefault(path, [])
             if message not in messages:
                 messages.append(message)
+            if error["type"] not in ("extra_forbidden", "missing") and not isinstance(
+                    error.get("input"), Placeholder):
+                abouts.setdefault(path, _description(cls, loc))
         for path, messages in grouped.items():
+            about = abouts.get(path, "")
+            arg = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+            through = self.through_var(path) if path not in keyed and path not in missing else None
+            if through is not None:
+                uses = self.via_vars.setdefault((through, "; or ".join(messages)), [])
+                uses.append((path, f"{arg}: {about}" if about else ""))
+                continue
+            if about:
+                messages = [*messages[:-1], f"{messages[-1]}; {arg}: {about}"]
             # a missing arg has no position of its own: point at the mapping that lacks it
             self.report(path, "; or ".join(messages), key=path in keyed or path in missing,
                         at=path[:-1] if path in missing else None)
+
+    def through_var(self, path: Path) -> Path | None:
+        """Where the value at ``path`` is written when it came through vars (``"@size"``):
+        the path inside the last var on the way, or None when it is written in place."""
+        found: Path | None = None
+        here: Any = self.document.data
+        rest = list(path)
+        steps = 0
+        while rest and steps < 10_000:
+            steps += 1
+            part = rest.pop(0)
+            if isinstance(here, dict) and part in here:
+                here = here[part]
+            elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+                here = here[part]  # a branch of its own: mypy narrows the index per branch
+            else:
+                return found
+            while (isinstance(here, str) and here.startswith("@") and not here.startswith("@@")
+                   and here[1:] in self.vars and steps < 10_000):
+                steps += 1
+                name = here[1:]
+                found = ("vars", name, *rest)
+                here = self.vars[name]
+            if found is not None and found[2:] != tuple(rest):
+                found = ("vars", found[1], *rest)
+        return found
+
+    def report_via_vars(self) -> None:
+        """One finding per bad value written in a var, at the var, naming its uses."""
+        for (path, message), uses in self.via_vars.items():
+            shown_uses = ", ".join(dotted(use) for use, _ in uses[:5])
+            more = f" and {len(uses) - 5} more" if len(uses) > 5 else ""
+            about = next((text for _, text in uses if text), "")
+            self.report(path, f'{message} (in var "{path[1]}", used by {shown_uses}{more})'
+                        + (f"; {about}" if about else ""))
 
     @staticmethod
     def data_path(raw: Any, loc: tuple[str | int, ...]) -> Path:
@@ -405,6 +506,7 @@ class _Validator:
     def describe(error: Any, cls: type[Component[Any]], loc: Path, component_id: str) -> str:
         kind = error["type"]
         field_name = str(loc[-1]) if loc else ""
+        arg_name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
         if kind == "extra_forbidden":
             fields = cls.Args.model_fields if len(loc) == 1 else {}
             hint = suggestion(field_name, fields)
@@ -420,9 +522,41 @@ class _Validator:
             return (f'"@{value.name}" is a {value.id} component, but this arg takes a value, '
                     "not a component")
         message = str(error["msg"])
-        if kind.startswith("reference_") or SECRET_NAME.search(field_name):
+        if kind.startswith("reference_"):
             return message
-        return f"{message} (got {shown(value)})"
+        message = plain(kind, message, dict(error.get("ctx") or {}))
+        quoted = shown(value)
+        if SECRET_NAME.search(arg_name) or quoted in message:
+            return message
+        return f"{message} (got {quoted})"
+
+
+def _description(cls: type[Component[Any]], loc: Path) -> str:
+    """The description of the field at ``loc`` of ``cls``'s args, through nested models
+    and lists of them; "" when there is none."""
+    model: Any = cls.Args
+    description = ""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        info = fields.get(part) if isinstance(fields, dict) else None
+        if info is None:
+            return ""
+        description = info.description or ""
+        model = _inner_model(info.annotation)
+    return description
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The pydantic model inside ``annotation`` (``Spec``, ``list[Spec]``, ``Spec | None``)."""
+    pending = [annotation]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, type) and hasattr(item, "model_fields"):
+            return item
+        pending.extend(getattr(item, "__args__", ()))
+    return None
 
 
 def _validate_document(
@@ -434,15 +568,19 @@ def _validate_document(
         report.findings = checker.findings
         return report
     checker.resolve_ids()
+    checker.report_stray_keys()
     resolved_args = checker.resolve_all()
     ordered, cyclic = checker.order()
     placeholders = {name: Placeholder(name, checker.ids[name], cls)
                     for name, cls in checker.classes.items()}
 
     planned: dict[str, PlannedComponent] = {}
+    valid: dict[str, Node] = {}
     for name, raw_args in resolved_args.items():
         if name in checker.classes:
-            checker.check_args(name, raw_args, placeholders)
+            args = checker.check_args(name, raw_args, placeholders)
+            if args is not None:
+                valid[name] = Node(name, checker.ids[name], args, checker.classes[name])
             planned[name] = PlannedComponent(
                 name=name,
                 id=checker.ids[name],
@@ -452,16 +590,23 @@ def _validate_document(
                 position=document.locate(("components", name), key=True),
             )
 
+    checker.report_via_vars()
     service_name = check_service(checker)
     clock_name = check_clock(checker)
+    referrers: dict[str, list[str]] = {}
+    for name in checker.components:
+        for dependency in checker.dependencies(name, cyclic):
+            referrers.setdefault(dependency, []).append(name)
+    check_semantics(checker, planned, valid, service_name, referrers)
 
+    report.unset_env = tuple(sorted(checker.unset_env))
     if for_run:
         checker.findings.extend(checker.missing_env)
     report.findings = fold(sorted(
         checker.findings,
         key=lambda f: (f.position is None, f.position or Position(0, 0), f.path),
     ))
-    if not report.findings and service_name is not None:
+    if not report.errors and service_name is not None:
         report.plan = Plan(
             source=document.source,
             service=service_name,
@@ -499,6 +644,39 @@ def check_service(checker: _Validator) -> str | None:
                        f"not a service and cannot run a mandate{hint}")
         return None
     return name
+
+
+def check_semantics(
+    checker: _Validator,
+    planned: dict[str, PlannedComponent],
+    valid: dict[str, Node],
+    service: str | None,
+    referrers: dict[str, list[str]],
+) -> None:
+    """The components' declared checks over the valid ones, and what nothing uses."""
+    view = View(valid, service, {k: tuple(v) for k, v in referrers.items()})
+    seen: set[tuple[str, str, str]] = set()
+    for node, problem in run_checks(view):
+        target = problem.component or node.name
+        path: Path = ("components", target, "args", *problem.path) if problem.path else (
+            "components", target)
+        if (target, dotted(path), problem.message) in seen:
+            continue
+        seen.add((target, dotted(path), problem.message))
+        position = checker.document.locate(path, key=not problem.path)
+        checker.findings.append(Finding(checker.source, dotted(path), problem.message,
+                                        position, problem.severity))
+    if service is None or any(finding.is_error for finding in checker.findings):
+        return  # a component unused because a reference to it is broken is no news
+    for name in planned:
+        cls = checker.classes[name]
+        if name == service or name in referrers or cls.standalone or issubclass(cls, Clock):
+            continue
+        checker.findings.append(Finding(
+            checker.source, dotted(("components", name)),
+            f'"{name}" ({checker.ids[name]}) is referenced by nothing, so it does nothing: '
+            f'use it as "@{name}" in an arg, or remove it',
+            checker.document.locate(("components", name), key=True), WARNING))
 
 
 def check_clock(checker: _Validator) -> str | None:

@@ -23,6 +23,8 @@ class StaleDataArgs(ComponentArgs):
 class StaleDataSwitch(LatchedSwitch[StaleDataArgs]):
     """Trips when market data is older than a maximum age, or unreadable for that long."""
 
+    semantic_checks = ("plugins.kill_switches._checks:stale_data",)
+
     _last_good: float | None = None
 
     async def load(self) -> None:

@@ -76,9 +76,10 @@ ArgsT = TypeVar("ArgsT", bound=ListenerArgs)
 class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Base of the listeners: ``fetch`` every ``interval``, keep the latest, write records."""
 
+    standalone = True  # it fetches and writes records on its own once loaded
+
     _reading: Reading[T] | None = None
     _ticker: Any = None
-    _skip_first = False
     fetches = 0
     """Successful fetches this run."""
     failures = 0
@@ -111,22 +112,13 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
         from fortuna import Ticker
 
         self._reading = None
-        await self.tick()
-        self._skip_first = True  # the loop's first slot is now: load just fetched
-        self._ticker = Ticker(self._loop_tick, self.args.interval, clock=self.clock,
-                              name=self.name, log=self.log)
-        self._ticker.start()
+        self._ticker = await Ticker.started_after_first(
+            self.tick, self.args.interval, clock=self.clock, name=self.name, log=self.log)
 
     async def unload(self) -> None:
         if self._ticker is not None:
             await self._ticker.stop()
             self._ticker = None
-
-    async def _loop_tick(self) -> None:
-        if self._skip_first:
-            self._skip_first = False
-            return
-        await self.tick()
 
     async def tick(self) -> None:
         """One fetch: keep it for readers and hand its records to the sinks."""

@@ -109,8 +109,28 @@ class MarketMakingArgs(TickArgs):
     )
 
 
+def tick_error(report: ExecutionReport | None) -> str | None:
+    """What the tick observers hear went wrong: the first venue error, or orders refused
+    with none placed (a mandate whose own limits or the venue refuse its orders again and
+    again trips ``kill_switches.consecutive_errors`` instead of logging forever)."""
+    if report is None:
+        return None
+    if report.errors:
+        return report.errors[0]
+    if report.refused and not report.placed:
+        reason = report.refused[0][1]
+        return f"{len(report.refused)} order(s) refused and none placed; first: {reason}"
+    return None
+
+
 class MarketMaking(TickService[MarketMakingArgs]):
     """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
+
+    semantic_checks = (
+        "plugins.market_making._checks:sizes",
+        "plugins.market_making._checks:markets",
+        "plugins.market_making._checks:venue",
+    )
 
     _market: Market | None = None
     _risk: RiskCheck | None = None
@@ -237,8 +257,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
                                error=f"{type(exc).__name__}: {exc}")
                 return
             raise
-        report_tick(self._observers,
-                    report.errors[0] if report is not None and report.errors else None)
+        report_tick(self._observers, tick_error(report))
 
     async def _tick(self) -> ExecutionReport | None:
         args = self.args

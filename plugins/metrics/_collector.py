@@ -85,6 +85,8 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
 class Collector(Component[ArgsT], abc.ABC):
     """Base of the collectors: ``collect`` every ``interval``, records to every sink."""
 
+    standalone = True  # it collects and writes records on its own once loaded
+
     _ticker: Any = None
     samples = 0
     """Samples taken (ticks whose collect succeeded)."""

@@ -27,9 +27,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fortuna import ComponentArgs, Duration, ExactDecimal
 from schemas import ExchangeError, PriceProvider, PriceQuote, PriceUnavailable, money
@@ -38,6 +38,7 @@ __all__ = [
     "CompositeArgs",
     "Divergence",
     "MaxAge",
+    "MultiSourceArgs",
     "check_divergence",
     "exact",
     "fresh_quote",
@@ -57,6 +58,31 @@ class CompositeArgs(ComponentArgs):
         description='an input older than this is stale and never used, e.g. "10s" (measured '
         "from the time its source observed it, on the graph's clock)"
     )
+
+
+class MultiSourceArgs(CompositeArgs):
+    """Args of a composite over several sources: how many must be healthy, how far apart.
+
+    A subclass declares ``sources`` (a list, with its own item type and description)."""
+
+    sources: list[Any]
+    min_sources: int | None = Field(
+        default=None, ge=1,
+        description="fewest healthy sources to give a price (default: all of them)",
+    )
+    max_divergence: Divergence | None = Field(
+        default=None,
+        description="refuse when (highest - lowest) / lowest of the healthy prices exceeds "
+        "this fraction, e.g. 0.01 for 1 %",
+    )
+
+    @model_validator(mode="after")
+    def _enough(self) -> Self:
+        if self.min_sources is not None and self.min_sources > len(self.sources):
+            raise ValueError(
+                f"min_sources {self.min_sources} exceeds the {len(self.sources)} sources given"
+            )
+        return self
 
 
 def name_of(provider: PriceProvider) -> str:

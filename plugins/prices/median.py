@@ -9,14 +9,13 @@ is the exact midpoint of the two middle prices.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from fortuna import Component
 from plugins.prices._composite import (
-    CompositeArgs,
-    Divergence,
+    MultiSourceArgs,
     check_divergence,
     exact,
     gather_quotes,
@@ -37,27 +36,10 @@ def median(values: list[Decimal]) -> Decimal:
     return money.mid(ordered[middle - 1], ordered[middle])
 
 
-class MedianPriceArgs(CompositeArgs):
+class MedianPriceArgs(MultiSourceArgs):
     sources: Annotated[list[PriceProvider], Field(min_length=2)] = Field(
         description="price providers of the same market, asked concurrently"
     )
-    min_sources: int | None = Field(
-        default=None, ge=1,
-        description="fewest healthy sources to give a price (default: all of them)",
-    )
-    max_divergence: Divergence | None = Field(
-        default=None,
-        description="refuse when (highest - lowest) / lowest of the healthy prices exceeds "
-        "this fraction, e.g. 0.01 for 1 %",
-    )
-
-    @model_validator(mode="after")
-    def _enough(self) -> Self:
-        if self.min_sources is not None and self.min_sources > len(self.sources):
-            raise ValueError(
-                f"min_sources {self.min_sources} exceeds the {len(self.sources)} sources given"
-            )
-        return self
 
 
 class MedianPrice(Component[MedianPriceArgs], PriceProvider):

@@ -10,14 +10,13 @@ digits when it does not terminate). Unhealthy sources (unavailable, or older tha
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from fortuna import Component, ExactDecimal
 from plugins.prices._composite import (
-    CompositeArgs,
-    Divergence,
+    MultiSourceArgs,
     check_divergence,
     exact,
     gather_quotes,
@@ -40,28 +39,11 @@ class WeightedSource(BaseModel):
     )
 
 
-class WeightedAveragePriceArgs(CompositeArgs):
+class WeightedAveragePriceArgs(MultiSourceArgs):
     sources: Annotated[list[WeightedSource], Field(min_length=2)] = Field(
         description='the sources and weights, e.g. [{source: "@a", weight: 2}, '
         '{source: "@b", weight: 1}]'
     )
-    min_sources: int | None = Field(
-        default=None, ge=1,
-        description="fewest healthy sources to give a price (default: all of them)",
-    )
-    max_divergence: Divergence | None = Field(
-        default=None,
-        description="refuse when (highest - lowest) / lowest of the healthy prices exceeds "
-        "this fraction, e.g. 0.01 for 1 %",
-    )
-
-    @model_validator(mode="after")
-    def _enough(self) -> Self:
-        if self.min_sources is not None and self.min_sources > len(self.sources):
-            raise ValueError(
-                f"min_sources {self.min_sources} exceeds the {len(self.sources)} sources given"
-            )
-        return self
 
 
 class WeightedAveragePrice(Component[WeightedAveragePriceArgs], PriceProvider):

@@ -57,7 +57,6 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
 
     _samples: deque[PriceQuote]
     _ticker: Any = None
-    _skip_first = False
     skipped = 0
     """Samples the source could not give (or gave stale)."""
 
@@ -65,22 +64,15 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
         from fortuna import Ticker
 
         self._samples = deque()
-        await self.sample()  # the first sample now, so a price is there once loaded
-        self._skip_first = True  # ... and the loop's first slot is this same instant
-        self._ticker = Ticker(self._loop_sample, self.args.sample_interval, clock=self.clock,
-                              name=self.name, log=self.log)
-        self._ticker.start()
+        # the first sample now, so a price is there once loaded
+        self._ticker = await Ticker.started_after_first(
+            self.sample, self.args.sample_interval, clock=self.clock, name=self.name,
+            log=self.log)
 
     async def unload(self) -> None:
         if self._ticker is not None:
             await self._ticker.stop()
             self._ticker = None
-
-    async def _loop_sample(self) -> None:
-        if self._skip_first:
-            self._skip_first = False
-            return
-        await self.sample()
 
     async def sample(self) -> None:
         """Take one sample (the background loop calls this every ``sample_interval``)."""

@@ -99,14 +99,14 @@ def test_component_reference_where_a_value_belongs_is_refused() -> None:
 
 def test_var_of_the_wrong_type_is_reported_at_the_reference() -> None:
     found = messages(VALID.replace("size: 0.5", "size: lots"))
-    assert found == ["m.yaml:12:15: components.bot.args.amount: 'lots' is not a decimal "
-                     "number (got 'lots')"]
+    assert found == ["m.yaml:3:9: vars.size: 'lots' is not a decimal number (in var "
+                     '"size", used by components.bot.args.amount); amount: order size']
 
 
 def test_domain_constraint_violation_names_the_value() -> None:
     found = messages(VALID.replace("size: 0.5", "size: -1"))
-    assert found == ["m.yaml:12:15: components.bot.args.amount: Input should be greater "
-                     "than 0 (got -1)"]
+    assert found == ["m.yaml:3:9: vars.size: must be above 0 (got -1) (in var \"size\", "
+                     'used by components.bot.args.amount); amount: order size']
 
 
 def test_unknown_arg_is_located_at_its_key_with_a_suggestion() -> None:

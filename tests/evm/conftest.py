@@ -15,6 +15,7 @@ from fortuna._internal.clock import WallClock
 from plugins.exchanges.evm.chain import EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
 from plugins.exchanges.evm.wallet import EvmWallet, EvmWalletArgs
+from tests.evm.algebra import Algebra, algebra_world
 from tests.evm.chain import CONTRACTS, KEYS, MODULES, Anvil, Deployer
 
 __all__ = ["KEYS", "Parts", "World", "build_parts", "context"]
@@ -49,6 +50,7 @@ class World:
     v3_router: Any
     v3_quoter: Any
     v3_pool: str
+    algebra: Algebra
     snapshot: str = ""
 
     @property
@@ -69,12 +71,13 @@ def deploy(anvil: Anvil) -> World:
     pancake_pair = v2_pool(anvil, deployer, pancake_factory, usdc, weth)
     pair_router = deployer.deploy(CONTRACTS / "PairRouter.json")
     v3 = v3_world(anvil, deployer, weth9.address, usdc, weth)
+    algebra = algebra_world(anvil, deployer, weth9.address, usdc, weth)
     for key in KEYS[1:]:
         holder = anvil.web3.eth.account.from_key(key).address
         deployer.call(usdc.functions.mint(holder, 1_000_000 * USDC_UNITS))
         deployer.call(weth.functions.mint(holder, 1_000 * WETH_UNITS))
     return World(anvil, deployer, usdc, weth, factory, router, pair, pancake_factory,
-                 pancake_pair, pair_router, *v3)
+                 pancake_pair, pair_router, *v3, algebra)
 
 
 V3_FEE = 3000

@@ -18,6 +18,9 @@ def main() -> None:
         print(f"USDC {world.usdc.address}  WETH {world.weth.address}")
         print(f"Uniswap v2 factory {world.v2_factory.address}  router {world.v2_router.address}")
         print(f"pair {world.v2_pair}; a funded test key: {KEYS[1]}")
+        algebra = world.algebra
+        print(f"Algebra pool deployer {algebra.pool_deployer.address}  router "
+              f"{algebra.router.address}  quoter {algebra.quoter.address}  pool {algebra.pool}")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while True:
             time.sleep(3600)

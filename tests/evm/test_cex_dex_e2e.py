@@ -22,6 +22,7 @@ from tests.evm.conftest import World
 
 CONFIG = REPO / "configs" / "evm" / "cex_dex.yaml"
 CONFIG_V3 = REPO / "configs" / "evm" / "cex_dex_v3.yaml"
+CONFIG_ALGEBRA = REPO / "configs" / "evm" / "cex_dex_quickswap_v3.yaml"
 
 
 @pytest.fixture
@@ -41,9 +42,15 @@ def test_the_configs_name_the_contracts_the_test_deployment_gives(world: World) 
     for address in (world.usdc.address, world.weth.address, world.v3_factory.address,
                     world.v3_router.address, world.v3_quoter.address):
         assert address in text_v3
+    text_algebra = CONFIG_ALGEBRA.read_text()
+    for address in (world.usdc.address, world.weth.address,
+                    world.algebra.pool_deployer.address, world.algebra.router.address,
+                    world.algebra.quoter.address):
+        assert address in text_algebra
 
 
-@pytest.mark.parametrize("config", [CONFIG, CONFIG_V3], ids=["uniswap_v2", "uniswap_v3"])
+@pytest.mark.parametrize("config", [CONFIG, CONFIG_V3, CONFIG_ALGEBRA],
+                         ids=["uniswap_v2", "uniswap_v3", "quickswap_v3"])
 async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
     config: Path, environment: dict[str, str], world: World
 ) -> None:
@@ -65,7 +72,7 @@ async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
         assert first.complete
         assert first.buy is not None
         assert first.sell is not None
-        assert first.buy.venue == "uniswap"
+        assert first.buy.venue in {"uniswap", "quickswap"}
         assert first.sell.venue == "cex"
         assert gas.spent > 0
         assert service.realised_profit > 0

@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fortuna import validate
 from schemas import Order, Side
 from tests.market_making.mandates import SYMBOL, ladder, mandate, session, sim
 
@@ -81,15 +82,20 @@ def test_every_order_sent_is_inside_the_collar_and_caps(
     levels: int, spread: Decimal, step: Decimal, amount: Decimal, growth: Decimal,
     collar: Decimal, max_amount: Decimal, max_notional: Decimal, seed: int,
 ) -> None:
+    risk = {"id": "market_making.risk",
+            "args": {"collar": str(collar), "max_amount": str(max_amount),
+                     "max_notional": str(max_notional)}}
+    spec = mandate(
+        ladder(levels=levels, spread=str(spread), step=str(step), amount=str(amount),
+               amount_factor=str(growth)),
+        extra={"risk": risk}, risk="@risk", venue=sim(seed=seed, trade_rate="2"),
+    )
+    report = validate(spec)
+    if not report.ok:  # every order over a cap: refused before the run, and only for that
+        assert all("over the risk cap" in f.message for f in report.errors), report.errors
+        return
+
     async def scenario() -> list[Order]:
-        risk = {"id": "market_making.risk",
-                "args": {"collar": str(collar), "max_amount": str(max_amount),
-                         "max_notional": str(max_notional)}}
-        spec = mandate(
-            ladder(levels=levels, spread=str(spread), step=str(step), amount=str(amount),
-                   amount_factor=str(growth)),
-            extra={"risk": risk}, risk="@risk", venue=sim(seed=seed, trade_rate="2"),
-        )
         async with session(spec) as s:
             await s.ticks(20)
             await s.mm.on_stop()

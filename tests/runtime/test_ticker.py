@@ -180,6 +180,33 @@ async def test_a_background_ticker_runs_while_loaded_and_stops_on_request(
     assert clock.pending == 0
 
 
+async def test_a_ticker_started_after_a_first_call_runs_it_once_at_the_start(
+    clock: VirtualClock,
+) -> None:
+    times: list[float] = []
+
+    async def tick() -> None:
+        times.append(clock.monotonic())
+
+    ticker = await Ticker.started_after_first(tick, 60, clock=clock)
+    assert len(times) == 1  # already called before the loop runs
+    await clock.sleep(600)
+    await ticker.stop()
+    start = times[0]
+    assert [t - start for t in times] == [0, 60, 120, 180, 240, 300, 360, 420, 480, 540]
+
+
+async def test_a_ticker_started_after_a_failing_first_call_is_never_started(
+    clock: VirtualClock,
+) -> None:
+    async def tick() -> None:
+        raise RuntimeError("the first call failed")
+
+    with pytest.raises(RuntimeError, match="the first call failed"):
+        await Ticker.started_after_first(tick, 60, clock=clock)
+    assert clock.pending == 0
+
+
 async def test_a_day_of_one_second_ticks_rehearses_on_the_virtual_clock(
     clock: VirtualClock, journal: Journal
 ) -> None:

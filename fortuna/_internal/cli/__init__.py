@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fortuna", description="Validate, inspect and run market-making mandates."
     )
+    parser.add_argument("--version", action="version", version=f"fortuna {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="mandate files, or directories to search for *.yaml")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="json gives machine-readable findings for CI annotations")
+    validate.add_argument("--strict", action="store_true",
+                          help="warnings fail validation too (exit 1)")
+    validate.add_argument("--require-env", action="store_true",
+                          help="an unset !env variable a run needs is an error")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of mandate files")
     schema.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead")
@@ -62,24 +67,41 @@ def _parser() -> argparse.ArgumentParser:
                      help="default: info, or FORTUNA_LOG_LEVEL")
     run.add_argument("--log-format", choices=("console", "json"),
                      help="default: console on a terminal, json otherwise, or FORTUNA_LOG_FORMAT")
-    run.add_argument("--duration", metavar="SECONDS", type=_duration,
-                     help="stop gracefully after this many seconds of the mandate's clock "
-                          "(finite, above 0, at most ten years)")
-    run.add_argument("--unload-timeout", metavar="SECONDS", type=float,
+    run.add_argument("--duration", metavar="DURATION", type=_duration,
+                     help='stop gracefully after this long on the mandate\'s clock, e.g. '
+                          '"90", "30s", "1h" (finite, above 0, at most ten years)')
+    run.add_argument("--unload-timeout", metavar="DURATION", type=_duration,
                      help="longest wait for one component to unload (default 10, or "
                           "FORTUNA_UNLOAD_TIMEOUT)")
     return parser
 
 
-def _duration(text: str) -> float:
-    """``--duration``: a finite number of seconds a run can reach (NaN, inf, 0, negative
-    and absurd values are usage errors, exit 2)."""
-    from fortuna._internal.runtime import check_duration
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return check_duration(float(text))
+        return version("fortuna")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _duration(text: str) -> float:
+    """A command-line duration: seconds, or a number with a unit as in mandates ("1h");
+    NaN, inf, 0, negative and absurd values are usage errors (exit 2)."""
+    from fortuna._internal.runtime import check_duration
+    from fortuna._internal.types import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:  # pydantic's errors are ValueErrors
+        message = getattr(exc, "message", None)
+        reason = message() if callable(message) else str(exc)
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: {reason}") from None
+    try:
+        return check_duration(seconds)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration to run for: {error}"
+                                         ) from None
 
 
 def _mandate_files(targets: Sequence[str]) -> Iterator[str]:
@@ -98,22 +120,27 @@ def _validate(args: argparse.Namespace) -> int:
     from fortuna._internal.validation import validate
 
     findings: list[dict[str, Any]] = []
+    unset: dict[str, None] = {}
     errors: list[str] = []
     checked = 0
     for path in _mandate_files(args.files):
         checked += 1
         try:
-            report = validate(path)
+            report = validate(path, for_run=args.require_env)
         except OSError as exc:
             errors.append(str(exc))
             continue
         findings.extend(finding.as_dict() for finding in report.findings)
+        if not args.require_env:
+            unset.update(dict.fromkeys(report.unset_env))
         if args.format == "text":
             for finding in report.findings:
                 print(finding)
+    failing = [f for f in findings if f["severity"] == "error" or args.strict]
     if args.format == "json":
-        json.dump({"valid": not findings and not errors, "files": checked,
-                   "findings": findings, "errors": errors}, sys.stdout, indent=2)
+        json.dump({"valid": not failing and not errors, "files": checked,
+                   "findings": findings, "unset_env": sorted(unset), "errors": errors},
+                  sys.stdout, indent=2)
         print()
     for error in errors:
         print(f"fortuna: {error}", file=sys.stderr)
@@ -122,11 +149,36 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if errors:
         return EXIT_USAGE
-    if findings:
-        if args.format == "text":
-            print(f"{len(findings)} problem(s) in {checked} file(s)", file=sys.stderr)
-        return EXIT_INVALID
-    return EXIT_OK
+    if args.format == "text":
+        _print_summary(findings, unset, checked, strict=args.strict)
+    return EXIT_INVALID if failing else EXIT_OK
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _print_summary(
+    findings: list[dict[str, Any]], unset: dict[str, None], checked: int, *, strict: bool
+) -> None:
+    """One line: how many files, errors and warnings; then the unset !env variables."""
+    n_errors = sum(1 for f in findings if f["severity"] == "error")
+    n_warnings = len(findings) - n_errors
+    files = _plural(checked, "file")
+    if n_errors or (strict and n_warnings):
+        parts = [_plural(n_errors, "error")] + (
+            [_plural(n_warnings, "warning")] if n_warnings else [])
+        print(f"{' and '.join(parts)} in {files}" + (" (--strict: warnings fail)"
+              if strict and n_warnings else ""), file=sys.stderr)
+    elif n_warnings:
+        print(f"{files} valid, with {_plural(n_warnings, 'warning')} "
+              "(--strict makes warnings fail)")
+    else:
+        print(f"{files} valid" if checked > 1 else "valid")
+    if unset:
+        names = sorted(unset)
+        print(f"a run needs environment variables that are not set here: {', '.join(names)} "
+              "(not an error; --require-env makes it one)")
 
 
 def _schema(args: argparse.Namespace) -> int:

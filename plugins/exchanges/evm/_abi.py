@@ -1,5 +1,5 @@
 """The ABI fragments the EVM venues call: ERC-20, Uniswap v2 pair and router, Uniswap v3
-pool, QuoterV2 and SwapRouter.
+pool, QuoterV2 and SwapRouter; Algebra's pool, Quoter and SwapRouter (QuickSwap v3).
 
 Only the functions used are listed, each written as a signature (a public fact of the
 deployed contracts) and expanded into the JSON ABI web3 expects by :func:`_fn`; a wrong
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ERC20", "PAIR_ROUTER", "QUOTER_V2", "SWAP_ROUTER", "V2_PAIR", "V2_ROUTER", "V3_POOL"]
+__all__ = ["ALGEBRA_POOL", "ALGEBRA_QUOTER", "ALGEBRA_ROUTER", "ERC20", "PAIR_ROUTER", "QUOTER_V2",
+           "SWAP_ROUTER", "V2_PAIR", "V2_ROUTER", "V3_POOL"]
 
 
 def _params(types: str) -> list[dict[str, Any]]:
@@ -106,6 +107,30 @@ SWAP_ROUTER = [
         "(address,address,uint24,address,uint256,uint256,uint256,uint160)", "uint256", "payable"),
     # (tokenIn, tokenOut, fee, recipient, deadline, amountOut, amountInMaximum,
     #  sqrtPriceLimitX96) -> amountIn
+    _fn("exactOutputSingle",
+        "(address,address,uint24,address,uint256,uint256,uint256,uint160)", "uint256", "payable"),
+]
+
+ALGEBRA_POOL = [
+    # price (sqrtPriceX96), tick: the head every Algebra version shares (the fields after
+    # it differ between v1 and later builds and are not read)
+    _fn("globalState", "", "uint160,int24", "view"),
+    _fn("liquidity", "", "uint128", "view"),
+]
+
+ALGEBRA_QUOTER = [
+    # (tokenIn, tokenOut, amountIn, limitSqrtPrice) -> amountOut, fee the swap paid
+    _fn("quoteExactInputSingle", "address,address,uint256,uint160", "uint256,uint16"),
+    # (tokenIn, tokenOut, amountOut, limitSqrtPrice) -> amountIn, fee the swap paid
+    _fn("quoteExactOutputSingle", "address,address,uint256,uint160", "uint256,uint16"),
+]
+
+ALGEBRA_ROUTER = [
+    # (tokenIn, tokenOut, recipient, deadline, amountIn, amountOutMinimum, limitSqrtPrice)
+    _fn("exactInputSingle", "(address,address,address,uint256,uint256,uint256,uint160)",
+        "uint256", "payable"),
+    # (tokenIn, tokenOut, fee (unused by Algebra), recipient, deadline, amountOut,
+    #  amountInMaximum, limitSqrtPrice)
     _fn("exactOutputSingle",
         "(address,address,uint24,address,uint256,uint256,uint256,uint160)", "uint256", "payable"),
 ]

@@ -80,15 +80,17 @@ class Transactor:
         """Send a call of ``data`` to ``to`` and wait until it is mined (see the module)."""
         return await self.confirm(await self.submit(to, data))
 
-    async def submit(self, to: str, data: str) -> Pending:
-        """Steps 1 to 3: simulate, reserve gas, sign and send; the transaction in flight."""
+    async def submit(self, to: str, data: str, extra_gas: int = 0) -> Pending:
+        """Steps 1 to 3: simulate, reserve gas, sign and send; the transaction in flight.
+        ``extra_gas`` is added to the node's estimate before the policy's multiplier: work
+        the mined transaction may do that the simulation did not (a new block's bookkeeping)."""
         web3 = self.chain.web3
         call: dict[str, Any] = {"from": self.wallet.address, "to": to, "data": data, "value": 0}
         try:
             estimate = await web3.eth.estimate_gas(call)  # type: ignore[arg-type]
         except Exception as error:
             raise rpc_error(error, venue=self.venue) from error
-        gas_limit = self.gas.gas_limit(estimate)
+        gas_limit = self.gas.gas_limit(estimate + extra_gas)
         fees = await self.gas.fees()
         reservation = await self.gas.reserve(gas_limit, fees)
         transaction = {

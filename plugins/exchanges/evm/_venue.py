@@ -31,12 +31,14 @@ from plugins.exchanges.evm._transactions import Mined, Transactor, block_time
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy
 from plugins.exchanges.evm.wallet import EvmWallet
-from schemas import ExchangeError, NotSupported, OrderNotFound, money
+from schemas import ExchangeError, InvalidOrder, NotSupported, OrderNotFound, money
 from schemas.money import from_units
 from schemas.swap import (
     DeadlineExpired,
     InsufficientAllowance,
     SwapInsufficientFunds,
+    SwapKind,
+    SwapQuote,
     SwapReceipt,
     SwapRequest,
     SwapReverted,
@@ -136,6 +138,22 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             tip = self.args.gas.tip_cap_wei
         return from_units(gas * (int(header.get("baseFeePerGas", 0)) + tip), 18)
 
+    def swap_quote(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
+                   amount: Decimal, units: tuple[int, int], *, fee_rate: Decimal,
+                   swap_gas: int, header: Any) -> SwapQuote:
+        """The quote of a swap of ``amount`` through ``pool`` that moves ``units`` (in, out)
+        at the block of ``header``; ``InvalidOrder`` when it would buy nothing."""
+        units_in, units_out = units
+        if units_out == 0:
+            raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",
+                               venue=self.name)
+        return SwapQuote(
+            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
+            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
+            fee_rate=fee_rate, gas_cost=self.gas_estimate(header, swap_gas),
+            block=int(header["number"]), timestamp=self.block_time(header),
+        )
+
     # -- tokens and balances ---------------------------------------------------------------
 
     async def token(self, address: str) -> Token:
@@ -168,6 +186,10 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         """The router address to call (the spender) and the calldata of the bounded swap."""
         raise NotImplementedError
 
+    def _extra_gas(self) -> int:
+        """Gas a mined swap may need beyond the node's estimate (none for most pools)."""
+        return 0
+
     async def _pool(self, token_in: Token, token_out: Token) -> str:
         """The address of the pool this venue swaps the pair in."""
         raise NotImplementedError
@@ -189,7 +211,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
             await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
                                          owner, spender)
-            pending = await self._transactor.submit(spender, data)
+            pending = await self._transactor.submit(spender, data, self._extra_gas())
         self._sent[pending.tx_hash] = (request, pool)
         try:
             mined = await self._transactor.confirm(pending)

@@ -122,15 +122,9 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
                 units_in, units_out = amount_in(units, reserve_in, reserve_out, self._fee), units
         except (ValueError, MoneyError) as error:
             raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        if units_out == 0:
-            raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",
-                               venue=self.name)
-        return SwapQuote(
-            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
-            fee_rate=self.args.fee, gas_cost=self.gas_estimate(header, self.args.swap_gas),
-            block=int(header["number"]), timestamp=self.block_time(header),
-        )
+        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
+                               fee_rate=self.args.fee, swap_gas=self.args.swap_gas,
+                               header=header)
 
     async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
         pool, reserve_base, reserve_quote, header = await self._reserves(base, quote)

@@ -135,16 +135,9 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
                                                         block)
         except (ValueError, MoneyError) as error:
             raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        if units_out == 0:
-            raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",
-                               venue=self.name)
-        return SwapQuote(
-            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
-            fee_rate=Decimal(self.args.fee_tier).scaleb(-6),
-            gas_cost=self.gas_estimate(header, self.args.swap_gas), block=block,
-            timestamp=self.block_time(header),
-        )
+        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
+                               fee_rate=Decimal(self.args.fee_tier).scaleb(-6),
+                               swap_gas=self.args.swap_gas, header=header)
 
     async def _local(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
                      units: int, block: int) -> tuple[int, int]:

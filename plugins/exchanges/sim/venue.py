@@ -37,3 +37,5 @@ class SimExchange(MarketDataAnswers, AccountAnswers):
     under the minimums are refused, never rounded. Deterministic for a seed; runs on the
     graph's clock, so a rehearsal on ``clock.virtual`` runs as fast as the CPU allows.
     """
+
+    semantic_checks = ("plugins.exchanges.sim._checks:listed",)

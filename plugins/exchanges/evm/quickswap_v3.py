@@ -1,0 +1,176 @@
+"""``exchanges.evm.quickswap_v3``: QuickSwap v3 (Algebra) pools, Quoter-exact, SwapRouter swaps.
+
+QuickSwap v3 runs on Algebra's contracts, not Uniswap v3's: one pool per token pair (no fee
+tiers), created by the AlgebraPoolDeployer at the CREATE2 address of the deployer, the
+sorted pair and the pool init-code hash (``0x6ec6c9c8...94a4``, QuickSwap's on Polygon and
+the ``@cryptoalgebra/core`` 2.0.0 npm build's), a tick spacing of 60, and a *dynamic* fee:
+the pool reads its fee from its volatility and volume history and keeps it in
+``globalState()`` (Algebra's ``slot0``); the first swap in a new block may update it.
+
+Quotes come from Algebra's Quoter (``quoteExactInputSingle`` / ``quoteExactOutputSingle``):
+one ``eth_call`` at the quote's block that runs the pool's own swap, so amounts are the
+pool's to the unit, and the fee the simulated swap paid comes back with them (the quote's
+``fee_rate``). A swap mined at that same pool state executes exactly the quoted amounts; if
+another swap lands first, or the new block changes the dynamic fee, the router's bound
+(``amountOutMinimum`` / ``amountInMaximum``) refuses what exceeds the request's limit.
+
+Swaps go through Algebra's SwapRouter ``exactInputSingle`` / ``exactOutputSingle``, which
+enforce the bound ("Too little received" / "Too much requested") and the deadline
+("Transaction too old"). Each swap's gas limit adds ``new_block_gas`` to the node's estimate
+(the new block's timepoint and fee update, which the estimate may not include). The mid
+price is ``globalState().price`` squared.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from plugins.exchanges.evm._abi import ALGEBRA_POOL, ALGEBRA_QUOTER, ALGEBRA_ROUTER
+from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
+from schemas import BadSymbol, InvalidOrder
+from schemas.money import MoneyError
+from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
+
+__all__ = ["ALGEBRA_V1_INIT_CODE_HASH", "QuickSwapV3", "QuickSwapV3Args"]
+
+ALGEBRA_V1_INIT_CODE_HASH = "0x6ec6c9c8091d160c0aa74b2b14ba9c1717e95093bd3ac085cee99a49aab294a4"
+
+
+class QuickSwapV3Args(EvmVenueArgs):
+    pool_deployer: str = Field(
+        pattern=ADDRESS, description="the AlgebraPoolDeployer that deploys the pools (its "
+        "address, not the factory's, fixes every pool's address)",
+    )
+    router: str = Field(pattern=ADDRESS, description="Algebra's SwapRouter that swaps")
+    quoter: str = Field(pattern=ADDRESS, description="Algebra's Quoter that quotes each swap")
+    init_code_hash: str = Field(
+        default=ALGEBRA_V1_INIT_CODE_HASH, pattern=r"^0x[0-9a-fA-F]{64}$",
+        description="keccak256 of the pool's creation code (Algebra v1's by default)",
+    )
+    new_block_gas: int = Field(
+        default=60_000, ge=0, le=1_000_000,
+        description="gas added to the node's estimate of a swap: the first swap in a block "
+        "writes a timepoint and recomputes the dynamic fee, which a simulation in the block "
+        "of the last swap does not pay (too little and the swap runs out of gas)",
+    )
+    swap_gas: int = Field(
+        default=200_000, ge=21_000,
+        description="gas a swap typically uses, for the gas-cost estimate quotes carry",
+    )
+
+
+class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
+    """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
+
+    _pools: dict[tuple[str, str], str]
+
+    async def load(self) -> None:
+        await super().load()
+        self._pools = {}
+
+    def _extra_gas(self) -> int:
+        return self.args.new_block_gas
+
+    def pool_address(self, token_a: str, token_b: str) -> str:
+        from eth_abi.abi import encode
+        from web3 import Web3
+
+        first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
+        salt = Web3.keccak(encode(["address", "address"], [first, second]))
+        digest = Web3.keccak(
+            b"\xff" + bytes.fromhex(self.args.pool_deployer[2:]) + bytes(salt)
+            + bytes.fromhex(self.args.init_code_hash[2:]))
+        return self.checksum("0x" + bytes(digest)[12:].hex())
+
+    async def _pool(self, token_in: Token, token_out: Token) -> str:
+        key = (min(token_in.address.lower(), token_out.address.lower()),
+               max(token_in.address.lower(), token_out.address.lower()))
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self.pool_address(token_in.address, token_out.address)
+            if not await self.read(self.web3.eth.get_code(pool)):
+                raise BadSymbol(f"no {token_in.symbol}/{token_out.symbol} pool "
+                                f"(expected at {pool})", venue=self.name)
+            self._pools[key] = pool
+        return pool
+
+    async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
+                    amount: Decimal) -> SwapQuote:
+        kind = SwapKind(kind)
+        pool = await self._pool(token_in, token_out)
+        header = await self.latest_block()
+        block = int(header["number"])
+        exact = token_in if kind is SwapKind.EXACT_IN else token_out
+        try:
+            units = exact.to_units(amount)
+            units_in, units_out, fee = await self._quoter(kind, token_in, token_out, units,
+                                                          block)
+        except (ValueError, MoneyError) as error:
+            raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
+        if units_out == 0:
+            raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",
+                               venue=self.name)
+        return SwapQuote(
+            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
+            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
+            fee_rate=Decimal(fee).scaleb(-6),
+            gas_cost=self.gas_estimate(header, self.args.swap_gas), block=block,
+            timestamp=self.block_time(header),
+        )
+
+    async def _quoter(self, kind: SwapKind, token_in: Token, token_out: Token, units: int,
+                      block: int) -> tuple[int, int, int]:
+        from web3.exceptions import ContractLogicError
+
+        from plugins.exchanges.evm._errors import rpc_error
+
+        if units <= 0:
+            raise ValueError(f"the exact amount must be positive, not {units} units")
+        functions = self.contract(self.args.quoter, ALGEBRA_QUOTER).functions
+        args = (self.checksum(token_in.address), self.checksum(token_out.address), units, 0)
+        call: Any = (functions.quoteExactInputSingle(*args) if kind is SwapKind.EXACT_IN
+                     else functions.quoteExactOutputSingle(*args))
+        try:
+            result = await call.call(block_identifier=block)
+        except ContractLogicError as error:
+            raise ValueError(f"the Quoter cannot quote it: {error}") from None
+        except Exception as error:
+            raise rpc_error(error, venue=self.name) from error
+        amount, fee = int(result[0]), int(result[1])
+        return (units, amount, fee) if kind is SwapKind.EXACT_IN else (amount, units, fee)
+
+    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
+        pool = await self._pool(base, quote)
+        header = await self.latest_block()
+        block = int(header["number"])
+        state = await self.read(self.contract(pool, ALGEBRA_POOL).functions.globalState().call(
+            block_identifier=block))
+        sqrt_price = int(state[0])
+        # price of token0 in token1 units = sqrtP^2 / 2^192, scaled by the decimals
+        if base.address.lower() < quote.address.lower():
+            price = ratio(sqrt_price**2 * 10**base.decimals, (1 << 192) * 10**quote.decimals)
+        else:
+            price = ratio((1 << 192) * 10**base.decimals, sqrt_price**2 * 10**quote.decimals)
+        return PoolPrice(pool=pool, base=base, quote=quote, price=price, block=block,
+                         timestamp=self.block_time(header))
+
+    def _swap_call(self, request: SwapRequest, pool: str, recipient: str,
+                   deadline: int) -> tuple[str, str]:
+        router = self.contract(self.args.router, ALGEBRA_ROUTER)
+        token_in = self.checksum(request.token_in.address)
+        token_out = self.checksum(request.token_out.address)
+        if request.kind is SwapKind.EXACT_IN:
+            params: tuple[Any, ...] = (
+                token_in, token_out, recipient, deadline,
+                request.token_in.to_units(request.amount),
+                request.token_out.to_units(request.limit), 0)
+            data = router.encode_abi("exactInputSingle", args=[params])
+        else:
+            params = (token_in, token_out, 0, recipient, deadline,
+                      request.token_out.to_units(request.amount),
+                      request.token_in.to_units(request.limit), 0)
+            data = router.encode_abi("exactOutputSingle", args=[params])
+        return self.checksum(self.args.router), str(data)

@@ -202,3 +202,13 @@ def test_ratio_rounds_once_in_the_stated_direction() -> None:
     assert money.ratio(Decimal(-2), Decimal(3), Rounding.FLOOR, digits=3) == Decimal("-0.667")
     assert money.ratio(Decimal(10), Decimal(4)) == Decimal("2.5")
     assert str(money.ratio(Decimal(300), Decimal(3))) == "100"
+
+
+@given(extremes, st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=60))
+def test_an_exact_quotient_is_the_one_the_full_context_gives(
+    dividend: Decimal, twos: int, fives: int
+) -> None:
+    divisor = Decimal(2**twos * 5**fives)  # every such quotient is a finite decimal
+    result = money.divide_exact(dividend, divisor)
+    expected = money.CONTEXT.divide(dividend, divisor)
+    assert (result, result.as_tuple()) == (expected, expected.as_tuple())

@@ -4,6 +4,10 @@ Layout, in the order a mandate meets it:
 
 Reading
     loader.py       safe, exact YAML with every value located (``!decimal``, ``!env``)
+    yaml_document.py    what the loader returns and raises: ``Document``, ``Limits``
+    yaml_builder.py     the event-stream builder: an explicit stack, limits as it streams
+    yaml_scalars.py     plain scalars (YAML 1.2 core, exact numbers) and the tags
+    yaml_hints.py       plain words for the parser's syntax errors
     mandate.py      a mandate as data, from a file or built in Python (``Mandate``)
     findings.py     located problems (``Finding``) and ``MandateError``
 
@@ -15,6 +19,10 @@ The model components follow
 
 Checking
     validation.py   one pass that reports every problem of a mandate, each located
+    validation_report.py    the ``Report`` and the state every stage shares
+    validation_shape.py     stages 1-2: the file's shape, names, keys, component ids
+    validation_refs.py      stages 3-4: references, vars, cycles, dependencies
+    validation_args.py      stage 5: args against their models, findings worded
     plan.py         a validated mandate, ready to build
     graph.py        dependency order and reference cycles (validation and the container)
     suggest.py      "did you mean": the closest known name, from an index

@@ -197,3 +197,29 @@ async def test_after_a_run_the_command_lines_handler_is_back_not_the_default() -
         assert signal.getsignal(signal.SIGINT) is stopping._handle
     finally:
         stopping.disarm(previous)
+
+
+def test_once_the_command_has_finished_a_stop_signal_cannot_change_its_exit_code() -> None:
+    # The interpreter's shutdown restores default handlers for Python-handled signals; an
+    # ignored signal stays ignored, so a SIGTERM in the last milliseconds is harmless.
+    script = (
+        "import os, signal\n"
+        "from fortuna._internal.cli import stopping\n"
+        "stopping.arm()\n"
+        "stopping.settle_if_cli(lambda: True)\n"
+        "assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN\n"
+        "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "raise SystemExit(7)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 7, done.stderr
+
+
+def test_outside_the_fortuna_process_the_callers_handlers_are_left_alone() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    from fortuna._internal.cli import stopping
+
+    stopping.settle_if_cli(lambda: False)
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -268,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         stopping.disarm(previous)
+        stopping.settle_if_cli()  # exiting now: a late stop signal must not change the code
 
 
 def _main(argv: Sequence[str] | None) -> int:

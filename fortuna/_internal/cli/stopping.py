@@ -33,7 +33,7 @@ from typing import Any
 
 from fortuna._internal.cli.exit_codes import EXIT_OK, exit_for_signal
 
-__all__ = ["arm", "arm_if_cli", "disarm", "mark_run_started"]
+__all__ = ["arm", "arm_if_cli", "disarm", "mark_run_started", "settle_if_cli"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _state: dict[str, Any] = {"run_started": False}
@@ -105,3 +105,18 @@ def arm_if_cli(is_cli: Callable[[], bool] = _is_cli_process) -> None:
     ``python -m fortuna``); a library import anywhere else leaves signals alone."""
     if is_cli():
         arm()
+
+
+def settle_if_cli(is_cli: Callable[[], bool] = _is_cli_process) -> None:
+    """Ignore stop signals once the command has finished and the process is only exiting.
+
+    The interpreter's shutdown puts the default handlers back for every signal that had a
+    Python handler, so a SIGTERM arriving in those last milliseconds would kill a process
+    that had already stopped cleanly and replace its true exit code with 143. An ignored
+    signal is left ignored by the shutdown: the exit code stays the one the command chose.
+    Only in the ``fortuna`` process itself; a library caller keeps its own handlers."""
+    if not is_cli():
+        return
+    for signum in STOP_SIGNALS:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, signal.SIG_IGN)

@@ -102,24 +102,16 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
         kind = SwapKind(kind)
         pool = await self._pool(token_in, token_out)
         header = await self.latest_block()
-        block = int(header["number"])
         exact = token_in if kind is SwapKind.EXACT_IN else token_out
         try:
             units = exact.to_units(amount)
             units_in, units_out, fee = await self._quoter(kind, token_in, token_out, units,
-                                                          block)
+                                                          int(header["number"]))
         except (ValueError, MoneyError) as error:
             raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        if units_out == 0:
-            raise InvalidOrder(f"{pool}: {amount} {token_in.symbol} buys nothing",
-                               venue=self.name)
-        return SwapQuote(
-            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(units_in), amount_out=token_out.from_units(units_out),
-            fee_rate=Decimal(fee).scaleb(-6),
-            gas_cost=self.gas_estimate(header, self.args.swap_gas), block=block,
-            timestamp=self.block_time(header),
-        )
+        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
+                               fee_rate=Decimal(fee).scaleb(-6), swap_gas=self.args.swap_gas,
+                               header=header)
 
     async def _quoter(self, kind: SwapKind, token_in: Token, token_out: Token, units: int,
                       block: int) -> tuple[int, int, int]:

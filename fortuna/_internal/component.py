@@ -16,7 +16,9 @@ live object.
 from __future__ import annotations
 
 import abc
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -188,6 +190,18 @@ class Context:
     log: Logger | None = None
     position: Position | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    directory: str | None = None
+    """The folder of the mandate file, against which a relative path in args resolves;
+    None for a mandate built in Python (then the working directory is used)."""
+
+    def resolve_path(self, value: str | os.PathLike[str]) -> Path:
+        """``value`` as an absolute path: ``~`` expanded, and a relative path taken
+        against the mandate's folder, so a mandate means the same files whatever folder
+        it is run from. Symbolic links are kept as written (nothing is resolved on disk)."""
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            path = Path(self.directory if self.directory is not None else os.getcwd()) / path
+        return Path(os.path.normpath(path))
 
 
 def _default_clock() -> Clock:

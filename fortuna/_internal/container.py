@@ -173,7 +173,8 @@ class Graph:
         for spec in planned:
             try:
                 args = spec.cls.Args.model_validate(substitute(dict(spec.raw_args), lookup))
-                context = Context(name=spec.name, id=spec.id, clock=clock, position=spec.position)
+                context = Context(name=spec.name, id=spec.id, clock=clock, position=spec.position,
+                                  directory=plan.directory)
                 instance = spec.cls(args, context)
             except Exception as exc:
                 raise LoadError(plan.source, [self._failure(spec, "build", exc)]) from exc

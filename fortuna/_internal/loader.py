@@ -94,4 +94,6 @@ def load_file(
         raise LoadFailed(Finding(path, "", f"not UTF-8 text (byte {exc.start})")) from None
     except OSError as exc:
         raise UsageFailed(f"{path}: {exc.strerror or exc}") from None
-    return load_text(text, path, env=env, limits=limits)
+    document = load_text(text, path, env=env, limits=limits)
+    document.directory = os.path.dirname(os.path.abspath(path))
+    return document

@@ -46,6 +46,8 @@ class Plan:
     components: Mapping[str, PlannedComponent]
     clock: str | None = None
     missing_env: tuple[Finding, ...] = field(default=())
+    directory: str | None = None
+    """The mandate file's folder: relative paths in args resolve against it."""
 
 
 def substitute(value: Any, lookup: Callable[[str], Any]) -> Any:

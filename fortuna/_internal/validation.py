@@ -103,6 +103,7 @@ def _validate_document(
             components={name: planned[name] for name in ordered if name in planned},
             clock=clock_name,
             missing_env=tuple(checker.missing_env),
+            directory=document.directory,
         )
     return report
 

@@ -38,6 +38,9 @@ class Document:
     env_values: dict[str, str] = field(default_factory=dict)
     """Each value read from an ``!env`` variable, with the variable's name: findings never
     echo these (a credential put in the wrong arg must not reach a CI log)."""
+    directory: str | None = None
+    """The absolute folder of the file the document was read from (relative paths in args
+    resolve against it); None for text that came from no file."""
 
     def locate(self, path: Path, *, key: bool = False) -> Position | None:
         """The position of ``path``, or of its nearest located ancestor."""

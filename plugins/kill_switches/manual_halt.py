@@ -15,7 +15,8 @@ __all__ = ["ManualHaltArgs", "ManualHaltSwitch"]
 class ManualHaltArgs(ComponentArgs):
     path: str = Field(
         min_length=1,
-        description="trading halts while this file exists (e.g. touch /run/fortuna/HALT)",
+        description="trading halts while this file exists (e.g. touch /run/fortuna/HALT); a "
+        "relative path is taken from the mandate file's folder",
     )
 
 
@@ -23,6 +24,11 @@ class ManualHaltSwitch(LatchedSwitch[ManualHaltArgs]):
     """Trips when an operator creates a halt file; stays tripped until reset."""
 
     _path: Path | None = None
+
+    async def load(self) -> None:
+        await super().load()
+        self._path = self.context.resolve_path(self.args.path)
+        self.log.info("halt file watched", path=str(self._path))
 
     async def evaluate(self) -> str | None:
         return self.look()
@@ -32,7 +38,7 @@ class ManualHaltSwitch(LatchedSwitch[ManualHaltArgs]):
         thread would also hide the wait from the virtual clock)."""
         path = self._path
         if path is None:
-            path = self._path = Path(self.args.path).expanduser()
+            path = self._path = self.context.resolve_path(self.args.path)
         if path.exists():
             return f"halt file {path} is present"
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -21,8 +20,8 @@ class SqliteSinkArgs(SqlSinkArgs):
     path: str = Field(
         "fortuna.sqlite",
         min_length=1,
-        description="the database file (relative to the working directory); created, with "
-        "its directory, if missing",
+        description="the database file; a relative path is taken from the mandate file's "
+        "folder; created, with its directory, if missing",
     )
 
 
@@ -33,7 +32,7 @@ class SqliteSink(SqlSink[SqliteSinkArgs]):
         from sqlalchemy import event
         from sqlalchemy.ext.asyncio import create_async_engine
 
-        path = Path(self.args.path).expanduser()
+        path = self.context.resolve_path(self.args.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
 

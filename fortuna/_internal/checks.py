@@ -67,6 +67,9 @@ class View:
     nodes: Mapping[str, Node]
     service: str | None = None
     referrers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    """The mandate's vars whose values are plain scalars (a number, a string, a boolean):
+    hints a mandate gives its checks, such as a price known before the run."""
 
     def node(self, value: Any) -> Node | None:
         """The node ``value`` stands for (a placeholder, a reference or a name), if its

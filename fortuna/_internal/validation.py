@@ -16,6 +16,7 @@ the state every stage shares), ``validation_shape.py`` (shape and ids),
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -145,7 +146,9 @@ def check_semantics(
     referrers: dict[str, list[str]],
 ) -> None:
     """The components' declared checks over the valid ones, and what nothing uses."""
-    view = View(valid, service, {k: tuple(v) for k, v in referrers.items()})
+    view = View(valid, service, {k: tuple(v) for k, v in referrers.items()},
+                {name: value for name, value in checker.vars.items()
+                 if isinstance(value, str | int | Decimal | bool)})
     seen: set[tuple[str, str, str]] = set()
     for node, problem in run_checks(view):
         target = problem.component or node.name

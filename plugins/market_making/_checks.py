@@ -17,9 +17,13 @@ from typing import Any, NamedTuple
 
 from fortuna import WARNING, Node, Problem, View
 
-__all__ = ["markets", "sizes"]
+__all__ = ["PRICE_HINT", "maker_post_only", "markets", "sizes", "venue"]
 
 _MAX_DEPTH = 8
+
+PRICE_HINT = "reference_price"
+"""A var of this name tells the size checks the price to expect when nothing else in the
+mandate knows it before the run (a live ticker): ``vars: {reference_price: 65000}``."""
 
 
 class _Order(NamedTuple):
@@ -71,6 +75,11 @@ def _reference(view: View, service: Node, market: Any | None) -> tuple[Decimal, 
         return price.args.price, f'the fixed price "{price.name}"'
     if market is not None and market.price is not None and service.args.exchange is not None:
         return market.price, "the sim market's price"
+    hint = view.vars.get(PRICE_HINT)
+    if isinstance(hint, int) and not isinstance(hint, bool):
+        hint = Decimal(hint)
+    if isinstance(hint, Decimal) and hint.is_finite() and hint > 0:
+        return hint, f"the var {PRICE_HINT}"
     return None
 
 
@@ -228,6 +237,22 @@ def _profile_cell(exchange: Node, capability: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _post_only(
+    exchange: Node, path: tuple[str, ...], name: str | None, advice: str
+) -> Iterator[Problem]:
+    if _profile_cell(exchange, "post_only") == "none":
+        yield Problem(
+            f'"{exchange.name}" ({exchange.id}) does not take post-only orders, so every '
+            f"post-only order would be refused before it is sent: {advice}", path, name)
+
+
+def maker_post_only(node: Node, view: View) -> Iterator[Problem]:
+    """Cross-venue quoting rests post-only quotes: its maker venue must take them."""
+    maker = view.node(node.args.maker)
+    if maker is not None:
+        yield from _post_only(maker, ("maker",), None, "quote on a venue that does")
+
+
 def venue(node: Node, view: View) -> Iterator[Problem]:
     """What the service and its executor need of the venue, against its capability table
     and its client-order-id format."""
@@ -248,6 +273,9 @@ def venue(node: Node, view: View) -> Iterator[Problem]:
             f'"{exchange.name}" ({exchange.id}) cannot list closed orders, so the executor '
             "cannot read the mandate's fills from the venue: fills go unreported",
             ("executor",), severity=WARNING)
+    if getattr(executor.args, "post_only", False) is True:
+        yield from _post_only(exchange, ("post_only",), executor.name,
+                              "set post_only: false, or quote on a venue that takes them")
     form = getattr(exchange.cls, "client_id_format", None)
     issue = getattr(form, "issue", None)
     if callable(issue):

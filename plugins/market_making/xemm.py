@@ -84,6 +84,8 @@ class XemmArgs(TickArgs):
 class Xemm(TickService[XemmArgs]):
     """Cross-venue hedged quoting: maker quotes priced off a taker book, every fill hedged."""
 
+    semantic_checks = ("plugins.market_making._checks:maker_post_only",)
+
     _maker_market: Market | None = None
     _taker_market: Market | None = None
     ledger: HedgeLedger

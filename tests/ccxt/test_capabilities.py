@@ -27,6 +27,7 @@ def test_declared_profile_agrees_with_ccxt_metadata(venue: str) -> None:
     assert declared is not None
     assert declared.closed_orders == derived.closed_orders
     assert declared.open_orders == derived.open_orders
+    assert declared.post_only == derived.post_only
     natively = declared.cancel_all in (CancelAll.NATIVE, CancelAll.NATIVE_PER_SYMBOL)
     assert natively == (client.has.get("cancelAllOrders") is True)
 

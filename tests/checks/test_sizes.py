@@ -131,3 +131,52 @@ def test_a_warning_alone_keeps_the_mandate_valid(tmp_path: Path) -> None:
     report = check(tmp_path, text)
     assert report.ok
     assert report.plan is not None
+
+
+LIVE = """\
+service: "@mm"
+vars:
+  symbol: BTC/USDT
+components:
+  binance:
+    id: exchanges.ccxt.binance
+  reference:
+    id: prices.ticker
+    args: {exchange: "@binance", symbol: "@symbol", side: mid}
+  strategy:
+    id: market_making.strategies.ladder
+    args: {levels: 3, spread: 0.001, step: 0.001, amount: 0.01, amount_step: 0.01}
+  executor:
+    id: market_making.executors.exchange
+  risk:
+    id: market_making.risk
+    args: {max_notional: 500}
+  mm:
+    id: market_making
+    args:
+      mandate: checks
+      exchange: "@binance"
+      symbol: "@symbol"
+      price: "@reference"
+      strategy: "@strategy"
+      executor: "@executor"
+      risk: "@risk"
+      interval: 1s
+"""
+
+
+def test_on_a_live_venue_without_a_price_hint_notional_is_not_checked(tmp_path: Path) -> None:
+    assert check(tmp_path, LIVE).findings == []
+
+
+def test_a_reference_price_var_prices_the_notional_checks(tmp_path: Path) -> None:
+    text = planted(LIVE, ("vars:\n", "vars:\n  reference_price: 65000\n"))
+    finding = only(check(tmp_path, text))
+    assert (finding.severity, finding.path) == ("error", "components.strategy.args.amount")
+    assert "at the var reference_price 65000" in finding.message
+
+
+def test_a_reference_price_var_that_is_not_a_price_is_not_used(tmp_path: Path) -> None:
+    for hint in ("soon", "-5", "0", "true", "0.0"):
+        text = planted(LIVE, ("vars:\n", f"vars:\n  reference_price: {hint}\n"))
+        assert check(tmp_path, text).findings == [], hint

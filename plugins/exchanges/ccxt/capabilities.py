@@ -19,6 +19,7 @@ __all__ = [
     "ClientIds",
     "ClosedOrders",
     "OpenOrders",
+    "PostOnly",
     "Profile",
     "capability_table",
     "derive_profile",
@@ -53,7 +54,16 @@ class ClientIds(StrEnum):
     LOCAL = "emulated locally"  # remembered in memory for this session only
 
 
-CAPABILITIES = ("closed orders", "open orders, all markets", "cancel all", "client order ids")
+class PostOnly(StrEnum):
+    """Maker-only orders (``postOnly``): without them a post-only order is refused before
+    the wire, never sent as an order that could take."""
+
+    NATIVE = "native"
+    NONE = "none"
+
+
+CAPABILITIES = ("closed orders", "open orders, all markets", "cancel all", "client order ids",
+                "post-only")
 
 
 @dataclass(frozen=True)
@@ -62,10 +72,11 @@ class Profile:
     open_orders: OpenOrders
     cancel_all: CancelAll
     client_ids: ClientIds = ClientIds.NATIVE
+    post_only: PostOnly = PostOnly.NATIVE
 
-    def cells(self) -> tuple[str, str, str, str]:
+    def cells(self) -> tuple[str, str, str, str, str]:
         return (self.closed_orders.value, self.open_orders.value, self.cancel_all.value,
-                self.client_ids.value)
+                self.client_ids.value, self.post_only.value)
 
     def summary(self) -> str:
         """What differs from a fully native venue, for a catalog line."""
@@ -81,6 +92,14 @@ def _feature(features: Mapping[str, Any], method: str) -> Mapping[str, Any] | No
     spot = features.get("spot") if isinstance(features, Mapping) else None
     entry = spot.get(method) if isinstance(spot, Mapping) else None
     return entry if isinstance(entry, Mapping) else None
+
+
+def _time_in_force(features: Mapping[str, Any], name: str) -> bool | None:
+    """What ccxt's ``features`` say of a time in force on spot orders (None: nothing)."""
+    entry = _feature(features, "createOrder")
+    supported = entry.get("timeInForce") if entry else None
+    value = supported.get(name) if isinstance(supported, Mapping) else None
+    return value if isinstance(value, bool) else None
 
 
 def _native(has: Mapping[str, Any], method: str) -> bool:
@@ -115,7 +134,8 @@ def derive_profile(has: Mapping[str, Any], features: Mapping[str, Any]) -> Profi
         cancel_all = CancelAll.ONE_BY_ONE
     else:
         cancel_all = CancelAll.NONE
-    return Profile(closed, open_orders, cancel_all, ClientIds.NATIVE)
+    post_only = PostOnly.NONE if _time_in_force(features, "PO") is False else PostOnly.NATIVE
+    return Profile(closed, open_orders, cancel_all, ClientIds.NATIVE, post_only)
 
 
 def capability_table(profiles: Mapping[str, Profile]) -> str:

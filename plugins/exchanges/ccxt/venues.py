@@ -15,6 +15,7 @@ from plugins.exchanges.ccxt.capabilities import (
     CancelAll,
     ClosedOrders,
     OpenOrders,
+    PostOnly,
     Profile,
 )
 from plugins.exchanges.ccxt.component import CcxtExchange
@@ -263,7 +264,8 @@ class Whitebit(CcxtExchange):
 @tuned("LBank")
 class Lbank(CcxtExchange):
     exchange_id = "lbank"
-    profile = Profile(_C.FROM_ALL_ORDERS, _O.PER_SYMBOL, _X.NATIVE_PER_SYMBOL)
+    profile = Profile(_C.FROM_ALL_ORDERS, _O.PER_SYMBOL, _X.NATIVE_PER_SYMBOL,
+                      post_only=PostOnly.NONE)
 
 
 @tuned("Poloniex")

@@ -109,3 +109,12 @@ def fortuna_cli(extra_plugin_path: Path) -> FortunaRunner:
         )
 
     return run
+
+
+def copy_of_mandate(path: Path, folder: Path) -> Path:
+    """A copy of the mandate file ``path`` in ``folder``: relative paths in a mandate (its
+    SQLite file, its halt file, its journal) are taken from the mandate's own folder, so a
+    test runs a shipped config from a copy to keep what it writes out of the source tree."""
+    copy = folder / path.name
+    copy.write_bytes(path.read_bytes())
+    return copy

@@ -77,6 +77,7 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Base of the listeners: ``fetch`` every ``interval``, keep the latest, write records."""
 
     standalone = True  # it fetches and writes records on its own once loaded
+    semantic_checks = ("schemas.checks:records_market",)
 
     _reading: Reading[T] | None = None
     _ticker: Any = None

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from fortuna import WARNING, Node, Problem, View
+from schemas.checks import venue_of
 
 __all__ = ["PRICE_HINT", "maker_post_only", "markets", "sizes", "venue"]
 
@@ -187,22 +188,11 @@ def _balances(
                 "placed", ("balances",), exchange.name, WARNING)
 
 
-def _venue(view: View, node: Node | None, depth: int = 0) -> str | None:
-    """The venue a node reaches through its ``exchange`` args (a listener's venue is its
-    exchange's), or None when it has none."""
-    while node is not None and depth <= _MAX_DEPTH:
-        target = view.node(getattr(node.args, "exchange", None))
-        if target is None:
-            return node.name if depth else None
-        node, depth = target, depth + 1
-    return None
-
-
 def markets(node: Node, view: View) -> Iterator[Problem]:
     """Kill switches and the reference price watching a market other than the service's."""
     args = node.args
     symbol = str(args.symbol)
-    venue = _venue(view, node)
+    venue = venue_of(view, node)
     price = view.node(args.price)
     if price is not None:
         other = getattr(price.args, "symbol", None)
@@ -219,7 +209,7 @@ def markets(node: Node, view: View) -> Iterator[Problem]:
             yield Problem(
                 f'the kill switch "{watched.name}" watches {other}, but "{node.name}" quotes '
                 f"{symbol}: use the same symbol", ("symbol",), watched.name)
-        other_venue = _venue(view, watched)
+        other_venue = venue_of(view, watched)
         if other_venue is not None and venue is not None and other_venue != venue:
             yield Problem(
                 f'the kill switch "{watched.name}" watches the venue "{other_venue}", but '

@@ -86,6 +86,7 @@ class Collector(Component[ArgsT], abc.ABC):
     """Base of the collectors: ``collect`` every ``interval``, records to every sink."""
 
     standalone = True  # it collects and writes records on its own once loaded
+    semantic_checks = ("schemas.checks:records_market",)
 
     _ticker: Any = None
     samples = 0

@@ -80,3 +80,61 @@ def test_a_symbol_the_sim_does_not_list_is_an_error_where_it_is_asked_for(
     assert unlisted[0].message == (
         '"sim" (exchanges.sim) does not list BTC/EUR; its markets are BTC/USDT: add the '
         "market to its `markets`, or use one of these")
+
+
+def recorder(component: str, *, symbol: str = '"@symbol"', mandate: str = "checks",
+             exchange: str = '"@sim"') -> str:
+    """A listener or collector writing records to a SQLite sink, as a components entry."""
+    return (
+        f"  recorder:\n    id: {component}\n    args: {{exchange: {exchange}, symbol: {symbol}, "
+        f"interval: 10s, sinks: [\"@db\"], mandate: {mandate}}}\n"
+        "  db:\n    id: sinks.sqlite\n    args: {path: m.sqlite}\n"
+    )
+
+
+def with_recorder(text: str, **kwargs: str) -> str:
+    component = kwargs.pop("component", "listeners.trades")
+    return planted(text, ("  reference:\n", recorder(component, **kwargs) + "  reference:\n"))
+
+
+def test_a_listener_of_the_service_market_is_clean(tmp_path: Path) -> None:
+    assert check(tmp_path, with_recorder(BASE)).findings == []
+
+
+def test_a_listener_of_another_market_on_the_service_venue_is_a_warning(tmp_path: Path) -> None:
+    text = with_recorder(planted(BASE, ETH_MARKET), symbol="ETH/USDT")
+    finding = only(check(tmp_path, text))
+    assert (finding.severity, finding.path) == ("warning", "components.recorder.args.symbol")
+    assert finding.message.startswith(
+        'follows ETH/USDT on "sim", where the service "mm" trades BTC/USDT: its records will '
+        "not describe this mandate's market")
+
+
+def test_a_metrics_collector_of_another_market_on_the_service_venue_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    text = with_recorder(planted(BASE, ETH_MARKET), symbol="ETH/USDT", component="metrics.spread")
+    finding = only(check(tmp_path, text))
+    assert (finding.severity, finding.path) == ("warning", "components.recorder.args.symbol")
+
+
+def test_a_listener_of_another_venue_is_no_mistake(tmp_path: Path) -> None:
+    text = with_recorder(planted(BASE, ("  reference:\n", SECOND_SIM + "  reference:\n")),
+                         exchange='"@other"', symbol="BTC/USDT")
+    assert check(tmp_path, text).findings == []
+
+
+def test_records_stamped_with_another_mandate_name_are_a_warning_at_the_stamp(
+    tmp_path: Path,
+) -> None:
+    text = with_recorder(BASE, mandate="someone_else")
+    finding = only(check(tmp_path, text))
+    assert (finding.severity, finding.path) == ("warning", "components.recorder.args.mandate")
+    assert finding.message == (
+        'the records are stamped with the mandate "someone_else", but the service "mm" runs '
+        'the mandate "checks": they would be filed under another mandate; use checks')
+
+
+def test_a_collector_stamped_with_another_mandate_name_is_a_warning(tmp_path: Path) -> None:
+    text = with_recorder(BASE, mandate="someone_else", component="metrics.depth")
+    assert only(check(tmp_path, text)).path == "components.recorder.args.mandate"

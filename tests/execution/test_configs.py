@@ -8,6 +8,7 @@ import pytest
 
 from fortuna import run, validate
 from plugins.execution._parent import ExecutionService
+from tests.conftest import copy_of_mandate
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "execution"
 MANDATES = sorted(CONFIGS.glob("*.yaml"))
@@ -24,10 +25,9 @@ def test_a_shipped_mandate_validates(path: Path) -> None:
 
 @pytest.mark.parametrize("path", MANDATES, ids=lambda p: p.stem)
 async def test_a_shipped_mandate_works_its_whole_parent_order_on_the_sim(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the journal and halt files land here
-    graph = await run(path)
+    graph = await run(copy_of_mandate(path, tmp_path))
     service = graph.service
     assert isinstance(service, ExecutionService)
     assert service.report is not None

@@ -10,6 +10,7 @@ import pytest
 from fortuna import run, validate
 from plugins.market_making.service import MarketMaking
 from schemas.metrics import FillSource
+from tests.conftest import copy_of_mandate
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 MANDATES = sorted((CONFIGS / "market_making").glob("*.yaml"))
@@ -32,10 +33,9 @@ def test_a_shipped_mandate_validates(path: Path) -> None:
 
 @pytest.mark.parametrize("path", [*QUOTING, CONFIGS / "demo.yaml"], ids=lambda p: p.stem)
 async def test_a_shipped_mandate_rehearses_on_the_simulated_venue(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # halt files and the demo's SQLite file land here
-    graph = await run(path, duration=900)
+    graph = await run(copy_of_mandate(path, tmp_path), duration=900)
     service = graph.service
     assert isinstance(service, MarketMaking)
     assert service.ticks > 100
@@ -44,10 +44,9 @@ async def test_a_shipped_mandate_rehearses_on_the_simulated_venue(
 
 
 async def test_the_demo_records_its_fills_in_sqlite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    graph = await run(CONFIGS / "demo.yaml", duration=1800)
+    graph = await run(copy_of_mandate(CONFIGS / "demo.yaml", tmp_path), duration=1800)
     executor = graph["executor"]
     assert isinstance(executor, FillSource)
     reported = (await executor.fills_since(0)).next_cursor

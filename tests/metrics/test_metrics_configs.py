@@ -12,6 +12,7 @@ import pytest
 
 import fortuna
 from fortuna import Mandate
+from tests.conftest import copy_of_mandate
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "metrics"
 
@@ -23,10 +24,10 @@ def journal_fills(graph: fortuna.Graph) -> list[tuple[str, Decimal, Decimal]]:
 
 
 async def test_the_sqlite_config_stores_every_metric_of_a_rehearsal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    graph = await fortuna.run(Mandate.from_file(CONFIGS / "sqlite.yaml"), duration=600)
+    mandate = Mandate.from_file(copy_of_mandate(CONFIGS / "sqlite.yaml", tmp_path))
+    graph = await fortuna.run(mandate, duration=600)
 
     with sqlite3.connect(tmp_path / "fortuna-metrics.sqlite") as db:
         counts = {

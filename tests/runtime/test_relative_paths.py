@@ -13,7 +13,6 @@ from fortuna import Context, Mandate, start
 from tests.market_making.mandates import mandate
 
 
-
 def write_mandate(folder: Path, *, sink: str, halt: str) -> Path:
     """A market-making mandate on the sim with a SQLite sink and a halt file at the given
     (relative) paths."""

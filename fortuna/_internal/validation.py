@@ -16,8 +16,8 @@ the state every stage shares), ``validation_shape.py`` (shape and ids),
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from fortuna._internal.checks import Node, View, run_checks

@@ -75,6 +75,9 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     """An exchange through ccxt, with exact decimals, quantized orders and mapped errors."""
 
     exchange_id: ClassVar[str] = ""
+    derivatives_only: ClassVar[bool] = False
+    """The exchange lists no spot market (the pinned id list's tag)."""
+    semantic_checks = ("plugins.exchanges.ccxt._checks:spot_symbols",)
     profile: ClassVar[Profile | None] = None
     """Declared by a tuned venue; derived from ccxt's metadata at load otherwise."""
     default_options: ClassVar[Mapping[str, Any]] = {}

@@ -18,7 +18,15 @@ from typing import Any
 
 from fortuna import Component, Family
 
-__all__ = ["FAMILY", "CcxtFamily", "installed_exchange_ids", "pinned_exchange_ids"]
+__all__ = [
+    "DERIVATIVES_ONLY",
+    "FAMILY",
+    "CcxtFamily",
+    "derivatives_only",
+    "installed_exchange_ids",
+    "installed_tags",
+    "pinned_exchange_ids",
+]
 
 _NOT_EXCHANGES = frozenset({"__init__", "base", "pro"})
 
@@ -43,12 +51,38 @@ def installed_exchange_ids() -> tuple[str, ...]:
 PINNED = Path(__file__).with_name("ids.txt")
 
 
+DERIVATIVES_ONLY = "derivatives-only"
+"""The tag of an id whose exchange lists no spot market in ccxt (``has["spot"]`` false):
+perpetuals and futures only, with symbols such as ``BTC/USDT:USDT``."""
+
+
 @functools.cache
+def _pinned() -> dict[str, frozenset[str]]:
+    """``ids.txt`` as id -> tags: one id per line, then its tags; ``#`` starts a comment."""
+    pinned: dict[str, frozenset[str]] = {}
+    for line in PINNED.read_text(encoding="utf-8").splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            pinned[words[0]] = frozenset(words[1:])
+    return pinned
+
+
 def pinned_exchange_ids() -> tuple[str, ...]:
-    """The ids of ``ids.txt``: one per line, ``#`` starts a comment."""
-    lines = PINNED.read_text(encoding="utf-8").splitlines()
-    return tuple(sorted({line.strip() for line in lines
-                         if line.strip() and not line.startswith("#")}))
+    """The ids of ``ids.txt``, sorted."""
+    return tuple(sorted(_pinned()))
+
+
+def derivatives_only(member: str) -> bool:
+    """Whether the pinned list tags ``member`` as listing no spot market."""
+    return DERIVATIVES_ONLY in _pinned().get(member, frozenset())
+
+
+def installed_tags(member: str) -> tuple[str, ...]:
+    """The tags ``member`` gets from the installed ccxt's metadata (imports ccxt)."""
+    import ccxt
+
+    has = getattr(ccxt, member)().has
+    return (DERIVATIVES_ONLY,) if has.get("spot") is not True else ()
 
 
 class CcxtFamily(Family):
@@ -69,14 +103,17 @@ class CcxtFamily(Family):
 
         made: type[CcxtExchange] | None = TUNED.get(member)
         if made is None:
+            kind = ("derivatives only, no spot market; generic" if derivatives_only(member)
+                    else "generic")
             made = type(
                 f"Ccxt_{member}",
                 (CcxtExchange,),
                 {
-                    "__doc__": f"{member} through ccxt (generic: capabilities as ccxt "
+                    "__doc__": f"{member} through ccxt ({kind}: capabilities as ccxt "
                     "reports them, emulated where possible).",
                     "__module__": CcxtExchange.__module__,
                     "exchange_id": member,
+                    "derivatives_only": derivatives_only(member),
                 },
             )
         self._classes[member] = made
@@ -98,5 +135,8 @@ if __name__ == "__main__":
           "\n# the installed ccxt release (these are the exchanges of ccxt "
           f"{importlib.metadata.version('ccxt')}). To follow a new release:"
           "\n#   .venv/bin/python -m plugins.exchanges.ccxt.family "
-          "> plugins/exchanges/ccxt/ids.txt")
-    print("\n".join(installed_exchange_ids()))
+          "> plugins/exchanges/ccxt/ids.txt"
+          f"\n# An id tagged {DERIVATIVES_ONLY} lists no spot market (perpetuals and futures "
+          "only).")
+    for member in installed_exchange_ids():
+        print(" ".join((member, *installed_tags(member))))

@@ -93,6 +93,33 @@ def test_graph_edges_are_labelled_with_the_arg(
     assert '"mm" -> "risk" [label="risk"];' in capsys.readouterr().out
 
 
+def test_graph_shows_key_args_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", write(tmp_path, BASE)]) == 0
+    assert "max_amount=" not in capsys.readouterr().out
+    assert main(["graph", "--args", write(tmp_path, BASE)]) == 0
+    out = capsys.readouterr().out
+    assert "<small>max_amount=0.05, max_notional=5000</small>" in out
+    assert "<small>mandate=checks, symbol=BTC/USDT, interval=1s</small>" in out
+
+
+def test_graph_key_args_never_show_a_credential_or_an_environment_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORTUNA_CHECKS_TEST_NAME", "from_the_environment")
+    text = planted(WITH_ENV, ("  clock:\n", "  binance:\n    id: exchanges.ccxt.binance\n"
+                              "    args: {api_key: literal-key-1234, secret: literal-secret-99,"
+                              " timeout: 5s}\n  clock:\n"))
+    for form in ("mermaid", "dot"):
+        assert main(["graph", "--args", "--format", form, write(tmp_path, text)]) == 0
+        out = capsys.readouterr().out
+        assert "timeout=5s" in out
+        assert "literal-key-1234" not in out
+        assert "literal-secret-99" not in out
+        assert "from_the_environment" not in out
+
+
 def test_version_prints_the_installed_version(fortuna_cli: FortunaRunner) -> None:
     from importlib.metadata import version
 

@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="print a mandate's wiring")
     graph.add_argument("file", metavar="FILE")
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--args", action="store_true",
+                       help="show each component's plain args (never secrets or !env values)")
 
     run = commands.add_parser("run", help="validate, then run a mandate until stopped")
     run.add_argument("file", metavar="FILE")
@@ -242,7 +244,13 @@ def _graph(args: argparse.Namespace) -> int:
         for finding in report.findings:
             print(finding, file=sys.stderr)
         return EXIT_INVALID
-    sys.stdout.write(to_dot(report.plan) if args.format == "dot" else to_mermaid(report.plan))
+    hidden: frozenset[str] = frozenset()
+    if args.args:
+        from fortuna._internal.loader import load_file
+
+        hidden = frozenset(load_file(args.file).env_values)
+    render = to_dot if args.format == "dot" else to_mermaid
+    sys.stdout.write(render(report.plan, args=args.args, hidden=hidden))
     return EXIT_OK
 
 

@@ -133,36 +133,10 @@ def test_a_warning_alone_keeps_the_mandate_valid(tmp_path: Path) -> None:
     assert report.plan is not None
 
 
-LIVE = """\
-service: "@mm"
-vars:
-  symbol: BTC/USDT
-components:
-  binance:
-    id: exchanges.ccxt.binance
-  reference:
-    id: prices.ticker
-    args: {exchange: "@binance", symbol: "@symbol", side: mid}
-  strategy:
-    id: market_making.strategies.ladder
-    args: {levels: 3, spread: 0.001, step: 0.001, amount: 0.01, amount_step: 0.01}
-  executor:
-    id: market_making.executors.exchange
-  risk:
-    id: market_making.risk
-    args: {max_notional: 500}
-  mm:
-    id: market_making
-    args:
-      mandate: checks
-      exchange: "@binance"
-      symbol: "@symbol"
-      price: "@reference"
-      strategy: "@strategy"
-      executor: "@executor"
-      risk: "@risk"
-      interval: 1s
-"""
+SIM_VENUE = BASE[BASE.index("    id: exchanges.sim"):BASE.index("  reference:")]
+# The base mandate on a live venue: no price is known before the run.
+LIVE = planted(BASE, (SIM_VENUE, "    id: exchanges.ccxt.binance\n"),
+               ("max_notional: 5000}", "max_notional: 500}"))
 
 
 def test_on_a_live_venue_without_a_price_hint_notional_is_not_checked(tmp_path: Path) -> None:

@@ -76,6 +76,8 @@ ArgsT = TypeVar("ArgsT", bound=ListenerArgs)
 class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Base of the listeners: ``fetch`` every ``interval``, keep the latest, write records."""
 
+    book_claims = ("plugins._book:names",)
+
     standalone = True  # it fetches and writes records on its own once loaded
 
     _reading: Reading[T] | None = None

@@ -85,6 +85,8 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
 class Collector(Component[ArgsT], abc.ABC):
     """Base of the collectors: ``collect`` every ``interval``, records to every sink."""
 
+    book_claims = ("plugins._book:names",)
+
     standalone = True  # it collects and writes records on its own once loaded
 
     _ticker: Any = None

@@ -74,6 +74,8 @@ class Session:
 class CcxtExchange(Component[CcxtArgs], Exchange):
     """An exchange through ccxt, with exact decimals, quantized orders and mapped errors."""
 
+    book_claims = ("plugins.exchanges.ccxt.rates:claims",)
+
     exchange_id: ClassVar[str] = ""
     profile: ClassVar[Profile | None] = None
     """Declared by a tuned venue; derived from ccxt's metadata at load otherwise."""

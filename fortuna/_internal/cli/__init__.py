@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["main"]
 
-from fortuna._internal.cli import stopping
+from fortuna._internal.cli import deploy_command, stopping
 from fortuna._internal.cli.exit_codes import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="print a mandate's wiring")
     graph.add_argument("file", metavar="FILE")
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+
+    deploy_command.add_parser(commands)
 
     run = commands.add_parser("run", help="validate, then run a mandate until stopped")
     run.add_argument("file", metavar="FILE")
@@ -239,6 +241,7 @@ _COMMANDS = {
     "catalog": _catalog,
     "graph": _graph,
     "run": _run,
+    "deploy": deploy_command.deploy_command,
 }
 
 

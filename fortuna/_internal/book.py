@@ -31,6 +31,7 @@ by design). A claim function that raises is a finding naming it, never a traceba
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,10 @@ class Held:
         return f"{self.source}:{self.position}" if self.position else self.source
 
 
+@functools.cache
 def declared_claims(cls: type[Any]) -> tuple[str, ...]:
-    """The claim functions a component class declares (its own and its bases')."""
+    """The claim functions a component class declares (its own and its bases'), read once
+    per class."""
     specs: dict[str, None] = {}
     for klass in reversed(cls.__mro__):
         found = klass.__dict__.get("book_claims", ())

@@ -31,7 +31,6 @@ by design). A claim function that raises is a finding naming it, never a traceba
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,16 +82,22 @@ class Held:
         return f"{self.source}:{self.position}" if self.position else self.source
 
 
-@functools.cache
+_DECLARED: dict[type[Any], tuple[str, ...]] = {}
+
+
 def declared_claims(cls: type[Any]) -> tuple[str, ...]:
     """The claim functions a component class declares (its own and its bases'), read once
     per class."""
+    known = _DECLARED.get(cls)
+    if known is not None:
+        return known
     specs: dict[str, None] = {}
     for klass in reversed(cls.__mro__):
         found = klass.__dict__.get("book_claims", ())
         if isinstance(found, tuple | list):
             specs.update((spec, None) for spec in found if isinstance(spec, str))
-    return tuple(specs)
+    _DECLARED[cls] = tuple(specs)
+    return _DECLARED[cls]
 
 
 def run_claims(view: View) -> Iterator[tuple[Node, Claim | str]]:

@@ -203,3 +203,11 @@ def test_the_dockerfile_builds_the_user_port_and_folder_the_manifests_expect(
     assert 'ENTRYPOINT ["fortuna"]' in dockerfile
     for package in ("fortuna", "schemas", "plugins"):
         assert f"COPY {package} ./{package}\n" in dockerfile
+
+
+def test_a_book_that_cannot_be_read_is_a_usage_error_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert deploy(tmp_path / "out", tmp_path / "nowhere.yaml") == 2
+    assert "nowhere.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -106,6 +106,7 @@ def _duration(text: str) -> float:
 
 def _validate(args: argparse.Namespace) -> int:
     from fortuna._internal.book_validation import validate_book
+    from fortuna._internal.cli.book_files import unreadable
 
     def show(report: Any) -> None:
         if args.format == "text":
@@ -124,12 +125,7 @@ def _validate(args: argparse.Namespace) -> int:
                    "findings": findings, "unset_env": sorted(unset), "errors": book.errors},
                   sys.stdout, indent=2)
         print()
-    for error in book.errors:
-        print(f"fortuna: {error}", file=sys.stderr)
-    if not book.files:
-        print("fortuna: no mandate files found", file=sys.stderr)
-        return EXIT_USAGE
-    if book.errors:
+    if unreadable(book):
         return EXIT_USAGE
     if args.format == "text":
         _print_summary(findings, unset, len(book.files), strict=args.strict)

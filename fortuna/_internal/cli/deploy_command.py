@@ -66,18 +66,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def deploy_command(args: argparse.Namespace) -> int:
     from fortuna._internal.book_validation import validate_book
+    from fortuna._internal.cli.book_files import unreadable
     from fortuna._internal.deploy import MAX_MANDATE_BYTES, Settings, manifests, write
 
     if not 1 <= args.grace <= 86400:
         print(f"fortuna: --grace {args.grace} is not 1 to 86400 seconds", file=sys.stderr)
         return EXIT_USAGE
     book = validate_book(args.files)
-    for error in book.errors:
-        print(f"fortuna: {error}", file=sys.stderr)
-    if not book.files:
-        print("fortuna: no mandate files found", file=sys.stderr)
-        return EXIT_USAGE
-    if book.errors:
+    if unreadable(book):
         return EXIT_USAGE
     if not book.ok:
         for finding in book.findings:

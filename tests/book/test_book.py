@@ -197,3 +197,80 @@ def test_every_config_of_the_repository_together_is_a_clean_book(
     code, out = validate_json(capsys, REPO / "configs")
     assert [f for f in out["findings"] if f["severity"] == "error"] == []
     assert code == 0
+
+
+TWAP = """\
+service: "@twap"
+components:
+  venue:
+    id: exchanges.ccxt.{venue}
+    args: {{api_key: !env {key}, secret: !env TWAP_SECRET}}
+  twap:
+    id: execution.twap
+    args:
+      exchange: "@venue"
+      symbol: {symbol}
+      side: buy
+      amount: 5
+      window: 1h
+      slices: 60
+      interval: 5s
+      mandate: twap_buy
+"""
+
+
+def test_an_execution_algorithm_on_a_market_maker_s_market_and_account_conflicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_book(tmp_path, BOOK)
+    twap = tmp_path / "twap.yaml"
+    twap.write_text(TWAP.format(venue=spec(3).venue, key="KEY_3", symbol=spec(3).symbol))
+    code, out = validate_json(capsys, tmp_path)
+    assert code == 1
+    assert located(out["findings"], "quoting on one market of one account") == {
+        at(paths[3], "C3/USDT"), at(twap, "C3/USDT")}
+
+
+def test_an_execution_algorithm_on_another_account_is_no_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_book(tmp_path, BOOK)
+    twap = tmp_path / "twap.yaml"
+    twap.write_text(TWAP.format(venue=spec(3).venue, key="TWAP_KEY", symbol=spec(3).symbol))
+    code, out = validate_json(capsys, tmp_path)
+    assert (code, out["findings"]) == (0, [])
+
+
+XEMM = """\
+service: "@xemm"
+components:
+  maker:
+    id: exchanges.ccxt.{venue}
+    args: {{api_key: !env {key}}}
+  taker:
+    id: exchanges.ccxt.kraken
+    args: {{api_key: !env XEMM_TAKER_KEY}}
+  xemm:
+    id: market_making.xemm
+    args:
+      maker: "@maker"
+      taker: "@taker"
+      symbol: {symbol}
+      amount: 0.01
+      min_profitability: 0.0025
+      mandate: xemm_buy
+      interval: 1s
+"""
+
+
+def test_hedged_quoting_on_a_market_makers_market_and_account_conflicts_at_its_maker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_book(tmp_path, BOOK)
+    xemm = tmp_path / "xemm.yaml"
+    xemm.write_text(XEMM.format(venue=spec(8).venue, key="KEY_8", symbol=spec(8).symbol))
+    code, out = validate_json(capsys, tmp_path)
+    assert code == 1
+    assert located(out["findings"], "quoting on one market of one account") == {
+        at(paths[8], "C8/USDT"), at(xemm, "C8/USDT")}
+    assert not located(out["findings"], "client-order-id prefix")

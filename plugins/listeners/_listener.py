@@ -76,8 +76,6 @@ ArgsT = TypeVar("ArgsT", bound=ListenerArgs)
 class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Base of the listeners: ``fetch`` every ``interval``, keep the latest, write records."""
 
-    book_claims = ("plugins._book:names",)
-
     standalone = True  # it fetches and writes records on its own once loaded
 
     _reading: Reading[T] | None = None
@@ -88,6 +86,7 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Fetches the venue refused this run."""
     unstorable = 0
     """Fetches, or items of an incremental fetch, no record could hold (logged as errors)."""
+    book_claims = ("plugins._book:names",)  # its mandate name, in a book
 
     @abc.abstractmethod
     async def fetch(self) -> T:

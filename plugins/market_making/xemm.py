@@ -84,14 +84,13 @@ class XemmArgs(TickArgs):
 class Xemm(TickService[XemmArgs]):
     """Cross-venue hedged quoting: maker quotes priced off a taker book, every fill hedged."""
 
-    book_claims = ("plugins._book:hedged_quoting", "plugins._book:names")
-
     _maker_market: Market | None = None
     _taker_market: Market | None = None
     ledger: HedgeLedger
     exposure: Decimal | None = None
     """The open exposure (base) when the mandate halted; None while it runs."""
     halted = False
+    book_claims = ("plugins._book:hedged_quoting", "plugins._book:names")
 
     async def load(self) -> None:
         args = self.args

@@ -85,14 +85,13 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
 class Collector(Component[ArgsT], abc.ABC):
     """Base of the collectors: ``collect`` every ``interval``, records to every sink."""
 
-    book_claims = ("plugins._book:names",)
-
     standalone = True  # it collects and writes records on its own once loaded
 
     _ticker: Any = None
     samples = 0
     """Samples taken (ticks whose collect succeeded)."""
     failed_samples = 0
+    book_claims = ("plugins._book:names",)  # its mandate name, in a book
 
     @abc.abstractmethod
     async def collect(self) -> Sequence[MetricRecord]:

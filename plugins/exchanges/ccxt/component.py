@@ -74,8 +74,6 @@ class Session:
 class CcxtExchange(Component[CcxtArgs], Exchange):
     """An exchange through ccxt, with exact decimals, quantized orders and mapped errors."""
 
-    book_claims = ("plugins.exchanges.ccxt.rates:claims",)
-
     exchange_id: ClassVar[str] = ""
     profile: ClassVar[Profile | None] = None
     """Declared by a tuned venue; derived from ccxt's metadata at load otherwise."""
@@ -89,6 +87,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     """Venue error codes ccxt leaves generic, refined by a tuned venue (code -> error)."""
     error_messages: ClassVar[Mapping[str, type[ExchangeError]]] = {}
     """Venue error texts ccxt maps too broadly, refined by a tuned venue (text -> error)."""
+    book_claims = ("plugins.exchanges.ccxt.rates:claims",)
+    """The key's request rate and generated client order ids, in a book."""
 
     _session: Session | None = None
 

@@ -20,7 +20,7 @@ RUN pip install . \
     && rm -rf /opt/fortuna \
     && groupadd --gid 10001 fortuna \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /var/lib/fortuna fortuna \
-    && mkdir -p /var/lib/fortuna /etc/fortuna \
+    && mkdir -p /var/lib/fortuna \
     && chown fortuna:fortuna /var/lib/fortuna
 
 USER 10001:10001

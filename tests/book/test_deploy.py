@@ -98,8 +98,11 @@ def test_the_config_map_holds_the_mandate_file_as_written(configs_base: Path) ->
     volumes = of_kind(configs_base, "Deployment")["ladder"]["spec"]["template"]["spec"][
         "volumes"]
     assert {"name": "mandate", "configMap": {"name": "ladder"}} in volumes
+    mounts = container(of_kind(configs_base, "Deployment")["ladder"])["volumeMounts"]
+    assert {"name": "mandate", "mountPath": "/var/lib/fortuna/mandate.yaml",
+            "subPath": "mandate.yaml", "readOnly": True} in mounts
     assert container(of_kind(configs_base, "Deployment")["ladder"])["args"][:2] == [
-        "run", "/etc/fortuna/mandate.yaml"]
+        "run", "/var/lib/fortuna/mandate.yaml"]
 
 
 def test_probes_and_scrape_annotations_point_at_the_runs_http_port(configs_base: Path) -> None:

@@ -21,7 +21,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fortuna._internal.checks import Node, Problem, View
+    from fortuna._internal.book import Claim
+    from fortuna._internal.checks import Identity, Node, Problem, View
     from fortuna._internal.clock import VirtualClock, WallClock
     from fortuna._internal.component import (
         Component,
@@ -55,6 +56,7 @@ __all__ = [
     "DECIMAL_PATTERN",
     "ERROR",
     "WARNING",
+    "Claim",
     "Clock",
     "Component",
     "ComponentArgs",
@@ -65,6 +67,7 @@ __all__ = [
     "Family",
     "Finding",
     "Graph",
+    "Identity",
     "Interface",
     "LeftBehind",
     "LoadError",
@@ -105,6 +108,8 @@ _LAZY = {
     "Position": "fortuna._internal.findings",
     "ERROR": "fortuna._internal.findings",
     "WARNING": "fortuna._internal.findings",
+    "Claim": "fortuna._internal.book",
+    "Identity": "fortuna._internal.checks",
     "Node": "fortuna._internal.checks",
     "Problem": "fortuna._internal.checks",
     "View": "fortuna._internal.checks",

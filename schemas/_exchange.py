@@ -105,10 +105,13 @@ class ClientIdFormat:
 
     def owns(self, prefix: str, client_order_id: str | None) -> bool:
         """Whether ``client_order_id`` was issued for ``prefix`` (by any run)."""
-        if client_order_id is None:
-            return False
+        return client_order_id is not None and self.owner(client_order_id) == prefix
+
+    def owner(self, client_order_id: str) -> str | None:
+        """The prefix that would claim ``client_order_id`` as its own, or None when no
+        prefix would (two prefixes collide on an account when some id has them both)."""
         parts = client_order_id.rsplit(self.separator, 2)
-        return len(parts) == 3 and parts[0] == prefix and all(parts[1:])
+        return parts[0] if len(parts) == 3 and all(parts[1:]) else None
 
 
 @functools.lru_cache(maxsize=64)

@@ -21,15 +21,34 @@ warning. A check that raises is reported as a finding naming it, never a traceba
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic import SecretStr
 
 from fortuna._internal.component import Placeholder, Ref
 from fortuna._internal.findings import ERROR, WARNING, Severity
 
-__all__ = ["ERROR", "WARNING", "Check", "CheckFailed", "Node", "Problem", "View", "load_check"]
+__all__ = ["ERROR", "WARNING", "Check", "CheckFailed", "Identity", "Node", "Problem", "View",
+           "load_check"]
+
+ArgPath = tuple[str | int, ...]
+
+
+class Identity(NamedTuple):
+    """Who a value is, never what it is: ``key`` compares equal for equal values, ``label``
+    names it in a finding.
+
+    A value read from a set ``!env`` variable or written in the file is known by a digest of
+    it (so two variables holding one API key are one key); an unset variable by its name.
+    The label is ``!env NAME`` or "a value written in the file": never the value.
+    """
+
+    key: str
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +77,30 @@ class Node:
     id: str
     args: Any
     cls: type[Any]
+    env: Mapping[ArgPath, str] = field(default_factory=dict)
+    """The ``!env`` variable each arg was read from (directly or through a var), by path."""
+    unset: frozenset[ArgPath] = frozenset()
+    """The args whose ``!env`` variable is not set here: their value is a stand-in."""
+
+    def identity(self, *path: str | int) -> Identity | None:
+        """Who the arg at ``path`` is (see :class:`Identity`); None when it has no value."""
+        variable = self.env.get(path)
+        if path in self.unset and variable is not None:
+            return Identity(f"!env {variable}", f"!env {variable}")
+        value: Any = self.args
+        for part in path:
+            try:
+                value = value[part] if isinstance(part, int) else getattr(value, part, None)
+            except (IndexError, KeyError, TypeError):
+                return None
+            if value is None:
+                return None
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        digest = hashlib.sha256(str(value).encode("utf-8", "surrogatepass")).hexdigest()
+        label = f"!env {variable}" if variable is not None else (
+            f"the {'.'.join(str(p) for p in path)} written in the file")
+        return Identity(f"sha256:{digest}", label)
 
 
 @dataclass

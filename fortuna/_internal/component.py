@@ -231,6 +231,9 @@ class Component(Interface, Generic[ArgsT]):
     semantic_checks: ClassVar[tuple[str, ...]] = ()
     """Semantic checks of this component, as ``"package.module:function"`` names run by
     validation after the type checks (see ``fortuna._internal.checks``)."""
+    book_claims: ClassVar[tuple[str, ...]] = ()
+    """What this component holds that other mandates of a book must not, as
+    ``"package.module:function"`` names returning claims (see ``fortuna._internal.book``)."""
     standalone: ClassVar[bool] = False
     """Whether the component works on its own once loaded (a listener, a collector), so
     that no other component referencing it is no mistake."""

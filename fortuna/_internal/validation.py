@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fortuna._internal.checks import Node, View, run_checks
-from fortuna._internal.component import Placeholder, Service
+from fortuna._internal.book import Claim, Held, declared_claims, run_claims
+from fortuna._internal.checks import ArgPath, Node, View, run_checks
+from fortuna._internal.component import REFS_CONTEXT, Placeholder, Service
 from fortuna._internal.findings import (
     WARNING,
     Finding,
@@ -32,7 +33,7 @@ from fortuna._internal.findings import (
 )
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
-from fortuna._internal.plan import Plan, PlannedComponent
+from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
 from fortuna._internal.registry import Registry
 from fortuna._internal.time import Clock
 from fortuna._internal.validation_args import _ArgsChecks
@@ -89,8 +90,11 @@ def _validate_document(
         for dependency in checker.dependencies(name, cyclic):
             referrers.setdefault(dependency, []).append(name)
     check_semantics(checker, planned, valid, service_name, referrers)
+    report.claims = collect_claims(checker, resolved_args, valid, placeholders, service_name,
+                                   referrers)
 
     report.unset_env = tuple(sorted(checker.unset_env))
+    report.env = dict(sorted(document.env_names.items()))
     if for_run:
         checker.findings.extend(checker.missing_env)
     report.findings = fold(sorted(
@@ -171,6 +175,74 @@ def check_semantics(
             f'"{name}" ({checker.ids[name]}) is referenced by nothing, so it does nothing: '
             f'use it as "@{name}" in an arg, or remove it',
             checker.document.locate(("components", name), key=True), WARNING))
+
+
+def _env_sources(
+    checker: _Validator, value: Any, path: ArgPath, env: dict[ArgPath, str],
+    unset: set[ArgPath],
+) -> Any:
+    """``value`` with each unset ``!env`` replaced by a stand-in string; ``env`` and
+    ``unset`` filled with where each ``!env`` value sits."""
+    if isinstance(value, MissingEnv):
+        env[path] = value.variable
+        unset.add(path)
+        return f"<unset !env {value.variable}>"
+    if isinstance(value, str):
+        variable = checker.document.env_values.get(value)
+        if variable is not None:
+            env[path] = variable
+        return value
+    if isinstance(value, dict):
+        return {k: _env_sources(checker, v, (*path, k), env, unset) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_env_sources(checker, v, (*path, i), env, unset) for i, v in enumerate(value)]
+    return value
+
+
+def collect_claims(
+    checker: _Validator,
+    resolved_args: dict[str, Any],
+    valid: dict[str, Node],
+    placeholders: dict[str, Placeholder],
+    service: str | None,
+    referrers: dict[str, list[str]],
+) -> list[Held]:
+    """What the mandate holds in a book (``fortuna._internal.book``), each claim located at
+    the arg to change (at the var, when the value came through one). A component whose
+    args fail only for an unset ``!env`` variable takes part with a stand-in value."""
+    if not any(declared_claims(cls) for cls in checker.classes.values()):
+        return []
+    nodes: dict[str, Node] = {}
+    for name, raw_args in resolved_args.items():
+        cls = checker.classes.get(name)
+        if cls is None:
+            continue
+        env: dict[ArgPath, str] = {}
+        unset: set[ArgPath] = set()
+        stood_in = _env_sources(checker, raw_args, (), env, unset)
+        node = valid.get(name)
+        args = node.args if node is not None else None
+        if args is None and unset:
+            try:
+                args = cls.Args.model_validate(stood_in, context={REFS_CONTEXT: placeholders})
+            except ValueError:  # pydantic's ValidationError: invalid for more than !env
+                continue
+        if args is not None:
+            nodes[name] = Node(name, checker.ids[name], args, cls, env, frozenset(unset))
+    view = View(nodes, service, {k: tuple(v) for k, v in referrers.items()})
+    held: list[Held] = []
+    for node, claim in run_claims(view):
+        if not isinstance(claim, Claim):  # the function failed: a finding, in the file
+            checker.report(("components", node.name), claim, key=True)
+            continue
+        target = claim.component or node.name
+        path: Path = ("components", target, "args", *claim.path) if claim.path else (
+            "components", target)
+        at = checker.through_var(path) if claim.path else None
+        where = at or path
+        held.append(Held(claim, checker.source, dotted(where),
+                         checker.document.locate(where, key=not claim.path)))
+    return held
 
 
 def check_clock(checker: _Validator) -> str | None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fortuna._internal.book import Held
 from fortuna._internal.component import Component
 from fortuna._internal.findings import (
     Finding,
@@ -42,6 +43,11 @@ class Report:
     plan: Plan | None = None
     unset_env: tuple[str, ...] = ()
     """The ``!env`` variables the mandate reads that are not set (a run refuses them)."""
+    env: dict[str, bool] = field(default_factory=dict)
+    """Every ``!env`` variable the mandate reads, set or not (a deployment wires each), and
+    whether a run can do without it (every use has a default)."""
+    claims: list[Held] = field(default_factory=list)
+    """What the mandate holds that others of a book must not (``fortuna._internal.book``)."""
 
     @property
     def errors(self) -> list[Finding]:

@@ -35,6 +35,9 @@ class Document:
     data: Any
     positions: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    env_names: dict[str, bool] = field(default_factory=dict)
+    """Every ``!env`` variable the file reads, set or not, and whether every use of it has
+    a default (a run can do without it)."""
     env_values: dict[str, str] = field(default_factory=dict)
     """Each value read from an ``!env`` variable, with the variable's name: findings never
     echo these (a credential put in the wrong arg must not reach a CI log)."""

@@ -148,6 +148,8 @@ class _ScalarResolver:
                 f"!env takes a variable name or [NAME, default], got {shown(name)}", position,
                 path
             )
+        # optional while every use of the variable has a default
+        self.document.env_names[name] = has_default and self.document.env_names.get(name, True)
         if name in self.env:
             value = self.env[name]
             self.document.env_values[value] = name

@@ -47,6 +47,8 @@ _ZERO = Decimal(0)
 class ExecutionService(TickService[ArgsT], abc.ABC):
     """Base of the execution services; see the module docstring."""
 
+    book_claims = ("plugins._book:quoting", "plugins._book:names")
+
     algorithm = ""
     progress: Progress
     market: Market

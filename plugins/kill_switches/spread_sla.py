@@ -58,6 +58,8 @@ class SpreadSlaSwitch(LatchedSwitch[SpreadSlaArgs]):
 
     A venue read that fails does not restart the grace clock."""
 
+    book_claims = ("plugins._book:names",)
+
     _since: float | None = None
     _breach: str | None = None
 

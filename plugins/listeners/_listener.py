@@ -87,6 +87,7 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
     """Fetches the venue refused this run."""
     unstorable = 0
     """Fetches, or items of an incremental fetch, no record could hold (logged as errors)."""
+    book_claims = ("plugins._book:names",)  # its mandate name, in a book
 
     @abc.abstractmethod
     async def fetch(self) -> T:

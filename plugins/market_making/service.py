@@ -131,6 +131,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
         "plugins.market_making._checks:markets",
         "plugins.market_making._checks:venue",
     )
+    book_claims = ("plugins._book:quoting", "plugins._book:names")
 
     _market: Market | None = None
     _risk: RiskCheck | None = None

@@ -92,6 +92,7 @@ class Xemm(TickService[XemmArgs]):
     exposure: Decimal | None = None
     """The open exposure (base) when the mandate halted; None while it runs."""
     halted = False
+    book_claims = ("plugins._book:hedged_quoting", "plugins._book:names")
 
     async def load(self) -> None:
         args = self.args

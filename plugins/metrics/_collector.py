@@ -92,6 +92,7 @@ class Collector(Component[ArgsT], abc.ABC):
     samples = 0
     """Samples taken (ticks whose collect succeeded)."""
     failed_samples = 0
+    book_claims = ("plugins._book:names",)  # its mandate name, in a book
 
     @abc.abstractmethod
     async def collect(self) -> Sequence[MetricRecord]:

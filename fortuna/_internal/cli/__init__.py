@@ -13,12 +13,12 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["main"]
 
-from fortuna._internal.cli import stopping
+from fortuna._internal.cli import deploy_command, stopping
 from fortuna._internal.cli.exit_codes import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -26,8 +26,6 @@ from fortuna._internal.cli.exit_codes import (
     EXIT_USAGE,
     exit_for_signal,
 )
-
-MANDATE_SUFFIXES = (".yaml", ".yml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--args", action="store_true",
                        help="show each component's plain args (never secrets or !env values)")
+
+    deploy_command.add_parser(commands)
 
     run = commands.add_parser("run", help="validate, then run a mandate until stopped")
     run.add_argument("file", metavar="FILE")
@@ -106,53 +106,31 @@ def _duration(text: str) -> float:
                                          ) from None
 
 
-def _mandate_files(targets: Sequence[str]) -> Iterator[str]:
-    for target in targets:
-        if os.path.isdir(target):
-            for root, dirs, files in os.walk(target):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.endswith(MANDATE_SUFFIXES):
-                        yield os.path.join(root, name)
-        else:
-            yield target
-
-
 def _validate(args: argparse.Namespace) -> int:
-    from fortuna._internal.validation import validate
+    from fortuna._internal.book_validation import validate_book
+    from fortuna._internal.cli.book_files import unreadable
 
-    findings: list[dict[str, Any]] = []
-    unset: dict[str, None] = {}
-    errors: list[str] = []
-    checked = 0
-    for path in _mandate_files(args.files):
-        checked += 1
-        try:
-            report = validate(path, for_run=args.require_env)
-        except OSError as exc:
-            errors.append(str(exc))
-            continue
-        findings.extend(finding.as_dict() for finding in report.findings)
-        if not args.require_env:
-            unset.update(dict.fromkeys(report.unset_env))
+    def show(report: Any) -> None:
         if args.format == "text":
             for finding in report.findings:
                 print(finding)
+
+    book = validate_book(args.files, for_run=args.require_env, on_report=show)
+    if args.format == "text":
+        for finding in book.conflicts:
+            print(finding)
+    findings = [finding.as_dict() for finding in book.findings]
+    unset = {} if args.require_env else book.unset_env
     failing = [f for f in findings if f["severity"] == "error" or args.strict]
     if args.format == "json":
-        json.dump({"valid": not failing and not errors, "files": checked,
-                   "findings": findings, "unset_env": sorted(unset), "errors": errors},
+        json.dump({"valid": not failing and not book.errors, "files": len(book.files),
+                   "findings": findings, "unset_env": sorted(unset), "errors": book.errors},
                   sys.stdout, indent=2)
         print()
-    for error in errors:
-        print(f"fortuna: {error}", file=sys.stderr)
-    if checked == 0:
-        print("fortuna: no mandate files found", file=sys.stderr)
-        return EXIT_USAGE
-    if errors:
+    if unreadable(book):
         return EXIT_USAGE
     if args.format == "text":
-        _print_summary(findings, unset, checked, strict=args.strict)
+        _print_summary(findings, unset, len(book.files), strict=args.strict)
     return EXIT_INVALID if failing else EXIT_OK
 
 
@@ -267,6 +245,7 @@ _COMMANDS = {
     "catalog": _catalog,
     "graph": _graph,
     "run": _run,
+    "deploy": deploy_command.deploy_command,
 }
 
 

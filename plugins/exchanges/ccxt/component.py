@@ -90,6 +90,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
     """Venue error codes ccxt leaves generic, refined by a tuned venue (code -> error)."""
     error_messages: ClassVar[Mapping[str, type[ExchangeError]]] = {}
     """Venue error texts ccxt maps too broadly, refined by a tuned venue (text -> error)."""
+    book_claims = ("plugins.exchanges.ccxt.rates:claims",)
+    """The key's request rate and generated client order ids, in a book."""
 
     _session: Session | None = None
 

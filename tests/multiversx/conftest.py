@@ -51,10 +51,12 @@ class World:
     proxy: MultiversXProxy
     wallet: MultiversXWallet
 
-    async def venue(self, *, wallet: bool = True, **extra: Any) -> XExchange:
+    async def venue(self, *, wallet: MultiversXWallet | bool = True,
+                    **extra: Any) -> XExchange:
+        """The venue over the pair: with the world's wallet, another one, or none."""
         args: dict[str, Any] = {"proxy": self.proxy, "pair": self.pair}
-        if wallet:
-            args["wallet"] = self.wallet
+        if wallet is not False:
+            args["wallet"] = self.wallet if wallet is True else wallet
         args.update(extra)
         venue = XExchange(XExchangeArgs(**args), context("xexchange"))
         await venue.load()

@@ -46,7 +46,7 @@ def transfer(world: World, *, nonce: int, signer: UserSecretKey | None = None,
 
 
 async def test_a_signature_by_another_key_is_refused_and_nothing_is_sent(world: World) -> None:
-    with pytest.raises(TransactionRefused, match="nothing sent.*invalid signature") as refused:
+    with pytest.raises(TransactionRefused, match=r"nothing sent.*invalid signature") as refused:
         await world.proxy.send(transfer(world, nonce=0, signer=UserSecretKey.generate()))
     assert not refused.value.retryable
     assert world.chain.transactions == {}

@@ -1,4 +1,4 @@
-"""multiversx-sdk's failures, translated into the project's errors at the edge, with the proxy's words.
+"""multiversx-sdk's failures as the project's errors, translated at the edge, in the proxy's words.
 
 The SDK's network provider wraps every failure in ``NetworkProviderError(url, data)``:
 ``data`` is the exception ``requests`` raised (no answer: a connection refused or a
@@ -68,7 +68,7 @@ def proxy_error(error: BaseException, *, venue: str | None = None) -> ExchangeEr
     if isinstance(error, ExchangeError):
         return error
     data: Any = error.data if isinstance(error, NetworkProviderError) else error
-    if isinstance(data, requests.Timeout) or isinstance(data, TimeoutError):
+    if isinstance(data, (requests.Timeout, TimeoutError)):
         return RequestTimeout(f"the proxy did not answer in time: {data}", venue=venue)
     if isinstance(data, (requests.ConnectionError, ConnectionError)):
         return NetworkError(f"cannot reach the proxy: {data}", venue=venue)

@@ -67,7 +67,7 @@ def failure_reason(transaction: TransactionOnNetwork) -> str:
     """The contract's (or the protocol's) message for a failed transaction."""
     for event in _events(transaction):
         if event.identifier in ("signalError", "internalVMErrors") and len(event.topics) > 1:
-            said = event.topics[1].decode(errors="replace")
+            said = bytes(event.topics[1]).decode(errors="replace")
             if said:
                 return said
-    return f"the transaction failed ({transaction.status.status})"
+    return f"the transaction failed ({transaction.status.status!s})"

@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,
     failure_reason,
     pair_abi,
     token_moves,
 )
-from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx.proxy import EGLD_DECIMALS, MultiversXProxy, SendUncertain
 from plugins.exchanges.multiversx.wallet import MultiversXWallet
 from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
@@ -60,7 +60,7 @@ from schemas.swap import (
 )
 
 if TYPE_CHECKING:
-    from multiversx_sdk import Address
+    from multiversx_sdk import Address, Transaction
 
 __all__ = ["XExchange", "XExchangeArgs"]
 
@@ -225,17 +225,12 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
                 f"request's bound is {bound}", venue=self.name)
         return exact, bound
 
-    def _transaction(self, request: SwapRequest, exact: int, bound: int) -> Any:
-        from multiversx_sdk import (
-            SmartContractTransactionsFactory,
-            Token as EsdtToken,
-            TokenTransfer,
-            TransactionsFactoryConfig,
-        )
+    def _transaction(self, request: SwapRequest, exact: int, bound: int) -> Transaction:
+        import multiversx_sdk as sdk
 
         network = self.args.proxy.network
-        factory = SmartContractTransactionsFactory(
-            TransactionsFactoryConfig(network.chain_id), abi=pair_abi())
+        factory = sdk.SmartContractTransactionsFactory(
+            sdk.TransactionsFactoryConfig(network.chain_id), abi=pair_abi())
         if request.kind is SwapKind.EXACT_IN:
             # the contract refuses a minimum of 0: 1 unit is the least it accepts
             function, sent, arguments = "swapTokensFixedInput", exact, [max(bound, 1)]
@@ -245,7 +240,7 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
             sender=self._wallet().address, contract=self._pair, function=function,
             gas_limit=self.args.gas_limit,
             arguments=[request.token_out.address, *arguments],
-            token_transfers=[TokenTransfer(EsdtToken(request.token_in.address), sent)])
+            token_transfers=[sdk.TokenTransfer(sdk.Token(request.token_in.address), sent)])
         transaction.gas_price = int(network.min_gas_price)
         return transaction
 

@@ -119,3 +119,9 @@ def test_the_sdk_runs_beside_cryptography_50_which_ccxt_requires(tmp_path: Path)
     keystore = tmp_path / "wallet.json"
     keystore.write_text(json.dumps(UserWallet.from_secret_key(key, "password").to_dict()))
     assert UserWallet.load_secret_key(keystore, "password").hex() == key.hex()
+
+
+async def test_the_key_never_appears_in_the_wallet_or_its_args(world: World) -> None:
+    shown = repr(world.wallet) + str(world.wallet.args) + repr(world.wallet.args)
+    assert world.key.hex() not in shown
+    assert world.owner in repr(world.wallet)

@@ -11,7 +11,8 @@ chain id, the ed25519 signature over the transaction's serialized fields (built 
 the protocol's field order, independently of the SDK, and verified with ``cryptography``),
 the nonce against the account's, and a hash already seen (a replay). Accepted
 transactions execute at once in a new block (unless ``hold`` is set: then they stay
-pending, for the "outcome unknown" case). A swap runs the pair contract's math as
+pending, for the "outcome unknown" case; with ``lose_answers`` the answer to an accepted
+transaction is a gateway's 504 page). A swap runs the pair contract's math as
 mx-exchange-sc writes it (``get_amount_out`` / ``get_amount_in`` with the total fee in parts
 of 100,000, the special fee taken out of the reserve), and a failure leaves balances as
 they were, charges the gas and records the contract's message in a ``signalError`` event.
@@ -119,6 +120,7 @@ class ProxyStandIn:
         self.transactions: dict[str, dict[str, Any]] = {}
         self.block = 100
         self.hold = False
+        self.lose_answers = False
         self.refused: list[str] = []
 
     # -- setup -----------------------------------------------------------------------------
@@ -245,6 +247,8 @@ class ProxyStandIn:
         except Refused as refused:
             self.refused.append(str(refused))
             return self.error(f"transaction generation failed: {refused}")
+        if self.lose_answers:  # accepted, but a gateway in between times out
+            return web.Response(status=504, text="504 Gateway Time-out")
         return self.ok({"txHash": tx_hash})
 
     def accept(self, body: dict[str, Any]) -> str:

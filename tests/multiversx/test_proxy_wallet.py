@@ -23,7 +23,7 @@ from multiversx_sdk import (
 )
 
 from plugins.exchanges.multiversx._errors import NonceRefused, TransactionRefused
-from schemas import AuthenticationError
+from schemas import AuthenticationError, NetworkError
 from schemas.swap import SwapKind
 from tests.multiversx.conftest import (
     CHAIN,
@@ -31,6 +31,7 @@ from tests.multiversx.conftest import (
     WALLET_EGLD,
     WEGLD,
     World,
+    proxy_component,
     wallet_component,
 )
 
@@ -125,3 +126,9 @@ async def test_the_key_never_appears_in_the_wallet_or_its_args(world: World) -> 
     shown = repr(world.wallet) + str(world.wallet.args) + repr(world.wallet.args)
     assert world.key.hex() not in shown
     assert world.owner in repr(world.wallet)
+
+
+async def test_a_proxy_that_cannot_be_reached_is_a_retryable_network_error() -> None:
+    with pytest.raises(NetworkError, match="cannot reach the proxy") as unreachable:
+        await proxy_component("http://127.0.0.1:9")  # the discard port: nothing listens
+    assert unreachable.value.retryable

@@ -177,6 +177,23 @@ async def test_a_swap_not_completed_in_time_is_unknown_and_found_later(world: Wo
     assert receipt.amount_out == ONE_WEGLD_OUT
 
 
+async def test_a_lost_answer_to_the_send_is_not_a_failure_the_swap_is_found_by_hash(
+        world: World) -> None:
+    world.chain.lose_answers = True
+    venue = await world.venue()
+    wegld, usdc = await venue.token(WEGLD), await venue.token(USDC)
+    quote = await venue.quote(SwapKind.EXACT_IN, wegld, usdc, Decimal(1))
+    receipt = await venue.swap(quote.request(Decimal("0.01"), venue.clock.now()
+                                             + timedelta(minutes=1)))
+    assert receipt.amount_out == ONE_WEGLD_OUT
+    assert receipt.tx_hash in world.chain.transactions
+
+
+async def test_the_receipt_of_a_hash_the_network_never_saw_is_none(world: World) -> None:
+    venue = await world.venue()
+    assert await venue.receipt("ab" * 32) is None
+
+
 async def test_a_venue_without_a_wallet_quotes_but_does_not_swap(world: World) -> None:
     venue = await world.venue(wallet=False)
     wegld, usdc = await venue.token(WEGLD), await venue.token(USDC)

@@ -184,18 +184,19 @@ class MultiversXProxy(Component[MultiversXProxyArgs]):
     async def send(self, transaction: Transaction) -> None:
         """Send a signed transaction. A refusal by the proxy means nothing was sent;
         :class:`SendUncertain` means the answer was lost (it may have been accepted)."""
-        import requests
         from multiversx_sdk.network_providers.errors import NetworkProviderError
 
         try:
             await asyncio.to_thread(self.provider.send_transaction, transaction)
         except Exception as error:
             data = error.data if isinstance(error, NetworkProviderError) else error
-            if isinstance(data, (requests.RequestException, OSError)) and not isinstance(
-                    data, requests.HTTPError):
-                raise SendUncertain(f"no readable answer to /transaction/send: {data}",
-                                    venue=self.name) from error
-            raise refusal(error, venue=self.name) from error
+            # Only the proxy's own refusal (its envelope, code bad_request) says nothing was
+            # sent; a timeout, a reset or a gateway's 5xx page may hide an acceptance.
+            if isinstance(data, dict) and data.get("code") == "bad_request":
+                raise refusal(error, venue=self.name) from error
+            said = data if isinstance(data, (BaseException, str)) else str(data)[:300]
+            raise SendUncertain(f"no readable answer to /transaction/send: {said}",
+                                venue=self.name) from error
 
     async def transaction(self, tx_hash: str) -> TransactionOnNetwork | None:
         """The transaction with its results and status; None while the network does not

@@ -27,16 +27,11 @@ Prints figures and whether bytecode was cached; asserts nothing.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
-import statistics
 import sys
-import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import structlog
 from pydantic import SecretStr
@@ -48,16 +43,7 @@ ROUNDS = 40
 POLL = 0.005
 
 
-def bytecode_cached(modules: list[str]) -> bool:
-    """Whether every module's compiled bytecode was on disk before this run imported it."""
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-            continue
-        if not Path(importlib.util.cache_from_source(spec.origin)).exists():
-            return False
-    return True
-
+from _interleaved import bytecode_cached, interleaved, report  # noqa: E402
 
 CACHED = bytecode_cached(["plugins.exchanges.solana.jupiter", "plugins.prices.raydium",
                           "tests.solana.chain"])
@@ -74,26 +60,6 @@ from tests.solana.chain import LocalChain, rpc_app  # noqa: E402
 from tests.solana.conftest import context, serve  # noqa: E402
 from tests.solana.jupiter_standin import JupiterStandIn  # noqa: E402
 from tests.solana.test_raydium import Pool  # noqa: E402
-
-
-async def interleaved(actions: dict[str, Callable[[], Awaitable[Any]]]) -> dict[str, float]:
-    """Median ms of each action, measured in alternation, one call of each per round."""
-    samples: dict[str, list[float]] = {name: [] for name in actions}
-    for action in actions.values():
-        await action()  # warm up (caches, connections)
-    for _ in range(ROUNDS):
-        for name, action in actions.items():
-            start = time.perf_counter()
-            await action()
-            samples[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def report(title: str, figures: dict[str, float], baseline: str, *, rate: bool) -> None:
-    print(f"{title} (median of {ROUNDS} interleaved rounds, ms):")
-    for name, value in figures.items():
-        per_second = f"  {1000 / value:8.1f} /s" if rate else ""
-        print(f"  {name:58s} {value:8.2f} ms{per_second}  x{value / figures[baseline]:.2f}")
 
 
 async def main() -> None:
@@ -132,13 +98,14 @@ async def main() -> None:
                                  context("jupiter_price"))
     await jupiter_price.load()
     try:
-        reads = await interleaved({
+        reads = await interleaved(rounds=ROUNDS, actions={
             "baseline: one RPC round trip (getBalance)":
                 lambda: rpc.lamports(str(owner.pubkey())),
             "prices.raydium (getMultipleAccounts of 3, exact ratio)": raydium.price,
             "prices.jupiter (GET /quote, one whole SOL)": jupiter_price.price,
         })
-        report("Price reads", reads, "baseline: one RPC round trip (getBalance)", rate=True)
+        report("Price reads", reads, "baseline: one RPC round trip (getBalance)", ROUNDS,
+               rate=True)
 
         token_usdc, token_wsol = await venue.token(str(usdc)), await venue.token(str(wsol))
         receiver = Keypair().pubkey()
@@ -161,12 +128,12 @@ async def main() -> None:
             await venue.swap(quote.request(Decimal("0.05"),
                                            venue.clock.now() + timedelta(minutes=1)))
 
-        swaps = await interleaved({
+        swaps = await interleaved(rounds=ROUNDS, actions={
             "baseline: SOL transfer (sign, send, confirm)": plain_transfer,
             "exchanges.solana.jupiter swap (quote .. receipt)": jupiter_swap,
         })
         report(f"Swap round trip (status polled every {POLL * 1000:.0f} ms)", swaps,
-               "baseline: SOL transfer (sign, send, confirm)", rate=False)
+               "baseline: SOL transfer (sign, send, confirm)", ROUNDS, rate=False)
     finally:
         for component in (raydium, venue, wallet, http, rpc):
             await component.unload()

@@ -83,20 +83,28 @@ def fund(chain: ProxyStandIn, owner: str) -> None:
     account.esdt.update({WEGLD: WALLET_WEGLD, USDC: WALLET_USDC})
 
 
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
+async def build_world(reserve_wegld: int = RESERVE_WEGLD, reserve_usdc: int = RESERVE_USDC,
+                      **proxy_args: Any) -> tuple[World, web.AppRunner]:
+    """The stand-in serving one WEGLD/USDC pair and a funded wallet, and the components
+    over it; the runner to clean up once the components are unloaded."""
     chain = ProxyStandIn(CHAIN)
     chain.issue(WEGLD, 18)
     chain.issue(USDC, 6)
     key = UserSecretKey.generate()
     owner = key.generate_public_key().to_address("erd")
     pair = pair_address(owner)
-    chain.add_pair(pair, WEGLD, USDC, RESERVE_WEGLD, RESERVE_USDC)
+    chain.add_pair(pair, WEGLD, USDC, reserve_wegld, reserve_usdc)
     fund(chain, owner.to_bech32())
     runner, url = await serve(chain.app())
-    proxy = await proxy_component(url, confirm_timeout=2.0)
+    proxy = await proxy_component(url, **proxy_args)
     wallet = await wallet_component(proxy, key.hex())
-    yield World(chain, url, key, owner.to_bech32(), pair, proxy, wallet)
-    await wallet.unload()
-    await proxy.unload()
+    return World(chain, url, key, owner.to_bech32(), pair, proxy, wallet), runner
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    built, runner = await build_world(confirm_timeout=2.0)
+    yield built
+    await built.wallet.unload()
+    await built.proxy.unload()
     await runner.cleanup()

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.exchanges._swaps import check_deadline, exact_units, swap_sides
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,
@@ -45,9 +46,8 @@ from plugins.exchanges.multiversx._pair import (
 from plugins.exchanges.multiversx.proxy import EGLD_DECIMALS, MultiversXProxy, SendUncertain
 from plugins.exchanges.multiversx.wallet import MultiversXWallet
 from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
-from schemas.money import MoneyError, from_units, ratio
+from schemas.money import from_units, ratio
 from schemas.swap import (
-    DeadlineExpired,
     PoolPrice,
     SlippageExceeded,
     SwapKind,
@@ -180,12 +180,7 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
                     amount: Decimal) -> SwapQuote:
         kind = SwapKind(kind)
         self._check_pair(token_in, token_out)
-        exact = token_in if kind is SwapKind.EXACT_IN else token_out
-        try:
-            units = exact.to_units(amount)
-        except MoneyError:
-            raise InvalidOrder(f"{amount} has more than {exact.decimals} decimals, which "
-                               f"{exact.symbol} cannot hold", venue=self.name) from None
+        units = exact_units(kind, token_in, token_out, amount, venue=self.name)
         units_in, units_out = await self._units(kind, token_in, token_out, units)
         if units_in <= 0 or units_out <= 0:
             raise InvalidOrder(f"the pair gives {units_out} units out for {units_in} in: too "
@@ -248,9 +243,7 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
         from multiversx_sdk import TransactionComputer
 
         wallet = self._wallet()
-        if self.clock.now() >= request.deadline:
-            raise DeadlineExpired(f"the deadline {request.deadline.isoformat()} has passed",
-                                  venue=self.name)
+        check_deadline(request, self.clock.now(), venue=self.name)
         self._check_pair(request.token_in, request.token_out)
         exact, bound = await self._check_bound(request)
         transaction = self._transaction(request, exact, bound)
@@ -284,17 +277,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
             raise revert_error(reason)(reason, venue=self.name, tx_hash=tx_hash, block=block,
                                        gas_used=gas_used)
         moved = token_moves(found, self._wallet().address)
-        request = self._sent.get(tx_hash)
-        if request is not None:
-            token_in, token_out, kind = request.token_in, request.token_out, request.kind
-        else:
-            spent = [token for token, delta in moved.items() if delta < 0]
-            got = [token for token, delta in moved.items() if delta > 0]
-            if len(spent) != 1 or len(got) != 1:
-                raise ExchangeError(f"transaction {tx_hash} is not a swap of this wallet",
-                                    venue=self.name)
-            token_in, token_out = await self.token(spent[0]), await self.token(got[0])
-            kind = SwapKind.EXACT_IN
+        token_in, token_out, kind = await swap_sides(
+            self._sent.get(tx_hash), moved, tx_hash, self.token, venue=self.name)
         fee = int(raw.get("fee") or raw.get("initiallyPaidFee") or 0)
         when = (datetime.fromtimestamp(found.timestamp, UTC) if found.timestamp
                 else self.clock.now())

@@ -4,7 +4,6 @@ local copy of mainnet would answer)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ import pytest
 from multiversx_sdk import UserSecretKey
 
 from fortuna import start
-from plugins.arbitrage.service import Arbitrage
+from tests.arbitrage.running import until_executed
 from tests.conftest import REPO
 from tests.multiversx.conftest import RESERVE_USDC, RESERVE_WEGLD, USDC, WEGLD, serve
 from tests.multiversx.standin import ProxyStandIn
@@ -43,16 +42,7 @@ async def test_the_cex_xexchange_mandate_buys_in_the_pair_and_sells_on_the_venue
         chain: tuple[ProxyStandIn, str]) -> None:
     local, owner = chain
     async with start(CONFIG) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        running = asyncio.ensure_future(service.run())
-        for _ in range(150):  # the service exposes no event: poll its record, up to 30 s
-            if service.executions:
-                break
-            await asyncio.sleep(0.2)
-        service.request_stop()
-        await asyncio.wait_for(running, 30)
-        executions = list(service.executions)
+        service, executions = await until_executed(graph)
     assert executions, "no arbitrage was executed"
     first = executions[0]
     assert first.complete

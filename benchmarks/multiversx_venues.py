@@ -49,7 +49,8 @@ CACHED = bytecode_cached(["plugins.exchanges.multiversx.xexchange",
 from plugins.prices._pool import PoolPriceArgs  # noqa: E402
 from plugins.prices.xexchange import XExchangePrice  # noqa: E402
 from schemas.swap import SwapKind  # noqa: E402
-from tests.multiversx.conftest import CHAIN, USDC, WEGLD, build_world, context  # noqa: E402
+from tests.multiversx.conftest import CHAIN, USDC, WEGLD, build_world  # noqa: E402
+from tests.solana.conftest import context  # noqa: E402
 
 
 async def main() -> None:

@@ -11,30 +11,16 @@ from aiohttp import web
 from multiversx_sdk import Address, AddressComputer, UserSecretKey
 from pydantic import SecretStr
 
-from fortuna import Context, NoArgs
-from fortuna._internal.clock import WallClock
 from plugins.exchanges.multiversx.proxy import MultiversXProxy, MultiversXProxyArgs
 from plugins.exchanges.multiversx.wallet import MultiversXWallet, MultiversXWalletArgs
 from plugins.exchanges.multiversx.xexchange import XExchange, XExchangeArgs
 from tests.multiversx.standin import ProxyStandIn
+from tests.solana.conftest import context, serve
 
 WEGLD, USDC = "WEGLD-bd4d79", "USDC-c76f1f"
 RESERVE_WEGLD, RESERVE_USDC = 12_345 * 10**17, 45_678_900_000  # 1234.5 WEGLD, 45678.9 USDC
 WALLET_WEGLD, WALLET_USDC, WALLET_EGLD = 10 * 10**18, 1_000 * 10**6, 2 * 10**18
 CHAIN = "local"
-
-
-def context(name: str) -> Context:
-    return Context(name=name, clock=WallClock(NoArgs(), Context(name="clock")))
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
 
 
 def pair_address(owner: Address) -> str:

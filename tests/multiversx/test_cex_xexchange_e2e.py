@@ -13,8 +13,9 @@ from multiversx_sdk import UserSecretKey
 from fortuna import start
 from tests.arbitrage.running import until_executed
 from tests.conftest import REPO
-from tests.multiversx.conftest import RESERVE_USDC, RESERVE_WEGLD, USDC, WEGLD, serve
+from tests.multiversx.conftest import RESERVE_USDC, RESERVE_WEGLD, USDC, WEGLD
 from tests.multiversx.standin import ProxyStandIn
+from tests.solana.conftest import serve
 
 CONFIG = REPO / "configs" / "multiversx" / "cex_xexchange.yaml"
 PAIR = "erd1qqqqqqqqqqqqqpgqeel2kumf0r8ffyhth7pqdujjat9nx0862jpsg2pqaq"

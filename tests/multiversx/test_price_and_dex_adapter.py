@@ -13,7 +13,8 @@ from plugins.prices._pool import PoolPriceArgs
 from plugins.prices.xexchange import XExchangePrice
 from schemas import Side
 from schemas.money import multiply
-from tests.multiversx.conftest import USDC, WEGLD, World, context
+from tests.multiversx.conftest import USDC, WEGLD, World
+from tests.solana.conftest import context
 
 MID = Decimal("37.00194410692588092345078979343864")
 ONE_WEGLD_COSTS = Decimal("37.143372")  # USDC in for exactly 1 WEGLD out

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from fortuna import validate
 from plugins.exchanges.multiversx.proxy import ChainMismatch
 from schemas import BadSymbol, InvalidOrder, NotSupported
 from schemas.swap import (
@@ -41,6 +42,22 @@ MID = Decimal("37.00194410692588092345078979343864")  # 45678.9 / 1234.5, 34 dig
 async def test_a_proxy_serving_another_chain_is_refused_at_load(world: World) -> None:
     with pytest.raises(ChainMismatch, match="serves chain 'local', the mandate names '1'"):
         await proxy_component(world.url, chain_id="1")
+
+
+async def test_an_address_that_is_not_a_pair_is_refused_at_load(world: World) -> None:
+    with pytest.raises(BadSymbol, match=r"is not an xExchange pair: .*invalid contract code"):
+        await world.venue(pair=world.owner)
+
+
+def test_a_mandate_with_a_malformed_pair_address_gets_a_located_finding() -> None:
+    report = validate({"service": "@venue", "components": {
+        "proxy": {"id": "exchanges.multiversx.proxy",
+                  "args": {"url": "https://gateway.multiversx.com", "chain_id": "1"}},
+        "venue": {"id": "exchanges.multiversx.xexchange",
+                  "args": {"proxy": "@proxy", "pair": "0x1234"}}}})
+    found = [str(finding) for finding in report.findings]
+    assert any(line.startswith("<python>: components.venue.args.pair: is not in the form")
+               for line in found), found
 
 
 async def test_decimals_are_read_from_each_tokens_properties(world: World) -> None:

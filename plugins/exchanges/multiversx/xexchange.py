@@ -98,9 +98,13 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
 
         self._pair = Address.new_from_bech32(self.args.pair)
         self._tokens, self._sent = {}, {}
-        first, second, total_fee = await asyncio.gather(
-            self._view("getFirstTokenId"), self._view("getSecondTokenId"),
-            self._view("getTotalFeePercent"))
+        try:
+            first, second, total_fee = await asyncio.gather(
+                self._view("getFirstTokenId"), self._view("getSecondTokenId"),
+                self._view("getTotalFeePercent"))
+        except InvalidOrder as refused:
+            raise BadSymbol(f"{self.args.pair} is not an xExchange pair: {refused.message}",
+                            venue=self.name) from None
         self._pair_tokens = (str(first[0]), str(second[0]))
         self._fee_rate = ratio(Decimal(int(total_fee[0])), Decimal(MAX_PERCENTAGE))
 

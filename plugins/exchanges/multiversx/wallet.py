@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges.evm._nonces import NonceManager
+from plugins.exchanges._nonces import NonceManager
 from plugins.exchanges.multiversx.proxy import MultiversXProxy
 from schemas import AuthenticationError
 

@@ -2,8 +2,8 @@
 
 It speaks the proxy's documented wire format (the ``{"data", "error", "code"}`` envelope)
 on the endpoints the SDK's ``ProxyNetworkProvider`` calls: ``/network/config``,
-``/network/status/<shard>``, ``/address/<bech32>`` (and ``/guardian-data``, ``/esdt``,
-``/esdt/<id>``), ``/vm-values/query``, ``/transaction/send``, ``/transaction/<hash>``
+``/network/status/<shard>``, ``/address/<bech32>`` (and ``/esdt``, ``/esdt/<id>``),
+``/vm-values/query``, ``/transaction/send``, ``/transaction/<hash>``
 (``?withResults=true``), ``/transaction/<hash>/process-status`` and ``/status``.
 
 ``/transaction/send`` checks what a node checks before a transaction enters the pool: the
@@ -12,7 +12,8 @@ the protocol's field order, independently of the SDK, and verified with ``crypto
 the nonce against the account's, and a hash already seen (a replay). Accepted
 transactions execute at once in a new block (unless ``hold`` is set: then they stay
 pending, for the "outcome unknown" case; with ``lose_answers`` the answer to an accepted
-transaction is a gateway's 504 page). A swap runs the pair contract's math as
+transaction is a gateway's 504 page; with ``rate_limited`` every request is answered 429).
+A swap runs the pair contract's math as
 mx-exchange-sc writes it (``get_amount_out`` / ``get_amount_in`` with the total fee in parts
 of 100,000, the special fee taken out of the reserve), and a failure leaves balances as
 they were, charges the gas and records the contract's message in a ``signalError`` event.
@@ -121,6 +122,7 @@ class ProxyStandIn:
         self.block = 100
         self.hold = False
         self.lose_answers = False
+        self.rate_limited = False
         self.refused: list[str] = []
 
     # -- setup -----------------------------------------------------------------------------
@@ -149,12 +151,18 @@ class ProxyStandIn:
     def error(message: str, status: int = 400, code: str = "bad_request") -> web.Response:
         return web.json_response({"data": None, "error": message, "code": code}, status=status)
 
+    @web.middleware
+    async def _limits(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self.rate_limited:
+            return self.error("too many requests", status=429, code="bad_request")
+        response: web.StreamResponse = await handler(request)
+        return response
+
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._limits])
         app.router.add_get("/network/config", self._config)
         app.router.add_get("/network/status/{shard}", self._status)
         app.router.add_get("/address/{address}", self._address)
-        app.router.add_get("/address/{address}/guardian-data", self._guardian)
         app.router.add_get("/address/{address}/esdt", self._esdts)
         app.router.add_get("/address/{address}/esdt/{token}", self._esdt)
         app.router.add_post("/vm-values/query", self._query)
@@ -185,9 +193,6 @@ class ProxyStandIn:
         account = self.account(address)
         return self.ok({"account": {"address": address, "nonce": account.nonce,
                                     "balance": str(account.egld)}, **self._block_info()})
-
-    async def _guardian(self, request: web.Request) -> web.Response:
-        return self.ok({"guardianData": {"guarded": False}})
 
     async def _esdts(self, request: web.Request) -> web.Response:
         account = self.account(request.match_info["address"])

@@ -23,7 +23,7 @@ from multiversx_sdk import (
 )
 
 from plugins.exchanges.multiversx._errors import NonceRefused, TransactionRefused
-from schemas import AuthenticationError, NetworkError
+from schemas import AuthenticationError, NetworkError, RateLimited
 from schemas.swap import SwapKind
 from tests.multiversx.conftest import (
     CHAIN,
@@ -132,3 +132,11 @@ async def test_a_proxy_that_cannot_be_reached_is_a_retryable_network_error() -> 
     with pytest.raises(NetworkError, match="cannot reach the proxy") as unreachable:
         await proxy_component("http://127.0.0.1:9")  # the discard port: nothing listens
     assert unreachable.value.retryable
+
+
+async def test_a_rate_limited_proxy_is_reported_as_retryable_with_its_words(
+        world: World) -> None:
+    world.chain.rate_limited = True
+    with pytest.raises(RateLimited, match="too many requests") as limited:
+        await world.proxy.egld(world.wallet.address)
+    assert limited.value.retryable

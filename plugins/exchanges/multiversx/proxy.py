@@ -137,13 +137,24 @@ class MultiversXProxy(Component[MultiversXProxyArgs]):
         """Run a contract view (``/vm-values/query``); the answer's return code unchecked."""
         return await self._call(self.provider.query_contract, query)
 
+    async def _account(self, address: Address) -> dict[str, Any]:
+        """``/address/<bech32>``'s account. (The SDK's ``get_account`` also fetches the
+        guardian data in a thread of its own, whose failure it cannot report: not used.)"""
+        answer = await self._call(self.provider.do_get_generic,
+                                  f"address/{address.to_bech32()}")
+        account = answer.get("account")
+        if not isinstance(account, dict):
+            raise ExchangeError(f"the proxy's answer for {address.to_bech32()} holds no "
+                                "account", venue=self.name)
+        return account
+
     async def nonce(self, address: Address) -> int:
         """The account's next nonce, as the network counts it."""
-        return int((await self._call(self.provider.get_account, address)).nonce)
+        return int((await self._account(address)).get("nonce") or 0)
 
     async def egld(self, address: Address) -> int:
         """The account's EGLD balance, in its smallest unit."""
-        return int((await self._call(self.provider.get_account, address)).balance)
+        return int((await self._account(address)).get("balance") or 0)
 
     async def esdt(self, address: Address, identifier: str) -> int:
         """The account's balance of the fungible ESDT ``identifier``, smallest units."""

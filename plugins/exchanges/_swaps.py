@@ -4,7 +4,9 @@ A venue that speaks :class:`schemas.swap.SwapVenue` turns the exact amount of a 
 the token's smallest units (an amount with more decimals than the token holds cannot
 exist on chain: ``InvalidOrder``), refuses a request whose deadline has passed before
 anything is sent, and, looking up a transaction it did not send in this process, tells
-which token was spent and which received from the wallet's balance changes.
+which token was spent and which received from the wallet's balance changes. A swap it
+sent is settled the same way too: confirmed, then its receipt read; a swap not confirmed
+in time, or whose transaction cannot be read yet, is *unknown*, never "not sent".
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from decimal import Decimal
 
 from schemas import ExchangeError, InvalidOrder
 from schemas.money import MoneyError
-from schemas.swap import DeadlineExpired, SwapKind, SwapRequest, Token
+from schemas.swap import (
+    DeadlineExpired,
+    SwapKind,
+    SwapOutcomeUnknown,
+    SwapReceipt,
+    SwapRequest,
+    Token,
+)
 
-__all__ = ["check_deadline", "exact_units", "swap_sides"]
+__all__ = ["check_deadline", "exact_units", "settled", "swap_sides"]
 
 
 def exact_units(kind: SwapKind, token_in: Token, token_out: Token, amount: Decimal, *,
@@ -51,3 +60,19 @@ async def swap_sides(sent: SwapRequest | None, moved: dict[str, int], tx_hash: s
     if len(spent) != 1 or len(got) != 1:
         raise ExchangeError(f"transaction {tx_hash} is not a swap of this wallet", venue=venue)
     return await token(spent[0]), await token(got[0]), SwapKind.EXACT_IN
+
+
+async def settled(confirmed: bool, tx_hash: str,
+                  receipt: Callable[[str], Awaitable[SwapReceipt | None]], *, waited: float,
+                  venue: str) -> SwapReceipt:
+    """The receipt of a sent swap the chain ``confirmed`` within ``waited`` seconds;
+    :class:`SwapOutcomeUnknown` (look it up by ``tx_hash``) when it was not, or when its
+    transaction cannot be read yet."""
+    if not confirmed:
+        raise SwapOutcomeUnknown(f"the swap was sent but not confirmed within {waited} s",
+                                 tx_hash=tx_hash, venue=venue)
+    found = await receipt(tx_hash)
+    if found is None:
+        raise SwapOutcomeUnknown("the swap is confirmed but its transaction cannot be read "
+                                 "yet", tx_hash=tx_hash, venue=venue)
+    return found

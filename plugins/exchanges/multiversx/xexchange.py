@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges._swaps import check_deadline, exact_units, swap_sides
+from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,
@@ -51,7 +51,6 @@ from schemas.swap import (
     PoolPrice,
     SlippageExceeded,
     SwapKind,
-    SwapOutcomeUnknown,
     SwapQuote,
     SwapReceipt,
     SwapRequest,
@@ -259,15 +258,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
             # A lost answer keeps the nonce taken: the transaction may be in the pool.
             with contextlib.suppress(SendUncertain):
                 await self.args.proxy.send(transaction)
-        if not await self.args.proxy.confirm(tx_hash):
-            raise SwapOutcomeUnknown(
-                f"the swap was sent but not completed within "
-                f"{self.args.proxy.args.confirm_timeout} s", tx_hash=tx_hash, venue=self.name)
-        receipt = await self.receipt(tx_hash)
-        if receipt is None:
-            raise SwapOutcomeUnknown("the swap is completed but its transaction cannot be "
-                                     "read yet", tx_hash=tx_hash, venue=self.name)
-        return receipt
+        return await settled(await self.args.proxy.confirm(tx_hash), tx_hash, self.receipt,
+                             waited=self.args.proxy.args.confirm_timeout, venue=self.name)
 
     async def receipt(self, tx_hash: str) -> SwapReceipt | None:
         found = await self.args.proxy.transaction(tx_hash)

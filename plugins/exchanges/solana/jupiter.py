@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs, Duration
-from plugins.exchanges._swaps import check_deadline, exact_units, swap_sides
+from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
 from plugins.exchanges.solana._errors import SOLANA_ERRORS
 from plugins.exchanges.solana._jupiter_api import JupiterApi
 from plugins.exchanges.solana._spl import (
@@ -52,7 +52,6 @@ from schemas.swap import (
     PoolPrice,
     SlippageExceeded,
     SwapKind,
-    SwapOutcomeUnknown,
     SwapQuote,
     SwapReceipt,
     SwapRequest,
@@ -300,15 +299,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
             await self.args.rpc.send(bytes(signed))
         status = await self.args.rpc.confirm(signature)
-        if status is None:
-            raise SwapOutcomeUnknown(
-                f"the swap was sent but not confirmed within "
-                f"{self.args.rpc.args.confirm_timeout} s", tx_hash=signature, venue=self.name)
-        receipt = await self.receipt(signature)
-        if receipt is None:
-            raise SwapOutcomeUnknown("the swap is confirmed but its transaction cannot be read "
-                                     "yet", tx_hash=signature, venue=self.name)
-        return receipt
+        return await settled(status is not None, signature, self.receipt,
+                             waited=self.args.rpc.args.confirm_timeout, venue=self.name)
 
     async def receipt(self, tx_hash: str) -> SwapReceipt | None:
         found = await self.args.rpc.transaction(tx_hash)

@@ -3,7 +3,6 @@ real container and as the ``fortuna run`` command stopped by SIGTERM."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -14,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from fortuna import start
-from plugins.arbitrage.service import Arbitrage
 from plugins.exchanges.evm.gas import GasPolicy
+from tests.arbitrage.running import until_executed
 from tests.conftest import REPO
 from tests.evm.chain import KEYS
 from tests.evm.conftest import World
@@ -55,16 +54,7 @@ async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
     config: Path, environment: dict[str, str], world: World
 ) -> None:
     async with start(config) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        running = asyncio.ensure_future(service.run())
-        for _ in range(150):  # the service exposes no event: poll its record, up to 30 s
-            if service.executions:
-                break
-            await asyncio.sleep(0.2)
-        service.request_stop()
-        await asyncio.wait_for(running, 30)
-        executions = list(service.executions)
+        service, executions = await until_executed(graph)
         gas = graph["gas"]
         assert isinstance(gas, GasPolicy)
         assert executions, "no arbitrage was executed"

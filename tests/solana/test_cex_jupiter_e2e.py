@@ -4,7 +4,6 @@ answers with mainnet's genesis hash, as a local fork would)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -13,7 +12,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from fortuna import start
-from plugins.arbitrage.service import Arbitrage
+from tests.arbitrage.running import until_executed
 from tests.conftest import REPO
 from tests.solana.chain import LocalChain, rpc_app
 from tests.solana.conftest import serve
@@ -50,16 +49,7 @@ async def test_the_cex_jupiter_mandate_buys_on_the_venue_and_sells_through_jupit
         chain: tuple[LocalChain, Keypair]) -> None:
     local, owner = chain
     async with start(CONFIG) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        running = asyncio.ensure_future(service.run())
-        for _ in range(150):  # the service exposes no event: poll its record, up to 30 s
-            if service.executions:
-                break
-            await asyncio.sleep(0.2)
-        service.request_stop()
-        await asyncio.wait_for(running, 30)
-        executions = list(service.executions)
+        service, executions = await until_executed(graph)
     assert executions, "no arbitrage was executed"
     first = executions[0]
     assert first.complete

@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
 from plugins.exchanges.solana._errors import SOLANA_ERRORS
 from plugins.exchanges.solana._jupiter_api import JupiterApi
 from plugins.exchanges.solana._spl import (
@@ -46,13 +47,11 @@ from plugins.exchanges.solana.rpc import LAMPORTS_DECIMALS, SendUncertain, Solan
 from plugins.exchanges.solana.wallet import SolanaWallet
 from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
 from schemas.http import HttpClient
-from schemas.money import MoneyError, from_units, ratio
+from schemas.money import from_units, ratio
 from schemas.swap import (
-    DeadlineExpired,
     PoolPrice,
     SlippageExceeded,
     SwapKind,
-    SwapOutcomeUnknown,
     SwapQuote,
     SwapReceipt,
     SwapRequest,
@@ -215,12 +214,7 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:
         kind = SwapKind(kind)
-        exact = token_in if kind is SwapKind.EXACT_IN else token_out
-        try:
-            units = exact.to_units(amount)
-        except MoneyError:
-            raise InvalidOrder(f"{amount} has more than {exact.decimals} decimals, which "
-                               f"{exact.symbol} cannot hold", venue=self.name) from None
+        units = exact_units(kind, token_in, token_out, amount, venue=self.name)
         body = await self._route(kind, token_in, token_out, units, self.args.slippage_bps)
         return self._quote(kind, token_in, token_out, body)
 
@@ -286,9 +280,7 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         from solders.transaction import VersionedTransaction
 
         wallet = self._wallet()
-        if self.clock.now() >= request.deadline:
-            raise DeadlineExpired(f"the deadline {request.deadline.isoformat()} has passed",
-                                  venue=self.name)
+        check_deadline(request, self.clock.now(), venue=self.name)
         for token in (request.token_in, request.token_out):
             await self.token(token.address)
         body = await self._bounded_route(request)
@@ -307,15 +299,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
             await self.args.rpc.send(bytes(signed))
         status = await self.args.rpc.confirm(signature)
-        if status is None:
-            raise SwapOutcomeUnknown(
-                f"the swap was sent but not confirmed within "
-                f"{self.args.rpc.args.confirm_timeout} s", tx_hash=signature, venue=self.name)
-        receipt = await self.receipt(signature)
-        if receipt is None:
-            raise SwapOutcomeUnknown("the swap is confirmed but its transaction cannot be read "
-                                     "yet", tx_hash=signature, venue=self.name)
-        return receipt
+        return await settled(status is not None, signature, self.receipt,
+                             waited=self.args.rpc.args.confirm_timeout, venue=self.name)
 
     async def receipt(self, tx_hash: str) -> SwapReceipt | None:
         found = await self.args.rpc.transaction(tx_hash)
@@ -335,19 +320,9 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                 if str(entry.owner) == owner:
                     mint = str(entry.mint)
                     moved[mint] = moved.get(mint, 0) + sign * int(entry.ui_token_amount.amount)
-        sent = self._sent.get(tx_hash)
-        pool = "jupiter"
-        if sent is not None:
-            request, pool = sent
-            token_in, token_out, kind = request.token_in, request.token_out, request.kind
-        else:
-            spent = [m for m, d in moved.items() if d < 0]
-            got = [m for m, d in moved.items() if d > 0]
-            if len(spent) != 1 or len(got) != 1:
-                raise ExchangeError(f"transaction {tx_hash} is not a swap of this wallet",
-                                    venue=self.name)
-            token_in, token_out = await self.token(spent[0]), await self.token(got[0])
-            kind = SwapKind.EXACT_IN
+        request, pool = self._sent.get(tx_hash, (None, "jupiter"))
+        token_in, token_out, kind = await swap_sides(request, moved, tx_hash, self.token,
+                                                     venue=self.name)
         when = (datetime.fromtimestamp(found.block_time, UTC) if found.block_time is not None
                 else self.clock.now())
         return SwapReceipt(

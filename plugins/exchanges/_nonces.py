@@ -1,5 +1,8 @@
 """One wallet's nonces, handed out in order to every sender that shares the wallet.
 
+Shared by the EVM wallet (the node's count of the address's pending transactions) and the
+MultiversX wallet (the proxy's account nonce): both count transactions per sender.
+
 A nonce is taken and its transaction sent under one lock: the next sender waits only for
 the send (one RPC call), never for the previous transaction to be mined. When the send
 fails, the node may or may not have taken the transaction, so the next nonce is read from

@@ -1,5 +1,5 @@
 """Checks of the ccxt family (declared on the exchange component): a spot symbol on a
-venue that lists only derivatives.
+venue that lists only derivatives; ticks that read the venue faster than ccxt paces it.
 
 Light: reads validated args and the pinned id list only, never imports ccxt.
 """
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fortuna import Node, Problem, View
+from plugins.exchanges.ccxt.rates import pinned_rate_limits, reads_by_ticker
 
-__all__ = ["spot_symbols"]
+__all__ = ["request_rate", "spot_symbols"]
 
 
 def spot_symbols(node: Node, view: View) -> Iterator[Problem]:
@@ -27,3 +28,32 @@ def spot_symbols(node: Node, view: View) -> Iterator[Problem]:
                 f'"{node.name}" ({node.id}) lists derivatives only, no spot market, so '
                 f"{symbol} is not one of its markets: a perpetual settled in {quote} is "
                 f"written {symbol}:{quote}", ("symbol",), user.name)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3g} s"
+
+
+def request_rate(node: Node, view: View) -> Iterator[Problem]:
+    """The reads one quiet tick of the mandate sends to the venue, per second, against the
+    pace ccxt keeps for it (``rateLimit``): over it, every tick waits on ccxt's throttle
+    and the mandate falls behind its own intervals (before a single order is sent)."""
+    milliseconds = pinned_rate_limits().get(str(getattr(node.cls, "exchange_id", "")))
+    if not milliseconds:
+        return
+    budget = 1000 / milliseconds
+    readers = reads_by_ticker(node, view)
+    used = sum(count / interval for count, interval in readers.values())
+    if used <= budget:
+        return
+    name, (count, interval) = max(readers.items(), key=lambda item: item[1][0] / item[1][1])
+    others = used - count / interval
+    advice = (f"make its interval at least {_seconds(count / (budget - others))}"
+              if others < budget else "lengthen the intervals of the components reading it")
+    yield Problem(
+        f'"{name}" reads "{node.name}" {count} time{"s" if count > 1 else ""} a tick, every '
+        f"{_seconds(interval)}: with the mandate's other readers that is about {used:.3g} "
+        f"requests/s, more than the {budget:.3g}/s ccxt paces {node.id} at (rateLimit "
+        f"{milliseconds:g} ms), so every tick would wait on the throttle and fall behind; "
+        f"{advice} (an estimate of a quiet tick: orders come on top)",
+        ("interval",), name)

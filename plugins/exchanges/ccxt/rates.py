@@ -41,7 +41,7 @@ from pathlib import Path
 from fortuna import Claim, Node, View
 from plugins._book import PREFIX, account
 
-__all__ = ["claims", "pinned_rate_limits", "reads_per_second"]
+__all__ = ["claims", "pinned_rate_limits", "reads_by_ticker", "reads_per_second"]
 
 RATE = "request rate of one API key"
 PINNED = Path(__file__).with_name("rate_limits.txt")
@@ -76,6 +76,12 @@ def _own_reads(node: Node) -> int:
 def reads_per_second(exchange: Node, view: View) -> float:
     """The requests per second a quiet tick of every ticking component sends to
     ``exchange`` (see the module's docstring)."""
+    return sum(count / interval for count, interval in reads_by_ticker(exchange, view).values())
+
+
+def reads_by_ticker(exchange: Node, view: View) -> dict[str, tuple[int, float]]:
+    """For each ticking component that reaches ``exchange``: the requests one quiet tick
+    of it sends there, and its interval in seconds."""
     reads: dict[str, int] = {}
     for direct in view.referring(exchange.name):
         if _ticking(direct) is not None:
@@ -97,13 +103,12 @@ def reads_per_second(exchange: Node, view: View) -> float:
             if not above:
                 break
             level = above
-    total = 0.0
+    found: dict[str, tuple[int, float]] = {}
     for name, count in reads.items():
-        node = view.nodes[name]
-        interval = _ticking(node)
+        interval = _ticking(view.nodes[name])
         if interval is not None:
-            total += count / interval
-    return total
+            found[name] = (count, interval)
+    return found
 
 
 def claims(node: Node, view: View) -> Iterator[Claim]:

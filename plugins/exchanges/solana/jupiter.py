@@ -50,6 +50,7 @@ from schemas.money import MoneyError, from_units, ratio
 from schemas.swap import (
     DeadlineExpired,
     PoolPrice,
+    SignedHook,
     SlippageExceeded,
     SwapKind,
     SwapOutcomeUnknown,
@@ -282,7 +283,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                 f"Jupiter's transaction pays a priority fee of {priority} lamports, the cap is "
                 f"{self.args.max_priority_fee_lamports}; not sent", venue=self.name)
 
-    async def swap(self, request: SwapRequest) -> SwapReceipt:
+    async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
+                   ) -> SwapReceipt:
         from solders.transaction import VersionedTransaction
 
         wallet = self._wallet()
@@ -301,11 +303,13 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
             raise ExchangeError("Jupiter's swapTransaction is not a base64 serialized "
                                 "versioned transaction; not sent", venue=self.name) from None
         self._check_budget(transaction)
-        signed = wallet.sign(transaction)
-        signature = str(signed.signatures[0])  # a transaction's id is its first signature
+        transaction_signed = wallet.sign(transaction)
+        signature = str(transaction_signed.signatures[0])  # its id is its first signature
+        if signed is not None:
+            await signed(signature)  # raises: nothing was sent
         self._sent[signature] = (request, _route(_hops(body)))
         with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
-            await self.args.rpc.send(bytes(signed))
+            await self.args.rpc.send(bytes(transaction_signed))
         status = await self.args.rpc.confirm(signature)
         if status is None:
             raise SwapOutcomeUnknown(

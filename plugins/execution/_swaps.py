@@ -174,6 +174,9 @@ class SwapDesk:
         try:
             receipt = await self.venue.swap(request, signed=announce)
         except SwapOutcomeUnknown as exc:
+            if progress.pending != exc.tx_hash:  # a transaction before the swap (an approval)
+                await self.refused(f"{type(exc).__name__}: {exc}", amount=sized.amount)
+                return
             self.log.warning("swap outcome unknown; looking it up by its hash",
                              tx_hash=exc.tx_hash, error=str(exc))
             return

@@ -139,3 +139,28 @@ class Trader:
         self.world.deployer.call(self.router.functions.swapExactTokensForTokens(
             units, 0, [world.weth.address, world.usdc.address], self.address, 2**40), self.key)
         self.sold += amount
+
+
+def wallet_address(world: World) -> str:
+    return str(world.anvil.web3.eth.account.from_key(KEYS[1]).address)
+
+
+def balance(world: World, token: Any) -> Decimal:
+    """The test wallet's balance of ``token`` (USDC or WETH), exact."""
+    units = int(token.functions.balanceOf(wallet_address(world)).call())
+    decimals = int(token.functions.decimals().call())
+    return Decimal(units).scaleb(-decimals)
+
+
+def swap_gas(world: World, pool: str, topic: str) -> list[int]:
+    """Gas cost (wei) of each swap the test wallet made in ``pool``, from the chain."""
+    web3 = world.anvil.web3
+    logs = web3.eth.get_logs({"address": pool, "fromBlock": 0, "toBlock": "latest",  # type: ignore[typeddict-item]
+                              "topics": [web3.keccak(text=topic)]})
+    wallet = wallet_address(world)
+    costs = []
+    for log in logs:
+        receipt = web3.eth.get_transaction_receipt(log["transactionHash"])
+        if receipt["from"] == wallet:
+            costs.append(int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"]))
+    return costs

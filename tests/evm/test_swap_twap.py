@@ -81,7 +81,7 @@ async def test_a_budget_below_the_pool_fee_sends_nothing(world: World) -> None:
         await s.run_out()
         report = s.service.report
     assert report is not None
-    assert (report.state, report.filled, report.sent, report.refused) == ("expired", 0, 0, 2)
+    assert (report.state, report.filled, report.sent, report.refused) == ("expired", D(0), 0, 2)
     assert balance(world, world.weth) == weth_before
 
 
@@ -92,7 +92,7 @@ async def test_a_swap_too_small_for_its_gas_is_not_sent(world: World) -> None:
         await s.run_out()
         report = s.service.report
     assert report is not None
-    assert (report.filled, report.sent, report.refused) == (0, 0, 1)
+    assert (report.filled, report.sent, report.refused) == (D(0), 0, 1)
 
 
 async def test_a_limit_price_bounds_the_swaps_average_price(world: World) -> None:

@@ -283,6 +283,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         try:
             raw = await self.web3.eth.get_transaction_receipt(tx_hash)
         except TransactionNotFound:
+            await self._forgotten(tx_hash)
             return None
         except Exception as error:
             raise rpc_error(error, venue=self.name) from error
@@ -304,6 +305,18 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             return self._moved(request.kind, request.token_in, request.token_out, pool, mined,
                                owner, self.checksum(request.recipient or owner))
         return await self._found_receipt(mined, owner)
+
+    async def _forgotten(self, tx_hash: str) -> None:
+        """A transaction the node does not know at all (dropped, or never broadcast) left
+        its nonce unused: the wallet's next nonce is read from the node again."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            await self.web3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            self._wallet().nonces.resync()
+        except Exception:
+            return  # cannot tell now
 
     async def _found_receipt(self, mined: Mined, owner: str) -> SwapReceipt:
         """The receipt of a swap an earlier process sent: the tokens and the pool from the

@@ -27,8 +27,7 @@ class SwapPovArgs(SwapParentArgs, ParticipationArgs):
 
 
 class SwapPov(SwapExecutionService[SwapPovArgs]):
-    """Participation of a pool's volume, measured from its swap events; each swap sized by
-    a slippage budget and its gas."""
+    """Participation of a pool's volume (its swap events); swaps sized by slippage and gas."""
 
     algorithm = "swap_pov"
 

@@ -28,8 +28,7 @@ class SwapTwapArgs(SwapParentArgs, SliceArgs):
 
 
 class SwapTwap(SwapExecutionService[SwapTwapArgs]):
-    """Time-weighted in a pool: slices a parent order over a window, each swap sized by a
-    slippage budget and its gas."""
+    """Time-weighted in a pool: slices over a window, swaps sized by slippage and gas."""
 
     algorithm = "swap_twap"
     counts_volume = False

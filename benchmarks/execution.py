@@ -217,7 +217,7 @@ def main() -> None:
           f"wall ({statistics.median(cpus):.2f} s CPU) over {len(walls)} runs; last run "
           f"{report.state}, filled {report.filled}, {report.sent} children")
     if options.onchain_ticks > 0:
-        from benchmarks.execution_onchain import onchain
+        from execution_onchain import onchain  # beside this script
 
         onchain(options.onchain_ticks, options.repeats)
 

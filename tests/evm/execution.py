@@ -16,6 +16,7 @@ from fortuna import Graph, start
 from plugins.execution._swap_parent import SwapExecutionService
 from tests.evm.chain import KEYS
 from tests.evm.conftest import V3_FEE, World
+from tests.execution.mandates import tick_once
 
 SYMBOL = "WETH/USDC"
 MANDATE = "swap_test"
@@ -77,17 +78,11 @@ class Session:
     steps: int = 0
 
     async def step(self, service: SwapExecutionService[Any] | None = None) -> bool:
-        """One interval of the clock (none before the first tick), then one tick; False
-        once the service asked to stop."""
-        service = service or self.service
-        if self.steps:
-            await self.graph.clock.sleep(service.args.interval)
+        """:func:`tests.execution.mandates.tick_once` for ``service`` (the session's by
+        default)."""
         self.steps += 1
-        try:
-            await service.tick()
-        except Exception as exc:
-            self.failures.append(exc)
-        return not service.stop_requested
+        return await tick_once(self.graph, service or self.service, first=self.steps == 1,
+                               failures=self.failures)
 
     async def run_out(self, service: SwapExecutionService[Any] | None = None) -> None:
         """Tick until the service stops, then stop it as the runtime does."""

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
-import subprocess
 import sys
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 from fortuna import start
 from plugins.execution._swap_parent import SwapExecutionService
 from tests.conftest import REPO
-from tests.evm.chain import KEYS
+from tests.evm.chain import KEYS, sigterm_after
 from tests.evm.conftest import World
 from tests.evm.execution import Trader, balance
 
@@ -50,29 +47,11 @@ def test_sigterm_mid_run_leaves_nothing_in_flight_and_the_journal_stopped(
     environment: dict[str, str], world: World, tmp_path: Path
 ) -> None:
     weth_before = balance(world, world.weth)
-    process = subprocess.Popen(
+    returncode, output = sigterm_after(
         [sys.executable, "-m", "fortuna", "run", str(TWAP), "--log-format", "json"],
-        cwd=tmp_path, env={**os.environ, **environment, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    watchdog = threading.Timer(120, process.kill)
-    watchdog.start()
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if '"swap mined"' in line:
-                break
-        process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=60)
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = "".join(lines) + rest
-    assert process.returncode == 0, output
+        '"swap mined"', cwd=tmp_path,
+        env={**os.environ, **environment, "PYTHONPATH": str(REPO)})
+    assert returncode == 0, output
     reports = [json.loads(line) for line in output.splitlines()
                if line.startswith("{") and '"execution report"' in line]
     assert len(reports) == 1, output

@@ -58,6 +58,7 @@ class SwapView:
 class SwapExecutionService(ParentService[ArgsT], abc.ABC):
     """Base of the on-chain execution services; see the module docstring."""
 
+    semantic_checks = ("plugins.execution._swap_checks:budget_above_fee",)
     desk: SwapDesk | None = None
     counts_volume = True
     """False: the pool's swaps are counted only if the venue reports them (TWAP)."""

@@ -13,7 +13,7 @@ from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
 from plugins.exchanges.evm.uniswap_v3 import UniswapV3, UniswapV3Args
 from schemas.swap import SwapKind, SwapVenue
 from tests.evm.conftest import Parts, World, context
-from tests.evm.venues import deadline, tokens, v2_venue
+from tests.evm.venues import algebra_venue, deadline, tokens, v2_venue
 
 D = Decimal
 
@@ -27,6 +27,8 @@ async def v3_venue(world: World, parts: Parts) -> UniswapV3:
 
 
 async def venue_of(kind: str, world: World, parts: Parts) -> SwapVenue:
+    if kind == "quickswap_v3":
+        return await algebra_venue(world, parts)
     return await (v3_venue(world, parts) if kind == "uniswap_v3"
                   else v2_venue("uniswap_v2", world, parts))
 
@@ -75,7 +77,7 @@ async def test_a_failing_signed_hook_sends_nothing_and_releases_the_gas(
     assert receipt.amount_in == D(100)
 
 
-@pytest.mark.parametrize("kind", ["uniswap_v2", "uniswap_v3"])
+@pytest.mark.parametrize("kind", ["uniswap_v2", "uniswap_v3", "quickswap_v3"])
 @pytest.mark.parametrize("swap_kind", [SwapKind.EXACT_IN, SwapKind.EXACT_OUT])
 async def test_a_new_venue_reads_the_receipt_of_a_swap_an_earlier_one_sent(
     kind: str, swap_kind: SwapKind, world: World, parts: Parts
@@ -95,8 +97,11 @@ async def test_a_transaction_the_chain_does_not_know_has_no_receipt(
     assert await venue.receipt("0x" + "ab" * 32) is None
 
 
-async def test_a_v3_pools_swaps_are_read_from_its_events(world: World, parts: Parts) -> None:
-    venue = await v3_venue(world, parts)
+@pytest.mark.parametrize("kind", ["uniswap_v3", "quickswap_v3"])
+async def test_a_concentrated_pools_swaps_are_read_from_its_events(
+    kind: str, world: World, parts: Parts
+) -> None:
+    venue = await venue_of(kind, world, parts)
     usdc, weth = await tokens(venue, world)
     first = world.anvil.web3.eth.block_number + 1
     bought: Any = await venue.swap((await venue.quote(SwapKind.EXACT_OUT, usdc, weth, D(2))

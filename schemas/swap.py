@@ -294,7 +294,8 @@ class SwapReverted(InvalidOrder):
     """The transaction was mined and reverted: nothing was swapped, its gas was spent.
 
     ``reason`` is the chain's own revert reason (decoded), ``tx_hash``/``block``/``gas_used``
-    locate it; they are None when a simulation before sending reverted (nothing sent).
+    locate it and ``gas_cost`` is the network fee it burnt (native coin); they are None
+    when a simulation before sending reverted (nothing sent).
     """
 
     summary = "the swap reverted on chain"
@@ -307,6 +308,7 @@ class SwapReverted(InvalidOrder):
         tx_hash: str | None = None,
         block: int | None = None,
         gas_used: int | None = None,
+        gas_cost: Decimal | None = None,
     ) -> None:
         where = f" in transaction {tx_hash} (block {block})" if tx_hash else " (not sent)"
         super().__init__(f"{self.summary}{where}: {reason}", venue=venue)
@@ -314,6 +316,7 @@ class SwapReverted(InvalidOrder):
         self.tx_hash = tx_hash
         self.block = block
         self.gas_used = gas_used
+        self.gas_cost = gas_cost
 
 
 class SlippageExceeded(SwapReverted):

@@ -23,8 +23,9 @@ reverted, counted as refused). Still unknown once the chain's time is past its d
 the chain can no longer execute it, so it is counted as refused. Never re-sent blindly.
 
 **Gas** is counted against the parent: each mined swap's gas cost (native coin, from the
-receipt) valued in quote at ``native_price`` then, rounded up to the quote token's unit,
-is the swap's fee; the native amount is kept too (``gas`` in the journal and the report).
+receipt; of a swap mined and reverted, from its error) valued in quote at ``native_price``
+then, rounded up to the quote token's unit, is the swap's fee; the native amount is kept
+too (``gas`` in the journal and the report).
 """
 
 from __future__ import annotations
@@ -180,9 +181,11 @@ class SwapDesk:
             self.log.warning("swap outcome unknown; looking it up by its hash",
                              tx_hash=exc.tx_hash, error=str(exc))
             return
+        except SwapReverted as exc:
+            await self.reverted(exc, amount=sized.amount)
+            return
         except ExchangeError as exc:
-            await self.refused(f"{type(exc).__name__}: {exc}", amount=sized.amount,
-                               gas_used=getattr(exc, "gas_used", None))
+            await self.refused(f"{type(exc).__name__}: {exc}", amount=sized.amount)
             return
         await self.account(receipt)
         self.log.info("swap mined", tx_hash=receipt.tx_hash, amount=sized.amount,
@@ -190,15 +193,27 @@ class SwapDesk:
                       else money.ratio(receipt.amount_out, receipt.amount_in),
                       gas=receipt.gas_cost)
 
-    async def refused(self, reason: str, **fields: object) -> None:
-        """Count a swap that did not execute (and was never, or is no longer, in flight)."""
+    async def refused(self, reason: str, *, save: bool = False, **fields: object) -> None:
+        """Count a swap that did not execute (and was never, or is no longer, in flight);
+        journaled if it was in flight (or ``save``)."""
         progress = self.progress
         progress.refused += 1
         in_flight = progress.pending is not None
         progress.pending = progress.pending_until = None
         self.log.warning("swap refused", reason=reason, **fields)
-        if in_flight:
+        if in_flight or save:
             await self.journal.save(progress, self.clock.now())
+
+    async def reverted(self, error: SwapReverted, **fields: object) -> None:
+        """A swap that did not execute; mined and reverted, the gas it burnt is counted
+        against the parent (a fee with no fill)."""
+        cost = error.gas_cost
+        burnt = error.tx_hash is not None and bool(cost)
+        if burnt and cost is not None and error.tx_hash is not None:
+            fee = await self.in_quote(cost)
+            if self.progress.add_fill(error.tx_hash, _ZERO, _ZERO, fee, self.quote.symbol):
+                self.progress.gas = money.add(self.progress.gas or _ZERO, cost)
+        await self.refused(f"{type(error).__name__}: {error}", save=burnt, gas=cost, **fields)
 
     async def account(self, receipt: SwapReceipt) -> None:
         """Add a mined swap's base, value and gas to the parent order, and journal it."""
@@ -224,8 +239,7 @@ class SwapDesk:
         try:
             receipt = await self.venue.receipt(tx_hash)
         except SwapReverted as exc:
-            await self.refused(f"{type(exc).__name__}: {exc}", tx_hash=tx_hash,
-                               gas_used=exc.gas_used)
+            await self.reverted(exc, tx_hash=tx_hash)
             return True
         except ExchangeError as exc:
             self.log.warning("swap not looked up; retrying next tick", tx_hash=tx_hash,

@@ -42,7 +42,7 @@ def venue_spec(world: World, kind: str) -> dict[str, Any]:
 def swap_mandate(world: World, algorithm: str, *, kind: str = "uniswap_v2",
                  journal: Path | None = None, services: tuple[str, ...] = ("algo",),
                  chain: dict[str, Any] | None = None, gas: dict[str, Any] | None = None,
-                 **args: Any) -> dict[str, Any]:
+                 extra: dict[str, Any] | None = None, **args: Any) -> dict[str, Any]:
     """A mandate whose service ``algo`` is ``execution.<algorithm>`` over the pool of
     ``kind``, buying WETH with USDC as anvil's second account; ``services`` names more
     services of the same args (a second run of the mandate, in the same graph)."""
@@ -56,6 +56,7 @@ def swap_mandate(world: World, algorithm: str, *, kind: str = "uniswap_v2",
             "chain": "@chain", "max_fee_gwei": 100, **(gas or {})}},
         "pool": venue_spec(world, kind),
         "eth_price": {"id": "prices.fixed", "args": {"price": str(ETH_PRICE)}},
+        **(extra or {}),
     }
     if journal is not None:
         components["journal"] = {"id": "sinks.sqlite",
@@ -126,6 +127,19 @@ class Trader:
         self.router = world.anvil.web3.eth.contract(address=router, abi=ROUTER_ABI)
         self.bought = D(0)
         self.sold = D(0)
+
+    def send_buy_weth(self, usdc: Decimal, tip_gwei: int) -> str:
+        """Send (and not wait for) a swap of ``usdc`` USDC for WETH tipping ``tip_gwei``:
+        ahead of cheaper transactions in the block anvil mines next."""
+        world, web3 = self.world, self.world.anvil.web3
+        transaction = self.router.functions.swapExactTokensForTokens(
+            int(usdc * 10**6), 0, [world.usdc.address, world.weth.address], self.address,
+            2**40).build_transaction({
+                "from": self.address, "gas": 300_000, "chainId": 31337,
+                "nonce": web3.eth.get_transaction_count(self.address, "pending"),
+                "maxPriorityFeePerGas": tip_gwei * 10**9, "maxFeePerGas": 2 * tip_gwei * 10**9})
+        signed = web3.eth.account.from_key(self.key).sign_transaction(transaction)
+        return "0x" + bytes(web3.eth.send_raw_transaction(signed.raw_transaction)).hex()
 
     def sell_weth(self, amount: Decimal) -> None:
         """Sell ``amount`` WETH for USDC (base volume ``amount``)."""

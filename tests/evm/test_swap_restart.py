@@ -12,10 +12,20 @@ from typing import Any
 import pytest
 
 from fortuna import VirtualClock
+from plugins.exchanges.evm._venue import V2_SWAP_EVENT
 from plugins.execution._swap_parent import SwapExecutionService
+from schemas.money import Rounding, multiply, round_to
 from tests.evm.chain import KEYS
 from tests.evm.conftest import World
-from tests.evm.execution import balance, session, swap_mandate, wallet_address
+from tests.evm.execution import (
+    ETH_PRICE,
+    Trader,
+    balance,
+    session,
+    swap_gas,
+    swap_mandate,
+    wallet_address,
+)
 
 D = Decimal
 IN_FLIGHT = {"confirm_timeout": "2s", "poll_interval": "500ms"}
@@ -132,3 +142,33 @@ async def test_stopping_with_a_swap_in_flight_journals_its_hash(
     assert pending is not None
     assert (record.state, record.pending) == ("stopped", pending)
     assert record.pending_until is not None
+
+
+@pytest.fixture
+def trader(world: World) -> Trader:
+    return Trader(world)
+
+
+async def test_a_swap_front_run_into_a_revert_is_refused_and_its_gas_counted(
+    world: World, tmp_path: Path, trader: Trader, manual_mining: Any
+) -> None:
+    spec = swap_mandate(world, "swap_twap", journal=tmp_path / "journal.db", amount="1",
+                        window="1m", slices=1, interval="10s", max_slippage="0.005",
+                        chain=IN_FLIGHT)
+    async with session(spec) as s:
+        await s.step()  # sent, waiting in the node's pool
+        pending = s.service.progress.pending
+        assert pending is not None
+        trader.send_buy_weth(D(200_000), tip_gwei=50)  # ahead of it in the block
+        manual_mining.rpc("evm_mine")
+        manual_mining.rpc("evm_setAutomine", True)
+        await s.step()
+        progress = s.service.progress
+        receipt = world.anvil.web3.eth.get_transaction_receipt(pending)  # type: ignore[arg-type]
+        assert receipt["status"] == 0
+        burnt = D(int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])).scaleb(-18)
+        assert (progress.refused, progress.sent, progress.filled) == (1, 1, D(1))  # sent anew
+    mined = [D(cost).scaleb(-18) for cost in swap_gas(world, world.v2_pair, V2_SWAP_EVENT)]
+    assert progress.gas == burnt + sum(mined)
+    assert progress.fees == sum(round_to(multiply(gas, ETH_PRICE), D("0.000001"), Rounding.UP)
+                                for gas in [burnt, *mined])

@@ -73,9 +73,13 @@ async def test_the_slice_shrunk_by_the_budget_is_finished_by_later_ticks(world: 
         assert s.service.progress.sent > 1
 
 
-async def test_a_budget_below_the_pool_fee_sends_nothing(world: World) -> None:
+async def test_a_pool_priced_past_the_budget_from_the_reference_sends_nothing(
+    world: World
+) -> None:
+    # the pool is at 2,000; from a reference of 1,985 even the smallest swap costs 1 %
     spec = swap_mandate(world, "swap_twap", amount="2", window="1m", slices=2,
-                        interval="10s", max_slippage="0.002")
+                        interval="10s", max_slippage="0.006", reference="@reference",
+                        extra={"reference": {"id": "prices.fixed", "args": {"price": "1985"}}})
     weth_before = balance(world, world.weth)
     async with session(spec) as s:
         await s.run_out()

@@ -160,7 +160,8 @@ class Transactor:
         if int(receipt["status"]) != 1:
             reason = await self._replayed_reason(pending.call, block)
             raise revert_error(reason, venue=self.venue, tx_hash=pending.tx_hash, block=block,
-                               gas_used=gas_used)
+                               gas_used=gas_used,
+                               gas_cost_wei=gas_used * int(receipt["effectiveGasPrice"]))
         header = await self._call(self.chain.web3.eth.get_block(block))
         return Mined(
             tx_hash=pending.tx_hash, block=block, gas_used=gas_used,

@@ -292,7 +292,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             sent = await self.read(self.web3.eth.get_transaction(tx_hash))
             call = {"from": sent["from"], "to": sent["to"], "data": sent["input"], "value": 0}
             raise revert_error(await replayed_reason(self.web3, call, block), venue=self.name,
-                               tx_hash=tx_hash, block=block, gas_used=int(raw["gasUsed"]))
+                               tx_hash=tx_hash, block=block, gas_used=int(raw["gasUsed"]),
+                               gas_cost_wei=int(raw["gasUsed"]) * int(raw["effectiveGasPrice"]))
         header = await self.read(self.web3.eth.get_block(block))
         mined = Mined(
             tx_hash=tx_hash, block=block, gas_used=int(raw["gasUsed"]),

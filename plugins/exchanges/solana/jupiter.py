@@ -331,7 +331,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
             error = next((cls for marks, cls in SOLANA_ERRORS
                           if any(mark in reason for mark in marks)), SwapReverted)
             raise error(reason, venue=self.name, tx_hash=tx_hash, block=slot,
-                       gas_used=meta.compute_units_consumed)
+                        gas_used=meta.compute_units_consumed,
+                        gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS))
         owner = self._wallet().address
         moved: dict[str, int] = {}
         for sign, balances in ((-1, meta.pre_token_balances), (1, meta.post_token_balances)):

@@ -4,10 +4,12 @@ schedule, exact totals, gas counted against the parent, the slippage budget."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from plugins.exchanges.evm._venue import V2_SWAP_EVENT, V3_SWAP_EVENT
+from plugins.kill_switches.manual_halt import ManualHaltSwitch
 from schemas.money import Rounding, multiply, round_to
 from tests.evm.conftest import World
 from tests.evm.execution import ETH_PRICE, balance, session, swap_gas, swap_mandate
@@ -118,3 +120,39 @@ async def test_a_v3_pools_swaps_are_counted_for_the_interval_vwap(world: World) 
     assert report is not None
     assert len(swap_gas(world, world.v3_pool, V3_SWAP_EVENT)) == 2
     assert report.vwap == report.average  # the pool traded only with us
+
+
+async def test_pre_trade_limits_refuse_a_swap_over_the_size_cap(world: World) -> None:
+    spec = swap_mandate(world, "swap_twap", amount="2", window="1m", slices=1, interval="10s",
+                        risk="@risk", extra={"risk": {"id": "market_making.risk",
+                                                      "args": {"max_amount": "1"}}})
+    weth_before = balance(world, world.weth)
+    async with session(spec) as s:
+        await s.run_out()
+        report = s.service.report
+    assert report is not None
+    assert (report.filled, report.sent, report.refused) == (D(0), 0, 1)
+    assert balance(world, world.weth) == weth_before
+
+
+async def test_a_tripped_kill_switch_sends_no_swap_until_it_is_reset(
+    world: World, tmp_path: Path
+) -> None:
+    halt = tmp_path / "HALT"
+    spec = swap_mandate(world, "swap_twap", amount="3", window="3m", slices=3, interval="10s",
+                        kill_switches=["@halt"],
+                        extra={"halt": {"id": "kill_switches.manual_halt",
+                                        "args": {"path": str(halt)}}})
+    async with session(spec) as s:
+        halt.touch()
+        for _ in range(7):  # the first slice passes by, halted
+            await s.step()
+        assert s.service.halted
+        assert s.service.progress.sent == 0
+        halt.unlink()
+        switch = s.graph["halt"]
+        assert isinstance(switch, ManualHaltSwitch)
+        switch.reset()
+        await s.step()
+        assert s.service.progress.filled == D(2)  # the second slice, catching up the first
+        await s.service.on_stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal, TickArgs
 from schemas import Amount, Exchange, Price, PriceProvider, Side, Symbol
@@ -102,3 +102,9 @@ class SwapParentArgs(ParentOrderArgs):
         default=6, ge=1, le=50,
         description="quotes per swap while shrinking it into the slippage budget",
     )
+
+    @model_validator(mode="after")
+    def _two_tokens(self) -> SwapParentArgs:
+        if self.base.lower() == self.quote.lower():
+            raise ValueError(f"base and quote are the same token ({self.base}): a swap needs two")
+        return self

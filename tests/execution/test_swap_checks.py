@@ -45,3 +45,11 @@ def test_a_budget_not_above_the_pools_fee_is_refused_at_max_slippage(
 
 def test_a_budget_above_the_pools_fee_validates() -> None:
     assert [str(f) for f in validate(mandate(V2, "0.0031")).findings] == []
+
+
+def test_the_same_token_as_base_and_quote_is_refused() -> None:
+    spec = mandate(V2, "0.01")
+    spec["components"]["twap"]["args"]["quote"] = TOKEN_A.upper().replace("0X", "0x")
+    findings = [str(f) for f in validate(spec).findings]
+    assert len(findings) == 1, findings
+    assert "base and quote are the same token" in findings[0]

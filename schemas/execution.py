@@ -1,11 +1,13 @@
 """Execution contracts: the journal of a parent order, and the sinks that can read it back.
 
-An execution service (``execution.twap``, ``.pov``, ``.pegger``) works one parent order
-through child orders. After every change of its progress it writes a
-:class:`ProgressRecord` to a :class:`ProgressStore` (a SQL sink) and flushes it, *before*
-it sends the next child order (write-ahead: the record names the child about to be sent
-as ``pending``). A restarted mandate reads the latest record back, looks the pending child
-up on the venue by its client order id, and resumes the remaining amount.
+An execution service (``execution.twap``, ``.pov``, ``.pegger``, and the on-chain
+``execution.swap_twap``, ``.swap_pov``) works one parent order through child orders (or
+swaps). After every change of its progress it writes a :class:`ProgressRecord` to a
+:class:`ProgressStore` (a SQL sink) and flushes it, *before* it sends the next child order
+(write-ahead: the record names the child about to be sent as ``pending``; a swap by its
+transaction hash, written between signing and broadcasting). A restarted mandate reads
+the latest record back, looks the pending child up on the venue by its client order id
+(a swap by its hash), and resumes the remaining amount.
 
 Every amount is exact (``NUMERIC(38, 18)``); a record's id is derived from
 ``(mandate, venue, symbol, sequence)``, so writing the same record twice stores one row.
@@ -63,7 +65,20 @@ class ProgressRecord(MetricRecord):
     refused: int = Field(ge=0)
     cancelled: int = Field(ge=0)
     pending: str | None = Field(
-        default=None, description="client order id of the child in flight, if any"
+        default=None, description="client order id of the child in flight (on-chain: the "
+        "swap's transaction hash), if any"
+    )
+    pending_until: Timestamp | None = Field(
+        default=None, description="on-chain: the pending swap's deadline; the chain refuses "
+        "it after this time"
+    )
+    trades_block: int | None = Field(
+        default=None, ge=0, description="on-chain: the pool's swaps are counted up to this "
+        "block (inclusive)"
+    )
+    gas: MetricDecimal | None = Field(
+        default=None, description="on-chain: native coin paid for gas (inside fees, valued "
+        "in quote)"
     )
 
     @model_validator(mode="before")

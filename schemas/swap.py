@@ -29,13 +29,14 @@ never assume it failed).
 from __future__ import annotations
 
 import abc
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Interface
-from schemas._errors import ExchangeError, InsufficientFunds, InvalidOrder
+from schemas._errors import ExchangeError, InsufficientFunds, InvalidOrder, NotSupported
 from schemas._values import Amount, Fee, NonNegativeAmount, Price, Timestamp
 from schemas.money import MoneyError, Rounding, from_units, ratio, to_units
 
@@ -44,6 +45,8 @@ __all__ = [
     "GasBudgetExceeded",
     "InsufficientAllowance",
     "PoolPrice",
+    "PoolTrade",
+    "SignedHook",
     "SlippageExceeded",
     "SwapDropped",
     "SwapInsufficientFunds",
@@ -262,6 +265,28 @@ class PoolPrice(BaseModel):
     timestamp: Timestamp = Field(description="that block's time (UTC)")
 
 
+class PoolTrade(BaseModel):
+    """One swap executed in a pool, as its event logged it: base and quote that changed hands.
+
+    Amounts are the pool's net token movements (the pool fee inside the quote amount when
+    quote was paid in), exact. ``base_in`` says the trader sold base to the pool.
+    """
+
+    model_config = _FROZEN
+
+    pool: str = Field(min_length=1, description="the pool that executed it")
+    block: int = Field(ge=0, description="the block that holds it")
+    tx_hash: str = Field(min_length=1, description="its transaction")
+    index: int = Field(ge=0, description="the event's position in the block (log index)")
+    base: NonNegativeAmount = Field(description="base that changed hands")
+    quote: NonNegativeAmount = Field(description="quote that changed hands")
+    base_in: bool = Field(description="True when the trader sold base (base went in)")
+
+
+SignedHook = Callable[[str], Awaitable[None]]
+"""Awaited with a swap's transaction hash after signing, before broadcasting."""
+
+
 # -- errors ---------------------------------------------------------------------------------
 
 
@@ -269,7 +294,8 @@ class SwapReverted(InvalidOrder):
     """The transaction was mined and reverted: nothing was swapped, its gas was spent.
 
     ``reason`` is the chain's own revert reason (decoded), ``tx_hash``/``block``/``gas_used``
-    locate it; they are None when a simulation before sending reverted (nothing sent).
+    locate it and ``gas_cost`` is the network fee it burnt (native coin); they are None
+    when a simulation before sending reverted (nothing sent).
     """
 
     summary = "the swap reverted on chain"
@@ -282,6 +308,7 @@ class SwapReverted(InvalidOrder):
         tx_hash: str | None = None,
         block: int | None = None,
         gas_used: int | None = None,
+        gas_cost: Decimal | None = None,
     ) -> None:
         where = f" in transaction {tx_hash} (block {block})" if tx_hash else " (not sent)"
         super().__init__(f"{self.summary}{where}: {reason}", venue=venue)
@@ -289,6 +316,7 @@ class SwapReverted(InvalidOrder):
         self.tx_hash = tx_hash
         self.block = block
         self.gas_used = gas_used
+        self.gas_cost = gas_cost
 
 
 class SlippageExceeded(SwapReverted):
@@ -387,14 +415,27 @@ class SwapVenue(Interface, abc.ABC):
         """The mid price of the venue's pool for the pair, quote per base, with its block."""
 
     @abc.abstractmethod
-    async def swap(self, request: SwapRequest) -> SwapReceipt:
+    async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
+                   ) -> SwapReceipt:
         """Execute ``request`` and wait for the chain's verdict. A permanent error means
-        nothing was swapped; :class:`SwapOutcomeUnknown` means look it up by hash."""
+        nothing was swapped; :class:`SwapOutcomeUnknown` means look it up by hash.
+
+        ``signed``, when given, is awaited with the transaction's hash once it is signed and
+        before it is broadcast, so a caller can journal the hash ahead of the send; if it
+        raises, nothing is sent and its error propagates."""
 
     @abc.abstractmethod
     async def receipt(self, tx_hash: str) -> SwapReceipt | None:
-        """The receipt of a swap this venue sent, None while the chain does not know it;
-        :class:`SwapReverted` when it was mined and reverted."""
+        """The receipt of a swap this venue's wallet sent (in this process or an earlier
+        one), None while the chain does not know it; :class:`SwapReverted` when it was
+        mined and reverted."""
+
+    async def pool_trades(self, base: Token, quote: Token, first_block: int,
+                          last_block: int) -> list[PoolTrade]:
+        """Every swap of the venue's pool for the pair mined in blocks ``first_block`` to
+        ``last_block`` (inclusive), oldest first, whoever sent it; ``NotSupported`` for a
+        venue that routes over many pools (an aggregator)."""
+        raise NotSupported(f"{self.venue} does not report its pool's swaps", venue=self.venue)
 
     @abc.abstractmethod
     async def balance(self, token: Token) -> Decimal:

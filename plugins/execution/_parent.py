@@ -26,17 +26,16 @@ import abc
 from decimal import Decimal
 from typing import Literal, TypeVar
 
-from fortuna import TickService
 from plugins.execution._args import ParentArgs
 from plugins.execution._children import ChildOrders
 from plugins.execution._journal import Journal
-from plugins.execution._progress import CompletionReport, Progress
+from plugins.execution._progress import Progress
+from plugins.execution._service import ParentService
 from plugins.execution._view import KEEP, Child, Touch, View
 from plugins.execution._volume import TradeMeter, volume_excluding
 from plugins.market_making.risk import PreTradeLimits
 from schemas import ExchangeError, Market, Order, Side, money
 from schemas.market_making import RiskCheck
-from schemas.risk import report_tick, tick_observers
 
 __all__ = ["KEEP", "Child", "ExecutionService", "Touch", "View"]
 
@@ -44,18 +43,12 @@ ArgsT = TypeVar("ArgsT", bound=ParentArgs)
 _ZERO = Decimal(0)
 
 
-class ExecutionService(TickService[ArgsT], abc.ABC):
-    """Base of the execution services; see the module docstring."""
+class ExecutionService(ParentService[ArgsT], abc.ABC):
+    """Base of the execution services on a centralized venue; see the module docstring."""
 
-    book_claims = ("plugins._book:quoting", "plugins._book:names")
+    book_claims = ("plugins._book:quoting",)
 
-    algorithm = ""
-    progress: Progress
     market: Market
-    report: CompletionReport | None = None
-    ticks = 0
-    halted = False
-    _finished = False
     children: ChildOrders | None = None
     _own_counted = _ZERO
 
@@ -69,10 +62,6 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     def sent(self, child: Child) -> None:
         """A wanted child was sent or refused (not to be asked for again)."""
 
-    def deadline(self) -> float | None:
-        """Seconds after the start when the parent order expires, or None."""
-        return None
-
     # --- lifecycle --------------------------------------------------------------------------
 
     async def load(self) -> None:
@@ -83,7 +72,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
         except ValueError as exc:
             raise ValueError(f"{self.name}: {exc}") from None
         self._risk: RiskCheck = args.risk if args.risk is not None else PreTradeLimits()
-        self._observers = tick_observers(args.kill_switches)
+        self._observe()
         self._journal = Journal(args.journal, mandate=args.mandate,
                                 venue=args.exchange.venue, symbol=str(args.symbol),
                                 algorithm=self.algorithm)
@@ -108,30 +97,9 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
     def prefix(self) -> str:
         return f"{self.args.mandate}-"
 
-    async def on_start(self, attempts: int = 5) -> None:
-        """Start or resume the parent order; a venue error retries the whole start (it
-        rebuilds everything from the journal and the venue) one second of the clock later,
-        up to ``attempts`` times, the last error raised."""
-        for attempt in range(1, attempts + 1):
-            try:
-                await self._start()
-                return
-            except ExchangeError as exc:
-                if attempt == attempts:
-                    raise
-                self.log.warning("starting failed; retrying", attempt=attempt,
-                                 error=f"{type(exc).__name__}: {exc}")
-                await self.clock.sleep(1.0)
-
     async def _start(self) -> None:
         args = self.args
-        record = await self._journal.latest()
-        if record is not None and (record.side != args.side.value or record.total != args.amount):
-            raise ValueError(
-                f"{self.name}: the journal of mandate {args.mandate!r} holds a {record.side} "
-                f"of {record.total}, not this {args.side.value} of {args.amount}; give a new "
-                "parent order a new mandate name"
-            )
+        record = await self._journaled()
         if record is not None:
             self.progress = Progress.resume(record)
             self._meter = TradeMeter(args.exchange, str(args.symbol),
@@ -143,11 +111,7 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
             self.progress = Progress(side=args.side, total=args.amount,
                                      started=self.clock.now(), arrival=arrival)
             self._meter = TradeMeter(args.exchange, str(args.symbol), self.progress.started)
-        if self.progress.state in ("done", "expired"):
-            self._finished = True
-            self.log.warning("parent order already finished; nothing to do",
-                             mandate=args.mandate, state=self.progress.state)
-            self.request_stop()
+        if self._already_finished():
             return
         self.progress.state = "working"
         self.children = ChildOrders(
@@ -194,27 +158,10 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
             await self._stopped_before_start()
             return
         if self._finished:  # by an earlier run: report what the journal holds
-            self.report = self.progress.report()
-            self.log.info("execution report", algorithm=self.algorithm,
-                          mandate=self.args.mandate, symbol=str(self.args.symbol),
-                          **self.report.fields())
+            await self._final()
             return
         left = await self._cancel_everything()
-        progress = self.progress
-        if progress.remaining == 0:
-            progress.state = "done"
-        elif self._expired():
-            progress.state = "expired"
-        else:
-            progress.state = "stopped"
-        try:
-            await self._journal.save(progress, self.clock.now())
-        except Exception as exc:
-            self.log.error("final journal entry not stored", error=f"{type(exc).__name__}: {exc}")
-        self.report = progress.report()
-        self.log.info("execution report", algorithm=self.algorithm, mandate=self.args.mandate,
-                      symbol=str(self.args.symbol), resting_left=len(left),
-                      **self.report.fields())
+        await self._final(resting_left=len(left))
 
     async def _stopped_before_start(self) -> None:
         """A start that failed may have found orders of the prefix: none is left resting."""
@@ -258,48 +205,15 @@ class ExecutionService(TickService[ArgsT], abc.ABC):
                            orders=[o.client_order_id for o in left])
         return left
 
-    def _expired(self) -> bool:
-        deadline = self.deadline()
-        return deadline is not None and self._elapsed() >= deadline
-
-    def _elapsed(self) -> float:
-        return (self.clock.now() - self.progress.started).total_seconds()
-
     # --- the tick -----------------------------------------------------------------------------
 
-    async def tick(self) -> None:
-        self.ticks += 1
-        try:
-            await self._tick()
-        except Exception as exc:
-            report_tick(self._observers, f"{type(exc).__name__}: {exc}")
-            raise
-        report_tick(self._observers, None)
-
     async def _tick(self) -> None:
-        if self._finished:
-            self.request_stop()
+        if self._over():
             return
-        if self._expired():
-            self.log.info("window ended", remaining=self.progress.remaining)
-            self.request_stop()
+        if not await self._switches_clear():
+            if self.working is not None:
+                await self.desk.cancel_working()
             return
-        switches = self.args.kill_switches
-        if switches:
-            for switch in switches:
-                await switch.check()
-            tripped = [s for s in switches if s.tripped]
-            if tripped:
-                if not self.halted:
-                    self.halted = True
-                    self.log.error("kill switch tripped: execution halted",
-                                   reasons=[s.reason for s in tripped])
-                if self.working is not None:
-                    await self.desk.cancel_working()
-                return
-            if self.halted:
-                self.halted = False
-                self.log.warning("kill switches reset; execution resumes")
         if not await self.desk.settle():
             return
         volume, cost = await self._meter.update()

@@ -49,6 +49,10 @@ class Progress:
     refused: int = 0
     cancelled: int = 0
     pending: str | None = None
+    pending_until: datetime | None = None
+    trades_block: int | None = None
+    gas: Decimal | None = None
+    """On-chain: native coin paid for gas (valued in quote inside ``fees``)."""
     sequence: int = 0
     state: ParentState = "working"
     accounted: set[str] = field(default_factory=set)
@@ -67,10 +71,7 @@ class Progress:
         key = order.client_order_id or order.id
         if key in self.accounted:
             return False
-        self.accounted.add(key)
-        if self.pending == key:
-            self.pending = None
-        fee = order.fee
+        fee, cost = order.fee, _ZERO
         if order.filled > 0:
             mine = [f for f in fills if f.order_id == order.id]
             if mine and money.total(f.amount for f in mine) == order.filled:
@@ -82,12 +83,25 @@ class Progress:
                     raise ValueError(
                         f"child order {key} filled {order.filled} with no average price")
                 cost = quantize_metric(money.multiply(order.filled, average))
-            self.filled = money.add(self.filled, order.filled)
+        return self.add_fill(key, order.filled, cost, fee, order.fee_currency)
+
+    def add_fill(self, key: str, filled: Decimal, cost: Decimal, fee: Decimal,
+                 fee_currency: str | None) -> bool:
+        """Add one final child's (or swap's) base ``filled``, its quote ``cost`` and its
+        ``fee``, once per ``key``; False if ``key`` was already accounted."""
+        if key in self.accounted:
+            return False
+        self.accounted.add(key)
+        if self.pending == key:
+            self.pending = None
+            self.pending_until = None
+        if filled > 0:
+            self.filled = money.add(self.filled, filled)
             self.cost = money.add(self.cost, cost)
         if fee:
             self.fees = money.add(self.fees, fee)
             if self.fee_currency is None:
-                self.fee_currency = order.fee_currency
+                self.fee_currency = fee_currency
         if self.filled > self.total:
             raise ValueError(
                 f"child order {key} took the parent past its amount: filled {self.filled} "
@@ -112,6 +126,7 @@ class Progress:
             market_volume=self.market_volume, market_cost=self.market_cost,
             trades_position=self.trades_position, children=self.children, sent=self.sent,
             refused=self.refused, cancelled=self.cancelled, pending=self.pending,
+            pending_until=self.pending_until, trades_block=self.trades_block, gas=self.gas,
         )
 
     @classmethod
@@ -123,8 +138,9 @@ class Progress:
             fee_currency=record.fee_currency, market_volume=record.market_volume,
             market_cost=record.market_cost, trades_position=record.trades_position,
             children=record.children, sent=record.sent, refused=record.refused,
-            cancelled=record.cancelled, pending=record.pending, sequence=record.sequence,
-            state=record.state,
+            cancelled=record.cancelled, pending=record.pending,
+            pending_until=record.pending_until, trades_block=record.trades_block,
+            gas=record.gas, sequence=record.sequence, state=record.state,
         )
 
     def report(self) -> CompletionReport:
@@ -136,7 +152,7 @@ class Progress:
             slippage_arrival_bps=_slippage(self.side, average, self.arrival),
             slippage_vwap_bps=_slippage(self.side, average, vwap),
             fees=self.fees, fee_currency=self.fee_currency, sent=self.sent,
-            refused=self.refused, cancelled=self.cancelled,
+            refused=self.refused, cancelled=self.cancelled, gas=self.gas,
         )
 
 
@@ -174,8 +190,11 @@ class CompletionReport:
     sent: int
     refused: int
     cancelled: int
+    gas: Decimal | None = None
+    """On-chain: native coin paid for gas (inside ``fees``, valued in quote)."""
 
     def fields(self) -> dict[str, Any]:
+        extra = {} if self.gas is None else {"gas_native": self.gas}
         return {
             "state": self.state, "side": self.side.value, "total": self.total,
             "filled": self.filled, "remaining": self.remaining, "average_price": self.average,
@@ -183,5 +202,5 @@ class CompletionReport:
             "slippage_vs_arrival_bps": self.slippage_arrival_bps,
             "slippage_vs_vwap_bps": self.slippage_vwap_bps, "fees": self.fees,
             "fee_currency": self.fee_currency, "children_sent": self.sent,
-            "children_refused": self.refused, "children_cancelled": self.cancelled,
+            "children_refused": self.refused, "children_cancelled": self.cancelled, **extra,
         }

@@ -18,15 +18,17 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal
-from plugins.execution._args import ParentArgs
+from plugins.execution._args import ParentArgs, ParentOrderArgs
 from plugins.execution._parent import ExecutionService
 from plugins.execution._view import KEEP, Child, View
 from schemas import Amount, NonNegativeAmount, Side, TimeInForce, money
 
-__all__ = ["Pov", "PovArgs"]
+__all__ = ["ParticipationArgs", "Pov", "PovArgs", "participation"]
 
 
-class PovArgs(ParentArgs):
+class ParticipationArgs(ParentOrderArgs):
+    """The participation args, shared with ``execution.swap_pov``."""
+
     rate: Annotated[ExactDecimal, Field(gt=0, le=Decimal("0.5"))] = Field(
         description="the share of the market's volume to trade, as a fraction (0.1 = 10 %)"
     )
@@ -39,22 +41,39 @@ class PovArgs(ParentArgs):
         description="how far, in base, the fills may run past the target (a last child "
         "larger than what is behind)",
     )
-    cross: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
-        default=Decimal("0.001"),
-        description="how far past the far touch a child may reach, as a fraction "
-        "(0.001 = 0.1 %); the limit price still bounds it",
-    )
     window: Annotated[Duration, Field(gt=0)] | None = Field(
         default=None, description='stop after this long even if not filled, e.g. "2h"'
     )
 
     @model_validator(mode="after")
-    def _sizes(self) -> PovArgs:
+    def _sizes(self) -> ParticipationArgs:
         if self.min_child > self.max_child:
             raise ValueError(
                 f"min_child {self.min_child} is larger than max_child {self.max_child}"
             )
         return self
+
+
+class PovArgs(ParentArgs, ParticipationArgs):
+    cross: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
+        default=Decimal("0.001"),
+        description="how far past the far touch a child may reach, as a fraction "
+        "(0.001 = 0.1 %); the limit price still bounds it",
+    )
+
+
+def participation(args: ParticipationArgs, filled: Decimal, market_volume: Decimal
+                  ) -> Decimal | None:
+    """The child wanted when ``filled`` lags ``rate`` x ``market_volume`` by at least
+    ``min_child``: the lag, between min_child and max_child, never more than max_ahead past
+    the target; None when nothing is wanted."""
+    target = money.multiply(args.rate, market_volume)
+    behind = money.subtract(target, filled)
+    if behind < args.min_child:
+        return None
+    room = money.subtract(money.add(target, args.max_ahead), filled)
+    amount = min(max(behind, args.min_child), args.max_child, room)
+    return amount if amount > 0 else None
 
 
 class Pov(ExecutionService[PovArgs]):
@@ -65,21 +84,11 @@ class Pov(ExecutionService[PovArgs]):
     def deadline(self) -> float | None:
         return self.args.window
 
-    def target(self, view: View) -> Decimal:
-        """What the fills should be now: ``rate`` of the market's volume, own fills out."""
-        return money.multiply(self.args.rate, view.market_volume)
-
     def want(self, view: View) -> Child | Literal["keep"] | None:
         args = self.args
-        filled = view.filled
-        target = self.target(view)
-        behind = money.subtract(target, filled)
-        if behind < args.min_child:
-            return KEEP
-        room = money.subtract(money.add(target, args.max_ahead), filled)
-        amount = min(max(behind, args.min_child), args.max_child, room)
+        amount = participation(args, view.filled, view.market_volume)
         far = view.touch.far(args.side)
-        if far is None or amount <= 0:
+        if far is None or amount is None:
             return KEEP
         factor = money.add(Decimal(1), args.cross) if args.side is Side.BUY else \
             money.subtract(Decimal(1), args.cross)

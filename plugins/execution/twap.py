@@ -15,6 +15,7 @@ service stops and cancels what rests.
 
 from __future__ import annotations
 
+import bisect
 import random
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -22,31 +23,23 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal
-from plugins.execution._args import ParentArgs
+from plugins.execution._args import ParentArgs, ParentOrderArgs
 from plugins.execution._parent import ExecutionService
 from plugins.execution._view import KEEP, Child, View
 from schemas import Side, TimeInForce, money
 
-__all__ = ["Twap", "TwapArgs", "schedule"]
+__all__ = ["SliceArgs", "Twap", "TwapArgs", "schedule", "slot", "wanted"]
 
 _HALF = Decimal("0.5")
 
 
-class TwapArgs(ParentArgs):
+class SliceArgs(ParentOrderArgs):
+    """The schedule's args, shared with ``execution.swap_twap``."""
+
     window: Annotated[Duration, Field(gt=0)] = Field(
         description='how long the parent order is worked, e.g. "6h"'
     )
     slices: int = Field(ge=1, le=100_000, description="how many slices the window is cut into")
-    style: Literal["marketable", "limit"] = Field(
-        default="marketable",
-        description="marketable: immediate-or-cancel at the far touch plus `cross`; limit: "
-        "rest at the near touch until the next slice",
-    )
-    cross: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
-        default=Decimal("0.001"),
-        description="how far past the far touch a marketable child may reach, as a fraction "
-        "(0.001 = 0.1 %); the limit price still bounds it",
-    )
     catch_up: bool = Field(
         default=True, description="send what earlier slices missed with the next slice"
     )
@@ -62,7 +55,7 @@ class TwapArgs(ParentArgs):
     seed: int = Field(default=0, description="seed of the randomisation: same seed, same run")
 
     @model_validator(mode="after")
-    def _tick_fits_slices(self) -> TwapArgs:
+    def _tick_fits_slices(self) -> SliceArgs:
         if self.interval > self.window / self.slices:
             raise ValueError(
                 f"a slice lasts {self.window / self.slices:g} s, shorter than the tick "
@@ -71,7 +64,20 @@ class TwapArgs(ParentArgs):
         return self
 
 
-def schedule(args: TwapArgs) -> tuple[list[float], list[Decimal]]:
+class TwapArgs(ParentArgs, SliceArgs):
+    style: Literal["marketable", "limit"] = Field(
+        default="marketable",
+        description="marketable: immediate-or-cancel at the far touch plus `cross`; limit: "
+        "rest at the near touch until the next slice",
+    )
+    cross: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
+        default=Decimal("0.001"),
+        description="how far past the far touch a marketable child may reach, as a fraction "
+        "(0.001 = 0.1 %); the limit price still bounds it",
+    )
+
+
+def schedule(args: SliceArgs) -> tuple[list[float], list[Decimal]]:
     """Each slice's start (seconds after the start) and its cumulative target (base)."""
     rng = random.Random(f"fortuna.execution.twap:{args.seed}")
     length = args.window / args.slices
@@ -93,6 +99,21 @@ def schedule(args: TwapArgs) -> tuple[list[float], list[Decimal]]:
     return starts, targets
 
 
+def slot(starts: list[float], elapsed: float) -> int:
+    """The slice under way at ``elapsed`` given the slices' ``starts`` (-1 before the
+    first starts)."""
+    return bisect.bisect_right(starts, elapsed) - 1
+
+
+def wanted(args: SliceArgs, targets: list[Decimal], k: int, filled: Decimal) -> Decimal:
+    """What slice ``k`` asks beyond ``filled``: its target less the fills (at most one
+    slice without catch-up); zero or less when nothing is wanted."""
+    amount = money.subtract(targets[k], filled)
+    if not args.catch_up and k > 0:
+        amount = min(amount, money.subtract(targets[k], targets[k - 1]))
+    return amount
+
+
 class Twap(ExecutionService[TwapArgs]):
     """Time-weighted: slices a parent order evenly over a window, with seeded jitter."""
 
@@ -108,25 +129,15 @@ class Twap(ExecutionService[TwapArgs]):
 
     def slot(self, elapsed: float) -> int:
         """The slice under way at ``elapsed`` (-1 before the first starts)."""
-        starts = self._starts
-        low, high = 0, len(starts)
-        while low < high:
-            middle = (low + high) // 2
-            if starts[middle] <= elapsed:
-                low = middle + 1
-            else:
-                high = middle
-        return low - 1
+        return slot(self._starts, elapsed)
 
     def want(self, view: View) -> Child | Literal["keep"] | None:
         k = self.slot(view.elapsed)
         if k < 0 or k <= self._done_slot:
             return KEEP
         args = self.args
-        wanted = money.subtract(self._targets[k], view.filled)
-        if not args.catch_up and k > 0:
-            wanted = min(wanted, money.subtract(self._targets[k], self._targets[k - 1]))
-        if wanted <= 0:
+        amount = wanted(args, self._targets, k, view.filled)
+        if amount <= 0:
             self._done_slot = k
             return KEEP
         touch = view.touch
@@ -137,12 +148,12 @@ class Twap(ExecutionService[TwapArgs]):
                 return KEEP
             factor = money.add(Decimal(1), args.cross) if side is Side.BUY else \
                 money.subtract(Decimal(1), args.cross)
-            return Child(price=money.multiply(far, factor), amount=wanted,
+            return Child(price=money.multiply(far, factor), amount=amount,
                          time_in_force=TimeInForce.IOC, slot=k)
         near = touch.near(side)
         if near is None:
             return KEEP
-        return Child(price=near, amount=wanted, slot=k)
+        return Child(price=near, amount=amount, slot=k)
 
     def sent(self, child: Child) -> None:
         self._done_slot = max(self._done_slot, child.slot)

@@ -10,8 +10,10 @@ code under test.
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,3 +133,28 @@ class Deployer:
         if receipt["status"] != 1:
             raise RuntimeError(f"setup transaction reverted: {function}")
         return receipt
+
+
+def sigterm_after(command: list[str], marker: str, *, cwd: Path,
+                  env: dict[str, str]) -> tuple[int, str]:
+    """Run ``command`` until a line of its output contains ``marker``, then send it SIGTERM;
+    its exit code and whole output (killed after two minutes, whatever happens)."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if marker in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, "".join(lines) + rest

@@ -4,10 +4,7 @@ real container and as the ``fortuna run`` command stopped by SIGTERM."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from fortuna import start
 from plugins.exchanges.evm.gas import GasPolicy
 from tests.arbitrage.running import until_executed
 from tests.conftest import REPO
-from tests.evm.chain import KEYS
+from tests.evm.chain import KEYS, sigterm_after
 from tests.evm.conftest import World
 
 CONFIG = REPO / "configs" / "evm" / "cex_dex.yaml"
@@ -72,29 +69,10 @@ def test_fortuna_run_against_the_node_stops_cleanly_on_sigterm(
     environment: dict[str, str]
 ) -> None:
     """Run until the first arbitrage is executed, then SIGTERM: exit 0, a clean stop."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fortuna", "run", str(CONFIG)],
-        cwd=REPO, env={**os.environ, **environment}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )
-    watchdog = threading.Timer(120, process.kill)
-    watchdog.start()
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if "arbitrage_executed" in line:
-                break
-        process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=60)
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = "".join(lines) + rest
-    assert process.returncode == 0, output
+    returncode, output = sigterm_after([sys.executable, "-m", "fortuna", "run", str(CONFIG)],
+                                       "arbitrage_executed", cwd=REPO,
+                                       env={**os.environ, **environment})
+    assert returncode == 0, output
     assert "arbitrage_executed" in output
     assert '"event": "arbitrage_stopped"' in output
     assert KEYS[1][2:] not in output

@@ -15,28 +15,14 @@ from fortuna import Context
 from fortuna._internal.clock import VirtualClock, VirtualClockArgs
 from plugins.exchanges.evm.quickswap_v3 import (
     ALGEBRA_V1_INIT_CODE_HASH,
-    QuickSwapV3,
     QuickSwapV3Args,
 )
 from plugins.prices._pool import PoolPriceArgs
 from plugins.prices.quickswap_v3 import QuickswapV3Price
 from schemas import BadSymbol, InvalidOrder
 from schemas.swap import DeadlineExpired, SlippageExceeded, SwapKind
-from tests.evm.algebra import NPM_INIT_CODE_HASH
 from tests.evm.conftest import Parts, World, context
-from tests.evm.venues import deadline, tokens, with_limit
-
-
-async def algebra_venue(world: World, parts: Parts, **extra: Any) -> QuickSwapV3:
-    args: dict[str, Any] = {
-        "chain": parts.chain, "wallet": parts.wallet, "gas": parts.gas,
-        "pool_deployer": world.algebra.pool_deployer.address,
-        "router": world.algebra.router.address, "quoter": world.algebra.quoter.address,
-        "init_code_hash": NPM_INIT_CODE_HASH}
-    args.update(extra)
-    venue = QuickSwapV3(QuickSwapV3Args(**args), context("quickswap_v3"))
-    await venue.load()
-    return venue
+from tests.evm.venues import algebra_venue, deadline, tokens, with_limit
 
 
 def global_state(world: World) -> tuple[int, int]:

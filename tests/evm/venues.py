@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from plugins.exchanges.evm.pancakeswap import PancakeSwap, PancakeSwapArgs
+from plugins.exchanges.evm.quickswap_v3 import QuickSwapV3, QuickSwapV3Args
 from plugins.exchanges.evm.uniswap_v2 import UniswapV2, UniswapV2Args
 from schemas.swap import SwapRequest, SwapVenue, Token
+from tests.evm.algebra import NPM_INIT_CODE_HASH
 from tests.evm.conftest import PANCAKE_INIT_CODE_HASH, Parts, World, context
 
 V2_KINDS = ["uniswap_v2", "pancakeswap"]
@@ -31,6 +33,19 @@ async def v2_venue(kind: str, world: World, parts: Parts | None, **extra: Any) -
             factory=world.pancake_factory.address, router=world.pair_router.address,
             router_kind="pair_router", init_code_hash=PANCAKE_INIT_CODE_HASH,
             fee=Decimal("0.002"), **common), context("pancakeswap"))
+    await venue.load()
+    return venue
+
+
+async def algebra_venue(world: World, parts: Parts, **extra: Any) -> QuickSwapV3:
+    """A loaded QuickSwap v3 venue over the deployed Algebra pool."""
+    args: dict[str, Any] = {
+        "chain": parts.chain, "wallet": parts.wallet, "gas": parts.gas,
+        "pool_deployer": world.algebra.pool_deployer.address,
+        "router": world.algebra.router.address, "quoter": world.algebra.quoter.address,
+        "init_code_hash": NPM_INIT_CODE_HASH}
+    args.update(extra)
+    venue = QuickSwapV3(QuickSwapV3Args(**args), context("quickswap_v3"))
     await venue.load()
     return venue
 

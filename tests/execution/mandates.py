@@ -13,6 +13,7 @@ from fortuna import Graph, start
 from plugins.exchanges.sim.venue import SimExchange
 from plugins.execution._parent import ExecutionService
 from plugins.execution._progress import CompletionReport
+from plugins.execution._service import ParentService
 from schemas import ExchangeError, Order
 
 SYMBOL = "BTC/USDT"
@@ -68,17 +69,24 @@ class Session:
     steps: int = 0
 
     async def step(self, service: ExecutionService[Any] | None = None) -> bool:
-        """One interval of the clock (none before the first tick), then one tick, so what
-        a test reads next is what the tick left; False once the service asked to stop."""
-        service = service or self.service
-        if self.steps:
-            await self.graph.clock.sleep(service.args.interval)
+        """:func:`tick_once` for ``service`` (the session's by default)."""
         self.steps += 1
-        try:
-            await service.tick()
-        except Exception as exc:
-            self.failures.append(exc)
-        return not service.stop_requested
+        return await tick_once(self.graph, service or self.service, first=self.steps == 1,
+                               failures=self.failures)
+
+
+async def tick_once(graph: Graph, service: ParentService[Any], *, first: bool,
+                    failures: list[BaseException]) -> bool:
+    """One interval of the clock (none before the ``first`` tick), then one tick, so what a
+    test reads next is what the tick left (a failure is kept in ``failures``); False once
+    the service asked to stop."""
+    if not first:
+        await graph.clock.sleep(service.args.interval)
+    try:
+        await service.tick()
+    except Exception as exc:
+        failures.append(exc)
+    return not service.stop_requested
 
 
 @contextlib.asynccontextmanager

@@ -308,3 +308,26 @@ async def test_a_receipt_names_the_route_its_quote_went_through(world: World) ->
                               request.amount)
     receipt = await venue.swap(request)
     assert receipt.pool == quote.pool == str(world.jupiter.vault(world.usdc))
+
+
+async def test_the_signed_hook_gets_the_signature_before_the_transaction_is_sent(
+        world: World) -> None:
+    venue = await world.venue()
+    seen: list[tuple[str, bool]] = []
+
+    async def signed(signature: str) -> None:
+        seen.append((signature, bool(world.chain.executed)))
+
+    receipt = await venue.swap(await buy_sol_request(venue, world), signed=signed)
+    assert seen == [(receipt.tx_hash, False)]
+
+
+async def test_a_failing_signed_hook_sends_nothing(world: World) -> None:
+    venue = await world.venue()
+
+    async def refuse(signature: str) -> None:
+        raise OSError("the journal is unreachable")
+
+    with pytest.raises(OSError, match="unreachable"):
+        await venue.swap(await buy_sol_request(venue, world), signed=refuse)
+    assert world.chain.executed == {}

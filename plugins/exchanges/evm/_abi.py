@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ALGEBRA_POOL", "ALGEBRA_QUOTER", "ALGEBRA_ROUTER", "ERC20", "PAIR_ROUTER", "QUOTER_V2",
-           "SWAP_ROUTER", "V2_PAIR", "V2_ROUTER", "V3_POOL"]
+__all__ = [
+    "ALGEBRA_POOL",
+    "ALGEBRA_QUOTER",
+    "ALGEBRA_ROUTER",
+    "ERC20",
+    "PAIR_ROUTER",
+    "QUOTER_V2",
+    "SWAP_ROUTER",
+    "V2_PAIR",
+    "V2_ROUTER",
+    "V3_POOL",
+    "exact_out_selectors",
+]
 
 
 def _params(types: str) -> list[dict[str, Any]]:
@@ -134,3 +145,25 @@ ALGEBRA_ROUTER = [
     _fn("exactOutputSingle",
         "(address,address,uint24,address,uint256,uint256,uint256,uint160)", "uint256", "payable"),
 ]
+
+
+_EXACT_OUT = {"swapTokensForExactTokens", "swapExactOut", "exactOutputSingle"}
+
+
+def _canonical(param: dict[str, Any]) -> str:
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_canonical(component) for component in param["components"])
+        return f"({inner}){kind.removeprefix('tuple')}"
+    return kind
+
+
+def exact_out_selectors() -> frozenset[bytes]:
+    """The 4-byte selectors of every router function above that swaps an exact output."""
+    from web3 import Web3
+
+    return frozenset(
+        bytes(Web3.keccak(text=f"{function['name']}("
+                               f"{','.join(_canonical(p) for p in function['inputs'])})"))[:4]
+        for abi in (V2_ROUTER, PAIR_ROUTER, SWAP_ROUTER, ALGEBRA_ROUTER) for function in abi
+        if function["name"] in _EXACT_OUT)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
+from schemas.money import from_units
 from schemas.swap import (
     DeadlineExpired,
     InsufficientAllowance,
@@ -41,10 +42,14 @@ def revert_error(
     tx_hash: str | None = None,
     block: int | None = None,
     gas_used: int | None = None,
+    gas_cost_wei: int | None = None,
 ) -> SwapReverted:
-    """The :class:`SwapReverted` subclass that ``reason`` (the decoded revert) describes."""
+    """The :class:`SwapReverted` subclass that ``reason`` (the decoded revert) describes;
+    ``gas_cost_wei``, of a mined transaction, becomes its ``gas_cost`` in the native coin."""
     kind = next((cls for marks, cls in _KINDS if any(m in reason for m in marks)), SwapReverted)
-    return kind(reason, venue=venue, tx_hash=tx_hash, block=block, gas_used=gas_used)
+    cost = None if gas_cost_wei is None else from_units(gas_cost_wei, 18)
+    return kind(reason, venue=venue, tx_hash=tx_hash, block=block, gas_used=gas_used,
+                gas_cost=cost)
 
 
 def revert_reason(error: BaseException) -> str | None:

@@ -33,9 +33,9 @@ from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy, Reservation
 from plugins.exchanges.evm.wallet import EvmWallet
 from schemas import ExchangeError
-from schemas.swap import SwapDropped, SwapOutcomeUnknown
+from schemas.swap import SignedHook, SwapDropped, SwapOutcomeUnknown
 
-__all__ = ["Mined", "Pending", "Transactor", "block_time"]
+__all__ = ["Mined", "Pending", "Transactor", "block_time", "replayed_reason"]
 
 _REPLACED_CHECK_EVERY = 10
 """Polls between two checks that the nonce was not taken by another transaction."""
@@ -67,6 +67,34 @@ def block_time(block: Any) -> datetime:
     return datetime.fromtimestamp(int(block["timestamp"]), UTC)
 
 
+class _NotSent(Exception):
+    """The ``signed`` hook failed: nothing was sent; ``cause`` is its error."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def _announce(signed: SignedHook, tx_hash: str, gas: GasPolicy,
+                    reservation: Reservation) -> None:
+    try:
+        await signed(tx_hash)
+    except Exception as error:
+        gas.settle(reservation, None)
+        raise _NotSent(error) from error
+
+
+async def replayed_reason(web3: Any, call: dict[str, Any], block: int) -> str:
+    """The revert reason of ``call`` replayed with ``eth_call`` on the state of ``block``."""
+    try:
+        await web3.eth.call(call, block_identifier=block)
+    except Exception as error:
+        reason = revert_reason(error)
+        if reason is not None:
+            return reason
+    return "reverted (the reason could not be recovered by replaying the call)"
+
+
 class Transactor:
     """Sends transactions for one wallet under one gas policy, on behalf of a venue."""
 
@@ -80,10 +108,13 @@ class Transactor:
         """Send a call of ``data`` to ``to`` and wait until it is mined (see the module)."""
         return await self.confirm(await self.submit(to, data))
 
-    async def submit(self, to: str, data: str, extra_gas: int = 0) -> Pending:
+    async def submit(self, to: str, data: str, extra_gas: int = 0,
+                     signed: SignedHook | None = None) -> Pending:
         """Steps 1 to 3: simulate, reserve gas, sign and send; the transaction in flight.
         ``extra_gas`` is added to the node's estimate before the policy's multiplier: work
-        the mined transaction may do that the simulation did not (a new block's bookkeeping)."""
+        the mined transaction may do that the simulation did not (a new block's bookkeeping).
+        ``signed`` is awaited with the hash between signing and sending; if it raises,
+        nothing is sent (the nonce is read from the node again, the gas released)."""
         web3 = self.chain.web3
         call: dict[str, Any] = {"from": self.wallet.address, "to": to, "data": data, "value": 0}
         try:
@@ -102,8 +133,13 @@ class Transactor:
         try:
             async with self.wallet.nonces.reserve() as nonce:
                 raw = self.wallet.sign({**transaction, "nonce": nonce})
-                tx_hash = "0x" + bytes(web3.keccak(raw)).hex()
+                hashed = "0x" + bytes(web3.keccak(raw)).hex()
+                if signed is not None:
+                    await _announce(signed, hashed, self.gas, reservation)
+                tx_hash = hashed
                 await web3.eth.send_raw_transaction(raw)
+        except _NotSent as error:
+            raise error.cause from None
         except Exception as error:
             failure = rpc_error(error, venue=self.venue)
             if failure.retryable and tx_hash:
@@ -124,7 +160,8 @@ class Transactor:
         if int(receipt["status"]) != 1:
             reason = await self._replayed_reason(pending.call, block)
             raise revert_error(reason, venue=self.venue, tx_hash=pending.tx_hash, block=block,
-                               gas_used=gas_used)
+                               gas_used=gas_used,
+                               gas_cost_wei=gas_used * int(receipt["effectiveGasPrice"]))
         header = await self._call(self.chain.web3.eth.get_block(block))
         return Mined(
             tx_hash=pending.tx_hash, block=block, gas_used=gas_used,
@@ -182,13 +219,7 @@ class Transactor:
         return None
 
     async def _replayed_reason(self, call: dict[str, Any], block: int) -> str:
-        try:
-            await self.chain.web3.eth.call(call, block_identifier=block)  # type: ignore[arg-type]
-        except Exception as error:
-            reason = revert_reason(error)
-            if reason is not None:
-                return reason
-        return "reverted (the reason could not be recovered by replaying the call)"
+        return await replayed_reason(self.chain.web3, call, block)
 
     async def _call(self, awaitable: Any) -> Any:
         try:

@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
-from plugins.exchanges.evm._abi import ERC20
-from plugins.exchanges.evm._errors import rpc_error
-from plugins.exchanges.evm._transactions import Mined, Transactor, block_time
+from plugins.exchanges.evm._abi import ERC20, exact_out_selectors
+from plugins.exchanges.evm._errors import revert_error, rpc_error
+from plugins.exchanges.evm._transactions import Mined, Transactor, block_time, replayed_reason
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy
 from plugins.exchanges.evm.wallet import EvmWallet
@@ -36,6 +36,8 @@ from schemas.money import from_units
 from schemas.swap import (
     DeadlineExpired,
     InsufficientAllowance,
+    PoolTrade,
+    SignedHook,
     SwapInsufficientFunds,
     SwapKind,
     SwapQuote,
@@ -46,7 +48,8 @@ from schemas.swap import (
     Token,
 )
 
-__all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs", "ratio"]
+__all__ = ["ADDRESS", "V2_SWAP_EVENT", "V3_SWAP_EVENT", "EvmSwapVenue", "EvmVenueArgs",
+           "ratio"]
 
 
 
@@ -59,6 +62,12 @@ TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3
 """keccak256("Transfer(address,address,uint256)"), the ERC-20 transfer event."""
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+
+V2_SWAP_EVENT = "Swap(address,uint256,uint256,uint256,uint256,address)"
+"""Uniswap v2 pairs' swap event: sender, amount0In, amount1In, amount0Out, amount1Out, to."""
+V3_SWAP_EVENT = "Swap(address,address,int256,int256,uint160,uint128,int24)"
+"""Uniswap v3 and Algebra pools' swap event: sender, recipient, amount0, amount1 (into the
+pool, signed), price, liquidity, tick."""
 
 
 class EvmVenueArgs(ComponentArgs):
@@ -194,7 +203,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         """The address of the pool this venue swaps the pair in."""
         raise NotImplementedError
 
-    async def swap(self, request: SwapRequest) -> SwapReceipt:
+    async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
+                   ) -> SwapReceipt:
         owner = self._owner()
         if self._transactor is None:
             raise NotSupported(f"{self.name} has no gas policy: set gas to swap", venue=self.name)
@@ -211,13 +221,14 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
             await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
                                          owner, spender)
-            pending = await self._transactor.submit(spender, data, self._extra_gas())
+            pending = await self._transactor.submit(spender, data, self._extra_gas(), signed)
         self._sent[pending.tx_hash] = (request, pool)
         try:
             mined = await self._transactor.confirm(pending)
         finally:
             spending.done(token_in.address, spender, most)
-        return self._receipt(request, pool, mined, owner, recipient)
+        return self._moved(request.kind, request.token_in, request.token_out, pool, mined,
+                           owner, recipient)
 
     def _wallet(self) -> EvmWallet:
         if self.args.wallet is None:
@@ -252,54 +263,135 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         self.log.info("evm_allowance_granted", symbol=token.symbol, spender=spender,
                       amount=str(grant))
 
-    def _receipt(self, request: SwapRequest, pool: str, mined: Mined, owner: str,
-                 recipient: str) -> SwapReceipt:
-        amount_in = _transferred(mined.logs, request.token_in.address, source=owner)
-        amount_out = _transferred(mined.logs, request.token_out.address, target=recipient)
+    def _moved(self, kind: SwapKind, token_in: Token, token_out: Token, pool: str,
+               mined: Mined, owner: str, recipient: str) -> SwapReceipt:
+        """The receipt of ``mined``: the amounts from its ERC-20 transfers, its gas cost."""
+        amount_in = _transferred(mined.logs, token_in.address, source=owner)
+        amount_out = _transferred(mined.logs, token_out.address, target=recipient)
         return SwapReceipt(
-            venue=self.name, pool=pool, kind=request.kind, token_in=request.token_in,
-            token_out=request.token_out, amount_in=request.token_in.from_units(amount_in),
-            amount_out=request.token_out.from_units(amount_out), gas_used=mined.gas_used,
-            gas_cost=from_units(mined.gas_cost_wei, 18), native_currency=self.native_currency,
-            block=mined.block, tx_hash=mined.tx_hash, timestamp=mined.timestamp,
+            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
+            amount_in=token_in.from_units(amount_in), amount_out=token_out.from_units(amount_out),
+            gas_used=mined.gas_used, gas_cost=from_units(mined.gas_cost_wei, 18),
+            native_currency=self.native_currency, block=mined.block, tx_hash=mined.tx_hash,
+            timestamp=mined.timestamp,
         )
 
     async def receipt(self, tx_hash: str) -> SwapReceipt | None:
         from web3.exceptions import TransactionNotFound
 
-        sent = self._sent.get(tx_hash)
-        if sent is None:
-            raise OrderNotFound(f"{tx_hash} is not a swap this venue sent", venue=self.name)
-        request, pool = sent
+        owner = self._owner()
         try:
             raw = await self.web3.eth.get_transaction_receipt(tx_hash)
         except TransactionNotFound:
+            await self._forgotten(tx_hash)
             return None
         except Exception as error:
             raise rpc_error(error, venue=self.name) from error
-        header = await self.read(self.web3.eth.get_block(int(raw["blockNumber"])))
+        block = int(raw["blockNumber"])
+        if int(raw["status"]) != 1:
+            sent = await self.read(self.web3.eth.get_transaction(tx_hash))
+            call = {"from": sent["from"], "to": sent["to"], "data": sent["input"], "value": 0}
+            raise revert_error(await replayed_reason(self.web3, call, block), venue=self.name,
+                               tx_hash=tx_hash, block=block, gas_used=int(raw["gasUsed"]),
+                               gas_cost_wei=int(raw["gasUsed"]) * int(raw["effectiveGasPrice"]))
+        header = await self.read(self.web3.eth.get_block(block))
         mined = Mined(
-            tx_hash=tx_hash, block=int(raw["blockNumber"]), gas_used=int(raw["gasUsed"]),
+            tx_hash=tx_hash, block=block, gas_used=int(raw["gasUsed"]),
             gas_cost_wei=int(raw["gasUsed"]) * int(raw["effectiveGasPrice"]),
             logs=list(raw["logs"]), timestamp=block_time(header),
         )
-        owner = self._owner()
-        return self._receipt(request, pool, mined, owner,
-                             self.checksum(request.recipient or owner))
+        sent_here = self._sent.get(tx_hash)
+        if sent_here is not None:
+            request, pool = sent_here
+            return self._moved(request.kind, request.token_in, request.token_out, pool, mined,
+                               owner, self.checksum(request.recipient or owner))
+        return await self._found_receipt(mined, owner)
+
+    async def _forgotten(self, tx_hash: str) -> None:
+        """A transaction the node does not know at all (dropped, or never broadcast) left
+        its nonce unused: the wallet's next nonce is read from the node again."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            await self.web3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            self._wallet().nonces.resync()
+        except Exception:
+            return  # cannot tell now
+
+    async def _found_receipt(self, mined: Mined, owner: str) -> SwapReceipt:
+        """The receipt of a swap an earlier process sent: the tokens and the pool from the
+        wallet's ERC-20 transfers in the logs, the kind from the router call's selector."""
+        spent = [(str(log["address"]), _party(log, 2)) for log in mined.logs
+                 if _is_transfer(log) and _party(log, 1) == int(owner, 16)]
+        got = {str(log["address"]) for log in mined.logs
+               if _is_transfer(log) and _party(log, 2) == int(owner, 16)}
+        if len(spent) != 1 or len(got) != 1:
+            raise OrderNotFound(f"{mined.tx_hash} is not a swap of this wallet",
+                                venue=self.name)
+        (address_in, pool_party), (address_out,) = spent[0], tuple(got)
+        token_in, token_out = await self.token(address_in), await self.token(address_out)
+        sent = await self.read(self.web3.eth.get_transaction(mined.tx_hash))
+        kind = (SwapKind.EXACT_OUT if bytes(sent["input"])[:4] in exact_out_selectors()
+                else SwapKind.EXACT_IN)
+        pool = self.checksum(f"0x{pool_party:040x}")
+        return self._moved(kind, token_in, token_out, pool, mined, owner, owner)
+
+    # -- the pool's swaps ------------------------------------------------------------------
+
+    swap_event = V3_SWAP_EVENT
+    """The signature of the pool's swap event (Uniswap v3's; v2 pairs override it)."""
+
+    def _pool_deltas(self, data: bytes) -> tuple[int, int]:
+        """Token0 and token1 into the pool (negative: out of it) from a swap event's data:
+        v3's and Algebra's first two words, signed."""
+        return _signed(data[0:32]), _signed(data[32:64])
+
+    async def pool_trades(self, base: Token, quote: Token, first_block: int,
+                          last_block: int) -> list[PoolTrade]:
+        if first_block > last_block:
+            return []
+        from web3 import Web3
+
+        pool = await self._pool(base, quote)
+        logs = await self.read(self.web3.eth.get_logs({
+            "address": self.checksum(pool), "fromBlock": first_block, "toBlock": last_block,
+            "topics": [Web3.keccak(text=self.swap_event)]}))
+        base_first = base.address.lower() < quote.address.lower()
+        trades: list[PoolTrade] = []
+        for log in logs:
+            delta0, delta1 = self._pool_deltas(bytes(log["data"]))
+            base_delta, quote_delta = (delta0, delta1) if base_first else (delta1, delta0)
+            if base_delta == 0 or quote_delta == 0:
+                continue
+            trades.append(PoolTrade(
+                pool=pool, block=int(log["blockNumber"]),
+                tx_hash="0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+                index=int(log["logIndex"]), base=base.from_units(abs(base_delta)),
+                quote=quote.from_units(abs(quote_delta)), base_in=base_delta > 0))
+        trades.sort(key=lambda trade: (trade.block, trade.index))
+        return trades
+
+
+def _signed(word: bytes) -> int:
+    value = int.from_bytes(word, "big")
+    return value - (1 << 256) if value >> 255 else value
+
+
+def _is_transfer(log: Any) -> bool:
+    topics = log["topics"]
+    return len(topics) == 3 and bytes(topics[0]).hex().removeprefix("0x") == TRANSFER_TOPIC
+
+
+def _party(log: Any, position: int) -> int:
+    """The address in topic ``position`` (1: from, 2: to) of a transfer, as an integer."""
+    return int(bytes(log["topics"][position]).hex().removeprefix("0x") or "0", 16)
 
 
 def _transferred(logs: list[Any], token: str, *, source: str | None = None,
                  target: str | None = None) -> int:
     """Units of ``token`` moved from ``source`` (or to ``target``) by the receipt's logs."""
-    total = 0
-    for log in logs:
-        topics = [bytes(topic).hex().removeprefix("0x") for topic in log["topics"]]
-        if len(topics) != 3 or topics[0] != TRANSFER_TOPIC:
-            continue
-        if str(log["address"]).lower() != token.lower():
-            continue
-        party = topics[1] if source is not None else topics[2]
-        if int(party, 16) != int(source if source is not None else str(target), 16):
-            continue
-        total += int.from_bytes(bytes(log["data"]), "big")
-    return total
+    position, party = (1, source) if source is not None else (2, str(target))
+    return sum(int.from_bytes(bytes(log["data"]), "big") for log in logs
+               if _is_transfer(log) and str(log["address"]).lower() == token.lower()
+               and _party(log, position) == int(party, 16))

@@ -26,7 +26,13 @@ from pydantic import Field
 from fortuna import ExactDecimal
 from plugins.exchanges.evm._abi import PAIR_ROUTER, V2_PAIR, V2_ROUTER
 from plugins.exchanges.evm._v2math import amount_in, amount_out, fee_fraction
-from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
+from plugins.exchanges.evm._venue import (
+    ADDRESS,
+    V2_SWAP_EVENT,
+    EvmSwapVenue,
+    EvmVenueArgs,
+    ratio,
+)
 from schemas import BadSymbol, InvalidOrder
 from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
@@ -67,6 +73,11 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
     """Uniswap v2 pairs: exact integer quotes from reserves, swaps through Router02."""
 
     _pairs: dict[tuple[str, str], str]
+    swap_event = V2_SWAP_EVENT
+
+    def _pool_deltas(self, data: bytes) -> tuple[int, int]:
+        in0, in1, out0, out1 = (int.from_bytes(data[i:i + 32], "big") for i in range(0, 128, 32))
+        return in0 - out0, in1 - out1
 
     async def load(self) -> None:
         await super().load()

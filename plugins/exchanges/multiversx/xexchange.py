@@ -49,6 +49,7 @@ from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
 from schemas.money import from_units, ratio
 from schemas.swap import (
     PoolPrice,
+    SignedHook,
     SlippageExceeded,
     SwapKind,
     SwapQuote,
@@ -242,7 +243,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
         transaction.gas_price = int(network.min_gas_price)
         return transaction
 
-    async def swap(self, request: SwapRequest) -> SwapReceipt:
+    async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
+                   ) -> SwapReceipt:
         from multiversx_sdk import TransactionComputer
 
         wallet = self._wallet()
@@ -254,6 +256,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
             transaction.nonce = nonce
             wallet.sign(transaction)
             tx_hash = TransactionComputer().compute_transaction_hash(transaction).hex()
+            if signed is not None:
+                await signed(tx_hash)  # raises: nothing was sent (the nonce is read again)
             self._sent[tx_hash] = request
             # A lost answer keeps the nonce taken: the transaction may be in the pool.
             with contextlib.suppress(SendUncertain):

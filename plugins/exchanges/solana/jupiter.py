@@ -50,6 +50,7 @@ from schemas.http import HttpClient
 from schemas.money import from_units, ratio
 from schemas.swap import (
     PoolPrice,
+    SignedHook,
     SlippageExceeded,
     SwapKind,
     SwapQuote,
@@ -276,7 +277,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                 f"Jupiter's transaction pays a priority fee of {priority} lamports, the cap is "
                 f"{self.args.max_priority_fee_lamports}; not sent", venue=self.name)
 
-    async def swap(self, request: SwapRequest) -> SwapReceipt:
+    async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
+                   ) -> SwapReceipt:
         from solders.transaction import VersionedTransaction
 
         wallet = self._wallet()
@@ -293,11 +295,13 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
             raise ExchangeError("Jupiter's swapTransaction is not a base64 serialized "
                                 "versioned transaction; not sent", venue=self.name) from None
         self._check_budget(transaction)
-        signed = wallet.sign(transaction)
-        signature = str(signed.signatures[0])  # a transaction's id is its first signature
+        transaction_signed = wallet.sign(transaction)
+        signature = str(transaction_signed.signatures[0])  # its id is its first signature
+        if signed is not None:
+            await signed(signature)  # raises: nothing was sent
         self._sent[signature] = (request, _route(_hops(body)))
         with contextlib.suppress(SendUncertain):  # it may have been accepted: ask its status
-            await self.args.rpc.send(bytes(signed))
+            await self.args.rpc.send(bytes(transaction_signed))
         status = await self.args.rpc.confirm(signature)
         return await settled(status is not None, signature, self.receipt,
                              waited=self.args.rpc.args.confirm_timeout, venue=self.name)
@@ -312,7 +316,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
             error = next((cls for marks, cls in SOLANA_ERRORS
                           if any(mark in reason for mark in marks)), SwapReverted)
             raise error(reason, venue=self.name, tx_hash=tx_hash, block=slot,
-                       gas_used=meta.compute_units_consumed)
+                        gas_used=meta.compute_units_consumed,
+                        gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS))
         owner = self._wallet().address
         moved: dict[str, int] = {}
         for sign, balances in ((-1, meta.pre_token_balances), (1, meta.post_token_balances)):

@@ -212,7 +212,7 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
         for table in self.tables.values():
             if not inspector.has_table(table.name, schema=table.schema):
                 table.create(connection)
-                self.log.info("sink_table_created", table=table.fullname)
+                self.log.debug("sink_table_created", table=table.fullname)
                 continue
             self._check_primary_key(table, inspector.get_pk_constraint(table.name, table.schema))
             existing = {c["name"]: c for c in inspector.get_columns(table.name, table.schema)}

@@ -3,21 +3,26 @@ it reads the live book and public trades, fills locally, and never writes to the
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from plugins.market_making.executors.paper import PaperExecutor
+from plugins.market_making.risk import PreTradeLimits
 from schemas import InsufficientFunds, Liquidity, OrderRejected, OrderRequest, OrderStatus, Side
+from schemas.market_making import DesiredQuote
 from tests.ccxt.conftest import VenueFactory
 from tests.ccxt.standins.base import StandIn
 
 SYMBOL = "BTC/USDT"
 
 
-async def paper(venue_factory: VenueFactory, **args: Any) -> tuple[PaperExecutor, StandIn]:
-    exchange, standin = await venue_factory("binance")
+async def paper(venue_factory: VenueFactory, venue: dict[str, Any] | None = None, **args: Any
+                ) -> tuple[PaperExecutor, StandIn]:
+    exchange, standin = await venue_factory("binance", **(venue or {}))
     executor = PaperExecutor(PaperExecutor.Args(
         balances={"USDT": Decimal("100000"), "BTC": Decimal("2")}, **args))
     executor.bind(exchange=exchange, market=await exchange.market(SYMBOL), prefix="paper_t",
@@ -130,3 +135,71 @@ async def test_balances_are_the_paper_account_after_a_fill(
     assert balances.total("BTC") == Decimal("1.5")
     assert balances.total("USDT") == Decimal("100000") + Decimal("15000.5") - fee
     assert balances.used("BTC") == 0
+
+
+QUOTES = [DesiredQuote(Side.BUY, Decimal("29999.00"), Decimal("0.1"))]
+
+
+async def test_a_book_that_cannot_be_read_refuses_the_placement_and_trading_goes_on(
+        venue_factory: VenueFactory) -> None:
+    executor, standin = await paper(venue_factory, venue={"retries": 0})
+    standin.fail("GET", "/api/v3/depth", 503, "Service Unavailable")
+    report = await executor.execute(QUOTES, Decimal("30000"), PreTradeLimits())
+    assert report.placed == []
+    assert "could not be read" in report.errors[0]
+    assert executor.unresolved == []
+    report = await executor.execute(QUOTES, Decimal("30000"), PreTradeLimits())
+    assert [o.price for o in report.placed] == [Decimal("29999.00")]
+
+
+async def test_a_placement_interrupted_while_reading_the_book_is_resolved_locally(
+        venue_factory: VenueFactory) -> None:
+    executor, standin = await paper(venue_factory)
+    interrupted = asyncio.create_task(
+        executor.execute(QUOTES, Decimal("30000"), PreTradeLimits()))
+    await asyncio.sleep(0)  # the placement is now waiting for the book
+    interrupted.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await interrupted
+    assert len(executor.unresolved) == 1
+    report = await executor.execute(QUOTES, Decimal("30000"), PreTradeLimits())
+    assert executor.unresolved == []
+    assert [o.price for o in report.placed] == [Decimal("29999.00")]
+    assert not [s for s in standin.seen if "openOrders" in s.path or "allOrders" in s.path]
+
+
+async def sell(standin: StandIn, trade_id: int, price: str, amount: str) -> None:
+    """The stand-in prints a public sell (the buyer was the maker), a moment from now (the
+    tape is in milliseconds: a trade in the millisecond of a placement may predate it)."""
+    await asyncio.sleep(0.002)
+    tape = standin.ledger.tape if standin.ledger.tape is not None else []
+    tape.append({"a": trade_id, "p": price, "q": amount, "f": trade_id, "l": trade_id,
+                 "T": int(time.time() * 1000), "m": True, "M": True})
+    standin.ledger.tape = tape
+
+
+async def test_public_sells_at_the_price_fill_a_bid_after_the_displayed_queue(
+        venue_factory: VenueFactory) -> None:
+    executor, standin = await paper(venue_factory)
+    await executor.sync()  # marks where the run starts on the tape
+    # the best bid, 30000.10, displays 0.12345: a bid joining it queues behind that
+    await executor.place(request(executor, Side.BUY, "30000.10", "0.1"))
+    await sell(standin, 1, "30000.10", "0.1")
+    await executor.sync()
+    assert (await executor.fills_since(0)).fills == ()
+    await sell(standin, 2, "30000.10", "0.1")
+    await executor.sync()
+    fills = (await executor.fills_since(0)).fills
+    assert [(f.price, f.amount) for f in fills] == [(Decimal("30000.10"), Decimal("0.07655"))]
+
+
+async def test_a_public_sell_below_a_bid_fills_it_with_nothing_ahead(
+        venue_factory: VenueFactory) -> None:
+    executor, standin = await paper(venue_factory)
+    await executor.sync()
+    await executor.place(request(executor, Side.BUY, "30000.10", "0.1"))
+    await sell(standin, 1, "30000.05", "0.04")
+    await executor.sync()
+    await executor.sync()  # a trade already counted fills nothing more
+    fills = (await executor.fills_since(0)).fills
+    assert [(f.price, f.amount) for f in fills] == [(Decimal("30000.10"), Decimal("0.04"))]

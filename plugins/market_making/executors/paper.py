@@ -22,6 +22,7 @@ from plugins.market_making.executors._paper_model import (
 from schemas import (
     Balances,
     Exchange,
+    ExchangeError,
     Fill,
     Liquidity,
     Market,
@@ -98,7 +99,14 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
     async def place(self, request: OrderRequest) -> Order:
         market = self.market
         assert request.price is not None  # the executor places limit orders only
-        book = await self._book()
+        try:
+            book = await self._book()
+        except ExchangeError as error:  # nothing was placed, for certain: a refusal
+            raise OrderRejected(
+                f"{request.symbol}: the paper order needs the live book, which could not be "
+                f"read ({type(error).__name__}: {error})", code="market_data",
+                request=request, venue=self._venue,
+            ) from error
         pieces = takes(book, request.side, request.price, request.amount)
         if pieces and request.post_only:
             raise OrderRejected(
@@ -131,6 +139,16 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
             raise OrderNotFound(f"no paper order {order.id}", venue=self._venue)
         self.account.release(self.market, paper)
         return self._model(paper, OrderStatus.CANCELED)
+
+    async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
+        """Paper orders are local: a placement interrupted before it took effect (while
+        the book was read) was not placed, and the venue is never asked."""
+        wanted = set(client_ids)
+        return {
+            cid: self._model(order, OrderStatus.OPEN)
+            for order in self._orders.values()
+            if (cid := order.request.client_order_id) is not None and cid in wanted
+        }
 
     # --- the live market filling them ---------------------------------------------------
 

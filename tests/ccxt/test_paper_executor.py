@@ -12,7 +12,15 @@ import pytest
 
 from plugins.market_making.executors.paper import PaperExecutor
 from plugins.market_making.risk import PreTradeLimits
-from schemas import InsufficientFunds, Liquidity, OrderRejected, OrderRequest, OrderStatus, Side
+from schemas import (
+    InsufficientFunds,
+    Liquidity,
+    OrderRejected,
+    OrderRequest,
+    OrderStatus,
+    Side,
+    TimeInForce,
+)
 from schemas.market_making import DesiredQuote
 from tests.ccxt.conftest import VenueFactory
 from tests.ccxt.standins.base import StandIn
@@ -31,9 +39,10 @@ async def paper(venue_factory: VenueFactory, venue: dict[str, Any] | None = None
 
 
 def request(executor: PaperExecutor, side: Side, price: str, amount: str,
-            post_only: bool = False) -> OrderRequest:
+            post_only: bool = False, tif: TimeInForce = TimeInForce.GTC) -> OrderRequest:
     return OrderRequest(symbol=SYMBOL, side=side, price=Decimal(price), amount=Decimal(amount),
-                        client_order_id=executor.next_client_id(), post_only=post_only)
+                        client_order_id=executor.next_client_id(), post_only=post_only,
+                        time_in_force=TimeInForce.PO if post_only else tif)
 
 
 async def test_a_resting_order_rests_locally_and_nothing_is_sent(
@@ -107,6 +116,27 @@ async def test_liquidity_an_order_took_is_not_taken_again_while_the_book_shows_i
     await executor.sync()  # new liquidity: 0.7 more shown than was taken
     fills = (await executor.fills_since(0)).fills
     assert [f.amount for f in fills] == [Decimal("0.5"), Decimal("0.3")]
+
+
+async def test_an_immediate_or_cancel_order_takes_what_it_can_and_expires(
+        venue_factory: VenueFactory) -> None:
+    executor, _ = await paper(venue_factory)
+    order = await executor.place(
+        request(executor, Side.BUY, "30000.21", "2.5", tif=TimeInForce.IOC))
+    assert order.status is OrderStatus.EXPIRED
+    assert order.filled == Decimal("2.0")
+    assert executor.resting == []
+    assert executor.simulated_balances().used("USDT") == 0
+
+
+async def test_a_fill_or_kill_order_the_book_cannot_fill_expires_with_nothing_filled(
+        venue_factory: VenueFactory) -> None:
+    executor, _ = await paper(venue_factory)
+    order = await executor.place(
+        request(executor, Side.BUY, "30000.21", "2.5", tif=TimeInForce.FOK))
+    assert order.status is OrderStatus.EXPIRED
+    assert order.filled == 0
+    assert (await executor.fills_since(0)).fills == ()
 
 
 async def test_a_post_only_order_that_would_take_is_refused(

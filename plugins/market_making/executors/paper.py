@@ -120,6 +120,10 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
             ahead=displayed_at(book, request.side, request.price),
         )
         self.account.reserve(market, order)
+        if request.time_in_force is TimeInForce.FOK and (
+            money.total(amount for _, amount in pieces) < order.remaining
+        ):
+            pieces = []  # fill or kill: all of it now, or nothing
         for price, amount in pieces:
             self._fill(order, amount, price, Liquidity.TAKER, now)
             order.taken = money.add(order.taken, amount)

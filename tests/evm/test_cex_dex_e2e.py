@@ -94,7 +94,7 @@ def test_fortuna_run_against_the_node_stops_cleanly_on_sigterm(
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line)
-            if "arbitrage_executed" in line:
+            if "arbitrage executed" in line:
                 break
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=60)
@@ -105,6 +105,6 @@ def test_fortuna_run_against_the_node_stops_cleanly_on_sigterm(
             process.wait()
     output = "".join(lines) + rest
     assert process.returncode == 0, output
-    assert "arbitrage_executed" in output
-    assert '"event": "arbitrage_stopped"' in output
+    assert "arbitrage executed" in output
+    assert '"event": "arbitrage stopped"' in output
     assert KEYS[1][2:] not in output

@@ -249,7 +249,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             raise InsufficientAllowance(
                 f"approving {grant} {token.symbol} for {spender} failed: {error}",
                 venue=self.name) from error
-        self.log.info("evm_allowance_granted", symbol=token.symbol, spender=spender,
+        self.log.info("evm allowance granted", symbol=token.symbol, spender=spender,
                       amount=str(grant))
 
     def _receipt(self, request: SwapRequest, pool: str, mined: Mined, owner: str,

@@ -196,3 +196,8 @@ class Executor(FillSource, abc.ABC):
     async def cancel_all(self) -> list[Order]:
         """Cancel every resting order of the mandate; returns those still resting after
         the attempts (empty when the venue holds none)."""
+
+    def simulated_balances(self) -> Balances | None:
+        """The account as this executor simulates it (paper trading), or None when the
+        venue's balances are the account (the default)."""
+        return None

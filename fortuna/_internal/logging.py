@@ -1,7 +1,16 @@
 """Structured logging for the runtime: readable on a terminal, JSON lines for machines.
 
 Every line carries ``component`` (the component's name, or ``fortuna`` for the runtime).
-Decimals stay exact: they are logged as strings, never through a float.
+On a simulated clock every line also carries ``sim_time`` (the clock's time, ISO 8601
+UTC), right after the event: the time to match against what the run recorded. Fields keep
+the order a line is written in, the story first: the event, ``sim_time``, the call's own
+fields, then ``component``, level and the wall-clock timestamp. Decimals stay exact and
+read as written (``0.5``, never ``Decimal('0.5')``): they are logged as strings, never
+through a float; on the console a list reads ``[65000.1,64999.9]``.
+
+A run with a duration shows its progress (:func:`progress_for`): a bar kept on the last
+line of a terminal (log lines scroll above it), or an ``INFO`` line every tenth of the
+duration anywhere else.
 
 Secrets never reach the output, by construction rather than by care:
 
@@ -39,8 +48,9 @@ import structlog
 from pydantic import SecretBytes, SecretStr
 
 from fortuna._internal.redaction import REDACTED, redact_text
+from fortuna._internal.run_progress import Progress, format_elapsed, sim_time
 
-__all__ = ["REDACTED", "GuardedStream", "configure_logging", "redact"]
+__all__ = ["REDACTED", "GuardedStream", "configure_logging", "progress_for", "redact"]
 
 _SECRET_KEY = re.compile(r"secret|key|passw|token|credential|private|auth|signature", re.I)
 _LEVELS = {
@@ -70,6 +80,50 @@ def _clean(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
         if key not in ("event", "exc_info", "level", "timestamp"):
             event_dict[key] = redact(value, key)
     event_dict.setdefault("component", "fortuna")
+    return event_dict
+
+
+def _stamp_sim_time(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    when = sim_time()
+    if when is not None:
+        event_dict.setdefault("sim_time", when)
+    return event_dict
+
+
+_HEAD = ("event", "sim_time")
+_TAIL = ("component", "level", "timestamp")
+
+
+def _ordered(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
+    """The event and the simulated time first, the call's fields in the order written,
+    then where and when (component, level, wall-clock timestamp)."""
+    ordered = {key: event_dict[key] for key in _HEAD if key in event_dict}
+    for key, value in event_dict.items():
+        if key not in ordered and key not in _TAIL:
+            ordered[key] = value
+    for key in _TAIL:
+        if key in event_dict:
+            ordered[key] = event_dict[key]
+    return ordered
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return "[" + ",".join(str(_plain(item)) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_plain(v)}" for k, v in value.items()) + "}"
+    return value
+
+
+def _plain_console(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Lists and mappings as a person writes them (the console only; JSON keeps them)."""
+    for key, value in event_dict.items():
+        if key not in ("exc_info", "exception") and isinstance(value, list | dict):
+            event_dict[key] = _plain(value)
     return event_dict
 
 
@@ -103,7 +157,21 @@ class GuardedStream:
         self.stream = stream
         self.on_lost = on_lost
         self.lost = False
+        self.interactive = False
+        """Whether lines go to a person's terminal (console format): a status line may
+        be kept under them."""
         self._lock = threading.Lock()
+        self._status = ""
+        self._status_shown = False
+
+    def show_status(self, text: str) -> None:
+        """Keep ``text`` on the last line (a terminal's progress bar); lines written
+        later appear above it. An empty text removes it."""
+        self._status = text
+        prefix = "\r\x1b[K" if self._status_shown else ""
+        self._status_shown = bool(text)
+        self._raw_write(prefix + text)
+        self.flush()
 
     def isatty(self) -> bool:
         try:
@@ -112,12 +180,21 @@ class GuardedStream:
             return False
 
     def write(self, text: str) -> int:
+        if self._status_shown:  # the line goes where the status was; the status under it
+            self._status_shown = False
+            text = "\r\x1b[K" + text
+        if self._status and text.endswith("\n"):
+            text += self._status
+            self._status_shown = True
+        self._raw_write(text)
+        return len(text)
+
+    def _raw_write(self, text: str) -> None:
         if not self.lost:
             try:
-                return self.stream.write(text)
+                self.stream.write(text)
             except (OSError, ValueError):
                 self._lose()
-        return len(text)
 
     def flush(self) -> None:
         if not self.lost:
@@ -184,18 +261,23 @@ def configure_logging(
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _stamp_sim_time,
     ]
     renderer: Any
     if log_format == "json":
         no_locals = structlog.tracebacks.ExceptionDictTransformer(
             show_locals=False, use_rich=False
         )
-        shared_tail: list[Any] = [_clean, structlog.processors.ExceptionRenderer(no_locals)]
+        shared_tail: list[Any] = [
+            _clean, structlog.processors.ExceptionRenderer(no_locals), _ordered
+        ]
         renderer = structlog.processors.JSONRenderer(default=str, sort_keys=False)
     else:
-        shared_tail = [_clean]
+        shared_tail = [_clean, _plain_console, _ordered]
+        out.interactive = out.isatty()
         renderer = structlog.dev.ConsoleRenderer(
-            colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback
+            colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback,
+            sort_keys=False,
         )
     redacting = _Redacting(renderer)
     structlog.configure(
@@ -216,3 +298,48 @@ def configure_logging(
     root.setLevel(max(threshold, logging.WARNING))  # libraries speak only when it matters
     logging.captureWarnings(True)  # warnings are log lines too, redacted like the others
     return out
+
+
+class _ProgressBar:
+    """A bar on the terminal's last line, redrawn ``steps`` times over the duration."""
+
+    steps = 100
+    width = 30
+
+    def __init__(self, out: GuardedStream, simulated: bool) -> None:
+        self.out = out
+        self.what = "simulated" if simulated else "elapsed"
+
+    def __call__(self, elapsed: float, duration: float) -> None:
+        share = min(elapsed / duration, 1.0)
+        filled = int(share * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.out.show_status(
+            f"[{bar}] {int(share * 100):3d}%  {format_elapsed(elapsed)} of "
+            f"{format_elapsed(duration)} {self.what}"
+        )
+
+    def close(self) -> None:
+        self.out.show_status("")
+
+
+class _ProgressLines:
+    """An ``INFO`` line every tenth of the duration (logs that are not a terminal)."""
+
+    steps = 10
+
+    def __init__(self) -> None:
+        self.log = structlog.get_logger("fortuna").bind(component="fortuna")
+
+    def __call__(self, elapsed: float, duration: float) -> None:
+        self.log.info("progress", percent=int(min(elapsed / duration, 1.0) * 100),
+                      elapsed=format_elapsed(elapsed), duration=format_elapsed(duration))
+
+    def close(self) -> None:
+        pass
+
+
+def progress_for(out: GuardedStream, *, simulated: bool) -> Progress:
+    """How a run with a duration shows its progress on ``out``: a bar on a terminal,
+    periodic lines otherwise."""
+    return _ProgressBar(out, simulated) if out.interactive else _ProgressLines()

@@ -10,6 +10,10 @@ Once the graph is built, the value of every secret its components hold is regist
 redaction (:mod:`fortuna._internal.redaction`): no log line or message shows it from then
 on, wherever it appears. A ``duration`` must be finite and positive: a NaN would never be
 reached (and would spin a virtual clock).
+
+While ``run`` runs a graph on a simulated clock, every log line carries its time
+(:mod:`fortuna._internal.run_progress`); with a ``duration`` and a ``progress`` factory, it
+reports how far the run has come, a fixed number of times spread over the duration.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ import asyncio
 import contextlib
 import math
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+from fortuna._internal.clock import WallClock
 from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
 from fortuna._internal.findings import MandateError
 from fortuna._internal.plan import Plan
+from fortuna._internal.run_progress import Progress, use_clock
 
 __all__ = ["MAX_DURATION", "ForcedStop", "check_duration", "run", "start"]
 
@@ -132,7 +138,8 @@ class _Stopper:
             self.graceful(reason)
 
     def graceful(self, reason: str) -> None:
-        self.graph.log.warning("stop requested; stopping gracefully", reason=reason)
+        # A stop asked for (the duration, an operator's signal) is the run going to plan.
+        self.graph.log.info("stop requested; stopping gracefully", reason=reason)
         if self.loading:
             if self.current is not None:
                 self.current.cancel()  # abort loading: what loaded is unloaded
@@ -184,6 +191,7 @@ async def run(
     stop: asyncio.Event | None = None,
     duration: float | None = None,
     keep_secrets: bool = False,
+    progress: Callable[[bool], Progress] | None = None,
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
@@ -194,7 +202,8 @@ async def run(
     redacted for the rest of the process (the command line's last lines). Returns the
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
-    and :class:`ForcedStop` after a second stop signal.
+    and :class:`ForcedStop` after a second stop signal. ``progress`` makes the reporter
+    of a run with a duration (told whether the clock is simulated).
     """
     if duration is not None:
         duration = check_duration(duration)
@@ -202,10 +211,16 @@ async def run(
     stopper = _Stopper(graph, force_unload_timeout)
     handlers = stopper.installed() if handle_signals else contextlib.nullcontext()
     watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
+    simulated = not isinstance(graph.clock, WallClock)
+    reporter = progress(simulated) if progress is not None and duration is not None else None
+    use_clock(graph.clock if simulated else None)
     try:
         with _secrets_of(graph, keep=keep_secrets), handlers:
-            return await _run(graph, stopper, duration)
+            return await _run(graph, stopper, duration, reporter)
     finally:
+        use_clock(None)
+        if reporter is not None:
+            reporter.close()
         if watcher is not None:
             watcher.cancel()
 
@@ -220,7 +235,16 @@ async def _stop_after(duration: float, graph: Graph, stopper: _Stopper) -> None:
     stopper.request(f"duration of {duration:g} s reached")
 
 
-async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph:
+async def _report(duration: float, graph: Graph, reporter: Progress) -> None:
+    clock = graph.clock
+    start = clock.monotonic()
+    for step in range(1, reporter.steps + 1):
+        await clock.sleep_until(start + duration * step / reporter.steps)
+        reporter(min(clock.monotonic() - start, duration), duration)
+
+
+async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
+               reporter: Progress | None = None) -> Graph:
     loading = asyncio.ensure_future(graph.load())
     stopper.current = loading
     await asyncio.wait((loading,))
@@ -237,11 +261,17 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph
     timer = (
         None if duration is None else asyncio.ensure_future(_stop_after(duration, graph, stopper))
     )
+    shown = (
+        None if duration is None or reporter is None
+        else asyncio.ensure_future(_report(duration, graph, reporter))
+    )
     try:
         await asyncio.wait((running,))
     finally:
         if timer is not None:
             timer.cancel()
+        if shown is not None:
+            shown.cancel()
         if not running.done():  # we were cancelled ourselves: stop the service too
             running.cancel()
             await asyncio.wait((running,))

@@ -51,7 +51,7 @@ async def pre_trade_checks(
     for outcome in outcomes:
         if isinstance(outcome, OrderRejected):
             return Skip(
-                "arbitrage_skipped_order_refused",
+                "arbitrage skipped order refused",
                 {"reason": outcome.reason, "code": outcome.code},
             )
     for outcome in outcomes:
@@ -60,7 +60,7 @@ async def pre_trade_checks(
     buy_balance, sell_balance, buy_amount, sell_amount = outcomes
     if buy_amount != amount or sell_amount != amount:
         return Skip(
-            "arbitrage_skipped_amount_off_step",
+            "arbitrage skipped amount off step",
             {"trade_amount": amount, "buy_amount": buy_amount, "sell_amount": sell_amount,
              "hint": "set trade_amount to a multiple of both markets' amount steps"},
         )
@@ -77,5 +77,5 @@ async def pre_trade_checks(
         short.append({"venue": seller.venue, "currency": sell_balance.base,
                       "needed": amount, "free": sell_balance.base_free})
     if short:
-        return Skip("arbitrage_skipped_insufficient_balance", {"short": short})
+        return Skip("arbitrage skipped insufficient balance", {"short": short})
     return None

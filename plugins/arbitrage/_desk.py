@@ -130,7 +130,7 @@ class Desk:
         assert state.side is not None, "set on entering REBALANCING"
         target = self._adapters[state.venue]
         self._log.warning(
-            "arbitrage_leg_imbalance",
+            "arbitrage leg imbalance",
             policy=state.policy.value, imbalance=state.legs_imbalance,
             action=f"{state.side.value} {state.legs_imbalance.copy_abs()} on {target.venue} "
             f"{target.symbol}",
@@ -179,8 +179,8 @@ class Desk:
         refused = isinstance(error, ExchangeError) and not error.retryable
         adapter = self._adapters[order.venue]
         event = (
-            "arbitrage_rebalance_failed" if order.role is Role.REBALANCE
-            else "arbitrage_leg_failed"
+            "arbitrage rebalance failed" if order.role is Role.REBALANCE
+            else "arbitrage leg failed"
         )
         self._failed(event, describe(error))
         self._log.error(
@@ -220,13 +220,13 @@ class Desk:
             return
         if found is None:
             self._log.warning(
-                "arbitrage_order_not_placed", leg=order.role.value, venue=adapter.venue,
+                "arbitrage order not placed", leg=order.role.value, venue=adapter.venue,
                 client_order_id=order.client_order_id, error=order.error,
             )
             self._apply(Absent(order.client_order_id))
             return
         self._log.warning(
-            "arbitrage_order_found_despite_error", leg=order.role.value, venue=adapter.venue,
+            "arbitrage order found despite error", leg=order.role.value, venue=adapter.venue,
             client_order_id=order.client_order_id, order_id=found.order_id,
             filled=found.filled, price=found.average_price, error=order.error,
         )
@@ -237,9 +237,9 @@ class Desk:
                        final: bool, why: str = "looking it up failed") -> None:
         adapter = self._adapters[order.venue]
         text = describe(error)
-        self._failed("arbitrage_order_lookup_failed", text)
+        self._failed("arbitrage order lookup failed", text)
         self._log.warning(
-            "arbitrage_order_lookup_failed", error=text, attempt=action.attempt,
+            "arbitrage order lookup failed", error=text, attempt=action.attempt,
             venue=adapter.venue, client_order_id=order.client_order_id, final=final,
         )
         self._apply(LookupFailed(order.client_order_id, f"{why}: {text}", final))
@@ -255,7 +255,7 @@ class Desk:
             await adapter.check_trade(side, amount, limit)
         except OrderRejected as error:
             self._log.warning(  # the market's rules, not a venue error
-                "arbitrage_rebalance_refused", attempt=action.attempt, amount=amount,
+                "arbitrage rebalance refused", attempt=action.attempt, amount=amount,
                 venue=adapter.venue, reason=error.reason, code=error.code,
             )
             self._apply(NotSent(action.attempt, describe(error), error.code))
@@ -278,7 +278,7 @@ class Desk:
         result = self.results.get(order.client_order_id)
         if result is not None:
             self._log.info(
-                "arbitrage_rebalance_order", attempt=action.attempt, side=side.value,
+                "arbitrage rebalance order", attempt=action.attempt, side=side.value,
                 venue=adapter.venue, filled=result.filled, price=result.average_price,
                 fee=result.fee, fee_currency=result.fee_currency,
                 left=self.state.imbalance.copy_abs(),
@@ -286,9 +286,9 @@ class Desk:
 
     def _not_sent(self, action: Rebalance, error: BaseException) -> None:
         text = describe(error)
-        self._failed("arbitrage_rebalance_failed", text)
+        self._failed("arbitrage rebalance failed", text)
         self._log.warning(
-            "arbitrage_rebalance_failed", error=text, attempt=action.attempt,
+            "arbitrage rebalance failed", error=text, attempt=action.attempt,
             amount=action.amount, sent=False,
         )
         self._apply(NotSent(action.attempt, text))

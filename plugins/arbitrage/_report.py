@@ -119,11 +119,11 @@ def log_halt(log: Logger, settlement: Settlement, reason: str,
                 "imbalance_low": low, "imbalance_high": high}
     if settlement.phase is Phase.HALTED_UNKNOWN:
         log.error(
-            "arbitrage_halted_outcome_unknown", reason=reason,
+            "arbitrage halted outcome unknown", reason=reason,
             orders=[order_figures(o, adapters) for o in settlement.unknown], **exposure,
         )
     else:
-        log.error("arbitrage_halted", reason=reason, residual=settlement.imbalance, **exposure)
+        log.error("arbitrage halted", reason=reason, residual=settlement.imbalance, **exposure)
 
 
 def log_execution(log: Logger, execution: Execution) -> None:
@@ -146,10 +146,10 @@ def log_execution(log: Logger, execution: Execution) -> None:
         "realised_profit": execution.realised_profit,
     }
     if execution.complete:
-        log.info("arbitrage_executed", **figures)
+        log.info("arbitrage executed", **figures)
     else:
         log.warning(
-            "arbitrage_executed_with_imbalance", **figures,
+            "arbitrage executed with imbalance", **figures,
             policy=execution.policy, imbalance=execution.imbalance,
             corrections=len(execution.corrections), residual=execution.residual,
             buy_error=execution.buy_error, sell_error=execution.sell_error,

@@ -171,10 +171,10 @@ class Arbitrage(TickService[ArbitrageArgs]):
             except ExchangeError as error:
                 if not error.retryable or attempt == attempts:
                     raise
-                self.log.warning("arbitrage_rate_retry", attempt=attempt, error=describe(error))
+                self.log.warning("arbitrage rate retry", attempt=attempt, error=describe(error))
                 await self.clock.sleep(LOOKUP_PAUSE)
         self.log.info(
-            "arbitrage_ready",
+            "arbitrage ready",
             a=f"{a.venue} {a.symbol}", b=f"{b.venue} {b.symbol}",
             currency=a.symbol.quote, rate=rate.rate, rate_source=rate.source,
             threshold=self.args.threshold, trade_amount=self.args.trade_amount,
@@ -189,7 +189,7 @@ class Arbitrage(TickService[ArbitrageArgs]):
     async def on_stop(self) -> None:
         # Legs are immediate-or-cancel: nothing of ours rests on a book to cancel.
         self.log.info(
-            "arbitrage_stopped", trades=self.trades, realised_profit=self.realised_profit,
+            "arbitrage stopped", trades=self.trades, realised_profit=self.realised_profit,
             currency=self.currency, residual=self.residual, halted=self.halted,
         )
 
@@ -228,9 +228,9 @@ class Arbitrage(TickService[ArbitrageArgs]):
         )
         if reasons != self._kill_reasons:
             if reasons:
-                self.log.warning("arbitrage_halted_by_kill_switch", reasons=list(reasons))
+                self.log.warning("arbitrage halted by kill switch", reasons=list(reasons))
             else:
-                self.log.info("arbitrage_resumed", previous_reasons=list(self._kill_reasons))
+                self.log.info("arbitrage resumed", previous_reasons=list(self._kill_reasons))
             self._kill_reasons = reasons
         return bool(reasons)
 
@@ -241,14 +241,14 @@ class Arbitrage(TickService[ArbitrageArgs]):
         found = await scan(self.args.exchange_a, self.args.exchange_b, self.args.converter,
                            amount)
         self.log.debug(
-            "arbitrage_evaluated",
+            "arbitrage evaluated",
             amount=amount, rate=found.rate.rate, not_enough_depth=list(found.thin) or None,
             **{f"{o.direction.value}_profit_ratio": o.profit_ratio for o in found.candidates},
         )
         best = best_opportunity(found.candidates, self.args.threshold)
         if best is not None:
             self.log.info(
-                "arbitrage_opportunity",
+                "arbitrage opportunity",
                 direction=best.direction.value, amount=amount, currency=best.currency,
                 buy_venue=best.buy.venue, buy_price=best.buy.price,
                 sell_venue=best.sell.venue, sell_price=best.sell.price,
@@ -338,7 +338,7 @@ class Arbitrage(TickService[ArbitrageArgs]):
         if settlement.phase is Phase.RESIDUAL:
             self.residual = money.add(self.residual, settlement.imbalance)
             self.log.warning(
-                "arbitrage_residual_under_minimum", residual=settlement.imbalance,
+                "arbitrage residual under minimum", residual=settlement.imbalance,
                 cumulative_residual=self.residual, reason=settlement.stop,
             )
         reason = halt_reason(settlement, adapters)

@@ -126,7 +126,7 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
     async def unload(self) -> None:
         await super().unload()
         if self.pending:
-            self.log.error("listener_records_not_stored", count=self.pending,
+            self.log.error("listener records not stored", count=self.pending,
                            reason="the cursor store refused them until the stop; a restart "
                            "fetches them again from the last stored cursor")
 
@@ -140,7 +140,7 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
             if cursor is not None:
                 self._position, self._seen = cursor.position, dict(cursor.seen)
                 self._sequence = cursor.sequence
-                self.log.info("listener_resumed", position=cursor.position.isoformat(),
+                self.log.info("listener resumed", position=cursor.position.isoformat(),
                               seen=len(cursor.seen), sequence=cursor.sequence)
         await super().load()
 
@@ -160,7 +160,7 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
             last = self.time(page[-1])
             if last <= since:
                 self.stuck += 1
-                self.log.error("listener_page_stuck", since=since.isoformat(), page_size=size,
+                self.log.error("listener page stuck", since=since.isoformat(), page_size=size,
                                reason="a full page of items shares one timestamp; raise "
                                "page_size or items at that time may be missed")
                 break
@@ -181,7 +181,7 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
                 records.append(self.record(item))
             except ValueError as exc:  # a value no column holds exactly
                 self.unstorable += 1
-                self.log.error("listener_item_not_stored", item=self.key(item), error=str(exc),
+                self.log.error("listener item not stored", item=self.key(item), error=str(exc),
                                unstorable=self.unstorable,
                                reason="skipped so the items after it are still stored")
         return records
@@ -211,7 +211,7 @@ class IncrementalListener(Listener[ArgsT, tuple[ItemT, ...]], abc.ABC, Generic[A
             pending = [r for r in stored if not isinstance(r, CursorRecord)]
             overflow = len(pending) - self.args.max_pending
             if overflow > 0:
-                self.log.error("listener_records_dropped", count=overflow,
+                self.log.error("listener records dropped", count=overflow,
                                reason="the cursor store stayed down; max_pending reached")
                 pending = pending[overflow:]
             self._pending = pending

@@ -128,7 +128,7 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
             value = await self.fetch()
         except ExchangeError as exc:
             self.failures += 1
-            self.log.warning("listener_fetch_failed", error=str(exc), failures=self.failures)
+            self.log.warning("listener fetch failed", error=str(exc), failures=self.failures)
             return
         self.fetches += 1
         self._reading = Reading(value=value, fetched_at=self.clock.now(), sequence=self.fetches)
@@ -136,7 +136,7 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
             records = self.records(value)
         except ValueError as exc:  # a value no column holds exactly (pydantic's refusal)
             self.unstorable += 1
-            self.log.error("listener_records_not_built", error=str(exc),
+            self.log.error("listener records not built", error=str(exc),
                            unstorable=self.unstorable,
                            reason="the fetch is served to readers but not stored")
             records = ()

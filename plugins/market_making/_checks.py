@@ -2,7 +2,8 @@
 
 - sizes: the strategy's orders against the risk caps, the simulated market's minimum and
   maximum amount and minimum notional (at a price known before the run: ``prices.fixed``
-  or the sim market's ``price``), and the sim's balances;
+  or the sim market's ``price``), and the starting balances of the sim (or of a paper
+  executor);
 - markets: kill switches and the reference price on a market or venue other than the
   service's.
 
@@ -158,15 +159,18 @@ def sizes(node: Node, view: View) -> Iterator[Problem]:
                           f"{quote} at {reference[1]} {price}, under the market's "
                           f"min_notional {least_notional} {venue}", "the venue")
     executor = view.node(args.executor)
-    if executor is None or executor.id != "market_making.executors.dry_run":
-        yield from _balances(exchange, orders, base, quote, reference)
+    if executor is not None and executor.id == "market_making.executors.paper":
+        yield from _balances(executor, "the paper account", orders, base, quote, reference)
+    elif executor is None or executor.id != "market_making.executors.dry_run":
+        yield from _balances(exchange, "the sim", orders, base, quote, reference)
 
 
 def _balances(
-    exchange: Node, orders: list[_Order], base: str, quote: str,
+    holder: Node, who: str, orders: list[_Order], base: str, quote: str,
     reference: tuple[Decimal, str] | None,
 ) -> Iterator[Problem]:
-    balances = exchange.args.balances
+    """Starting balances (of the sim, or of a paper executor) too small for any order."""
+    balances = holder.args.balances
     sells = [o for o in orders if not o.buy]
     buys = [o for o in orders if o.buy]
     if sells:
@@ -174,18 +178,18 @@ def _balances(
         held = balances.get(base, Decimal(0))
         if least.amount > held:
             yield Problem(
-                f'the sim starts with {held} {base}, less than the smallest sell order '
+                f'{who} starts with {held} {base}, less than the smallest sell order '
                 f"({least.amount} {base}): no sell can be placed",
-                ("balances",), exchange.name, WARNING)
+                ("balances",), holder.name, WARNING)
     if buys and reference is not None:
         least = min(buys, key=lambda o: o.amount * o.factor)
         cost = least.amount * least.factor * reference[0]
         held = balances.get(quote, Decimal(0))
         if cost > held:
             yield Problem(
-                f"the sim starts with {held} {quote}, less than the smallest buy order costs "
+                f"{who} starts with {held} {quote}, less than the smallest buy order costs "
                 f"(about {cost:f} {quote} at {reference[1]} {reference[0]}): no buy can be "
-                "placed", ("balances",), exchange.name, WARNING)
+                "placed", ("balances",), holder.name, WARNING)
 
 
 def markets(node: Node, view: View) -> Iterator[Problem]:

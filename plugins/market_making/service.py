@@ -67,8 +67,8 @@ class MarketMakingArgs(TickArgs):
     price: PriceProvider = Field(description="the reference price the strategy quotes around")
     strategy: Strategy = Field(description="decides the quotes, e.g. a ladder")
     executor: Executor = Field(
-        description="turns quotes into orders: market_making.executors.exchange (live) or "
-        ".dry_run (logs only)"
+        description="turns quotes into orders: market_making.executors.exchange (live), "
+        ".paper (local orders filled by the live market) or .dry_run (logs only)"
     )
     risk: RiskCheck | None = Field(
         default=None,
@@ -274,7 +274,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
             quote, _, balances = await gather(
                 args.price.quote(),
                 executor.sync(),
-                self._venue.fetch_balances() if args.respect_balances or
+                self._balances() if args.respect_balances or
                 args.report_every is not None or self.restriction is not None else _none(),
             )
         except PriceUnavailable as exc:
@@ -297,6 +297,11 @@ class MarketMaking(TickService[MarketMakingArgs]):
             self._next_report = now + args.report_every
             self._report(quote.price, balances)
         return report
+
+    async def _balances(self) -> Balances:
+        """The account: the executor's simulated one (paper trading), else the venue's."""
+        simulated = self.args.executor.simulated_balances()
+        return simulated if simulated is not None else await self._venue.fetch_balances()
 
     def desired(
         self, reference: Decimal, balances: Balances | None, resting: Sequence[Order]

@@ -70,7 +70,7 @@ async def deliver(log: Any, sinks: Sequence[Sink], writes: Sequence[Sequence[Met
                 accepted = result.accepted
                 refused = records[accepted:]
             log.error(
-                "metrics_not_stored",
+                "metrics not stored",
                 sink=sink_name(sink),
                 count=len(refused),
                 accepted=accepted,
@@ -118,7 +118,7 @@ class Collector(Component[ArgsT], abc.ABC):
         except Exception as exc:
             self.failed_samples += 1
             self.log.error(
-                "metrics_sample_failed", error=f"{type(exc).__name__}: {exc}",
+                "metrics sample failed", error=f"{type(exc).__name__}: {exc}",
                 failed_samples=self.failed_samples,
             )
             return

@@ -74,7 +74,7 @@ class DepthCollector(Collector[DepthArgs]):
             depth = band_depth(book, band)
             if depth is None:
                 self.log.warning(
-                    "metrics_book_one_sided", symbol=str(self.args.symbol),
+                    "metrics book one sided", symbol=str(self.args.symbol),
                     bids=len(book.bids), asks=len(book.asks),
                 )
                 return []

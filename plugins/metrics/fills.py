@@ -83,7 +83,7 @@ class FillsCollector(Collector[FillsArgs]):
                 pass
         except Exception as exc:
             self.failed_samples += 1
-            self.log.error("metrics_sample_failed", error=f"{type(exc).__name__}: {exc}")
+            self.log.error("metrics sample failed", error=f"{type(exc).__name__}: {exc}")
 
     async def _page(self) -> bool:
         """One page to the sinks behind on it; True if another page may follow."""
@@ -95,7 +95,7 @@ class FillsCollector(Collector[FillsArgs]):
         if page.missed:
             self.missed += page.missed
             self.log.error(
-                "metrics_fills_missed", count=page.missed, cursor=low, first_available=first,
+                "metrics fills missed", count=page.missed, cursor=low, first_available=first,
                 reason="the source no longer held them; keep more fills or read more often",
             )
         if page.next_cursor <= low:
@@ -126,7 +126,7 @@ class FillsCollector(Collector[FillsArgs]):
                     continue  # reported when first read; a resent page skips it quietly
                 self.unstorable += 1
                 self.log.error(
-                    "metrics_fill_not_stored",
+                    "metrics fill not stored",
                     fill=fill.model_dump(mode="json"),
                     cursor=number,
                     venue=venue,

@@ -30,7 +30,7 @@ class SpreadCollector(Collector[SpreadArgs]):
         bid, ask = book.best_bid, book.best_ask
         if bid is None or ask is None:
             self.log.warning(
-                "metrics_book_one_sided", symbol=str(self.args.symbol),
+                "metrics book one sided", symbol=str(self.args.symbol),
                 bids=len(book.bids), asks=len(book.asks),
             )
             return []

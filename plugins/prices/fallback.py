@@ -4,7 +4,7 @@ Sources are asked one at a time, in order, and the first that gives a fresh pric
 later ones are not asked at all. A source that raises ``PriceUnavailable`` (or a venue
 error) or whose quote is older than ``max_age`` is unhealthy and the next is tried. When
 every source is unhealthy the fallback raises ``PriceUnavailable`` naming each one's reason.
-A change of the source used is logged once (``price_fallback_source``; a warning with the
+A change of the source used is logged once (``price fallback source``; a warning with the
 reasons when earlier sources were skipped), not on every call.
 """
 
@@ -50,7 +50,7 @@ class FallbackPrice(Component[FallbackPriceArgs], PriceProvider):
             if quote.source != self._used:  # a change of source is logged, once
                 self._used = quote.source
                 emit = self.log.warning if failures else self.log.info
-                emit("price_fallback_source", source=quote.source,
+                emit("price fallback source", source=quote.source,
                      skipped=[str(f) for f in failures])
             return quote_of(self.name, quote.price, [quote])
         raise unavailable(self.name, failures, 0, 1)

@@ -80,7 +80,7 @@ class WindowPrice(Component[WindowPriceArgs], PriceProvider):
             quote = await fresh_quote(self.args.source, self.clock.now(), self.args.max_age)
         except PriceUnavailable as exc:
             self.skipped += 1
-            self.log.warning("price_sample_skipped", reason=str(exc), skipped=self.skipped)
+            self.log.warning("price sample skipped", reason=str(exc), skipped=self.skipped)
             return
         self._samples.append(quote)
         horizon = self.clock.now() - timedelta(seconds=self.args.window)

@@ -139,7 +139,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
                 await task
         if self._buffer:
             self.log.error(
-                "sink_records_not_stored",
+                "sink records not stored",
                 count=len(self._buffer),
                 reason=f"not confirmed stored within unload_timeout "
                 f"({self.args.unload_timeout:g}s) after unload began",
@@ -169,7 +169,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
             except SinkFullError as full:
                 refused = len(records) - start
                 self.log.error(
-                    "sink_records_refused",
+                    "sink records refused",
                     count=refused,
                     accepted=start,
                     written=len(records),
@@ -218,7 +218,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
         if not self._full_reported:
             self._full_reported = True
             self.log.error(
-                "sink_buffer_full",
+                "sink buffer full",
                 buffered=len(self._buffer),
                 capacity=capacity,
                 waiting_records=count,
@@ -284,7 +284,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
             if len(batch) == 1:
                 self.rejected += 1
                 self.log.error(
-                    "sink_record_rejected",
+                    "sink record rejected",
                     record=batch[0].model_dump(mode="json"),
                     kind=batch[0].kind,
                     error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
@@ -309,7 +309,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
         if first:
             self._failing_since = self._wall.monotonic()
         (self.log.error if first else self.log.warning)(
-            "sink_write_failed",
+            "sink write failed",
             batch=batch,
             buffered=len(self._buffer),
             capacity=self.args.buffer_size,
@@ -320,7 +320,7 @@ class BufferedSink(Component[ArgsT], Sink, abc.ABC):
     def _on_success(self) -> None:
         if self._failing_since is not None:
             self.log.warning(
-                "sink_write_recovered",
+                "sink write recovered",
                 outage=round(self._wall.monotonic() - self._failing_since, 3),
                 buffered=len(self._buffer),
             )

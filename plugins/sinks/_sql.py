@@ -112,7 +112,7 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
                 await self._dispose()
                 raise
             self.log.error(
-                "sink_database_unreachable",
+                "sink database unreachable",
                 policy="best-effort: the mandate runs; records are buffered (up to "
                 f"{self.args.buffer_size}) and stored once the database answers",
                 error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
@@ -212,7 +212,7 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
         for table in self.tables.values():
             if not inspector.has_table(table.name, schema=table.schema):
                 table.create(connection)
-                self.log.info("sink_table_created", table=table.fullname)
+                self.log.debug("sink table created", table=table.fullname)
                 continue
             self._check_primary_key(table, inspector.get_pk_constraint(table.name, table.schema))
             existing = {c["name"]: c for c in inspector.get_columns(table.name, table.schema)}
@@ -236,7 +236,7 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
             f"ALTER TABLE {preparer.format_table(table)} "
             f"ADD COLUMN {preparer.format_column(column)} {column_type}"
         )
-        self.log.warning("sink_column_added", table=table.fullname, column=name, type=column_type)
+        self.log.warning("sink column added", table=table.fullname, column=name, type=column_type)
 
     def _check_primary_key(self, table: Table, constraint: Any) -> None:
         columns = list(constraint.get("constrained_columns") or ())

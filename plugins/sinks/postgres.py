@@ -69,7 +69,7 @@ class PostgresSink(SqlSink[PostgresSinkArgs]):
             raise ValueError(
                 f"sinks.postgres needs a postgresql+asyncpg:// URL, got {url.drivername}://"
             )
-        self.log.info("sink_connecting", url=url.render_as_string(hide_password=True))
+        self.log.info("sink connecting", url=url.render_as_string(hide_password=True))
         return create_async_engine(
             url,
             pool_size=self.args.pool_size,

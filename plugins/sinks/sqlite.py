@@ -44,7 +44,7 @@ class SqliteSink(SqlSink[SqliteSinkArgs]):
             cursor.close()
 
         event.listen(engine.sync_engine, "connect", configure)
-        self.log.info("sink_opening", path=str(path))
+        self.log.info("sink opening", path=str(path))
         return engine
 
     def insert(self, table: Table) -> Insert:

@@ -140,7 +140,7 @@ async def test_an_order_whose_outcome_cannot_be_found_halts_with_the_exact_expos
     assert unknown_id in service.halted
     (unknown,) = execution.unknown
     assert unknown_id in unknown
-    (halt,) = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
+    (halt,) = [line for line in logs if line["event"] == "arbitrage halted outcome unknown"]
     (order,) = halt["orders"]
     assert (order["client_order_id"], order["side"], order["amount"]) == (
         unknown_id, "sell", D("0.05"))
@@ -190,7 +190,7 @@ async def test_a_rebalancing_order_that_fails_before_sending_spends_an_attempt_n
     assert "0.05 BTC" in service.halted
     assert errors.errors == 1  # the tick counts as failed
     failed = [(line["attempt"], line["error"], line["sent"]) for line in logs
-              if line["event"] == "arbitrage_rebalance_failed"]
+              if line["event"] == "arbitrage rebalance failed"]
     assert failed == [(1, "RuntimeError: book parser crashed", False),
                       (2, "KeyError: 'asks'", False)]
 
@@ -223,7 +223,7 @@ async def test_a_forced_stop_with_an_order_in_flight_halts_with_it_named_and_sto
     assert in_flight is not None
     assert service.halted is not None
     assert in_flight in service.halted
-    (halt,) = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
+    (halt,) = [line for line in logs if line["event"] == "arbitrage halted outcome unknown"]
     assert [o["client_order_id"] for o in halt["orders"]] == [in_flight]
     (execution,) = service.executions
     assert execution.unknown

@@ -198,7 +198,7 @@ async def test_a_venue_outage_trips_consecutive_errors_and_trading_stays_stopped
 def test_fortuna_run_rehearses_the_sim_mandate(fortuna_cli: FortunaRunner) -> None:
     result = fortuna_cli("run", str(CONFIG), "--duration", "3", "--log-format", "json")
     assert result.returncode == 0, result.stderr
-    executed = [line for line in result.stderr.splitlines() if "arbitrage_executed" in line]
+    executed = [line for line in result.stderr.splitlines() if "arbitrage executed" in line]
     assert len(executed) == 3  # ticks at 0, 1 and 2 virtual seconds
 
 
@@ -230,7 +230,7 @@ async def test_under_injected_faults_every_order_is_looked_up_and_base_stays_fla
         rehearsal = await rehearse(faulty(tmp_path, seed), 120)
     events = {line["event"] for line in logs}
     # the faults reached orders: some took effect despite the error, some never did
-    assert {"arbitrage_order_found_despite_error", "arbitrage_order_not_placed"} <= events
+    assert {"arbitrage order found despite error", "arbitrage order not placed"} <= events
     assert rehearsal.service.halted is None
     assert btc_gained(rehearsal) == rehearsal.service.residual
 
@@ -247,7 +247,7 @@ async def test_under_harsh_faults_a_halt_always_reports_a_range_holding_the_true
         except LoadError:
             continue
         gained = btc_gained(rehearsal) - rehearsal.service.residual
-        halts = [line for line in logs if line["event"] == "arbitrage_halted_outcome_unknown"]
+        halts = [line for line in logs if line["event"] == "arbitrage halted outcome unknown"]
         if rehearsal.service.halted is None:
             assert gained == 0
         elif halts:
@@ -255,6 +255,6 @@ async def test_under_harsh_faults_a_halt_always_reports_a_range_holding_the_true
             assert halt["imbalance_low"] <= gained <= halt["imbalance_high"]
             halted += 1
         else:
-            (halt,) = [line for line in logs if line["event"] == "arbitrage_halted"]
+            (halt,) = [line for line in logs if line["event"] == "arbitrage halted"]
             assert gained == halt["residual"]
     assert halted >= 1  # the seeds reach the halt

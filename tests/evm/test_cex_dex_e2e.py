@@ -70,9 +70,9 @@ def test_fortuna_run_against_the_node_stops_cleanly_on_sigterm(
 ) -> None:
     """Run until the first arbitrage is executed, then SIGTERM: exit 0, a clean stop."""
     returncode, output = sigterm_after([sys.executable, "-m", "fortuna", "run", str(CONFIG)],
-                                       "arbitrage_executed", cwd=REPO,
+                                       "arbitrage executed", cwd=REPO,
                                        env={**os.environ, **environment})
     assert returncode == 0, output
-    assert "arbitrage_executed" in output
-    assert '"event": "arbitrage_stopped"' in output
+    assert "arbitrage executed" in output
+    assert '"event": "arbitrage stopped"' in output
     assert KEYS[1][2:] not in output

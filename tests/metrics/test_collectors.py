@@ -91,7 +91,7 @@ async def test_a_one_sided_book_is_skipped_with_a_warning() -> None:
     await collector.tick()
 
     assert sink.records == []
-    assert recorded(collector).named("metrics_book_one_sided", "warning")
+    assert recorded(collector).named("metrics book one sided", "warning")
 
 
 async def test_depth_sums_amount_and_notional_within_each_band() -> None:
@@ -156,7 +156,7 @@ async def test_every_sink_gets_the_records_while_another_sink_fails() -> None:
     await collector.tick()
 
     assert len(healthy.records) == 1
-    (refused,) = recorded(collector).named("metrics_not_stored", "error")
+    (refused,) = recorded(collector).named("metrics not stored", "error")
     assert (refused["sink"], refused["count"]) == ("broken", 1)
 
 
@@ -185,7 +185,7 @@ async def test_a_venue_error_is_logged_and_sampling_goes_on() -> None:
     await collector.tick()
 
     assert len(sink.records) == 1
-    assert recorded(collector).named("metrics_sample_failed", "error")
+    assert recorded(collector).named("metrics sample failed", "error")
     assert (collector.samples, collector.failed_samples) == (1, 1)
 
 

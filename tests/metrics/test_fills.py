@@ -70,7 +70,7 @@ async def test_a_sink_that_failed_is_sent_its_fills_again_and_the_others_no_dupl
 
     assert fill_ids(steady) == ["t0", "t1", "t2"]
     assert fill_ids(flaky) == ["t0", "t1", "t2"]
-    assert len(recorded(fills).named("metrics_not_stored", "error")) == 2
+    assert len(recorded(fills).named("metrics not stored", "error")) == 2
 
 
 async def test_a_backlog_is_read_page_by_page_in_one_tick() -> None:
@@ -92,7 +92,7 @@ async def test_fills_the_source_forgot_before_they_were_read_are_reported_loudly
     await fills.tick()
 
     assert fill_ids(sink) == ["t2", "t3", "t4"]
-    (missed,) = recorded(fills).named("metrics_fills_missed", "error")
+    (missed,) = recorded(fills).named("metrics fills missed", "error")
     assert missed["count"] == 2
     assert fills.missed == 2
 
@@ -134,7 +134,7 @@ async def test_a_fill_that_cannot_become_a_record_is_reported_and_skipped_not_st
     assert fill_ids(sink) == ["t0", "t3", "t4"]
     assert fills.cursors == [5]
     assert fills.unstorable == 2
-    first, second = recorded(fills).named("metrics_fill_not_stored", "error")
+    first, second = recorded(fills).named("metrics fill not stored", "error")
     too_large = a_fill(1, price=Decimal("123456789012345678901"))
     assert first["fill"] == too_large.model_dump(mode="json")  # every field, amounts as text
     assert first["cursor"] == 1
@@ -157,4 +157,4 @@ async def test_a_fill_that_cannot_become_a_record_is_reported_once_when_its_page
 
     assert fill_ids(flaky) == fill_ids(steady) == ["t1"]
     assert fills.unstorable == 1
-    assert len(recorded(fills).named("metrics_fill_not_stored", "error")) == 1
+    assert len(recorded(fills).named("metrics fill not stored", "error")) == 1

@@ -142,7 +142,7 @@ async def test_a_sink_that_took_part_of_a_large_write_is_logged_with_what_it_too
         await proxy.cut()
         await fills.tick()
 
-        (not_stored,) = recorded(fills).named("metrics_not_stored", "error")
+        (not_stored,) = recorded(fills).named("metrics not stored", "error")
         assert (not_stored["accepted"], not_stored["count"], not_stored["written"]) == (
             100, 150, 250
         )

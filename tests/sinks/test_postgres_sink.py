@@ -218,7 +218,7 @@ async def test_no_row_is_lost_or_duplicated_when_its_connections_are_killed_mid_
     assert len(ids) == len(records)
     assert {row["id"] for row in ids} == {r.id for r in records}
     assert killed >= 5, "the test must actually kill the sink's connections"
-    assert log.named("sink_write_failed"), "some kill must have interrupted a write"
+    assert log.named("sink write failed"), "some kill must have interrupted a write"
 
 
 async def test_records_written_while_the_database_is_unreachable_arrive_when_it_returns(
@@ -245,8 +245,8 @@ async def test_records_written_while_the_database_is_unreachable_arrive_when_it_
         await sink.unload()
 
     assert await count(pg, pg_schema) == 300
-    assert log.named("sink_write_failed", "error"), log.events
-    assert log.named("sink_write_recovered")
+    assert log.named("sink write failed", "error"), log.events
+    assert log.named("sink write recovered")
 
 
 async def test_a_full_buffer_is_reported_loudly_and_write_waits_for_room(
@@ -264,7 +264,7 @@ async def test_a_full_buffer_is_reported_loudly_and_write_waits_for_room(
         waiting = asyncio.create_task(sink.write([balance(i) for i in range(100, 110)]))
         await asyncio.sleep(0.3)
         assert not waiting.done(), "a full buffer makes write wait, never drop"
-        assert log.named("sink_buffer_full", "error")
+        assert log.named("sink buffer full", "error")
 
         proxy.restore()
         await asyncio.wait_for(waiting, 20)
@@ -289,7 +289,7 @@ async def test_a_buffer_full_for_longer_than_full_timeout_refuses_the_write_with
         with pytest.raises(SinkFullError) as refused:
             await sink.write([balance(i) for i in range(100, 110)])
         assert refused.value.refused == 10
-        assert log.named("sink_records_refused", "error")[0]["count"] == 10
+        assert log.named("sink records refused", "error")[0]["count"] == 10
 
         proxy.restore()
         await asyncio.wait_for(sink.flush(), 20)
@@ -313,7 +313,7 @@ async def test_a_write_larger_than_the_buffer_refused_in_part_says_how_many_were
             await sink.write([balance(i) for i in range(250)])  # parts of 100, 100, 50
         assert (refused.value.accepted, refused.value.refused) == (100, 150)
         assert "accepted the first 100 and refused the other 150 of 250" in str(refused.value)
-        (logged,) = log.named("sink_records_refused", "error")
+        (logged,) = log.named("sink records refused", "error")
         assert (logged["accepted"], logged["count"], logged["written"]) == (100, 150, 250)
 
         proxy.restore()
@@ -349,7 +349,7 @@ async def test_unload_reports_the_records_it_could_not_store(
         await sink.write([balance(i) for i in range(10)])
         await sink.unload()
 
-    (lost,) = log.named("sink_records_not_stored", "error")
+    (lost,) = log.named("sink records not stored", "error")
     assert lost["count"] == 10
 
 
@@ -369,7 +369,7 @@ async def test_a_record_the_database_refuses_is_reported_and_the_others_are_stor
     await sink.unload()
 
     assert await count(pg, pg_schema) == 8
-    (rejected,) = log.named("sink_record_rejected", "error")
+    (rejected,) = log.named("sink record rejected", "error")
     assert rejected["record"]["id"] == str(poisoned.id)  # type: ignore[index]
     assert (sink.rejected, sink.stored) == (1, 8)
 

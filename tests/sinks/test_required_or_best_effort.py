@@ -54,7 +54,7 @@ async def test_a_best_effort_sink_loads_with_its_database_down_and_says_so(
         sink = make_sink(via_port(pg_dsn, proxy.port), pg_schema, log, required=False)
         await sink.load()
         try:
-            (event,) = log.named("sink_database_unreachable", "error")
+            (event,) = log.named("sink database unreachable", "error")
             assert "best-effort" in str(event["policy"])
         finally:
             await sink.unload()
@@ -71,7 +71,7 @@ async def test_a_best_effort_sink_buffers_while_down_and_stores_everything_when_
         await sink.write([balance(i) for i in range(50)])
         await asyncio.sleep(0.3)  # several attempts fail meanwhile
         assert sink.buffered == 50  # what it holds, reported
-        assert log.named("sink_write_failed", "error")
+        assert log.named("sink write failed", "error")
 
         proxy.restore()
         await asyncio.wait_for(sink.flush(), 20)  # migrates, then stores

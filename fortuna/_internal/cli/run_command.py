@@ -114,7 +114,8 @@ class _LogLoss:
         if loop is not None and stop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)
 
-    async def run(self, plan: Any, settings: Any, duration: float | None) -> None:
+    async def run(self, plan: Any, settings: Any, duration: float | None,
+                  progress: Any = None) -> None:
         from fortuna._internal.runtime import run
 
         self.loop = asyncio.get_running_loop()
@@ -129,6 +130,7 @@ class _LogLoss:
             stop=self.stop,
             duration=duration,
             keep_secrets=True,  # the outcome is logged after the run: still redacted
+            progress=progress,
         )
 
 
@@ -136,20 +138,21 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None) -
     """Configure logging and run ``plan`` with signal handling; returns the exit code."""
     from fortuna._internal.cli.stopping import mark_run_started
     from fortuna._internal.container import LoadError
-    from fortuna._internal.logging import configure_logging
+    from fortuna._internal.logging import configure_logging, progress_for
     from fortuna._internal.runtime import ForcedStop
     from fortuna._internal.settings import Settings
     from fortuna._internal.ticker import LeftBehind, TickerFailed
 
     settings = settings if settings is not None else Settings.resolve()
     log_loss = _LogLoss()
-    configure_logging(settings.log_level, settings.log_format, on_lost=log_loss)
+    out = configure_logging(settings.log_level, settings.log_format, on_lost=log_loss)
     import structlog
 
     log = structlog.get_logger("fortuna").bind(component="fortuna")
     mark_run_started()
     try:
-        asyncio.run(log_loss.run(plan, settings, duration))
+        asyncio.run(log_loss.run(
+            plan, settings, duration, lambda simulated: progress_for(out, simulated=simulated)))
     except MandateError as error:
         _print_findings(error)
         return EXIT_INVALID

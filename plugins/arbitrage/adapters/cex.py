@@ -288,7 +288,7 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
         if filled > 0 and average is None:
             average = order.price if order.price is not None else request.price
             self.log.warning(
-                "arbitrage_average_unknown",
+                "arbitrage average unknown",
                 symbol=str(self.args.symbol), order_id=order.id, valued_at=average,
             )
         estimated = False

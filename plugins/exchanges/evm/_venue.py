@@ -260,7 +260,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             raise InsufficientAllowance(
                 f"approving {grant} {token.symbol} for {spender} failed: {error}",
                 venue=self.name) from error
-        self.log.info("evm_allowance_granted", symbol=token.symbol, spender=spender,
+        self.log.info("evm allowance granted", symbol=token.symbol, spender=spender,
                       amount=str(grant))
 
     def _moved(self, kind: SwapKind, token_in: Token, token_out: Token, pool: str,

@@ -190,6 +190,16 @@ class SimArgs(ComponentArgs):
     latency_jitter: Duration = Field(
         default=0.0, description="extra random delay, uniform between zero and this"
     )
+    order_latency: Duration = Field(
+        default=0.0,
+        description='extra delay of order placements and cancels, e.g. "200ms": they take '
+        "effect this long after the call's latency, on the clock, while the market moves",
+    )
+    queue_ahead: Annotated[ExactDecimal, Field(ge=0, le=1)] = Field(
+        default=Decimal(1),
+        description="share of the synthetic amount displayed at a resting order's price "
+        "that is ahead of it in the queue: 1 = behind all of it (the default), 0 = first",
+    )
     faults: SimFaults = Field(default_factory=SimFaults, description="injected failures")
     history: int = Field(
         default=10_000, ge=1, description="closed orders, fills and public trades kept per venue"

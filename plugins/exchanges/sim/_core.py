@@ -47,6 +47,7 @@ class SimVenueCore(Component[SimArgs], Exchange):
     _account: Account
     _faults: Faults | None
     _latency: float
+    _order_latency: float
     _jitter: float
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class SimVenueCore(Component[SimArgs], Exchange):
                 market=markets[str(spec.symbol)], path=path, offset=args.price_offset,
                 params=params, level_amount=spec.level_amount, trade_amount=trade_amount,
                 seed=args.seed, venue=args.venue, account=account, history=args.history,
+                queue_ahead=args.queue_ahead,
             )
         self._markets = markets
         self._engines = engines
@@ -101,6 +103,7 @@ class SimVenueCore(Component[SimArgs], Exchange):
             if args.faults.active else None
         )
         self._latency = args.latency
+        self._order_latency = args.order_latency
         self._jitter = args.latency_jitter
         self._jitter_random = random.Random(f"fortuna.sim:{args.seed}:{args.venue}:latency")
         for engine in self._engine_list:
@@ -136,7 +139,7 @@ class SimVenueCore(Component[SimArgs], Exchange):
         """Latency, faults, then the market replayed to now. Returns (now, whether the call
         must end in a ``RequestTimeout`` after taking effect)."""
         self._require_loaded()
-        delay = self._latency
+        delay = self._latency + self._order_latency if mutating else self._latency
         if self._jitter:
             delay += self._jitter * self._jitter_random.random()
         if delay:

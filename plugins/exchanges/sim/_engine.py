@@ -70,6 +70,7 @@ class MarketEngine(SyntheticMarket):
         venue: str,
         account: Account,
         history: int,
+        queue_ahead: Decimal = _ONE,
     ) -> None:
         super().__init__(
             market=market, path=path, offset=offset, params=params,
@@ -77,6 +78,7 @@ class MarketEngine(SyntheticMarket):
             history=history,
         )
         self.account = account
+        self.queue_ahead = queue_ahead
         self.bids = OwnSide(bids=True)
         self.asks = OwnSide(bids=False)
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
@@ -280,9 +282,21 @@ class MarketEngine(SyntheticMarket):
         is_buy = taker is Side.BUY
         market = self.market
         left = size
+        queue_ahead = self.queue_ahead
         for ticks, orders in own.in_priority():
-            # Synthetic levels at this price or better go first.
+            # Synthetic levels at a better price go first; at this price, the share of the
+            # level that queues ahead of our orders (all of it by default).
             while level is not None and (level[0] <= ticks if is_buy else level[0] >= ticks):
+                if level[0] == ticks and queue_ahead != _ONE:
+                    ahead = money.multiply(level[1], queue_ahead)
+                    if ahead:
+                        take = min(left, ahead)
+                        self._public_trade(taker, level[0], take, t)
+                        left = money.subtract(left, take)
+                        if not left:
+                            return
+                    level = (ticks, money.subtract(level[1], ahead))  # behind our orders
+                    break
                 take = min(left, level[1])
                 self._public_trade(taker, level[0], take, t)
                 left = money.subtract(left, take)

@@ -337,7 +337,7 @@ class ExecutorBase(Component[ArgsT], Executor):
         if not unknown:
             return True
         try:
-            found = await find_by_client_id(self.exchange, self.market.symbol, list(unknown))
+            found = await self.find_placed(list(unknown))
         except Exception as exc:
             report.errors.append(
                 f"{len(unknown)} order(s) of unknown outcome not looked up "
@@ -378,6 +378,11 @@ class ExecutorBase(Component[ArgsT], Executor):
         self._resting.pop(order.id, None)
         report.cancelled.append(order.id)
         self.cancelled(order, current)
+
+    async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
+        """Placements of unknown outcome as the venue holds them, by client order id (the
+        open orders first, then the final ones); venue errors propagate."""
+        return await find_by_client_id(self.exchange, self.market.symbol, client_ids)
 
     def outcome_unknown(self) -> None:
         """Hook: a write's outcome is unknown (it may have filled)."""

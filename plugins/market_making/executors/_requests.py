@@ -48,13 +48,14 @@ def limit_request(
 
 
 def log_report(log: Any, report: ExecutionReport) -> None:
-    """Log what a reconciliation changed: a summary at info, every order at debug."""
+    """Log what a reconciliation changed, at debug (every tick's chatter: the story at
+    info is the fills, the status lines and the stops): a summary, then every order."""
     if not (report.placed or report.cancelled):
         return
-    if _enabled(log, logging.INFO):
+    if _enabled(log, logging.DEBUG):
         bids = [o.price for o in report.placed if o.side.value == "buy" and o.price]
         asks = [o.price for o in report.placed if o.side.value == "sell" and o.price]
-        log.info(
+        log.debug(
             "quotes updated",
             placed=len(report.placed),
             cancelled=len(report.cancelled),

@@ -71,6 +71,8 @@ class Ledger:
     fills: list[StoredFill] = field(default_factory=list)
     bids: list[tuple[str, str]] = field(default_factory=list)
     asks: list[tuple[str, str]] = field(default_factory=list)
+    tape: list[dict[str, Any]] | None = None
+    """Public trades in the venue's own format, when a test prints them (else a fixed two)."""
     ids: Any = field(default_factory=lambda: itertools.count(1001))
 
     def market(self, base: str, quote: str) -> SpotMarket | None:

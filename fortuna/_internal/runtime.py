@@ -19,13 +19,17 @@ import contextlib
 import math
 import signal
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
 from fortuna._internal.findings import MandateError
 from fortuna._internal.plan import Plan
+from fortuna._internal.status import Status
 
-__all__ = ["MAX_DURATION", "ForcedStop", "check_duration", "run", "start"]
+if TYPE_CHECKING:
+    from fortuna._internal.lease import LeaseConfig
+
+__all__ = ["MAX_DURATION", "ForcedStop", "LeaseLost", "check_duration", "run", "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 MAX_DURATION = 10 * 365.25 * 86400.0
@@ -184,6 +188,8 @@ async def run(
     stop: asyncio.Event | None = None,
     duration: float | None = None,
     keep_secrets: bool = False,
+    http: tuple[str, int] | None = None,
+    lease: LeaseConfig | None = None,
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
@@ -195,6 +201,12 @@ async def run(
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
     and :class:`ForcedStop` after a second stop signal.
+
+    ``http`` serves ``/healthz``, ``/readyz`` and ``/metrics`` at that address while the run
+    lasts (:mod:`fortuna._internal.status`). ``lease`` takes the mandate's lease before
+    loading and stops the run at once if it is lost (:mod:`fortuna._internal.lease`):
+    :class:`~fortuna._internal.lease.LeaseHeld` if another runner holds it, ``LeaseLost``
+    (after the graceful stop) if it was lost while running.
     """
     if duration is not None:
         duration = check_duration(duration)
@@ -202,12 +214,55 @@ async def run(
     stopper = _Stopper(graph, force_unload_timeout)
     handlers = stopper.installed() if handle_signals else contextlib.nullcontext()
     watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
+    status = Status()
+    status.graph = graph
     try:
         with _secrets_of(graph, keep=keep_secrets), handlers:
-            return await _run(graph, stopper, duration)
+            async with contextlib.AsyncExitStack() as stack:
+                if http is not None:
+                    from fortuna._internal.status import serving
+
+                    await stack.enter_async_context(serving(status, *http, graph.log))
+                held = None
+                if lease is not None:
+                    status.phase = "waiting for its lease"
+                    held = await _take_lease(stack, lease, graph, stopper)
+                    if held is None:  # a stop while waiting: nothing was loaded
+                        _raise_if_forced(stopper)
+                        return graph
+                result = await _run(graph, stopper, duration, status)
+                if held is not None and held.lost is not None:
+                    raise LeaseLost(held.lost)
+                return result
     finally:
+        status.phase = "stopped"
         if watcher is not None:
             watcher.cancel()
+
+
+class LeaseLost(Exception):
+    """The run stopped (gracefully, orders cancelled) because its lease was lost."""
+
+
+async def _take_lease(
+    stack: contextlib.AsyncExitStack, config: LeaseConfig, graph: Graph, stopper: _Stopper
+) -> Any:
+    from fortuna._internal.lease import holding
+
+    def lost(reason: str) -> None:
+        graph.log.error("lease lost; stopping at once", reason=reason)
+        stopper.request("lease lost")
+
+    # A stop signal while waiting for the lease cancels the wait, like a stop while loading.
+    taking = asyncio.ensure_future(stack.enter_async_context(holding(config, graph.log, lost)))
+    stopper.current = taking
+    await asyncio.wait((taking,))
+    stopper.current = None
+    if taking.cancelled():
+        return None
+    held = taking.result()  # LeaseHeld or LeaseUnavailable, if so
+    graph.service.guard(held.check)
+    return held
 
 
 async def _watch(stop: asyncio.Event, stopper: _Stopper) -> None:
@@ -220,7 +275,9 @@ async def _stop_after(duration: float, graph: Graph, stopper: _Stopper) -> None:
     stopper.request(f"duration of {duration:g} s reached")
 
 
-async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph:
+async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
+               status: Status) -> Graph:
+    status.phase = "loading"
     loading = asyncio.ensure_future(graph.load())
     stopper.current = loading
     await asyncio.wait((loading,))
@@ -232,6 +289,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph
     service = graph.service
     if stopper.requests:  # a stop arrived just as loading finished
         service.request_stop()
+    status.phase = "running"
     running = asyncio.ensure_future(service.run())
     stopper.current = running
     timer = (
@@ -245,6 +303,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph
         if not running.done():  # we were cancelled ourselves: stop the service too
             running.cancel()
             await asyncio.wait((running,))
+        status.phase = "stopping"
         await graph.unload()
     _raise_if_forced(stopper)
     if not running.cancelled():

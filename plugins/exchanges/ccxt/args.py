@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 
 from fortuna import ComponentArgs, Duration
 from schemas import Symbol
+from schemas.limits import RateBudget
 
 __all__ = ["CcxtArgs"]
 
@@ -61,6 +62,11 @@ class CcxtArgs(ComponentArgs):
         default_factory=list,
         description="markets to cover when an all-markets call is emulated per symbol "
         "(besides those this component traded)",
+    )
+    rate_budget: RateBudget | None = Field(
+        default=None,
+        description='a request budget shared with every process using the same API key '
+        '(rate_limits.redis), e.g. "@binance_budget"; every call takes from it first',
     )
     api_url: str | None = Field(
         default=None, pattern=r"^https?://[^/]+/?$",

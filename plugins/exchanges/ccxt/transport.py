@@ -16,11 +16,13 @@ Why the policy is what it is:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from fortuna import Clock, Logger
+from fortuna import Clock, Logger, Timings
 from schemas import ExchangeError
+from schemas.limits import RateBudget
 
 __all__ = ["PER_SYMBOL_METHODS", "Transport", "symbol_required"]
 
@@ -70,6 +72,8 @@ class Transport:
         *,
         retries: int,
         backoff: float,
+        budget: RateBudget | None = None,
+        budget_key: str = "",
     ) -> None:
         self.client = client
         self.host = host
@@ -77,15 +81,25 @@ class Transport:
         self.retries = retries
         self.backoff = backoff
         self.symbol_required = symbol_required(client.features)
+        self.budget = budget
+        self.budget_key = budget_key
+        self.latency = Timings()
+        """Seconds each call to the venue took (``fortuna_venue_latency_seconds``)."""
 
     async def call(self, call: Callable[[], Awaitable[T]]) -> T:
-        """``call`` once; any failure raised as the project's error (ccxt's as cause)."""
+        """``call`` once, after taking one request from the shared budget if there is one;
+        any failure raised as the project's error (ccxt's as cause)."""
+        if self.budget is not None:
+            await self.budget.acquire(self.budget_key)
+        started = time.perf_counter()
         try:
             return await call()
         except ExchangeError:
             raise
         except Exception as error:
             raise self.translate(error) from error
+        finally:
+            self.latency.observe(time.perf_counter() - started)
 
     async def read(self, call: Callable[[], Awaitable[T]]) -> T:
         """``call`` with bounded retries and exponential backoff on retryable errors."""

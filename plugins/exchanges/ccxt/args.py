@@ -66,7 +66,8 @@ class CcxtArgs(ComponentArgs):
     rate_budget: RateBudget | None = Field(
         default=None,
         description='a request budget shared with every process using the same API key '
-        '(rate_limits.redis), e.g. "@binance_budget"; every call takes from it first',
+        '(rate_limits.redis), e.g. "@binance_budget"; every REST request takes one from it '
+        '(after ccxt\'s own pacing, which it turns on)',
     )
     api_url: str | None = Field(
         default=None, pattern=r"^https?://[^/]+/?$",
@@ -79,7 +80,8 @@ class CcxtArgs(ComponentArgs):
         the rate limit and timeout in ccxt's milliseconds, the credentials revealed only
         here, into ccxt."""
         config: dict[str, Any] = {
-            "enableRateLimit": self.enable_rate_limit,
+            # a shared budget is taken in ccxt's throttle, which runs only when enabled
+            "enableRateLimit": self.enable_rate_limit or self.rate_budget is not None,
             "timeout": int(self.timeout * 1000),
             "options": {**default_options, **self.options},
         }

@@ -128,8 +128,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
             if self.args.api_url is not None:
                 redirect(client, self.args.api_url)
             transport = Transport(client, self, self.translate, retries=self.args.retries,
-                                  backoff=float(self.args.retry_backoff),
-                                  budget=self.args.rate_budget, budget_key=self.budget_key)
+                                  backoff=float(self.args.retry_backoff))
+            client.shared_budget, client.shared_budget_key = self.args.rate_budget, self.budget_key
             profile = self.profile or derive_profile(client.has, client.features)
             emulations = Emulations(self, transport, profile, parse=self._orders,
                                     symbols=self._symbols)

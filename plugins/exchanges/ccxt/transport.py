@@ -22,7 +22,6 @@ from typing import Any, Protocol, TypeVar
 
 from fortuna import Clock, Logger, Timings
 from schemas import ExchangeError
-from schemas.limits import RateBudget
 
 __all__ = ["PER_SYMBOL_METHODS", "Transport", "symbol_required"]
 
@@ -72,8 +71,6 @@ class Transport:
         *,
         retries: int,
         backoff: float,
-        budget: RateBudget | None = None,
-        budget_key: str = "",
     ) -> None:
         self.client = client
         self.host = host
@@ -81,16 +78,11 @@ class Transport:
         self.retries = retries
         self.backoff = backoff
         self.symbol_required = symbol_required(client.features)
-        self.budget = budget
-        self.budget_key = budget_key
         self.latency = Timings()
         """Seconds each call to the venue took (``fortuna_venue_latency_seconds``)."""
 
     async def call(self, call: Callable[[], Awaitable[T]]) -> T:
-        """``call`` once, after taking one request from the shared budget if there is one;
-        any failure raised as the project's error (ccxt's as cause)."""
-        if self.budget is not None:
-            await self.budget.acquire(self.budget_key)
+        """``call`` once; any failure raised as the project's error (ccxt's as cause)."""
         started = time.perf_counter()
         try:
             return await call()

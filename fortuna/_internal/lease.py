@@ -150,7 +150,7 @@ async def _take(config: LeaseConfig, log: Any) -> Lease:
             sent = time.monotonic()
             token = await connection.fetchval(_ACQUIRE, config.key, holder, config.ttl)
             if token is not None:
-                log.info("lease acquired", lease=config.key, token=token, ttl=config.ttl)
+                log.info("lease acquired", lease=config.key, fencing=token, ttl=config.ttl)
                 return Lease(config, connection, holder, token, sent)
             row = await connection.fetchrow(_HOLDER, config.key)
             other = row[0] if row is not None else "another runner"
@@ -216,5 +216,5 @@ async def holding(config: LeaseConfig, log: Any,
             with contextlib.suppress(Exception):
                 await lease.connection.execute(_RELEASE, config.key, lease.holder, lease.token,
                                                timeout=2)
-            log.info("lease released", lease=config.key, token=lease.token)
+            log.info("lease released", lease=config.key, fencing=lease.token)
         await _close(lease.connection)

@@ -1,0 +1,131 @@
+"""``fortuna run --lease``: at most one runner per mandate, against the real PostgreSQL.
+
+Every test uses a key of its own (a fresh uuid), so tests running at once never meet.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from fortuna._internal.cli.exit_codes import EXIT_FAILED, EXIT_LEASE, EXIT_OK, EXIT_USAGE
+from tests.ops.conftest import Spawn
+from tests.ops.support import FORTUNA, Runner, quoting_mandate
+from tests.sinks.support import postgres_dsn, unique_name
+
+TTL = 2.0
+
+
+def lease(key: str, ttl: float = TTL, *more: str) -> tuple[str, ...]:
+    return ("--lease", postgres_dsn(), "--lease-key", key, "--lease-ttl", f"{ttl}s", *more)
+
+
+def trading(runner: Runner) -> None:
+    runner.wait_event("lease acquired")
+    runner.wait_event("status")
+
+
+def test_a_second_runner_of_the_same_mandate_refuses_to_start(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    key = unique_name("lease")
+    mandate = quoting_mandate(tmp_path)
+    first = spawn(mandate, *lease(key))
+    trading(first)
+    second = spawn(mandate, *lease(key), log=tmp_path / "second.log")
+    assert second.wait() == EXIT_LEASE
+    assert second.named("graph loaded") == []  # refused before anything loaded
+    [refused] = second.named("lease held by another runner; not started")
+    assert f"lease {key!r} is held by" in refused["reason"]
+    assert first.process.poll() is None
+    assert first.stop() == EXIT_OK
+
+
+def test_a_waiting_runner_takes_over_within_the_ttl_when_the_holder_is_killed(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    key = unique_name("lease")
+    mandate = quoting_mandate(tmp_path)
+    first = spawn(mandate, *lease(key))
+    trading(first)
+    second = spawn(mandate, *lease(key, TTL, "--lease-wait"), log=tmp_path / "second.log")
+    second.wait_event("lease held by another runner; waiting")
+    assert second.named("graph loaded") == []
+    first.signal(signal.SIGKILL)
+    killed = time.monotonic()
+    taken = second.wait_event("lease acquired")
+    took = time.monotonic() - killed
+    assert took < TTL + 1.5, f"took over after {took:.2f} s"
+    assert int(taken["fencing"]) == int(first.named("lease acquired")[0]["fencing"]) + 1
+    second.wait_event("status")
+    assert second.stop() == EXIT_OK
+
+
+def test_a_holder_paused_past_its_lease_never_trades_again_and_cancels_its_orders(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    key = unique_name("lease")
+    mandate = quoting_mandate(tmp_path)
+    first = spawn(mandate, *lease(key))
+    trading(first)
+    second = spawn(mandate, *lease(key, TTL, "--lease-wait"), log=tmp_path / "second.log")
+    second.wait_event("lease held by another runner; waiting")
+    first.signal(signal.SIGSTOP)  # a frozen VM, a long GC pause, a partition
+    try:
+        second.wait_event("lease acquired")
+        ticks_before = len(first.named("status"))
+    finally:
+        first.signal(signal.SIGCONT)
+    assert first.wait() == EXIT_LEASE
+    assert len(first.named("status")) == ticks_before  # not one tick after the loss
+    [stopped] = first.named("market making stopped")
+    assert stopped["resting_left"] == 0
+    assert first.named("stopping without ticking") or first.named("lease lost; stopping at once")
+    assert first.named("lease released") == []  # it was not its own any more
+    assert second.process.poll() is None
+    assert second.stop() == EXIT_OK
+
+
+def test_a_graceful_stop_releases_the_lease_so_a_waiting_runner_starts_at_once(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    key = unique_name("lease")
+    mandate = quoting_mandate(tmp_path)
+    first = spawn(mandate, *lease(key, 60.0))
+    trading(first)
+    second = spawn(mandate, *lease(key, 60.0, "--lease-wait"), log=tmp_path / "second.log")
+    second.wait_event("lease held by another runner; waiting")
+    assert first.stop() == EXIT_OK
+    assert first.named("lease released")
+    second.wait_event("lease acquired", timeout=20)  # long before the 60 s ttl
+    assert second.stop() == EXIT_OK
+
+
+def test_the_lease_key_defaults_to_the_mandate_file_name(tmp_path: Path, spawn: Spawn) -> None:
+    name = unique_name("desk")
+    runner = spawn(quoting_mandate(tmp_path, name), "--lease", postgres_dsn())
+    assert runner.wait_event("lease acquired")["lease"] == name
+    assert runner.stop() == EXIT_OK
+
+
+def test_an_unreachable_lease_database_fails_without_showing_its_password(
+    tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [FORTUNA, "run", str(quoting_mandate(tmp_path)), "--lease",
+         "postgresql://trader:hunter2secret@127.0.0.1:1/test"],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_FAILED
+    assert "cannot reach the lease database" in done.stderr
+    assert "hunter2secret" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_a_lease_ttl_under_half_a_second_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [FORTUNA, "run", str(quoting_mandate(tmp_path)), "--lease", postgres_dsn(),
+         "--lease-ttl", "100ms"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_USAGE
+    assert "lease_ttl" in done.stderr

@@ -53,7 +53,7 @@ end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens),
            'at', string.format('%.6f', now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return string.format('%.6f', wait)
+return {string.format('%.6f', wait), string.format('%.6f', now)}
 """
 
 
@@ -87,6 +87,8 @@ class RedisBudget(Component[RedisBudgetArgs], RateBudget):
     _script: Any = None
     waits = 0
     """Times a caller found the bucket empty and waited."""
+    server_time: float | None = None
+    """Redis's clock (Unix seconds) at the last attempt: when the last grant was made."""
 
     async def load(self) -> None:
         import redis.asyncio as aioredis
@@ -114,12 +116,13 @@ class RedisBudget(Component[RedisBudgetArgs], RateBudget):
             raise RuntimeError(f"{self.name}: not loaded")
         args = self.args
         try:
-            wait = await self._script(keys=[args.prefix + key],
-                                      args=[repr(args.rate), args.burst, cost])
+            wait, now = await self._script(keys=[args.prefix + key],
+                                           args=[repr(args.rate), args.burst, cost])
         except Exception as error:
             raise ExchangeUnavailable(
                 f"rate budget {self.name}: Redis did not answer ({type(error).__name__})"
             ) from None
+        self.server_time = float(now)
         return float(wait)
 
     async def acquire(self, key: str, cost: int = 1) -> None:

@@ -47,7 +47,8 @@ def test_metrics_parse_with_the_prometheus_parser_and_describe_the_mandate(
     assert abs(value(families["fortuna_pnl"], currency="USDT")) < 1000  # the sim's drift
     assert value(families["fortuna_orders_sent"], "_total", mandate="desk") >= 4
     assert value(families["fortuna_orders_refused"], "_total", mandate="desk") == 0
-    assert "fortuna_fills" in families and "fortuna_errors" in families
+    assert "fortuna_fills" in families
+    assert "fortuna_errors" in families
     ticks = families["fortuna_tick_duration_seconds"]
     assert ticks.type == "histogram"
     assert value(ticks, "_count", service="mm") >= 1
@@ -75,7 +76,7 @@ def test_readyz_fails_with_the_reason_when_a_kill_switch_trips(
     assert runner.get("/readyz") == (200, "ready\n")
     halt_path(mandate).touch()
     runner.wait_for(lambda: runner.get("/readyz")[0] == 503, what="not ready")
-    status, body = runner.get("/readyz")
+    _, body = runner.get("/readyz")
     assert "halt0: kill switch tripped: halt file" in body
     families = scrape(runner)
     assert value(families["fortuna_kill_switch_tripped"], switch="halt0") == 1

@@ -24,7 +24,8 @@ def test_timings_export_cumulative_buckets_ending_with_inf() -> None:
     for seconds in (0.05, 0.1, 0.5, 3.0):
         timings.observe(seconds)
     assert timings.buckets() == [("0.1", 2), ("1.0", 3), ("+Inf", 4)]
-    assert timings.count == 4 and timings.total == pytest.approx(3.65)
+    assert timings.count == 4
+    assert timings.total == pytest.approx(3.65)
 
 
 def test_timings_refuse_bounds_out_of_order() -> None:
@@ -69,7 +70,7 @@ def test_an_address_is_host_and_port(text: str, pair: tuple[str, int]) -> None:
 @pytest.mark.parametrize("text", ["9108", ":9108", "host:", "host:port", "host:-1",
                                   "host:65536"])
 def test_a_malformed_address_is_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"HOST:PORT|port must be a number"):
         parse_address(text)
 
 
@@ -93,13 +94,15 @@ def test_pnl_is_the_marked_value_now_minus_at_the_first_tick() -> None:
         for code, amount in (("BTC", 1), ("USDT", 100))})
     stats.saw(Decimal("65000"), start, now=0.0)
     stats.saw(Decimal("65000.5"), start, now=1.0)
-    assert stats.value is not None and stats.start_value is not None
+    assert stats.value is not None
+    assert stats.start_value is not None
     assert stats.value - stats.start_value == Decimal("0.5")
 
 
 @pytest.mark.parametrize(("line", "kind"), [
     ("place buy 0.01 at 100: InsufficientFunds: not enough", "InsufficientFunds"),
-    ("place sell 1 at 2: outcome unknown (ExchangeUnavailable: down); looked up", "ExchangeUnavailable"),
+    ("place sell 1 at 2: outcome unknown (ExchangeUnavailable: down); looked up",
+     "ExchangeUnavailable"),
     ("PriceUnavailable: no price", "PriceUnavailable"),
     ("3 order(s) refused and none placed", "other"),
 ])

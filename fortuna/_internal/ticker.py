@@ -322,6 +322,11 @@ class TickService(Service[TickArgsT], MetricsSource):
         finally:
             self._timings.observe(time.perf_counter() - started)
 
+    @property
+    def tick_timings(self) -> Timings | None:
+        """The durations of the ticks so far (``None`` before the first one)."""
+        return self._timings
+
     def metrics(self) -> Iterable[Any]:
         """``fortuna_tick_duration_seconds``: how long each tick took, by service."""
         if self._timings is not None:

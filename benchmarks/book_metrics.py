@@ -38,9 +38,9 @@ import structlog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fortuna import run, start  # noqa: E402
-from fortuna._internal.status import Status  # noqa: E402
-from plugins.market_making.service import MarketMaking  # noqa: E402
+from fortuna import run, start
+from fortuna._internal.status import Status
+from plugins.market_making.service import MarketMaking
 
 SYMBOL = "BTC/USDT"
 SCRAPER = """

@@ -127,7 +127,7 @@ async def scrape_cost(samples: int) -> float:
         for _ in range(20):
             await service.tick()
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(status)  # type: ignore[arg-type]
+        registry.register(status)
         costs = []
         for _ in range(samples):
             began = time.process_time()

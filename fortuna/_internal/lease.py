@@ -127,17 +127,29 @@ class Lease:
         return self.lost is None
 
 
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a database that is away, refuses or is misconfigured raises."""
+    import asyncpg
+
+    return (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError)
+
+
 async def _connect(config: LeaseConfig) -> Any:
     import asyncpg
 
     try:
         connection = await asyncpg.connect(_dsn(config.dsn), timeout=10)
-    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
+    except _failures() as error:
         raise LeaseUnavailable(f"cannot reach the lease database: {type(error).__name__}: "
                                f"{error}") from None
-    # Another runner may create it at the same moment: one of the two gets a duplicate.
-    with contextlib.suppress(asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
-        await connection.execute(_CREATE)
+    try:
+        # Another runner may create it at the same moment: one of the two gets a duplicate.
+        with contextlib.suppress(asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
+            await connection.execute(_CREATE)
+    except _failures() as error:
+        await _close(connection)
+        raise LeaseUnavailable(f"cannot create the table {TABLE}: {type(error).__name__}: "
+                               f"{error}") from None
     return connection
 
 
@@ -164,6 +176,10 @@ async def _take(config: LeaseConfig, log: Any) -> Lease:
                             holder=other)
                 announced = True
             await asyncio.sleep(min(max(left, 0.05), config.ttl / 3, 1.0))
+    except _failures() as error:
+        await _close(connection)
+        raise LeaseUnavailable(f"the lease could not be taken: {type(error).__name__}: "
+                               f"{error}") from None
     except BaseException:
         await _close(connection)
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -104,18 +105,15 @@ def test_http_is_off_unless_asked_for(tmp_path: Path, spawn: Spawn) -> None:
     assert runner.stop() == 0
 
 
-def test_an_address_without_a_port_is_a_usage_error(tmp_path: Path) -> None:
-    mandate = quoting_mandate(tmp_path)
-    done = subprocess.run([FORTUNA, "run", str(mandate), "--http", "localhost"],
+@pytest.mark.parametrize(("address", "message"), [
+    ("localhost", "expected HOST:PORT"),
+    ("127.0.0.1:70000", "port must be a number from 0 to 65535"),
+])
+def test_a_malformed_http_address_is_a_usage_error(
+    tmp_path: Path, address: str, message: str
+) -> None:
+    done = subprocess.run([FORTUNA, "run", str(quoting_mandate(tmp_path)), "--http", address],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert "expected HOST:PORT" in done.stderr
+    assert message in done.stderr
     assert "Traceback" not in done.stderr
-
-
-def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
-    mandate = quoting_mandate(tmp_path)
-    done = subprocess.run([FORTUNA, "run", str(mandate), "--http", "127.0.0.1:70000"],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert "port must be a number from 0 to 65535" in done.stderr

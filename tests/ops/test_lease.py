@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from fortuna._internal.cli.exit_codes import EXIT_FAILED, EXIT_LEASE, EXIT_OK, EXIT_USAGE
 from tests.ops.conftest import Spawn
 from tests.ops.support import FORTUNA, Runner, quoting_mandate
@@ -25,6 +27,18 @@ def lease(key: str, ttl: float = TTL, *more: str) -> tuple[str, ...]:
 def trading(runner: Runner) -> None:
     runner.wait_event("lease acquired")
     runner.wait_event("status")
+
+
+def holder_and_waiter(tmp_path: Path, spawn: Spawn, ttl: float = TTL
+                      ) -> tuple[Runner, Runner]:
+    """A runner trading under a fresh lease, and a second one waiting for that lease."""
+    key = unique_name("lease")
+    mandate = quoting_mandate(tmp_path)
+    first = spawn(mandate, *lease(key, ttl))
+    trading(first)
+    second = spawn(mandate, *lease(key, ttl, "--lease-wait"), log=tmp_path / "second.log")
+    second.wait_event("lease held by another runner; waiting")
+    return first, second
 
 
 def test_a_second_runner_of_the_same_mandate_refuses_to_start(
@@ -46,12 +60,7 @@ def test_a_second_runner_of_the_same_mandate_refuses_to_start(
 def test_a_waiting_runner_takes_over_within_the_ttl_when_the_holder_is_killed(
     tmp_path: Path, spawn: Spawn
 ) -> None:
-    key = unique_name("lease")
-    mandate = quoting_mandate(tmp_path)
-    first = spawn(mandate, *lease(key))
-    trading(first)
-    second = spawn(mandate, *lease(key, TTL, "--lease-wait"), log=tmp_path / "second.log")
-    second.wait_event("lease held by another runner; waiting")
+    first, second = holder_and_waiter(tmp_path, spawn)
     assert second.named("graph loaded") == []
     first.signal(signal.SIGKILL)
     killed = time.monotonic()
@@ -66,12 +75,7 @@ def test_a_waiting_runner_takes_over_within_the_ttl_when_the_holder_is_killed(
 def test_a_holder_paused_past_its_lease_never_trades_again_and_cancels_its_orders(
     tmp_path: Path, spawn: Spawn
 ) -> None:
-    key = unique_name("lease")
-    mandate = quoting_mandate(tmp_path)
-    first = spawn(mandate, *lease(key))
-    trading(first)
-    second = spawn(mandate, *lease(key, TTL, "--lease-wait"), log=tmp_path / "second.log")
-    second.wait_event("lease held by another runner; waiting")
+    first, second = holder_and_waiter(tmp_path, spawn)
     first.signal(signal.SIGSTOP)  # a frozen VM, a long GC pause, a partition
     try:
         second.wait_event("lease acquired")
@@ -91,16 +95,22 @@ def test_a_holder_paused_past_its_lease_never_trades_again_and_cancels_its_order
 def test_a_graceful_stop_releases_the_lease_so_a_waiting_runner_starts_at_once(
     tmp_path: Path, spawn: Spawn
 ) -> None:
-    key = unique_name("lease")
-    mandate = quoting_mandate(tmp_path)
-    first = spawn(mandate, *lease(key, 60.0))
-    trading(first)
-    second = spawn(mandate, *lease(key, 60.0, "--lease-wait"), log=tmp_path / "second.log")
-    second.wait_event("lease held by another runner; waiting")
+    first, second = holder_and_waiter(tmp_path, spawn, ttl=60.0)
     assert first.stop() == EXIT_OK
     assert first.named("lease released")
     second.wait_event("lease acquired", timeout=20)  # long before the 60 s ttl
     assert second.stop() == EXIT_OK
+
+
+def test_a_stop_signal_while_waiting_for_the_lease_ends_the_run_before_it_loads(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    first, second = holder_and_waiter(tmp_path, spawn, ttl=60.0)
+    second.signal(signal.SIGTERM)
+    assert second.wait() == EXIT_OK
+    assert second.named("graph loaded") == []
+    assert first.process.poll() is None
+    assert first.stop() == EXIT_OK
 
 
 def test_the_lease_key_defaults_to_the_mandate_file_name(tmp_path: Path, spawn: Spawn) -> None:
@@ -110,12 +120,15 @@ def test_the_lease_key_defaults_to_the_mandate_file_name(tmp_path: Path, spawn: 
     assert runner.stop() == EXIT_OK
 
 
+@pytest.mark.parametrize("dsn", [
+    "postgresql://trader:hunter2secret@127.0.0.1:1/test",  # nothing listens
+    "postgresql://postgres:hunter2secret@127.0.0.1:5432/no_such_database_e1f0",
+], ids=["no server", "no database"])
 def test_an_unreachable_lease_database_fails_without_showing_its_password(
-    tmp_path: Path
+    tmp_path: Path, dsn: str
 ) -> None:
     done = subprocess.run(
-        [FORTUNA, "run", str(quoting_mandate(tmp_path)), "--lease",
-         "postgresql://trader:hunter2secret@127.0.0.1:1/test"],
+        [FORTUNA, "run", str(quoting_mandate(tmp_path)), "--lease", dsn],
         capture_output=True, text=True, timeout=60)
     assert done.returncode == EXIT_FAILED
     assert "cannot reach the lease database" in done.stderr

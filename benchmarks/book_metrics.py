@@ -2,33 +2,36 @@
 
     .venv/bin/python benchmarks/book_metrics.py [--ticks 3000] [--rounds 5] [--every 0.05]
 
-A 10-level ladder on ``exchanges.sim`` (zero latency) with three kill switches, run by
-``fortuna.run`` exactly as ``fortuna run`` runs it, on the virtual clock (ticks back to
-back, as fast as the CPU allows). Two cases, interleaved round by round so that both see
-the same machine load, the figure being the median over the rounds:
+The 10-level ladder of ``benchmarks/market_making.py`` on ``exchanges.sim`` (zero latency),
+with three kill switches, on the virtual clock (ticks back to back, as fast as the CPU
+allows). The graph is loaded by ``fortuna.start`` and the service run by hand, so the wall
+time covers the ticks only, not loading or the server's start. Two cases, interleaved
+round by round so that both see the same machine load, each figure the median over the
+rounds:
 
 - ``off``: no HTTP server (the default);
-- ``on``: ``http=("127.0.0.1", PORT)`` and a scraper in *another process* (as Prometheus
-  is) reading ``/metrics`` every ``--every`` seconds of wall time: 300 times more often
-  than a usual 15-second scrape interval, so the cost shows.
+- ``on``: the server ``fortuna run --http`` starts (``fortuna._internal.status``) and a
+  scraper in *another process* (as Prometheus is) reading ``/metrics`` every ``--every``
+  seconds of wall time: 300 times more often than a usual 15-second scrape interval, so
+  the cost shows.
 
 Reported per case: wall time per tick (the loop also serves the scrapes, so this is where
-their cost lands) and the tick's own duration as ``fortuna_tick_duration_seconds`` sees it
-(median of the rounds' means). Then, separately, the CPU time of one scrape of this graph
-(``generate_latest`` on its registry, the work the loop does per request, median of 200):
-the cost per tick at a scrape interval S and tick interval I is that figure times I / S.
-Prints figures and whether bytecode was cached; asserts nothing.
+their cost lands) and the tick's own mean duration as ``fortuna_tick_duration_seconds``
+sees it. Then, separately, the CPU time of one scrape of this graph (``generate_latest``
+on its registry, the work the loop does per request, median of 200): the cost per tick at
+a scrape interval S and tick interval I is that figure times I / S. Prints figures and
+whether bytecode was cached; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,12 +40,14 @@ from typing import Any
 import structlog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fortuna import run, start
-from fortuna._internal.status import Status
+from market_making import mandate as ladder
+
+from fortuna import start
+from fortuna._internal.status import Status, serving
 from plugins.market_making.service import MarketMaking
 
-SYMBOL = "BTC/USDT"
 SCRAPER = """
 import sys, time, urllib.request
 url, every = sys.argv[1], float(sys.argv[2])
@@ -58,30 +63,14 @@ while True:
 
 
 def mandate(ticks: int) -> dict[str, Any]:
-    switches = {f"halt{i}": {"id": "kill_switches.manual_halt",
-                             "args": {"path": f"/nonexistent/HALT{i}"}} for i in range(3)}
-    return {
-        "service": "@mm",
-        "components": {
-            "clock": {"id": "clock.virtual"},
-            "sim": {"id": "exchanges.sim", "args": {
-                "markets": [{"symbol": SYMBOL, "price": "65000", "price_increment": "0.01",
-                             "amount_increment": "0.0001"}],
-                "balances": {"BTC": "1000", "USDT": "100000000"},
-                "latency": 0, "seed": 1, "trade_rate": "0.5"}},
-            "price": {"id": "prices.ticker", "args": {"exchange": "@sim", "symbol": SYMBOL}},
-            "ladder": {"id": "market_making.strategies.ladder", "args": {
-                "levels": 10, "spread": "0.0005", "step": "0.0005", "amount": "0.01"}},
-            "executor": {"id": "market_making.executors.exchange",
-                         "args": {"price_tolerance": "0.0002"}},
-            **switches,
-            "mm": {"id": "market_making", "args": {
-                "exchange": "@sim", "symbol": SYMBOL, "price": "@price",
-                "strategy": "@ladder", "executor": "@executor",
-                "kill_switches": [f"@{name}" for name in switches],
-                "mandate": "bench", "interval": "1s", "duration": f"{ticks}s"}},
-        },
-    }
+    """``benchmarks/market_making.py``'s ladder, two more kill switches, ``ticks`` long."""
+    spec = ladder(tolerance="0.0002", duration=f"{ticks}s")
+    components = spec["components"]
+    for i in (1, 2):
+        components[f"halt{i}"] = {"id": "kill_switches.manual_halt",
+                                  "args": {"path": f"/nonexistent/HALT{i}"}}
+    components["mm"]["args"]["kill_switches"] = ["@halt", "@halt1", "@halt2"]
+    return spec
 
 
 def free_port() -> int:
@@ -91,25 +80,25 @@ def free_port() -> int:
         return port
 
 
-def one_round(ticks: int, every: float | None) -> tuple[float, float, int]:
-    """Wall seconds per tick, the tick's own mean duration, ticks run."""
-    http = None
-    scraper = None
-    if every is not None:
-        port = free_port()
-        http = ("127.0.0.1", port)
-        scraper = subprocess.Popen([sys.executable, "-c", SCRAPER,
-                                    f"http://127.0.0.1:{port}/metrics", str(every)])
-    try:
-        started = time.perf_counter()
-        graph = asyncio.run(run(mandate(ticks), http=http))
-        wall = time.perf_counter() - started
-    finally:
-        if scraper is not None:
-            scraper.kill()
-            scraper.wait()
-    service = graph.service
-    assert isinstance(service, MarketMaking)
+async def one_round(ticks: int, every: float | None) -> tuple[float, float, int]:
+    """Wall seconds per tick from the first tick to the last (loading and the server's
+    start left out), the tick's own mean duration, ticks run."""
+    async with start(mandate(ticks)) as graph, contextlib.AsyncExitStack() as stack:
+        status = Status()
+        status.graph, status.phase = graph, "running"
+        if every is not None:
+            port = free_port()
+            await stack.enter_async_context(serving(status, "127.0.0.1", port, graph.log))
+            scraper = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", SCRAPER, f"http://127.0.0.1:{port}/metrics", str(every))
+            stack.push_async_callback(scraper.wait)
+            stack.callback(scraper.kill)
+            await asyncio.sleep(0.5)  # the scraper's interpreter starts
+        service = graph.service
+        assert isinstance(service, MarketMaking)
+        began = time.perf_counter()
+        await service.run()
+        wall = time.perf_counter() - began
     timings = service.tick_timings
     assert timings is not None
     return wall / service.ticks, timings.total / timings.count, service.ticks
@@ -153,10 +142,10 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
     cases: dict[str, list[tuple[float, float, int]]] = {"off": [], "on": []}
-    one_round(200, None)  # warm-up: imports, caches
+    asyncio.run(one_round(200, 1.0))  # warm-up: imports, caches
     for _ in range(options.rounds):
-        cases["off"].append(one_round(options.ticks, None))
-        cases["on"].append(one_round(options.ticks, options.every))
+        cases["off"].append(asyncio.run(one_round(options.ticks, None)))
+        cases["on"].append(asyncio.run(one_round(options.ticks, options.every)))
     print(f"{options.ticks} ticks a round, {options.rounds} interleaved rounds, "
           f"scrape every {options.every:g} s in the on case "
           f"(bytecode cached: {'yes' if bytecode_cached() else 'no'})")

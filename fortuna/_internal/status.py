@@ -31,7 +31,11 @@ from fortuna._internal.observe import MetricsSource, Readiness
 if TYPE_CHECKING:
     from fortuna._internal.container import Graph
 
-__all__ = ["Status", "parse_address", "serving"]
+__all__ = ["HttpUnavailable", "Status", "parse_address", "serving"]
+
+
+class HttpUnavailable(OSError):
+    """The endpoints cannot be served where asked (the port is taken, the host unknown)."""
 
 
 def parse_address(text: str) -> tuple[str, int]:
@@ -136,7 +140,11 @@ async def serving(status: Status, host: str, port: int, log: Any) -> AsyncIterat
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            raise HttpUnavailable(f"--http {host}:{port}: cannot listen there: "
+                                  f"{error.strerror or error}") from None
         bound = runner.addresses[0]
         address = f"[{bound[0]}]:{bound[1]}" if ":" in bound[0] else f"{bound[0]}:{bound[1]}"
         log.info("http serving", address=address, endpoints=["/healthz", "/readyz", "/metrics"])

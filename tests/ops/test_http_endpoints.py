@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -117,3 +118,23 @@ def test_a_malformed_http_address_is_a_usage_error(
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_port_already_taken_is_an_io_error_before_anything_loads(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [FORTUNA, "run", str(quoting_mandate(tmp_path)), "--http", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"--http 127.0.0.1:{port}: cannot listen there" in done.stderr
+    assert "graph loaded" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_address_may_come_from_the_environment(tmp_path: Path, spawn: Spawn) -> None:
+    runner = spawn(quoting_mandate(tmp_path), env={"FORTUNA_HTTP": "127.0.0.1:0"})
+    assert runner.get("/healthz") == (200, "ok\n")
+    assert runner.stop() == 0

@@ -29,7 +29,8 @@ EXIT_INVALID = 1
 """The mandate is invalid (every finding printed), or ``schema --check`` found it stale."""
 
 EXIT_USAGE = 2
-"""Usage or I/O error: a bad flag or setting, an unreadable file, an absurd duration."""
+"""Usage or I/O error: a bad flag or setting, an unreadable file, an absurd duration, an
+``--http`` address that cannot be listened on."""
 
 EXIT_FAILED = 3
 """A component failed to load, the service failed (after its cleanup confirmed nothing of

@@ -163,6 +163,7 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
     from fortuna._internal.logging import configure_logging
     from fortuna._internal.runtime import ForcedStop, LeaseLost
     from fortuna._internal.settings import Settings
+    from fortuna._internal.status import HttpUnavailable
     from fortuna._internal.ticker import LeftBehind, TickerFailed
 
     settings = settings if settings is not None else Settings.resolve()
@@ -182,6 +183,10 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
     mark_run_started()
     try:
         asyncio.run(log_loss.run(plan, settings, duration, lease))
+    except HttpUnavailable as error:  # nothing loaded yet: the server starts first
+        _say(f"fortuna: {error}")
+        log.error("http endpoints not served; not started", error=str(error))
+        return EXIT_USAGE
     except LeaseHeld as held:
         _say(f"fortuna: {held}")
         log.error("lease held by another runner; not started", reason=str(held))

@@ -191,28 +191,41 @@ async def _close(connection: Any) -> None:
 
 
 async def _keep(lease: Lease, on_lost: Callable[[str], None], log: Any) -> None:
-    """Renew every ``ttl / 3`` until cancelled; on loss, call ``on_lost`` once and return."""
+    """Renew every ``ttl / 3`` until cancelled; on loss, call ``on_lost`` once and return.
+
+    After a failed renewal (the database away) the connection is replaced and the renewal
+    retried every ``ttl / 12``, until one succeeds or the lease runs out locally."""
     period = lease.config.ttl / 3
+    due = time.monotonic() + period
     while True:
-        wait = min(period, max(0.0, lease.valid_until - time.monotonic()))
-        await asyncio.sleep(wait)
-        if lease.check() is None:
-            try:
-                await lease.renew()
-            except Exception as error:  # the database is away: retry until valid_until
-                log.warning("lease renewal failed", lease=lease.config.key,
-                            error=f"{type(error).__name__}: {error}",
-                            gives_up_in=round(lease.valid_until - time.monotonic(), 3))
-                with contextlib.suppress(Exception):
-                    lease.connection.terminate()
-                try:
-                    lease.connection = await _connect(lease.config)
-                except LeaseUnavailable:
-                    await asyncio.sleep(min(period, 1.0))
-                continue
+        await asyncio.sleep(max(0.0, min(due, lease.valid_until) - time.monotonic()))
+        if lease.check() is not None:
+            break
+        try:
+            await lease.renew()
+        except Exception as error:
+            log.warning("lease renewal failed", lease=lease.config.key,
+                        error=f"{type(error).__name__}: {error}",
+                        gives_up_in=round(lease.valid_until - time.monotonic(), 3))
+            due = time.monotonic() + period / 4
+            await _reconnect(lease)
+            continue
         if lease.lost is not None:
-            on_lost(lease.lost)
-            return
+            break
+        due = time.monotonic() + period
+    assert lease.lost is not None
+    on_lost(lease.lost)
+
+
+async def _reconnect(lease: Lease) -> None:
+    """A fresh connection for the next renewal, tried for no longer than the lease lasts."""
+    with contextlib.suppress(Exception):
+        lease.connection.terminate()
+    left = lease.valid_until - time.monotonic()
+    if left <= 0:
+        return
+    with contextlib.suppress(LeaseUnavailable, TimeoutError):
+        lease.connection = await asyncio.wait_for(_connect(lease.config), left)
 
 
 @contextlib.asynccontextmanager

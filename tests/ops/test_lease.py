@@ -5,17 +5,30 @@ Every test uses a key of its own (a fresh uuid), so tests running at once never 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from fortuna._internal.cli.exit_codes import EXIT_FAILED, EXIT_LEASE, EXIT_OK, EXIT_USAGE
 from tests.ops.conftest import Spawn
 from tests.ops.support import FORTUNA, Runner, quoting_mandate
-from tests.sinks.support import postgres_dsn, unique_name
+from tests.sinks.support import (
+    CuttableProxy,
+    connect,
+    postgres_dsn,
+    unique_name,
+    via_port,
+)
 
 TTL = 2.0
 
@@ -142,3 +155,81 @@ def test_a_lease_ttl_under_half_a_second_is_a_usage_error(tmp_path: Path) -> Non
          "--lease-ttl", "100ms"], capture_output=True, text=True, timeout=60)
     assert done.returncode == EXIT_USAGE
     assert "lease_ttl" in done.stderr
+
+
+@contextlib.contextmanager
+def database_behind_a_proxy() -> Iterator[tuple[str, Callable[[float], None]]]:
+    """The test server through a TCP proxy (on a thread of its own, since the test waits
+    on its child synchronously): the DSN, and ``outage(seconds)`` cutting every connection
+    and refusing new ones for that long."""
+    url = make_url(postgres_dsn())
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    asyncio.run_coroutine_threadsafe(proxy.start(), loop).result(10)
+
+    def outage(seconds: float) -> None:
+        asyncio.run_coroutine_threadsafe(proxy.cut(), loop).result(10)
+        time.sleep(seconds)
+        loop.call_soon_threadsafe(proxy.restore)
+
+    try:
+        yield via_port(postgres_dsn(), proxy.port), outage
+    finally:
+        asyncio.run_coroutine_threadsafe(proxy.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_a_database_outage_shorter_than_the_lease_does_not_stop_the_holder(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    with database_behind_a_proxy() as (dsn, outage):
+        runner = spawn(quoting_mandate(tmp_path), "--lease", dsn, "--lease-key",
+                       unique_name("lease"), "--lease-ttl", "6s")
+        trading(runner)
+        outage(2.5)  # renewals fail for 2.5 s; the lease lasts 4 s past the last one
+        runner.wait_event("lease renewal failed")
+        ticks = len(runner.named("status"))
+        runner.wait_for(lambda: len(runner.named("status")) > ticks + 10, what="more ticks")
+        assert runner.named("lease lost; stopping at once") == []
+        assert runner.stop() == EXIT_OK
+
+
+def test_a_holder_cut_off_from_the_database_stops_before_its_lease_can_expire(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    with database_behind_a_proxy() as (dsn, outage):
+        key = unique_name("lease")
+        runner = spawn(quoting_mandate(tmp_path), "--lease", dsn, "--lease-key", key,
+                       "--lease-ttl", "3s")
+        trading(runner)
+        assert int(runner.named("status")[-1]["resting"]) > 0
+        outage(6.0)
+        assert runner.wait() == EXIT_LEASE
+    [lost] = runner.named("lease lost; stopping at once")
+    assert "not renewed for 2 s" in lost["reason"]
+    [stopped] = runner.named("market making stopped")
+    assert stopped["resting_left"] == 0
+    # On the server's clock, the lease could be taken from this moment on; by then the
+    # runner had given it up and made its last tick.
+    expires = asyncio.run(expiry(key))
+    assert at(lost) < expires
+    assert at(runner.named("status")[-1]) < expires
+
+
+async def expiry(key: str) -> datetime:
+    connection = await connect(postgres_dsn())
+    try:
+        found = await connection.fetchval(
+            "SELECT expires_at FROM fortuna_leases WHERE key = $1", key)
+    finally:
+        await connection.close()
+    assert isinstance(found, datetime)
+    return found
+
+
+def at(event: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(event["timestamp"]).replace("Z", "+00:00"))

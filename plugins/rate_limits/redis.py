@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, SecretStr
 
-from fortuna import Component, ComponentArgs
+from fortuna import Component, ComponentArgs, Duration
 from schemas import ExchangeUnavailable
 from schemas.limits import RateBudget
 
@@ -74,9 +74,9 @@ class RedisBudgetArgs(ComponentArgs):
         default="fortuna:rate:", min_length=1, max_length=100,
         description="prefix of the bucket keys in Redis",
     )
-    timeout: Annotated[float, Field(gt=0, le=60)] = Field(
-        default=2.0, description="seconds to wait for Redis before the request fails as "
-        "the venue being unavailable",
+    timeout: Annotated[Duration, Field(gt=0, le=60)] = Field(
+        default=2.0, description='how long to wait for Redis, e.g. "2s", before the request '
+        "fails as the venue being unavailable",
     )
 
 

@@ -27,6 +27,12 @@ guards), so a runner resumed after a long pause (SIGSTOP, a frozen VM) sees its 
 expired before it trades again. The exit code is then 6 too. A graceful stop releases the
 row, so a waiting runner takes over at once instead of after ``ttl``.
 
+Why a command-line flag (and ``FORTUNA_LEASE``) rather than a component of the mandate: the
+lease belongs to the process, not to the trading. The same file runs under a lease in
+production and without one in a rehearsal, and an orchestrator sets the variable once for
+every mandate it deploys; a component would have to be written into every file, and the
+one file that forgot it would run twice.
+
 The table ``fortuna_leases`` is created if missing, in the connection's schema (``?options=
 -csearch_path%3Dops`` or the user's default).
 """

@@ -277,6 +277,11 @@ class TickService(Service[TickArgsT], MetricsSource):
     the loop ends, gracefully or after too many failures (market making cancels its resting
     orders there). ``on_stop`` also runs when ``on_start`` fails, since a start may have
     left orders behind; it does not run when the service is cancelled by a forced stop.
+
+    Before each tick the service asks its guards (:meth:`Service.guard`: the lease of
+    ``fortuna run --lease``); one that answers with a reason stops the service instead of
+    ticking. Each tick's wall duration goes to ``fortuna_tick_duration_seconds`` (the
+    service is a :class:`~fortuna.MetricsSource`).
     """
 
     _ticker: Ticker | None = None

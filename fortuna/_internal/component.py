@@ -16,7 +16,6 @@ live object.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin
 
@@ -26,6 +25,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from fortuna._internal.findings import Position
     from fortuna._internal.time import Clock

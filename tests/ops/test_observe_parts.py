@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import structlog
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-from fortuna import Timings
+from fortuna import Component, Context, MetricsSource, NoArgs, Readiness, Service, Timings
 from fortuna._internal.status import Status, parse_address
 from plugins.market_making._metrics import MarketMakingStats, error_kind
 from schemas import Balance, Balances, Market, Symbol
@@ -108,3 +113,79 @@ def test_pnl_is_the_marked_value_now_minus_at_the_first_tick() -> None:
 ])
 def test_a_report_error_is_counted_under_the_error_type_it_names(line: str, kind: str) -> None:
     assert error_kind(line) == kind
+
+
+class Switchboard(Component[NoArgs], MetricsSource, Readiness):
+    """A component reporting what the test tells it to."""
+
+    def __init__(self, name: str, *, fail: bool = False, reason: str | None = None) -> None:
+        super().__init__(NoArgs(), Context(name=name, log=structlog.get_logger()))
+        self.fail = fail
+        self.reason = reason
+
+    def metrics(self) -> Iterable[Any]:
+        if self.fail:
+            raise RuntimeError("counter lost")
+        family = GaugeMetricFamily("test_level", "a level", labels=["who"])
+        family.add_metric([self.name], 1.0)
+        return [family]
+
+    def not_ready(self) -> str | None:
+        if self.fail:
+            raise RuntimeError("cannot tell")
+        return self.reason
+
+
+class Loaded:
+    """What :class:`Status` reads of a graph: its loaded components and its service."""
+
+    def __init__(self, *components: Switchboard) -> None:
+        self.components = {c.name: c for c in components}
+        self.service = Service(NoArgs())
+
+    @property
+    def loaded(self) -> list[str]:
+        return list(self.components)
+
+    def __getitem__(self, name: str) -> Switchboard:
+        return self.components[name]
+
+
+def running(*components: Switchboard) -> Status:
+    status = Status()
+    status.graph = Loaded(*components)  # type: ignore[assignment]
+    status.phase = "running"
+    return status
+
+
+def exposition(status: Status) -> dict[str, Metric]:
+    registry = CollectorRegistry()
+    registry.register(status)
+    text = generate_latest(registry).decode()
+    return {family.name: family for family in text_string_to_metric_families(text)}
+
+
+def test_families_of_one_name_from_several_components_are_one_family() -> None:
+    families = exposition(running(Switchboard("a"), Switchboard("b")))
+    assert sorted(s.labels["who"] for s in families["test_level"].samples) == ["a", "b"]
+
+
+def test_a_component_whose_metrics_fail_is_left_out_and_the_others_are_served() -> None:
+    families = exposition(running(Switchboard("a"), Switchboard("broken", fail=True)))
+    assert [s.labels["who"] for s in families["test_level"].samples] == ["a"]
+
+
+def test_every_reason_not_to_be_ready_is_listed_with_its_component() -> None:
+    status = running(Switchboard("a"), Switchboard("b", reason="waiting for data"),
+                     Switchboard("c", fail=True))
+    assert status.not_ready() == [
+        "b: waiting for data", "c: readiness unknown: RuntimeError: cannot tell"]
+    assert exposition(status)["fortuna_ready"].samples[0].value == 0
+
+
+def test_a_stopping_service_is_not_ready() -> None:
+    status = running(Switchboard("a"))
+    assert status.not_ready() == []
+    assert status.graph is not None
+    status.graph.service.request_stop()
+    assert status.not_ready() == ["the service is stopping"]

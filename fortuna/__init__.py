@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from fortuna._internal.container import Graph, LoadError
     from fortuna._internal.findings import ERROR, WARNING, Finding, MandateError, Position
     from fortuna._internal.mandate import ComponentSpec, Mandate, load_mandate
+    from fortuna._internal.observe import MetricsSource, Readiness, Timings
     from fortuna._internal.registry import Family, Registry
     from fortuna._internal.runtime import run, start
     from fortuna._internal.ticker import LeftBehind, TickArgs, Ticker, TickService
@@ -74,10 +75,12 @@ __all__ = [
     "Logger",
     "Mandate",
     "MandateError",
+    "MetricsSource",
     "NoArgs",
     "Node",
     "Position",
     "Problem",
+    "Readiness",
     "Registry",
     "Report",
     "Resettable",
@@ -85,6 +88,7 @@ __all__ = [
     "TickArgs",
     "TickService",
     "Ticker",
+    "Timings",
     "View",
     "VirtualClock",
     "WallClock",
@@ -126,6 +130,9 @@ _LAZY = {
     "ComponentSpec": "fortuna._internal.mandate",
     "Mandate": "fortuna._internal.mandate",
     "load_mandate": "fortuna._internal.mandate",
+    "MetricsSource": "fortuna._internal.observe",
+    "Readiness": "fortuna._internal.observe",
+    "Timings": "fortuna._internal.observe",
     "Family": "fortuna._internal.registry",
     "Registry": "fortuna._internal.registry",
     "run": "fortuna._internal.runtime",

@@ -25,8 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from fortuna import Resettable
+from fortuna import MetricsSource, Readiness, Resettable
 
 __all__ = [
     "KillSwitch",
@@ -75,8 +76,27 @@ def strictest(policies: list[TripPolicy]) -> TripPolicy:
     return min(policies, key=lambda policy: _SEVERITY[policy.action])
 
 
-class KillSwitch(Resettable, abc.ABC):
-    """A safety condition that halts trading when it trips, latched until reset."""
+class KillSwitch(Resettable, Readiness, MetricsSource, abc.ABC):
+    """A safety condition that halts trading when it trips, latched until reset.
+
+    Every switch reports itself to ``fortuna run --http``: a tripped switch makes
+    ``/readyz`` fail with its reason, and ``fortuna_kill_switch_tripped{switch}`` is 1.
+    """
+
+    def not_ready(self) -> str | None:
+        """A tripped switch holds the mandate not ready (trading halted or restricted)."""
+        return f"kill switch tripped: {self.reason}" if self.tripped else None
+
+    def metrics(self) -> Iterable[Any]:
+        """``fortuna_kill_switch_tripped{switch}``: 1 while tripped, else 0."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        family = GaugeMetricFamily("fortuna_kill_switch_tripped",
+                                   "1 while the kill switch is tripped (latched), else 0",
+                                   labels=["switch"])
+        family.add_metric([str(getattr(self, "name", type(self).__name__))],
+                          1.0 if self.tripped else 0.0)
+        return [family]
 
     @property
     @abc.abstractmethod

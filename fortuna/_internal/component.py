@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from fortuna._internal.findings import Position
     from fortuna._internal.time import Clock
@@ -290,6 +291,22 @@ class Service(Component[ArgsT]):
     """
 
     _stop_event: asyncio.Event | None = None
+    _guards: tuple[Callable[[], str | None], ...] = ()
+
+    def guard(self, check: Callable[[], str | None]) -> None:
+        """Add a condition the service must meet before each step it starts: ``check()``
+        returns why it may not act any more (a lease lost), or ``None``. A tick service
+        asks every guard before every tick and stops, without ticking, at the first reason
+        (``fortuna run --lease`` guards the service with the lease)."""
+        self._guards = (*self._guards, check)
+
+    def refused_by_guard(self) -> str | None:
+        """The first guard's reason not to act now, or ``None``."""
+        for check in self._guards:
+            reason = check()
+            if reason is not None:
+                return reason
+        return None
 
     @property
     def stop_event(self) -> asyncio.Event:

@@ -137,6 +137,9 @@ def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
             "timeoutSeconds": 2, "failureThreshold": failures}
 
 
+_LEASE_VARIABLES = frozenset({"FORTUNA_LEASE", "FORTUNA_LEASE_KEY", "FORTUNA_LEASE_WAIT"})
+
+
 def mandate_manifests(
     name: str, source: str, text: str, env: Mapping[str, bool], settings: Settings
 ) -> list[dict[str, Any]]:
@@ -155,7 +158,17 @@ def mandate_manifests(
         {"name": variable, "valueFrom": {"secretKeyRef": {
             "name": settings.secret, "key": variable, **({"optional": True} if optional
                                                           else {})}}}
-        for variable, optional in sorted(env.items())]
+        for variable, optional in sorted(env.items()) if variable not in _LEASE_VARIABLES]
+    # One runner per mandate: the lease's DSN comes from the Secret when the operator puts
+    # it there (optional, so a book runs without one); its key is the Deployment's own name,
+    # since every pod mounts its file as mandate.yaml; a replaced pod waits for the old one's
+    # lease instead of exiting.
+    variables += [
+        {"name": "FORTUNA_LEASE", "valueFrom": {"secretKeyRef": {
+            "name": settings.secret, "key": "FORTUNA_LEASE", "optional": True}}},
+        {"name": "FORTUNA_LEASE_KEY", "value": name},
+        {"name": "FORTUNA_LEASE_WAIT", "value": "true"},
+    ]
     container: dict[str, Any] = {
         "name": "fortuna",
         "image": settings.image,
@@ -163,7 +176,7 @@ def mandate_manifests(
                  "--log-format", "json"],
         "workingDir": WORKDIR,
         "ports": [{"name": "http", "containerPort": settings.port, "protocol": "TCP"}],
-        **({"env": variables} if variables else {}),
+        "env": variables,
         "startupProbe": _probe("/healthz", 2, 60),
         "livenessProbe": _probe("/healthz", 10, 3),
         "readinessProbe": _probe("/readyz", 5, 2),

@@ -23,15 +23,19 @@ import contextlib
 import math
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fortuna._internal.clock import WallClock
 from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
 from fortuna._internal.findings import MandateError
 from fortuna._internal.plan import Plan
 from fortuna._internal.run_progress import Progress, use_clock
+from fortuna._internal.status import Status
 
-__all__ = ["MAX_DURATION", "ForcedStop", "check_duration", "run", "start"]
+if TYPE_CHECKING:
+    from fortuna._internal.lease import LeaseConfig
+
+__all__ = ["MAX_DURATION", "ForcedStop", "LeaseLost", "check_duration", "run", "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 MAX_DURATION = 10 * 365.25 * 86400.0
@@ -192,6 +196,8 @@ async def run(
     duration: float | None = None,
     keep_secrets: bool = False,
     progress: Callable[[bool], Progress] | None = None,
+    http: tuple[str, int] | None = None,
+    lease: LeaseConfig | None = None,
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
@@ -204,6 +210,12 @@ async def run(
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
     and :class:`ForcedStop` after a second stop signal. ``progress`` makes the reporter
     of a run with a duration (told whether the clock is simulated).
+
+    ``http`` serves ``/healthz``, ``/readyz`` and ``/metrics`` at that address while the run
+    lasts (:mod:`fortuna._internal.status`). ``lease`` takes the mandate's lease before
+    loading and stops the run at once if it is lost (:mod:`fortuna._internal.lease`):
+    :class:`~fortuna._internal.lease.LeaseHeld` if another runner holds it, ``LeaseLost``
+    (after the graceful stop) if it was lost while running.
     """
     if duration is not None:
         duration = check_duration(duration)
@@ -214,15 +226,58 @@ async def run(
     simulated = not isinstance(graph.clock, WallClock)
     reporter = progress(simulated) if progress is not None and duration is not None else None
     use_clock(graph.clock if simulated else None)
+    status = Status()
+    status.graph = graph
     try:
         with _secrets_of(graph, keep=keep_secrets), handlers:
-            return await _run(graph, stopper, duration, reporter)
+            async with contextlib.AsyncExitStack() as stack:
+                if http is not None:
+                    from fortuna._internal.status import serving
+
+                    await stack.enter_async_context(serving(status, *http, graph.log))
+                held = None
+                if lease is not None:
+                    status.phase = "waiting for its lease"
+                    held = await _take_lease(stack, lease, graph, stopper)
+                    if held is None:  # a stop while waiting: nothing was loaded
+                        _raise_if_forced(stopper)
+                        return graph
+                result = await _run(graph, stopper, duration, status, reporter)
+                if held is not None and held.lost is not None:
+                    raise LeaseLost(held.lost)
+                return result
     finally:
+        status.phase = "stopped"
         use_clock(None)
         if reporter is not None:
             reporter.close()
         if watcher is not None:
             watcher.cancel()
+
+
+class LeaseLost(Exception):
+    """The run stopped (gracefully, orders cancelled) because its lease was lost."""
+
+
+async def _take_lease(
+    stack: contextlib.AsyncExitStack, config: LeaseConfig, graph: Graph, stopper: _Stopper
+) -> Any:
+    from fortuna._internal.lease import holding
+
+    def lost(reason: str) -> None:
+        graph.log.error("lease lost; stopping at once", reason=reason)
+        stopper.request("lease lost")
+
+    # A stop signal while waiting for the lease cancels the wait, like a stop while loading.
+    taking = asyncio.ensure_future(stack.enter_async_context(holding(config, graph.log, lost)))
+    stopper.current = taking
+    await asyncio.wait((taking,))
+    stopper.current = None
+    if taking.cancelled():
+        return None
+    held = taking.result()  # LeaseHeld or LeaseUnavailable, if so
+    graph.service.guard(held.check)
+    return held
 
 
 async def _watch(stop: asyncio.Event, stopper: _Stopper) -> None:
@@ -244,7 +299,8 @@ async def _report(duration: float, graph: Graph, reporter: Progress) -> None:
 
 
 async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
-               reporter: Progress | None = None) -> Graph:
+               status: Status, reporter: Progress | None = None) -> Graph:
+    status.phase = "loading"
     loading = asyncio.ensure_future(graph.load())
     stopper.current = loading
     await asyncio.wait((loading,))
@@ -256,6 +312,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
     service = graph.service
     if stopper.requests:  # a stop arrived just as loading finished
         service.request_stop()
+    status.phase = "running"
     running = asyncio.ensure_future(service.run())
     stopper.current = running
     timer = (
@@ -275,6 +332,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
         if not running.done():  # we were cancelled ourselves: stop the service too
             running.cancel()
             await asyncio.wait((running,))
+        status.phase = "stopping"
         await graph.unload()
     _raise_if_forced(stopper)
     if not running.cancelled():

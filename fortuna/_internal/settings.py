@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fortuna._internal.types import Duration
@@ -31,6 +31,37 @@ class Settings(BaseSettings):
     force_unload_timeout: Duration = Field(
         default=1.0, description="the same after a second signal forced the stop"
     )
+
+    http: str | None = Field(
+        default=None,
+        description="HOST:PORT to serve /healthz, /readyz and /metrics on; off when unset",
+    )
+    lease: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL DSN of the lease that keeps one runner per mandate; off when "
+        "unset",
+    )
+    lease_key: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="the mandate's identity in the lease table (default: the file's name "
+        "without .yaml)",
+    )
+    lease_ttl: Annotated[Duration, Field(ge=0.5, le=3600)] = Field(
+        default=15.0,
+        description="a lease not renewed for this long may be taken over; renewed every third",
+    )
+    lease_wait: bool = Field(
+        default=False, description="wait for a held lease instead of refusing to start"
+    )
+
+    @field_validator("http")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None:
+            from fortuna._internal.status import parse_address
+
+            parse_address(value)
+        return value
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
 from fortuna._internal.component import ComponentArgs, Service, _default_log
+from fortuna._internal.observe import MetricsSource, Timings
 from fortuna._internal.time import Clock
 from fortuna._internal.types import Duration
 
@@ -268,16 +270,22 @@ class TickArgs(ComponentArgs):
 TickArgsT = TypeVar("TickArgsT", bound=TickArgs)
 
 
-class TickService(Service[TickArgsT]):
+class TickService(Service[TickArgsT], MetricsSource):
     """A service that runs ``tick()`` every ``interval`` on the graph's clock.
 
     ``on_start`` runs once before the first tick, ``on_stop`` once after the last one when
     the loop ends, gracefully or after too many failures (market making cancels its resting
     orders there). ``on_stop`` also runs when ``on_start`` fails, since a start may have
     left orders behind; it does not run when the service is cancelled by a forced stop.
+
+    Before each tick the service asks its guards (:meth:`Service.guard`: the lease of
+    ``fortuna run --lease``); one that answers with a reason stops the service instead of
+    ticking. Each tick's wall duration goes to ``fortuna_tick_duration_seconds`` (the
+    service is a :class:`~fortuna.MetricsSource`).
     """
 
     _ticker: Ticker | None = None
+    _timings: Timings | None = None
 
     async def tick(self) -> None:
         """One step of the service's work."""
@@ -293,7 +301,7 @@ class TickService(Service[TickArgsT]):
     def ticker(self) -> Ticker:
         if self._ticker is None:
             self._ticker = Ticker(
-                self.tick,
+                self._guarded_tick,
                 self.args.interval,
                 clock=self.clock,
                 name=self.name,
@@ -301,6 +309,35 @@ class TickService(Service[TickArgsT]):
                 max_consecutive_failures=self.args.max_consecutive_failures,
             )
         return self._ticker
+
+    async def _guarded_tick(self) -> None:
+        """One tick, unless a guard forbids it (then stop instead); its duration, in wall
+        seconds whatever the clock, goes to ``fortuna_tick_duration_seconds``."""
+        refused = self.refused_by_guard() if self._guards else None
+        if refused is not None:
+            if not self.stop_requested:
+                self.log.error("stopping without ticking", reason=refused)
+                self.request_stop()
+            return
+        if self._timings is None:
+            self._timings = Timings()
+        started = time.perf_counter()
+        try:
+            await self.tick()
+        finally:
+            self._timings.observe(time.perf_counter() - started)
+
+    @property
+    def tick_timings(self) -> Timings | None:
+        """The durations of the ticks so far (``None`` before the first one)."""
+        return self._timings
+
+    def metrics(self) -> Iterable[Any]:
+        """``fortuna_tick_duration_seconds``: how long each tick took, by service."""
+        if self._timings is not None:
+            yield Timings.family("fortuna_tick_duration_seconds",
+                                 "wall time of one tick of the service", ("service",),
+                                 [((self.name,), self._timings)])
 
     def request_stop(self) -> None:
         super().request_stop()

@@ -25,14 +25,15 @@ When the venue fails, no order is left behind unknowingly:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from fortuna import Component, Duration, LeftBehind, TickArgs, TickService
+from fortuna import Component, Duration, LeftBehind, Readiness, TickArgs, TickService
 from plugins.market_making._concurrency import gather
+from plugins.market_making._metrics import MarketMakingStats
 from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
 from plugins.market_making._trip import restrict
@@ -123,7 +124,7 @@ def tick_error(report: ExecutionReport | None) -> str | None:
     return None
 
 
-class MarketMaking(TickService[MarketMakingArgs]):
+class MarketMaking(TickService[MarketMakingArgs], Readiness):
     """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
 
     semantic_checks = (
@@ -161,6 +162,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
             exchange=self._venue, market=self._market, prefix=args.mandate, venue=venue
         )
         self._observers = tick_observers(args.kill_switches)
+        self.stats = MarketMakingStats(args.mandate, self._market, args.interval)
         self._started = self._next_report = self.clock.monotonic()
 
     @property
@@ -250,6 +252,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
         try:
             report = await self._tick()
         except Exception as exc:
+            self.stats.ticked(None, exc)
             report_tick(self._observers, f"{type(exc).__name__}: {exc}")
             if await self._check_after_failure():
                 # A switch halted trading on this failure: the halt (cancel, retried with
@@ -258,7 +261,17 @@ class MarketMaking(TickService[MarketMakingArgs]):
                                error=f"{type(exc).__name__}: {exc}")
                 return
             raise
+        self.stats.ticked(report, None)
+        await self.stats.read_fills(self.args.executor)
         report_tick(self._observers, tick_error(report))
+
+    def not_ready(self) -> str | None:
+        """Not ready while market data is stale (``plugins.market_making._metrics``)."""
+        return self.stats.not_ready(self.clock.monotonic())
+
+    def metrics(self) -> Iterable[Any]:
+        yield from super().metrics()
+        yield from self.stats.families(self.args.executor.resting)
 
     async def _tick(self) -> ExecutionReport | None:
         args = self.args
@@ -286,6 +299,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
             return ExecutionReport(errors=[f"PriceUnavailable: {exc}"])
         assert isinstance(quote, PriceQuote)
         assert balances is None or isinstance(balances, Balances)
+        self.stats.saw(quote.price, balances, now)
         desired = self.desired(quote.price, balances, executor.resting)
         if self.restriction is not None:
             inventory = None if balances is None else balances.total(self.market.base)

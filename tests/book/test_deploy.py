@@ -126,16 +126,28 @@ def test_every_env_variable_comes_from_the_secret_by_name_and_no_value_is_writte
     write_book(tmp_path / "book", 2)
     assert deploy(tmp_path / "out", tmp_path / "book", flags=("--secret", "desk-keys")) == 0
     env = container(of_kind(tmp_path / "out", "Deployment")["mandate-0001"])["env"]
-    assert env == [{"name": name, "valueFrom": {"secretKeyRef": {"name": "desk-keys",
-                                                                 "key": name}}}
-                   for name in ("KEY_1", "SECRET_1")]
+    assert env[:2] == [{"name": name, "valueFrom": {"secretKeyRef": {"name": "desk-keys",
+                                                                     "key": name}}}
+                       for name in ("KEY_1", "SECRET_1")]
     written = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
     assert "a-secret-api-key-value" not in written
 
 
+def test_each_mandate_waits_for_its_own_lease_when_the_secret_names_a_database(
+    configs_base: Path,
+) -> None:
+    deployments = of_kind(configs_base, "Deployment")
+    for name in ("cex-dex", "demo"):
+        env = {e["name"]: e for e in container(deployments[name])["env"]}
+        assert env["FORTUNA_LEASE"]["valueFrom"]["secretKeyRef"] == {
+            "name": "fortuna-env", "key": "FORTUNA_LEASE", "optional": True}
+        assert env["FORTUNA_LEASE_KEY"]["value"] == name  # not the file name every pod shares
+        assert env["FORTUNA_LEASE_WAIT"]["value"] == "true"
+
+
 def test_a_variable_every_use_of_which_has_a_default_is_optional(configs_base: Path) -> None:
     env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in
-           container(of_kind(configs_base, "Deployment")["cex-dex"])["env"]}
+           container(of_kind(configs_base, "Deployment")["cex-dex"])["env"] if "valueFrom" in e}
     assert env["FORTUNA_EVM_RPC"].get("optional") is True
     assert "optional" not in env["FORTUNA_EVM_KEY"]
 

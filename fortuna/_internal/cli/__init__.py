@@ -75,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--unload-timeout", metavar="DURATION", type=_duration,
                      help="longest wait for one component to unload (default 10, or "
                           "FORTUNA_UNLOAD_TIMEOUT)")
+    run.add_argument("--http", metavar="HOST:PORT",
+                     help="serve /healthz, /readyz and /metrics (Prometheus) there, e.g. "
+                          "127.0.0.1:9108 (default: off, or FORTUNA_HTTP)")
+    run.add_argument("--lease", metavar="DSN",
+                     help="take the mandate's lease in this PostgreSQL database first, so it "
+                          "never runs twice (default: off, or FORTUNA_LEASE)")
+    run.add_argument("--lease-key", metavar="KEY",
+                     help="the mandate's identity in the lease table (default: the file's "
+                          "name without .yaml, or FORTUNA_LEASE_KEY)")
+    run.add_argument("--lease-ttl", metavar="DURATION", type=_duration,
+                     help="a lease not renewed for this long may be taken over (default 15s, "
+                          "or FORTUNA_LEASE_TTL)")
+    run.add_argument("--lease-wait", action="store_true", default=None,
+                     help="wait while another runner holds the lease instead of exiting 6")
     return parser
 
 
@@ -236,7 +250,9 @@ def _run(args: argparse.Namespace) -> int:
     from fortuna._internal.cli.run_command import run_command
 
     return run_command(args.file, log_level=args.log_level, log_format=args.log_format,
-                       unload_timeout=args.unload_timeout, duration=args.duration)
+                       unload_timeout=args.unload_timeout, duration=args.duration,
+                       http=args.http, lease=args.lease, lease_key=args.lease_key,
+                       lease_ttl=args.lease_ttl, lease_wait=args.lease_wait)
 
 
 _COMMANDS = {

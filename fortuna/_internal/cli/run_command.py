@@ -25,6 +25,7 @@ from typing import Any
 from fortuna._internal.cli.exit_codes import (
     EXIT_FAILED,
     EXIT_INVALID,
+    EXIT_LEASE,
     EXIT_LEFT_BEHIND,
     EXIT_LOG_LOST,
     EXIT_OK,
@@ -55,12 +56,17 @@ def run_command(
     log_format: str | None = None,
     unload_timeout: float | None = None,
     duration: float | None = None,
+    **service_flags: Any,
 ) -> int:
     """Run the mandate at ``path``; returns the process exit code.
 
     ``duration``: stop gracefully after this many seconds of the mandate's clock.
+    ``service_flags``: ``http``, ``lease``, ``lease_key``, ``lease_ttl``, ``lease_wait``
+    (:class:`~fortuna._internal.settings.Settings`); the lease key defaults to the file's
+    name without ``.yaml``.
     """
-    settings = _settings(log_level=log_level, log_format=log_format, unload_timeout=unload_timeout)
+    settings = _settings(log_level=log_level, log_format=log_format, unload_timeout=unload_timeout,
+                         **service_flags)
     if settings is None:
         return EXIT_USAGE
     if duration is not None:
@@ -83,7 +89,17 @@ def run_command(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return exit_for_signal(2)
-    return execute(plan, settings, duration=duration)
+    return execute(plan, settings, duration=duration, lease_key=_stem(path))
+
+
+def _stem(path: str) -> str:
+    import os
+
+    name = os.path.basename(path)
+    for suffix in (".yaml", ".yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)] or name
+    return name
 
 
 def _settings(**flags: Any) -> Any:
@@ -115,8 +131,9 @@ class _LogLoss:
             loop.call_soon_threadsafe(stop.set)
 
     async def run(self, plan: Any, settings: Any, duration: float | None,
-                  progress: Any = None) -> None:
+                  progress: Any = None, lease: Any = None) -> None:
         from fortuna._internal.runtime import run
+        from fortuna._internal.status import parse_address
 
         self.loop = asyncio.get_running_loop()
         self.stop = asyncio.Event()
@@ -131,16 +148,23 @@ class _LogLoss:
             duration=duration,
             keep_secrets=True,  # the outcome is logged after the run: still redacted
             progress=progress,
+            http=None if settings.http is None else parse_address(settings.http),
+            lease=lease,
         )
 
 
-def execute(plan: Any, settings: Any = None, *, duration: float | None = None) -> int:
-    """Configure logging and run ``plan`` with signal handling; returns the exit code."""
+def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
+            lease_key: str = "mandate") -> int:
+    """Configure logging and run ``plan`` with signal handling; returns the exit code.
+
+    ``lease_key`` is the lease's key unless the settings name one."""
     from fortuna._internal.cli.stopping import mark_run_started
     from fortuna._internal.container import LoadError
+    from fortuna._internal.lease import LeaseConfig, LeaseHeld, LeaseUnavailable
     from fortuna._internal.logging import configure_logging, progress_for
-    from fortuna._internal.runtime import ForcedStop
+    from fortuna._internal.runtime import ForcedStop, LeaseLost
     from fortuna._internal.settings import Settings
+    from fortuna._internal.status import HttpUnavailable
     from fortuna._internal.ticker import LeftBehind, TickerFailed
 
     settings = settings if settings is not None else Settings.resolve()
@@ -149,10 +173,34 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None) -
     import structlog
 
     log = structlog.get_logger("fortuna").bind(component="fortuna")
+    lease = None
+    if settings.lease is not None:
+        from fortuna._internal.redaction import register_secrets
+
+        dsn = settings.lease.get_secret_value()
+        register_secrets([dsn])  # the DSN may carry a password: never in any output
+        lease = LeaseConfig(dsn, settings.lease_key or lease_key, settings.lease_ttl,
+                            settings.lease_wait)
     mark_run_started()
     try:
         asyncio.run(log_loss.run(
-            plan, settings, duration, lambda simulated: progress_for(out, simulated=simulated)))
+            plan, settings, duration, lambda simulated: progress_for(out, simulated=simulated),
+            lease))
+    except HttpUnavailable as error:  # nothing loaded yet: the server starts first
+        _say(f"fortuna: {error}")
+        log.error("http endpoints not served; not started", error=str(error))
+        return EXIT_USAGE
+    except LeaseHeld as held:
+        _say(f"fortuna: {held}")
+        log.error("lease held by another runner; not started", reason=str(held))
+        return EXIT_LEASE
+    except LeaseUnavailable as error:
+        _say(f"fortuna: {error}")
+        log.error("lease not taken", error=str(error))
+        return EXIT_FAILED
+    except LeaseLost as lost:
+        log.error("stopped: lease lost", reason=str(lost), source=plan.source)
+        return EXIT_LEASE
     except MandateError as error:
         _print_findings(error)
         return EXIT_INVALID

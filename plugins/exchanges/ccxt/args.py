@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 
 from fortuna import ComponentArgs, Duration
 from schemas import Symbol
+from schemas.limits import RateBudget
 
 __all__ = ["CcxtArgs"]
 
@@ -62,6 +63,12 @@ class CcxtArgs(ComponentArgs):
         description="markets to cover when an all-markets call is emulated per symbol "
         "(besides those this component traded)",
     )
+    rate_budget: RateBudget | None = Field(
+        default=None,
+        description='a request budget shared with every process using the same API key '
+        '(rate_limits.redis), e.g. "@binance_budget"; every REST request takes one from it '
+        '(after ccxt\'s own pacing, which it turns on)',
+    )
     api_url: str | None = Field(
         default=None, pattern=r"^https?://[^/]+/?$",
         description="send every REST call to this origin instead of the venue's, paths kept "
@@ -73,7 +80,8 @@ class CcxtArgs(ComponentArgs):
         the rate limit and timeout in ccxt's milliseconds, the credentials revealed only
         here, into ccxt."""
         config: dict[str, Any] = {
-            "enableRateLimit": self.enable_rate_limit,
+            # a shared budget is taken in ccxt's throttle, which runs only when enabled
+            "enableRateLimit": self.enable_rate_limit or self.rate_budget is not None,
             "timeout": int(self.timeout * 1000),
             "options": {**default_options, **self.options},
         }

@@ -25,7 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from fortuna import Component
+from fortuna import Component, MetricsSource, Timings
 from plugins.exchanges.ccxt import book, convert, guard, markets
 from plugins.exchanges.ccxt.args import CcxtArgs
 from plugins.exchanges.ccxt.capabilities import ClientIds, ClosedOrders, Profile, derive_profile
@@ -52,6 +52,7 @@ from schemas import (
     Trade,
     to_milliseconds,
 )
+from schemas.limits import key_identity
 
 __all__ = ["CcxtExchange", "Session", "plain"]
 
@@ -71,7 +72,7 @@ class Session:
     """Markets this session placed orders on (covered by emulated all-markets calls)."""
 
 
-class CcxtExchange(Component[CcxtArgs], Exchange):
+class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     """An exchange through ccxt, with exact decimals, quantized orders and mapped errors."""
 
     exchange_id: ClassVar[str] = ""
@@ -136,6 +137,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
                 redirect(client, self.args.api_url)
             transport = Transport(client, self, self.translate, retries=self.args.retries,
                                   backoff=float(self.args.retry_backoff))
+            client.shared_budget, client.shared_budget_key = self.args.rate_budget, self.budget_key
             profile = self.profile or derive_profile(client.has, client.features)
             emulations = Emulations(self, transport, profile, parse=self._orders,
                                     symbols=self._symbols)
@@ -153,6 +155,18 @@ class CcxtExchange(Component[CcxtArgs], Exchange):
         session, self._session = self._session, None
         if session is not None:
             await session.client.close()
+
+    @property
+    def budget_key(self) -> str:
+        """This venue's and API key's identity in a shared rate budget (a hash, not the key)."""
+        key = self.args.api_key
+        return key_identity(self.exchange_id, key.get_secret_value() if key else None)
+
+    def metrics(self) -> Iterable[Any]:
+        """``fortuna_venue_latency_seconds{venue}``: the wall time of each call to the venue."""
+        if self._session is not None:
+            yield Timings.family("fortuna_venue_latency_seconds", "wall time of one call to "
+                                 "the venue", ("venue",), [((self.venue,), self.transport.latency)])
 
     def translate(self, error: BaseException) -> ExchangeError:
         """The project error for a ccxt exception, refined by the venue's own codes."""

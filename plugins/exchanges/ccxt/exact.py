@@ -75,6 +75,15 @@ def exact_class(exchange_id: str) -> type[Any]:
         # redirected origin, hand ccxt the URL it would have called.
         return base.handle_errors(self, code, reason, original_url(self, url), *rest)
 
+    async def throttle(self: Any, cost: Any = None) -> Any:
+        # Every REST request ccxt sends passes here (fetch2), one call of ours may send
+        # several (load_markets: currencies, then markets): the shared budget
+        # (rate_limits.*) is taken per request, after ccxt's own pacing of this instance.
+        await base.throttle(self, cost)
+        budget = getattr(self, "shared_budget", None)
+        if budget is not None:
+            await budget.acquire(self.shared_budget_key)
+
     cls = type(
         f"Exact{base.__name__}",
         (base,),
@@ -85,6 +94,9 @@ def exact_class(exchange_id: str) -> type[Any]:
             "amount_to_precision": amount_to_precision,
             "sort_by": staticmethod(sort_by),
             "handle_errors": handle_errors,
+            "throttle": throttle,
+            "shared_budget": None,
+            "shared_budget_key": "",
             "__doc__": f"{base.__name__} with exact numbers (strings from ccxt, Decimal out).",
         },
     )

@@ -16,10 +16,11 @@ Why the policy is what it is:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from fortuna import Clock, Logger
+from fortuna import Clock, Logger, Timings
 from schemas import ExchangeError
 
 __all__ = ["PER_SYMBOL_METHODS", "Transport", "symbol_required"]
@@ -77,15 +78,20 @@ class Transport:
         self.retries = retries
         self.backoff = backoff
         self.symbol_required = symbol_required(client.features)
+        self.latency = Timings()
+        """Seconds each call to the venue took (``fortuna_venue_latency_seconds``)."""
 
     async def call(self, call: Callable[[], Awaitable[T]]) -> T:
         """``call`` once; any failure raised as the project's error (ccxt's as cause)."""
+        started = time.perf_counter()
         try:
             return await call()
         except ExchangeError:
             raise
         except Exception as error:
             raise self.translate(error) from error
+        finally:
+            self.latency.observe(time.perf_counter() - started)
 
     async def read(self, call: Callable[[], Awaitable[T]]) -> T:
         """``call`` with bounded retries and exponential backoff on retryable errors."""

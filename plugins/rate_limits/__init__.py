@@ -1,0 +1,1 @@
+"""Request budgets shared across processes (``rate_limits.*``)."""

@@ -208,10 +208,14 @@ class Symbol(str):
             except ValueError as error:
                 raise PydanticCustomError("symbol", "{problem}", {"problem": str(error)}) from None
 
+        # what the catalog index validates instead (fortuna._internal.catalog_index): the
+        # pattern accepts exactly the texts ``parse`` accepts, so no closure is needed there
+        accepts = {"type": "str", "strict": True, "pattern": SYMBOL_PATTERN}
         return core_schema.no_info_after_validator_function(
             parse,
             core_schema.str_schema(strict=True),
             serialization=core_schema.plain_serializer_function_ser_schema(str),
+            metadata={"fortuna_accepts": accepts},
         )
 
     @classmethod

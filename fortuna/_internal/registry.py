@@ -12,10 +12,12 @@ import abc
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.component import Component
 from fortuna._internal.suggest import Suggester
+
+if TYPE_CHECKING:
+    from fortuna._internal.component import Component
 
 __all__ = ["ENTRY_POINT_GROUP", "Family", "Registry", "UnknownComponent"]
 
@@ -88,6 +90,8 @@ class Registry:
     ) -> None:
         self._components = {cid: _Entry(target) for cid, target in (components or {}).items()}
         self._families: dict[str, Any] = dict(families or {})
+        self._targets = {cid: t for cid, t in (components or {}).items() if isinstance(t, str)}
+        self._family_targets = {p: t for p, t in (families or {}).items() if isinstance(t, str)}
         self._family_members: dict[str, frozenset[str]] = {}
         self._suggesters: dict[str, Suggester] = {}
 
@@ -114,6 +118,9 @@ class Registry:
     def register(self, component_id: str, target: str | type[Component[Any]]) -> None:
         """Add one id (the Python API and tests use this; packages use entry points)."""
         self._components[component_id] = _Entry(target)
+        self._targets.pop(component_id, None)
+        if isinstance(target, str):
+            self._targets[component_id] = target
         self._suggesters.pop("", None)
 
     # --- families ---------------------------------------------------------------------
@@ -140,6 +147,11 @@ class Registry:
             if component_id.startswith(prefix + "."):
                 return prefix, component_id[len(prefix) + 1 :]
         return None
+
+    def targets(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The ``module:attribute`` each id and each family prefix was registered with
+        (entry points, or ``register`` with a string); classes given directly are left out."""
+        return dict(self._targets), dict(self._family_targets)
 
     def families(self) -> dict[str, Family]:
         return {prefix: self._family(prefix) for prefix in sorted(self._families)}
@@ -172,6 +184,8 @@ class Registry:
                 raise UnknownComponent(component_id, self.suggest(component_id))
             cls = self._family(found[0]).resolve(found[1])
             self._components[component_id] = _Entry(cls)
+        from fortuna._internal.component import Component
+
         if not (isinstance(cls, type) and issubclass(cls, Component)):
             raise ComponentImportError(f"{component_id} does not name a Component class")
         return cls

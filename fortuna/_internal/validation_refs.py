@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from fortuna._internal.component import Ref
+from fortuna._internal.references import Ref
 from fortuna._internal.findings import (
     Finding,
     Position,

@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fortuna", description="Validate, inspect and run market-making mandates."
     )
-    parser.add_argument("--version", action="version", version=f"fortuna {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -53,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead")
     schema.add_argument("--check", metavar="PATH",
                         help="exit 1 if PATH differs from the schema of the installed catalog")
+
+    index = commands.add_parser(
+        "index", help="write the catalog index that makes validation fast (PACKAGE/"
+        "fortuna_index.json)")
+    index.add_argument("package", metavar="PACKAGE",
+                       help="the package whose components to index, e.g. plugins")
+    index.add_argument("--check", action="store_true",
+                       help="exit 1 if the committed index is stale instead of writing it")
 
     catalog = commands.add_parser("catalog", help="list components, or describe one")
     catalog.add_argument("target", nargs="?", default="", metavar="PREFIX|ID")
@@ -74,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="longest wait for one component to unload (default 10, or "
                           "FORTUNA_UNLOAD_TIMEOUT)")
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: read from the installed metadata only when asked (reading it costs
+    more than validating a mandate)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"fortuna {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
@@ -117,8 +136,9 @@ def _mandate_files(targets: Sequence[str]) -> Iterator[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from fortuna._internal.validation import validate
+    from fortuna._internal.validation_fast import Index, validate_file
 
+    index = Index.load()
     findings: list[dict[str, Any]] = []
     unset: dict[str, None] = {}
     errors: list[str] = []
@@ -126,7 +146,7 @@ def _validate(args: argparse.Namespace) -> int:
     for path in _mandate_files(args.files):
         checked += 1
         try:
-            report = validate(path, for_run=args.require_env)
+            report = validate_file(path, for_run=args.require_env, index=index)
         except OSError as exc:
             errors.append(str(exc))
             continue
@@ -209,6 +229,31 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _index(args: argparse.Namespace) -> int:
+    from fortuna._internal.catalog_index import build_index, index_path, render
+
+    path = index_path(args.package)
+    if path is None:
+        print(f"fortuna: no installed package {args.package!r}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render(build_index(args.package))
+    if args.check:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                committed = handle.read()
+        except OSError as exc:
+            print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INVALID
+        if committed != text:
+            print(f"fortuna: {path} is stale; regenerate it with "
+                  f"`fortuna index {args.package}`", file=sys.stderr)
+            return EXIT_INVALID
+        return EXIT_OK
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return EXIT_OK
+
+
 def _catalog(args: argparse.Namespace) -> int:
     from fortuna._internal.catalog import describe_component, list_components
     from fortuna._internal.registry import Registry
@@ -256,6 +301,7 @@ def _run(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "validate": _validate,
     "schema": _schema,
+    "index": _index,
     "catalog": _catalog,
     "graph": _graph,
     "run": _run,

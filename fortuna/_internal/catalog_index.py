@@ -20,24 +20,21 @@ from __future__ import annotations
 import builtins
 import functools
 import hashlib
-import importlib
 import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
-from enum import Enum
 from types import ModuleType
 from typing import Any
 
-from fortuna._internal.registry import FAMILY_SUFFIX, Registry
+from fortuna._internal.catalog_acceptance import Translator, Unsupported, qualified_name
+from fortuna._internal.registry import Registry
 
 __all__ = [
     "FORMAT",
     "INDEX_NAME",
-    "Unsupported",
     "build_index",
     "environment",
     "index_path",
@@ -47,234 +44,9 @@ __all__ = [
 
 FORMAT = 1
 INDEX_NAME = "fortuna_index.json"
-LIGHT_FUNCTIONS = ("fortuna._internal.types:to_exact_decimal",
-                   "fortuna._internal.types:parse_duration")
-"""Functions an acceptance schema may call: light modules, imported by the fast path."""
-_CONSTRAINTS = {
-    "greater_than_validator": "gt",
-    "greater_than_or_equal_validator": "ge",
-    "less_than_validator": "lt",
-    "less_than_or_equal_validator": "le",
-}
-_TIGHTER: dict[str, Callable[[Any, Any], Any]] = {"gt": max, "ge": max, "lt": min, "le": min}
-_SCALARS = frozenset({"str", "int", "float", "decimal", "bool", "none", "any", "bytes"})
-_CONTAINERS = {"list": ("items_schema",), "set": ("items_schema",),
-               "frozenset": ("items_schema",), "dict": ("keys_schema", "values_schema"),
-               "nullable": ("schema",)}
-_DROPPED_KEYS = frozenset({"metadata", "serialization", "ref", "type"})
-_MODEL_CONFIG = frozenset({"extra_fields_behavior", "title"})
-_NEVER_FAIL = frozenset({"pydantic.types:SecretStr", "pydantic.types:SecretBytes"})
-"""After-functions that accept whatever their inner schema produced (wrappers)."""
 _THIRD_PARTY = frozenset({"pydantic", "pydantic_core", "typing_extensions", "annotated_types",
                           "typing_inspection"})
-
-
-class Unsupported(Exception):
-    """The args model holds something the acceptance schema cannot say."""
-
-
-def _name(obj: Any) -> str:
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None)
-    if not isinstance(module, str) or not isinstance(qualname, str) or "<" in qualname:
-        raise Unsupported(f"{obj!r} has no importable name")
-    return f"{module}:{qualname}"
-
-
-def encode_value(value: Any) -> Any:
-    """A JSON form of a schema constant: decimals tagged, everything else plain JSON."""
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return value
-    if isinstance(value, list | tuple):
-        return [encode_value(item) for item in value]
-    raise Unsupported(f"constant {value!r} has no JSON form")
-
-
-class _Translator:
-    """Core schema -> acceptance schema (JSON), noting every class and function met."""
-
-    def __init__(self) -> None:
-        self.met: list[Any] = []
-
-    def __call__(self, schema: Any) -> dict[str, Any]:
-        kind = schema.get("type")
-        method = getattr(self, "_" + str(kind).replace("-", "_"), None)
-        if method is None:
-            raise Unsupported(f"a {kind} schema")
-        result: dict[str, Any] = method(schema)
-        if "ref" in schema:
-            result["ref"] = schema["ref"]
-        return result
-
-    def _plain(self, schema: dict[str, Any]) -> dict[str, Any]:
-        out = {"type": schema["type"]}
-        out.update({k: encode_value(v) for k, v in schema.items() if k not in _DROPPED_KEYS})
-        return out
-
-    def _str(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return self._plain(schema)
-
-    _int = _float = _decimal = _bool = _none = _any = _bytes = _str
-
-    def _literal(self, schema: dict[str, Any]) -> dict[str, Any]:
-        expected = schema["expected"]
-        if not all(value is None or isinstance(value, str | int) for value in expected):
-            raise Unsupported(f"literal {expected!r}")
-        return {"type": "literal", "expected": list(expected)}
-
-    def _enum(self, schema: dict[str, Any]) -> dict[str, Any]:
-        self.met.append(schema["cls"])
-        if schema.get("sub_type") != "str" or "missing" in schema:
-            raise Unsupported(f"enum {schema['cls']!r}")
-        return {"type": "literal",
-                "expected": [member.value for member in schema["members"]
-                             if isinstance(member, Enum)]}
-
-    def _container(self, schema: dict[str, Any]) -> dict[str, Any]:
-        out = self._plain({k: v for k, v in schema.items() if k not in _CONTAINERS[schema["type"]]})
-        for key in _CONTAINERS[schema["type"]]:
-            if key in schema:
-                out[key] = self(schema[key])
-        return out
-
-    _list = _set = _frozenset = _dict = _nullable = _container
-
-    def _tuple(self, schema: dict[str, Any]) -> dict[str, Any]:
-        out = self._plain({k: v for k, v in schema.items() if k != "items_schema"})
-        out["items_schema"] = [self(item) for item in schema["items_schema"]]
-        return out
-
-    def _default(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if schema.get("validate_default") or "on_error" in schema:
-            raise Unsupported("a default that is validated")
-        # the default itself never meets validation: only whether the arg may be absent
-        return {"type": "default", "schema": self(schema["schema"]), "default": None}
-
-    def _json_or_python(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return self(schema["python_schema"])
-
-    def _lax_or_strict(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if schema.get("strict"):
-            return self(schema["strict_schema"])
-        return self(schema["lax_schema"])
-
-    def _custom_error(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return self(schema["schema"])  # changes what an error says, not what is accepted
-
-    def _union(self, schema: dict[str, Any]) -> dict[str, Any]:
-        choices = []
-        for choice in schema["choices"]:
-            inner, label = (choice, None) if isinstance(choice, dict) else choice
-            if inner.get("type") == "is-instance":
-                self.met.append(inner["cls"])
-                continue  # an instance of a class never comes out of a YAML file
-            converted = self(inner)
-            choices.append(converted if label is None else [converted, label])
-        if not choices:
-            raise Unsupported("a union of instances only")
-        out: dict[str, Any] = {"type": "union", "choices": choices}
-        if "mode" in schema:
-            out["mode"] = schema["mode"]
-        return out
-
-    def _tagged_union(self, schema: dict[str, Any]) -> dict[str, Any]:
-        discriminator = schema["discriminator"]
-        if callable(discriminator):
-            raise Unsupported("a discriminator function")
-        return {"type": "tagged-union", "discriminator": discriminator,
-                "choices": {key: self(value) for key, value in schema["choices"].items()}}
-
-    def _definitions(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "definitions", "schema": self(schema["schema"]),
-                "definitions": [self(item) for item in schema["definitions"]]}
-
-    def _definition_ref(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "definition-ref", "schema_ref": schema["schema_ref"]}
-
-    def _model(self, schema: dict[str, Any]) -> dict[str, Any]:
-        self.met.append(schema["cls"])
-        self.met.extend(schema["cls"].__mro__)
-        if schema.get("root_model") or schema.get("custom_init") or schema.get("post_init"):
-            raise Unsupported(f"model {schema['cls'].__name__} has its own init")
-        config = schema.get("config") or {}
-        if set(config) - _MODEL_CONFIG:
-            raise Unsupported(f"model config {sorted(set(config) - _MODEL_CONFIG)}")
-        fields_schema = schema["schema"]
-        if fields_schema.get("type") != "model-fields":
-            raise Unsupported(f"model {schema['cls'].__name__} validates itself")
-        if fields_schema.get("extras_schema") is not None:
-            raise Unsupported("a schema for extra args")
-        fields: dict[str, Any] = {}
-        for name, field in fields_schema["fields"].items():
-            if field.get("validation_alias") is not None:
-                raise Unsupported(f"arg {name} has an alias")
-            inner = self(field["schema"])
-            fields[name] = {"type": "typed-dict-field", "schema": inner,
-                            "required": inner["type"] != "default"}
-        return {"type": "typed-dict", "fields": fields,
-                "extra_behavior": config.get("extra_fields_behavior", "ignore")}
-
-    def _function(self, schema: dict[str, Any]) -> dict[str, Any]:
-        metadata = schema.get("metadata") or {}
-        if "fortuna_interface" in metadata:
-            self.met.append(metadata["fortuna_interface"])
-            return {"type": "fortuna-interface",
-                    "interface": _name(metadata["fortuna_interface"])}
-        if "fortuna_accepts" in metadata:
-            function = schema["function"]["function"]
-            self.met.append(function)
-            return dict(metadata["fortuna_accepts"])
-        function = schema["function"]["function"]
-        self.met.append(function)
-        kind = schema["type"]
-        if isinstance(function, functools.partial) and kind == "function-after":
-            constrained = self._constrain(function, self(schema["schema"]))
-            if constrained is not None:
-                return constrained
-        if kind == "function-after" and _safe_name(function) in _NEVER_FAIL:
-            return self(schema["schema"])
-        name = _safe_name(function)
-        if name not in LIGHT_FUNCTIONS or kind not in ("function-before", "function-after"):
-            raise Unsupported(f"a {kind} validator {name or repr(function)}")
-        return {"type": kind, "function": {"type": schema["function"]["type"], "function": name},
-                "schema": self(schema["schema"])}
-
-    _function_before = _function_after = _function_plain = _function_wrap = _function
-
-    def _constrain(self, function: functools.partial[Any], inner: dict[str, Any]
-                   ) -> dict[str, Any] | None:
-        """``gt``/``ge``/``lt``/``le`` applied after a number schema, folded into it."""
-        key = _CONSTRAINTS.get(getattr(function.func, "__name__", ""))
-        if key is None or function.args or set(function.keywords) != {key}:
-            return None
-        target = inner
-        while target["type"] in ("function-before",):
-            target = target["schema"]
-        if target["type"] not in ("int", "float", "decimal"):
-            return None
-        bound = function.keywords[key]
-        if not isinstance(bound, int | float | Decimal) or isinstance(bound, bool):
-            return None
-        if key in target:
-            bound = _TIGHTER[key](_decoded(target[key]), bound)
-        target[key] = encode_value(bound)
-        return inner
-
-
-def _decoded(value: Any) -> Any:
-    return Decimal(value["$decimal"]) if isinstance(value, dict) else value
-
-
-def _safe_name(function: Any) -> str:
-    try:
-        return _name(function)
-    except Unsupported:
-        return ""
-
+"""Packages whose versions the index records instead of their files."""
 
 # --- sources ----------------------------------------------------------------------------
 
@@ -295,7 +67,7 @@ def package_root(top: str) -> str | None:
     if spec is None:
         return None
     if spec.submodule_search_locations:
-        return os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
+        return os.path.dirname(os.path.abspath(next(iter(spec.submodule_search_locations))))
     return os.path.dirname(os.path.abspath(spec.origin)) if spec.origin else None
 
 
@@ -393,7 +165,7 @@ def environment() -> dict[str, str]:
             "pydantic": str(pydantic.VERSION), "pydantic_core": pydantic_core.__version__}
 
 
-def _entry(cls: type[Any], target: str, translator: _Translator,
+def _entry(cls: type[Any], target: str, translator: Translator,
            schemas: dict[str, Any]) -> dict[str, Any]:
     from fortuna._internal.checks import declared
     from fortuna._internal.component import Interface, Service
@@ -402,7 +174,7 @@ def _entry(cls: type[Any], target: str, translator: _Translator,
     translator.met.extend(cls.__mro__)
     entry: dict[str, Any] = {
         "target": target,
-        "provides": sorted(_name(k) for k in cls.__mro__
+        "provides": sorted(qualified_name(k) for k in cls.__mro__
                            if issubclass(k, Interface) and k is not Interface),
         "service": issubclass(cls, Service),
         "clock": issubclass(cls, Clock),
@@ -447,47 +219,61 @@ class _Tables:
         return key
 
 
-def _in_package(target: str, package: str) -> bool:
+def _in_package(target: str, package: str | None) -> bool:
+    if package is None:
+        return True
     module = target.partition(":")[0]
     return module == package or module.startswith(package + ".")
 
 
-def build_index(package: str, registry: Registry | None = None) -> dict[str, Any]:
-    """The index of every id whose entry point names a module of ``package``."""
+def build_index(package: str | None, registry: Registry | None = None) -> dict[str, Any]:
+    """The index of every id of ``registry`` (the installed entry points by default) whose
+    target is a module of ``package`` (every id when None). An id that cannot be indexed
+    (its module does not import, its class has no importable name) is listed under
+    ``left_out`` with the reason: mandates using it take the full path."""
     graph = _ImportGraph()
     tables = _Tables()
+    catalog = registry or Registry.from_entry_points()
     components: dict[str, str] = {}
     family_records: dict[str, Any] = {}
+    left_out: dict[str, str] = {}
+
+    def add(cid: str, target: str, module: str, family: str | None) -> None:
+        translator = Translator()
+        try:
+            entry = _entry(catalog.resolve(cid), target, translator, tables.schemas)
+        except Exception as exc:  # a broken or unnamed component: the full path says why
+            left_out[cid] = f"{type(exc).__name__}: {exc}"
+            return
+        if family is not None:
+            entry["family"] = family
+        entry["sources"] = tables.sources(_sources(graph, translator.met, [module]))
+        components[cid] = tables.entry(entry)
+
     with graph.trace():
-        registry = registry or Registry.from_entry_points()
-        targets, family_targets = registry.targets()
+        targets, family_targets = catalog.targets()
         for prefix, target in sorted(family_targets.items()):
             if not _in_package(target, package):
                 continue
-            family = registry.families()[prefix]
             module = target.partition(":")[0]
-            sources = _sources(graph, [type(family)], [module]) | _data_files(module)
-            family_records[prefix] = {"target": target, "members": sorted(family.members()),
-                                      "sources": tables.sources(sources)}
-            for member in sorted(family.members()):
-                translator = _Translator()
-                cid = f"{prefix}.{member}"
-                entry = _entry(registry.resolve(cid), target, translator, tables.schemas)
-                entry["family"] = prefix
-                entry["sources"] = tables.sources(_sources(graph, translator.met, [module]))
-                components[cid] = tables.entry(entry)
-        for cid, target in sorted(targets.items()):
-            if not _in_package(target, package):
+            try:
+                family = catalog.families()[prefix]
+                members = sorted(family.members())
+            except Exception as exc:
+                left_out[prefix + ".*"] = f"{type(exc).__name__}: {exc}"
                 continue
-            translator = _Translator()
-            entry = _entry(registry.resolve(cid), target, translator, tables.schemas)
-            entry["sources"] = tables.sources(
-                _sources(graph, translator.met, [target.partition(":")[0]]))
-            components[cid] = tables.entry(entry)
+            sources = _sources(graph, [type(family)], [module]) | _data_files(module)
+            family_records[prefix] = {"target": target, "members": members,
+                                      "sources": tables.sources(sources)}
+            for member in members:
+                add(f"{prefix}.{member}", target, module, prefix)
+        for cid, target in sorted(targets.items()):
+            if _in_package(target, package):
+                add(cid, target, target.partition(":")[0], None)
     return {"format": FORMAT, "package": package, "environment": environment(),
             "families": family_records, "components": components, "entries": tables.entries,
             "schemas": tables.schemas, "source_sets": tables.source_sets,
-            "files": tables.files}
+            "files": tables.files, "left_out": left_out}
 
 
 def _data_files(module: str) -> dict[str, str]:
@@ -501,7 +287,8 @@ def _data_files(module: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in sorted(os.listdir(os.path.join(root, folder))):
         path = f"{folder}/{name}"
-        if os.path.isfile(os.path.join(root, path)) and not name.endswith((".py", ".pyc")):
+        if (os.path.isfile(os.path.join(root, path)) and name != INDEX_NAME
+                and not name.endswith((".py", ".pyc"))):
             digest = source_hash(os.path.join(root, path))
             if digest is not None:
                 found[path] = digest
@@ -517,7 +304,6 @@ def index_path(package: str) -> str | None:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return os.path.join(list(spec.submodule_search_locations)[0], INDEX_NAME)
+    return os.path.join(next(iter(spec.submodule_search_locations)), INDEX_NAME)
 
 
-__all__ += ["FAMILY_SUFFIX"]

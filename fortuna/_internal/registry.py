@@ -90,8 +90,8 @@ class Registry:
     ) -> None:
         self._components = {cid: _Entry(target) for cid, target in (components or {}).items()}
         self._families: dict[str, Any] = dict(families or {})
-        self._targets = {cid: t for cid, t in (components or {}).items() if isinstance(t, str)}
-        self._family_targets = {p: t for p, t in (families or {}).items() if isinstance(t, str)}
+        self._targets = {cid: _target_name(t) for cid, t in (components or {}).items()}
+        self._family_targets = {p: _target_name(t) for p, t in (families or {}).items()}
         self._family_members: dict[str, frozenset[str]] = {}
         self._suggesters: dict[str, Suggester] = {}
 
@@ -118,9 +118,7 @@ class Registry:
     def register(self, component_id: str, target: str | type[Component[Any]]) -> None:
         """Add one id (the Python API and tests use this; packages use entry points)."""
         self._components[component_id] = _Entry(target)
-        self._targets.pop(component_id, None)
-        if isinstance(target, str):
-            self._targets[component_id] = target
+        self._targets[component_id] = _target_name(target)
         self._suggesters.pop("", None)
 
     # --- families ---------------------------------------------------------------------
@@ -149,8 +147,8 @@ class Registry:
         return None
 
     def targets(self) -> tuple[dict[str, str], dict[str, str]]:
-        """The ``module:attribute`` each id and each family prefix was registered with
-        (entry points, or ``register`` with a string); classes given directly are left out."""
+        """The ``module:attribute`` of each id and of each family prefix, as registered
+        (a class or family given directly is named by its module and qualified name)."""
         return dict(self._targets), dict(self._family_targets)
 
     def families(self) -> dict[str, Family]:
@@ -203,6 +201,13 @@ class Registry:
             self._suggesters[""] = Suggester(self.ids())
         close = self._suggesters[""].closest(component_id)
         return [close] if close else []
+
+
+def _target_name(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    named = target if isinstance(target, type) else type(target)
+    return f"{named.__module__}:{named.__qualname__}"
 
 
 def first_line(cls: type[Any]) -> str:

@@ -43,13 +43,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fortuna._internal.catalog_index import (
-    FORMAT,
-    INDEX_NAME,
-    LIGHT_FUNCTIONS,
-    package_root,
-    source_hash,
-)
+from fortuna._internal.catalog_acceptance import LIGHT_FUNCTIONS
+from fortuna._internal.catalog_index import FORMAT, INDEX_NAME, package_root, source_hash
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.plan import MissingEnv
 from fortuna._internal.references import REFS_CONTEXT, Ref
@@ -142,13 +137,25 @@ class Index:
                 indexes.append(index)
         return cls(installed, indexes)
 
+    @classmethod
+    def of_registry(cls, registry: Any, package: str | None = None) -> Index:
+        """An index built now from ``registry`` (the Python API's and tests' registries),
+        its ids taken as installed where the registry maps them."""
+        from fortuna._internal.catalog_index import build_index
+
+        components, families = registry.targets()
+        installed = {cid: {target} for cid, target in components.items()}
+        installed.update({prefix + FAMILY_SUFFIX: {target} for prefix, target in
+                          families.items()})
+        return cls(installed, [build_index(package, registry)])
+
     def entry(self, component_id: str) -> dict[str, Any] | None:
         """The usable entry of ``component_id``: present, translated, fresh; else None."""
         for index in self.indexes:
             key = index["components"].get(component_id)
             if key is None:
                 continue
-            entry = index["entries"][key]
+            entry: dict[str, Any] = index["entries"][key]
             if entry["args"] is None or entry["checks"] or not self._current(index, entry,
                                                                              component_id):
                 return None

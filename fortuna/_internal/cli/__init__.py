@@ -60,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         "fortuna_index.json)")
     index.add_argument("package", metavar="PACKAGE",
                        help="the package whose components to index, e.g. plugins")
+    index.add_argument("-o", "--output", metavar="PATH",
+                       help="write to PATH instead of PACKAGE/fortuna_index.json")
     index.add_argument("--check", action="store_true",
-                       help="exit 1 if the committed index is stale instead of writing it")
+                       help="exit 1 if the index file is stale, instead of writing it")
 
     catalog = commands.add_parser("catalog", help="list components, or describe one")
     catalog.add_argument("target", nargs="?", default="", metavar="PREFIX|ID")
@@ -206,52 +208,51 @@ def _schema(args: argparse.Namespace) -> int:
 
     text = mandate_schema_text()
     if args.check:
-        try:
-            with open(args.check, encoding="utf-8") as handle:
-                committed = handle.read()
-        except OSError as exc:
-            print(f"fortuna: {args.check}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
-        if committed != text:
-            print(f"fortuna: {args.check} is stale; regenerate it with "
-                  f"`fortuna schema -o {args.check}`", file=sys.stderr)
-            return EXIT_INVALID
-        return EXIT_OK
+        return _check_generated(args.check, text, f"fortuna schema -o {args.check}",
+                                missing=EXIT_USAGE)
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            print(f"fortuna: {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK
+        return _write_generated(args.output, text)
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _check_generated(path: str, text: str, regenerate: str, *, missing: int) -> int:
+    """Exit 1 if the generated file at ``path`` is not ``text`` (``missing`` if unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            committed = handle.read()
+    except OSError as exc:
+        print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return missing
+    if committed != text:
+        print(f"fortuna: {path} is stale; regenerate it with `{regenerate}`", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _write_generated(path: str, text: str) -> int:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
 def _index(args: argparse.Namespace) -> int:
     from fortuna._internal.catalog_index import build_index, index_path, render
 
-    path = index_path(args.package)
+    path = args.output or index_path(args.package)
     if path is None:
         print(f"fortuna: no installed package {args.package!r}", file=sys.stderr)
         return EXIT_USAGE
     text = render(build_index(args.package))
     if args.check:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                committed = handle.read()
-        except OSError as exc:
-            print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_INVALID
-        if committed != text:
-            print(f"fortuna: {path} is stale; regenerate it with "
-                  f"`fortuna index {args.package}`", file=sys.stderr)
-            return EXIT_INVALID
-        return EXIT_OK
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return EXIT_OK
+        where = f" -o {args.output}" if args.output else ""
+        return _check_generated(path, text, f"fortuna index {args.package}{where}",
+                                missing=EXIT_INVALID)
+    return _write_generated(path, text)
 
 
 def _catalog(args: argparse.Namespace) -> int:

@@ -1,0 +1,422 @@
+"""The fast path of ``fortuna validate`` and the full path never disagree.
+
+The fast path (``fortuna._internal.validation_fast``) proves a mandate valid from the
+committed catalog index, or declines and lets the full path word the findings. These
+tests check the one property that matters, that it never proves valid what the full path
+refuses, on every config, on every mandate the suite's validation tests validate (run
+under ``tests.core.differential``), and on fuzzed args checked against each args model;
+and that every reason to decline (no entry, a stale entry, an entry the index cannot
+translate) sends the mandate to the full path, whose findings it then reports.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError, model_validator
+
+from fortuna import ExactDecimal, Registry, validate
+from fortuna._internal.catalog_acceptance import Translator, Unsupported
+from fortuna._internal.loader import load_file, load_text
+from fortuna._internal.plan import MissingEnv
+from fortuna._internal.references import REFS_CONTEXT, Placeholder, Ref
+from fortuna._internal.validation_fast import Index, _Stand, fast_report, validate_file
+from tests.conftest import REPO, FortunaRunner
+from tests.core.differential import OUT, index_of
+
+CONFIGS = sorted((REPO / "configs").rglob("*.yaml"))
+CASE_STUDY = REPO / "configs" / "arbitrage" / "case_study.yaml"
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return index_of(Registry.default())
+
+
+def findings(report: Any) -> list[str]:
+    return [str(finding) for finding in report.findings]
+
+
+# --- the fast path is taken, and light -----------------------------------------------
+
+
+def test_the_case_study_is_proved_valid_by_the_fast_path(index: Index) -> None:
+    report = fast_report(load_file(str(CASE_STUDY), env={}), index)
+    assert report is not None
+    assert report.findings == []
+
+
+def test_validating_the_case_study_imports_no_plugin_no_model_machinery_no_asyncio() -> None:
+    probe = (
+        "import sys, json\n"
+        "from fortuna._internal.cli import main\n"
+        f"code = main(['validate', {str(CASE_STUDY)!r}])\n"
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('plugins', 'schemas', 'asyncio') or m in ('pydantic.main', "
+        "'importlib.metadata'))]))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [0, []]
+
+
+# --- both paths agree ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_config_gets_the_full_paths_findings_from_fortuna_validate(
+    path: Path, index: Index
+) -> None:
+    full = validate(path)
+    quick = validate_file(str(path), index=index)
+    assert findings(quick) == findings(full)
+    assert quick.unset_env == full.unset_env
+
+
+def test_the_suites_validations_agree_on_both_paths(tmp_path: Path) -> None:
+    """Every mandate the validation, hostile-input, fuzzing and schema-agreement tests
+    validate, good or bad, goes through both paths (``tests.core.differential``)."""
+    out = tmp_path / "tally.json"
+    modules = ["tests/core/test_validation.py", "tests/core/test_hostile_input.py",
+               "tests/core/test_fuzz.py", "tests/core/test_schema_agrees.py",
+               "tests/market_making/test_configs.py"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-p", "tests.core.differential", *modules],
+        capture_output=True, text=True, cwd=REPO, timeout=900,
+        env={**os.environ, OUT: str(out)})
+    assert result.returncode == 0, result.stdout[-3000:]
+    tally = json.loads(out.read_text(encoding="utf-8"))
+    assert tally["disagreements"] == []
+    assert tally["compared"] >= 500
+    assert tally["proved"] >= 10  # the fast path was exercised, not only declined
+
+
+# --- acceptance schemas accept what the models accept ---------------------------------
+
+def _stands(index: Index) -> dict[str, str]:
+    """One indexed id per interface the catalog provides: the stand-in for references to
+    it (named after the interface)."""
+    found: dict[str, str] = {}
+    for cid in Registry.default().ids():
+        entry = index.entry(cid)
+        for interface in (entry or {}).get("provides", []):
+            found.setdefault(interface, cid)
+    return found
+
+
+def _config_values() -> dict[str, list[Any]]:
+    """Every arg value the configs write, by arg name (realistic values to fuzz with)."""
+    found: dict[str, list[Any]] = {}
+    for path in CONFIGS:
+        document = load_file(str(path), env={})
+        for spec in document.data["components"].values():
+            for name, value in (spec.get("args") or {}).items():
+                if not isinstance(value, str) or not value.startswith("@"):
+                    found.setdefault(name, []).append(value)
+    return found
+
+
+CONFIG_VALUES = _config_values()
+HOSTILE: list[Any] = [
+    None, True, 0, -1, 10**30, Decimal("-0.5"), Decimal("1E-101"), Decimal("1E+101"), "",
+    "BTCUSDT", "BTC/USDT\n", "-5s", "1e9999d", "abc", [], {}, {"a": 1},
+    MissingEnv("FORTUNA_UNSET"), Ref("missing"), [Ref("missing")],
+]
+NUMBERS = [0, 1, 2, 7, 100, Decimal("0.001"), Decimal("0.5"), Decimal("1"), Decimal("2.5")]
+
+
+def _good(schema: dict[str, Any], name: str, defs: dict[str, Any], depth: int = 0
+          ) -> st.SearchStrategy[Any]:
+    """Values shaped by an acceptance schema: most are accepted, the bounds are hit."""
+    kind = schema["type"]
+    if kind == "definitions":
+        defs.update({item["ref"]: item for item in schema["definitions"]})
+        return _good(schema["schema"], name, defs, depth)
+    if kind == "definition-ref":
+        target = defs.get(schema["schema_ref"])
+        return st.sampled_from(HOSTILE) if target is None or depth > 3 else _good(
+            target, name, defs, depth + 1)
+    if kind in ("default", "nullable"):
+        inner = _good(schema["schema"], name, defs, depth)
+        return st.one_of(st.none(), inner) if kind == "nullable" else inner
+    if kind == "fortuna-interface":
+        return st.just(Ref(schema["interface"]))
+    if kind in ("list", "set", "frozenset"):
+        return st.lists(_good(schema["items_schema"], name, defs, depth), max_size=2)
+    if kind == "dict":
+        return st.dictionaries(st.sampled_from(["a", "b"]),
+                               _good(schema.get("values_schema", {"type": "any"}), name,
+                                     defs, depth), max_size=1)
+    if kind in ("union", "tagged-union"):
+        choices = schema["choices"]
+        options = list(choices.values()) if isinstance(choices, dict) else choices
+        return st.one_of([_good(c[0] if isinstance(c, list) else c, name, defs, depth)
+                          for c in options])
+    if kind == "literal":
+        return st.sampled_from(schema["expected"])
+    if kind == "typed-dict":
+        return st.fixed_dictionaries(
+            {k: _good(f["schema"], k, defs, depth) for k, f in schema["fields"].items()
+             if f["required"]},
+            optional={k: _good(f["schema"], k, defs, depth) for k, f in schema["fields"].items()
+                      if not f["required"]})
+    if kind in ("function-before", "function-after"):
+        return _good(schema["schema"], name, defs, depth)
+    if kind in ("int", "float", "decimal"):
+        bounds = [Decimal(str(b["$decimal"] if isinstance(b, dict) else b))
+                  for key, b in schema.items() if key in ("gt", "ge", "lt", "le")]
+        edges = [b + d for b in bounds for d in (Decimal("-0.001"), 0, Decimal("0.001"))]
+        values = [*NUMBERS, *edges, *CONFIG_VALUES.get(name, [])]
+        if kind == "int":
+            values = [int(v) for v in values if isinstance(v, int | Decimal) and v == int(v)]
+        if kind == "float":
+            values += ["5s", "250ms", "1m"]
+        return st.sampled_from(values)
+    if kind == "str":
+        texts = [v for v in CONFIG_VALUES.get(name, []) if isinstance(v, str)]
+        pattern = schema.get("pattern")
+        generated = (st.from_regex(pattern, fullmatch=True) if pattern else st.text(max_size=8))
+        return st.one_of(st.sampled_from(texts), generated) if texts else generated
+    if kind == "bool":
+        return st.booleans()
+    return st.sampled_from(HOSTILE)
+
+
+def _indexed_ids() -> list[str]:
+    index = index_of(Registry.default())
+    seen: set[str] = set()
+    chosen = []
+    for cid in Registry.default().ids():
+        entry = index.entry(cid)
+        if entry is not None and entry["args"] not in seen:
+            seen.add(entry["args"])
+            chosen.append(cid)
+    return chosen
+
+
+def _accepts(check: Any) -> bool:
+    """Whether validation passes, an error about an unset ``!env`` value not counting
+    (plain validation tolerates it)."""
+    try:
+        check()
+    except ValidationError as exc:
+        return all(isinstance(error.get("input"), MissingEnv) and
+                   error["type"] != "extra_forbidden" for error in exc.errors())
+    return True
+
+
+def args_for(component_id: str, index: Index, data: st.DataObject) -> dict[str, Any]:
+    """Args for ``component_id``: shaped by its schema, some values made hostile, an
+    unknown arg now and then."""
+    raw = index.indexes[0]
+    schema = raw["schemas"][(index.entry(component_id) or {})["args"]]
+    drawn = data.draw(_good(schema, "", {}))
+    args: dict[str, Any] = drawn if isinstance(drawn, dict) else {}
+    for name in list(args):
+        if data.draw(st.integers(0, 7)) == 0:
+            args[name] = data.draw(st.sampled_from(HOSTILE))
+    if data.draw(st.integers(0, 9)) == 0:
+        args[data.draw(st.sampled_from(["extra", "symbol", "interval"]))] = "x"
+    return args
+
+
+@pytest.mark.parametrize("component_id", _indexed_ids())
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_an_acceptance_schema_accepts_exactly_what_the_args_model_accepts(
+    component_id: str, index: Index, data: st.DataObject
+) -> None:
+    registry = Registry.default()
+    stands = _stands(index)
+    args = args_for(component_id, index, data)
+    placeholders = {interface: Placeholder(interface, cid, registry.resolve(cid))
+                    for interface, cid in stands.items()}
+    fast_stands = {interface: _Stand(interface, cid, frozenset(
+        (index.entry(cid) or {"provides": []})["provides"])) for interface, cid in stands.items()}
+    model = registry.resolve(component_id).Args
+    full = _accepts(lambda: model.model_validate(args, context={REFS_CONTEXT: placeholders}))
+    fast = _accepts(lambda: index.validator(index.entry(component_id) or {}).validate_python(
+        args, context={REFS_CONTEXT: fast_stands}))
+    assert fast == full, args
+
+
+# --- every reason to decline sends the file to the full path ---------------------------
+
+
+def _altered(index: Index, change: Any) -> Index:
+    indexes = copy.deepcopy(index.indexes)
+    change(indexes[0])
+    return Index(index.installed, indexes)
+
+
+def test_an_id_without_an_index_entry_is_validated_by_the_full_path(tmp_path: Path,
+                                                                    index: Index) -> None:
+    empty = Index(index.installed, [])
+    assert empty.entry("arbitrage") is None
+    assert fast_report(load_file(str(CASE_STUDY), env={}), empty) is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CASE_STUDY.read_text().replace('"BTC/USDC"', '"BTCUSDC"'))
+    assert findings(validate_file(str(bad), index=empty)) == findings(validate(bad))
+    assert findings(validate(bad))  # the full path did find the bad symbol
+
+
+def test_a_third_party_plugin_without_an_index_still_validates(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    mandate = tmp_path / "extra.yaml"
+    mandate.write_text('service: "@greeter"\ncomponents:\n'
+                       "  words: {id: extra.words, args: {words: [hello]}}\n"
+                       '  greeter: {id: extra.greeter, args: {source: "@words", volume: 2}}\n')
+    assert fortuna_cli("validate", str(mandate)).stdout == "valid\n"
+    mandate.write_text(mandate.read_text().replace("volume: 2", "volume: loud"))
+    result = fortuna_cli("validate", str(mandate))
+    assert result.returncode == 1
+    assert "components.greeter.args.volume" in result.stdout
+
+
+def test_an_edited_source_file_makes_its_entries_stale(index: Index) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["files"]["plugins/arbitrage/service.py"] = "0" * 24
+
+    stale = _altered(index, edit)
+    assert stale.entry("arbitrage") is None
+    assert stale.entry("arbitrage.converters.simple") is not None
+    assert fast_report(load_file(str(CASE_STUDY), env={}), stale) is None
+
+
+def test_an_id_mapped_elsewhere_or_twice_is_not_taken_from_the_index(index: Index) -> None:
+    elsewhere = Index({**index.installed, "arbitrage": {"other.module:Arbitrage"}},
+                      index.indexes)
+    assert elsewhere.entry("arbitrage") is None
+    twice = Index({**index.installed,
+                   "arbitrage": {*index.installed["arbitrage"], "other.module:Arbitrage"}},
+                  index.indexes)
+    assert twice.entry("arbitrage") is None
+
+
+def test_a_family_member_also_registered_on_its_own_is_not_taken_from_the_index(
+    index: Index
+) -> None:
+    shadowed = Index({**index.installed, "exchanges.ccxt.binance": {"other:Binance"}},
+                     index.indexes)
+    assert index.entry("exchanges.ccxt.binance") is not None
+    assert shadowed.entry("exchanges.ccxt.binance") is None
+
+
+def test_another_pydantic_version_disables_the_index(index: Index) -> None:
+    def older(raw: dict[str, Any]) -> None:
+        raw["environment"]["pydantic_core"] = "0.0.1"
+
+    assert _altered(index, older).entry("arbitrage") is None
+
+
+def test_an_args_model_with_its_own_validator_is_indexed_without_args(index: Index) -> None:
+    raw = index.indexes[0]
+    entry = raw["entries"][raw["components"]["kill_switches.inventory"]]
+    assert entry["args"] is None
+    assert "InventoryArgs" in entry["full_path_because"]
+    assert index.entry("kill_switches.inventory") is None
+
+
+def test_a_component_declaring_semantic_checks_is_left_to_the_full_path(index: Index
+                                                                        ) -> None:
+    raw = index.indexes[0]
+    assert raw["entries"][raw["components"]["market_making"]]["checks"]
+    assert index.entry("market_making") is None
+
+
+def test_a_warning_sends_the_mandate_to_the_full_path_which_reports_it(tmp_path: Path,
+                                                                      index: Index) -> None:
+    unused = tmp_path / "unused.yaml"
+    unused.write_text(CASE_STUDY.read_text() + "  spare:\n    id: exchanges.ccxt.kraken\n")
+    report = validate_file(str(unused), index=index)
+    assert fast_report(load_file(str(unused), env={}), index) is None
+    assert [f.message for f in report.warnings] == [
+        '"spare" (exchanges.ccxt.kraken) is referenced by nothing, so it does nothing: use it '
+        'as "@spare" in an arg, or remove it']
+
+
+def test_an_unset_env_variable_is_tolerated_as_the_full_path_tolerates_it(
+    index: Index
+) -> None:
+    text = CASE_STUDY.read_text().replace(
+        "    id: exchanges.ccxt.binance\n",
+        "    id: exchanges.ccxt.binance\n    args: {api_key: !env FORTUNA_TEST_UNSET_KEY}\n")
+    document = load_text(text, "m.yaml", env={})
+    quick = fast_report(document, index)
+    assert quick is not None
+    assert quick.unset_env == validate(document).unset_env == ("FORTUNA_TEST_UNSET_KEY",)
+
+
+def test_validate_for_a_run_always_takes_the_full_path(tmp_path: Path, index: Index) -> None:
+    mandate = tmp_path / "m.yaml"
+    mandate.write_text(CASE_STUDY.read_text().replace(
+        "    id: exchanges.ccxt.binance\n",
+        "    id: exchanges.ccxt.binance\n    args: {api_key: !env FORTUNA_TEST_UNSET_KEY}\n"))
+    report = validate_file(str(mandate), for_run=True, index=index, env={})
+    assert [f.message for f in report.errors] == [
+        "environment variable FORTUNA_TEST_UNSET_KEY is not set"]
+    assert report.plan is not None or report.errors
+
+
+# --- the index itself ---------------------------------------------------------------------
+
+
+def test_index_check_passes_on_a_fresh_file_and_fails_on_a_stale_one(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "index.json"
+    assert fortuna_cli("index", "plugins", "-o", str(target), timeout=120).returncode == 0
+    assert fortuna_cli("index", "plugins", "-o", str(target), "--check",
+                       timeout=120).returncode == 0
+    target.write_text(target.read_text().replace('"clock": false', '"clock": true', 1))
+    result = fortuna_cli("index", "plugins", "-o", str(target), "--check", timeout=120)
+    assert result.returncode == 1
+    assert "is stale; regenerate it with `fortuna index plugins -o" in result.stderr
+
+
+def test_index_of_an_unknown_package_is_a_usage_error(fortuna_cli: FortunaRunner) -> None:
+    result = fortuna_cli("index", "no_such_package")
+    assert (result.returncode, result.stderr) == (
+        2, "fortuna: no installed package 'no_such_package'\n")
+
+
+class _Checked(BaseModel):
+    low: ExactDecimal
+
+    @model_validator(mode="after")
+    def _positive(self) -> _Checked:
+        return self
+
+
+def test_a_model_validator_cannot_be_translated() -> None:
+    with pytest.raises(Unsupported, match="_Checked._positive"):
+        Translator()(_Checked.__pydantic_core_schema__)
+
+
+def test_two_bounds_on_one_number_keep_the_tighter_one(index: Index) -> None:
+    raw = index.indexes[0]
+    schema = raw["schemas"][raw["entries"][raw["components"]["arbitrage"]]["args"]]
+    slippage = schema["fields"]["max_slippage"]["schema"]["schema"]["schema"]
+    assert slippage["ge"] == 0 and slippage["le"] == 1  # Rate's -1 gave way to ge=0
+
+
+def test_a_symbol_is_checked_by_its_declared_pattern(index: Index) -> None:
+    validator = index.validator(index.entry("arbitrage.adapters.cex") or {})
+    stands = {"x": _Stand("x", "e", frozenset({"schemas._exchange:Exchange"}))}
+    validator.validate_python({"exchange": Ref("x"), "symbol": "BTC/USDT"},
+                              context={REFS_CONTEXT: stands})
+    with pytest.raises(ValidationError):
+        validator.validate_python({"exchange": Ref("x"), "symbol": "BTCUSDT"},
+                                  context={REFS_CONTEXT: stands})

@@ -213,6 +213,14 @@ class _Tables:
         self.source_sets[key] = sorted(sources)
         return key
 
+    def compact_sources(self) -> dict[str, Any]:
+        """``files``: ``[path, hash]`` sorted by path; ``source_sets``: positions in it."""
+        files = sorted(self.files.items())
+        position = {path: number for number, (path, _) in enumerate(files)}
+        return {"files": [list(item) for item in files],
+                "source_sets": {key: [position[path] for path in paths]
+                                for key, paths in self.source_sets.items()}}
+
     def entry(self, entry: dict[str, Any]) -> str:
         key = self.key(entry)
         self.entries[key] = entry
@@ -272,8 +280,7 @@ def build_index(package: str | None, registry: Registry | None = None) -> dict[s
                 add(cid, target, target.partition(":")[0], None)
     return {"format": FORMAT, "package": package, "environment": environment(),
             "families": family_records, "components": components, "entries": tables.entries,
-            "schemas": tables.schemas, "source_sets": tables.source_sets,
-            "files": tables.files, "left_out": left_out}
+            "schemas": tables.schemas, **tables.compact_sources(), "left_out": left_out}
 
 
 def _data_files(module: str) -> dict[str, str]:

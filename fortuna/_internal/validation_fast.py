@@ -183,8 +183,8 @@ class Index:
         return self._sources_match(index, entry["sources"])
 
     def _sources_match(self, index: dict[str, Any], key: str) -> bool:
-        for relative in index["source_sets"][key]:
-            digest = index["files"][relative]
+        for position in index["source_sets"][key]:
+            relative, digest = index["files"][position]
             if relative not in self._fresh:
                 root = package_root(relative.partition("/")[0])
                 actual = source_hash(os.path.join(root, relative)) if root else None

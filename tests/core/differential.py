@@ -46,6 +46,8 @@ class Differential:
         self.proved = 0
         self.disagreements: list[dict[str, Any]] = []
         self.declined_valid: list[str] = []
+        self.refused = 0
+        """Bad mandates the fast path itself refused (every id indexed and usable)."""
         self._indexes: dict[int, tuple[Registry, Index]] = {}
         self._original = validation._validate_document
 
@@ -63,6 +65,8 @@ class Differential:
             self.compared += 1
             if fast is None and not report.findings:
                 self.declined_valid.append(document.source)
+            if fast is None and report.findings and self.covered(document, registry):
+                self.refused += 1
             if fast is not None:
                 self.proved += 1
                 if report.findings or report.unset_env != fast.unset_env:
@@ -73,9 +77,18 @@ class Differential:
                     })
         return report
 
+    def covered(self, document: Document, registry: Registry) -> bool:
+        components = document.data.get("components") if isinstance(document.data, dict) \
+            else None
+        if not isinstance(components, dict) or not components:
+            return False
+        index = self.index(registry)
+        return all(isinstance(spec, dict) and isinstance(spec.get("id"), str)
+                   and index.entry(spec["id"]) is not None for spec in components.values())
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        validation._validate_document = self.validate_document  # type: ignore[assignment]
+        validation._validate_document = self.validate_document
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         validation._validate_document = self._original
@@ -83,7 +96,7 @@ class Differential:
         if target:
             with open(target, "w", encoding="utf-8") as handle:
                 json.dump({"compared": self.compared, "proved": self.proved,
-                           "declined_valid": self.declined_valid,
+                           "declined_valid": self.declined_valid, "refused": self.refused,
                            "disagreements": self.disagreements}, handle)
 
 

@@ -88,8 +88,7 @@ def test_the_suites_validations_agree_on_both_paths(tmp_path: Path) -> None:
     validate, good or bad, goes through both paths (``tests.core.differential``)."""
     out = tmp_path / "tally.json"
     modules = ["tests/core/test_validation.py", "tests/core/test_hostile_input.py",
-               "tests/core/test_fuzz.py", "tests/core/test_schema_agrees.py",
-               "tests/market_making/test_configs.py"]
+               "tests/core/test_fuzz.py", "tests/core/test_schema_agrees.py"]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
          "-p", "tests.core.differential", *modules],
@@ -99,7 +98,9 @@ def test_the_suites_validations_agree_on_both_paths(tmp_path: Path) -> None:
     tally = json.loads(out.read_text(encoding="utf-8"))
     assert tally["disagreements"] == []
     assert tally["compared"] >= 500
-    assert tally["proved"] >= 10  # the fast path was exercised, not only declined
+    # the fast path was exercised: it proved good mandates and itself refused bad ones
+    assert tally["proved"] >= 10
+    assert tally["refused"] >= 100
 
 
 # --- acceptance schemas accept what the models accept ---------------------------------
@@ -287,7 +288,9 @@ def test_a_third_party_plugin_without_an_index_still_validates(
 
 def test_an_edited_source_file_makes_its_entries_stale(index: Index) -> None:
     def edit(raw: dict[str, Any]) -> None:
-        raw["files"]["plugins/arbitrage/service.py"] = "0" * 24
+        for item in raw["files"]:
+            if item[0] == "plugins/arbitrage/service.py":
+                item[1] = "0" * 24
 
     stale = _altered(index, edit)
     assert stale.entry("arbitrage") is None
@@ -401,7 +404,7 @@ class _Checked(BaseModel):
 
 
 def test_a_model_validator_cannot_be_translated() -> None:
-    with pytest.raises(Unsupported, match="_Checked._positive"):
+    with pytest.raises(Unsupported, match=r"_Checked\._positive"):
         Translator()(_Checked.__pydantic_core_schema__)
 
 
@@ -409,7 +412,7 @@ def test_two_bounds_on_one_number_keep_the_tighter_one(index: Index) -> None:
     raw = index.indexes[0]
     schema = raw["schemas"][raw["entries"][raw["components"]["arbitrage"]]["args"]]
     slippage = schema["fields"]["max_slippage"]["schema"]["schema"]["schema"]
-    assert slippage["ge"] == 0 and slippage["le"] == 1  # Rate's -1 gave way to ge=0
+    assert (slippage["ge"], slippage["le"]) == (0, 1)  # Rate's ge=-1 gave way to ge=0
 
 
 def test_a_symbol_is_checked_by_its_declared_pattern(index: Index) -> None:

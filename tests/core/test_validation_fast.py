@@ -32,15 +32,26 @@ from fortuna._internal.plan import MissingEnv
 from fortuna._internal.references import REFS_CONTEXT, Placeholder, Ref
 from fortuna._internal.validation_fast import Index, _Stand, fast_report, validate_file
 from tests.conftest import REPO, FortunaRunner
-from tests.core.differential import OUT, index_of
+from tests.core.differential import INDEX, OUT, installed_catalog_index
 
 CONFIGS = sorted((REPO / "configs").rglob("*.yaml"))
 CASE_STUDY = REPO / "configs" / "arbitrage" / "case_study.yaml"
 
 
 @pytest.fixture(scope="module")
-def index() -> Index:
-    return index_of(Registry.default())
+def index_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The index of the installed catalog, written now by ``fortuna index`` (whether the
+    committed one is current is CI's separate check)."""
+    path = tmp_path_factory.mktemp("index") / "fortuna_index.json"
+    result = subprocess.run([sys.executable, "-m", "fortuna", "index", "plugins", "-o",
+                             str(path)], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(index_file: Path) -> Index:
+    return installed_catalog_index(str(index_file))
 
 
 def findings(report: Any) -> list[str]:
@@ -56,18 +67,22 @@ def test_the_case_study_is_proved_valid_by_the_fast_path(index: Index) -> None:
     assert report.findings == []
 
 
-def test_validating_the_case_study_imports_no_plugin_no_model_machinery_no_asyncio() -> None:
+def test_validating_the_case_study_imports_no_plugin_no_model_machinery_no_asyncio(
+    index_file: Path
+) -> None:
     probe = (
         "import sys, json\n"
-        "from fortuna._internal.cli import main\n"
-        f"code = main(['validate', {str(CASE_STUDY)!r}])\n"
-        "print(json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('plugins', 'schemas', 'asyncio') or m in ('pydantic.main', "
+        "from fortuna._internal.validation_fast import Index, installed_entry_points, "
+        "validate_file\n"
+        f"index = Index(installed_entry_points(), [json.load(open({str(index_file)!r}))])\n"
+        f"report = validate_file({str(CASE_STUDY)!r}, index=index)\n"
+        "print(json.dumps([report.plan is None and report.ok, sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('plugins', 'schemas', 'asyncio') or m in ('pydantic.main', "
         "'importlib.metadata'))]))\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == [0, []]
+    assert json.loads(result.stdout.splitlines()[-1]) == [True, []]
 
 
 # --- both paths agree ------------------------------------------------------------------
@@ -83,7 +98,7 @@ def test_every_config_gets_the_full_paths_findings_from_fortuna_validate(
     assert quick.unset_env == full.unset_env
 
 
-def test_the_suites_validations_agree_on_both_paths(tmp_path: Path) -> None:
+def test_the_suites_validations_agree_on_both_paths(tmp_path: Path, index_file: Path) -> None:
     """Every mandate the validation, hostile-input, fuzzing and schema-agreement tests
     validate, good or bad, goes through both paths (``tests.core.differential``)."""
     out = tmp_path / "tally.json"
@@ -93,7 +108,7 @@ def test_the_suites_validations_agree_on_both_paths(tmp_path: Path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
          "-p", "tests.core.differential", *modules],
         capture_output=True, text=True, cwd=REPO, timeout=900,
-        env={**os.environ, OUT: str(out)})
+        env={**os.environ, OUT: str(out), INDEX: str(index_file)})
     assert result.returncode == 0, result.stdout[-3000:]
     tally = json.loads(out.read_text(encoding="utf-8"))
     assert tally["disagreements"] == []
@@ -195,12 +210,13 @@ def _good(schema: dict[str, Any], name: str, defs: dict[str, Any], depth: int = 
 
 
 def _indexed_ids() -> list[str]:
-    index = index_of(Registry.default())
+    """One id per acceptance schema of the committed index (the tests use a fresh one)."""
+    raw = Index.load().indexes[0]
     seen: set[str] = set()
     chosen = []
-    for cid in Registry.default().ids():
-        entry = index.entry(cid)
-        if entry is not None and entry["args"] not in seen:
+    for cid, key in sorted(raw["components"].items()):
+        entry = raw["entries"][key]
+        if entry["args"] is not None and not entry["checks"] and entry["args"] not in seen:
             seen.add(entry["args"])
             chosen.append(cid)
     return chosen

@@ -175,7 +175,7 @@ class Symbol(str):
             return text
         if not isinstance(text, str):
             raise TypeError(f"a symbol is a string like 'BTC/USDT', got {type(text).__name__}")
-        if not _SYMBOL.match(text):
+        if not _SYMBOL.fullmatch(text):  # not match: "$" would let a trailing newline in
             raise ValueError(_symbol_problem(text))
         self = super().__new__(cls, text)
         pair, _, settle = text.partition(":")

@@ -121,17 +121,21 @@ class Index:
 
     @classmethod
     def load(cls) -> Index:
+        """The indexes the installed catalog's packages ship (``PACKAGE/fortuna_index.json``
+        beside each top-level package an entry point names). Whatever cannot be read
+        is left out: the ids it would cover take the full path."""
         installed = installed_entry_points()
         packages = {target.partition(":")[0].partition(".")[0]
                     for targets in installed.values() for target in targets}
         indexes = []
         for package in sorted(packages):
-            root = package_root(package)
-            path = os.path.join(root, package, INDEX_NAME) if root else None
             try:
-                with open(path or "", encoding="utf-8") as handle:
+                root = package_root(package)
+                if root is None:
+                    continue
+                with open(os.path.join(root, package, INDEX_NAME), encoding="utf-8") as handle:
                     index = json.load(handle)
-            except (OSError, ValueError):
+            except (ImportError, OSError, ValueError):  # a broken package: the full path says
                 continue
             if isinstance(index, dict) and index.get("format") == FORMAT:
                 indexes.append(index)

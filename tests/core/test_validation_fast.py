@@ -439,3 +439,15 @@ def test_a_symbol_is_checked_by_its_declared_pattern(index: Index) -> None:
     with pytest.raises(ValidationError):
         validator.validate_python({"exchange": Ref("x"), "symbol": "BTCUSDT"},
                                   context={REFS_CONTEXT: stands})
+
+
+def test_a_symbol_with_a_trailing_newline_is_refused_by_both_paths(index: Index) -> None:
+    from schemas import Symbol
+
+    with pytest.raises(ValueError, match="whitespace"):
+        Symbol("BTC/USDT\n")
+    validator = index.validator(index.entry("arbitrage.adapters.cex") or {})
+    stands = {"x": _Stand("x", "e", frozenset({"schemas._exchange:Exchange"}))}
+    with pytest.raises(ValidationError):
+        validator.validate_python({"exchange": Ref("x"), "symbol": "BTC/USDT\n"},
+                                  context={REFS_CONTEXT: stands})

@@ -12,6 +12,7 @@ translate) sends the mandate to the full path, whose findings it then reports.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import subprocess
@@ -21,17 +22,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError, model_validator
 
 from fortuna import ExactDecimal, Registry, validate
 from fortuna._internal.catalog_acceptance import Translator, Unsupported
-from fortuna._internal.loader import load_file, load_text
+from fortuna._internal.loader import Document, load_file, load_text
 from fortuna._internal.plan import MissingEnv
 from fortuna._internal.references import REFS_CONTEXT, Placeholder, Ref
 from fortuna._internal.validation_fast import Index, _Stand, fast_report, validate_file
 from tests.conftest import REPO, FortunaRunner
+from tests.core import catalog_fixture
 from tests.core.differential import INDEX, OUT, installed_catalog_index
 
 CONFIGS = sorted((REPO / "configs").rglob("*.yaml"))
@@ -116,6 +118,87 @@ def test_the_suites_validations_agree_on_both_paths(tmp_path: Path, index_file: 
     # the fast path was exercised: it proved good mandates and itself refused bad ones
     assert tally["proved"] >= 10
     assert tally["refused"] >= 100
+
+
+FIXTURE_VALUES: list[Any] = [
+    None, 0, 1, -1, Decimal("0.002"), Decimal("-0.5"), Decimal("1E+101"), "BTC/USDT", "",
+    "@@lit", True, [], {}, [Decimal("0.1"), "x"], MissingEnv("FORTUNA_UNSET"), "5s",
+]
+
+
+@st.composite
+def fixture_mandates(draw: st.DrawFn) -> dict[str, Any]:
+    """Mandates over the core tests' small catalog: a valid one, then up to four changes
+    a careless author makes (a bad value, a reference to the wrong thing or to nothing, an
+    id, a dropped or an unknown arg, an extra component, a var chain or cycle, the
+    service)."""
+    mandate: dict[str, Any] = {
+        "service": "@bot",
+        "vars": {"size": Decimal("0.5"), "alias": "@size"},
+        "components": {
+            "venue": {"id": "test.venue", "args": {"fee": Decimal("0.001")}},
+            "price": {"id": "test.price", "args": {"venue": "@venue", "symbol": "BTC/USDT"}},
+            "bot": {"id": "test.bot", "args": {"venue": "@venue", "pricing": "@price",
+                                               "amount": "@alias", "levels": [1, "@size"]}},
+        },
+    }
+    names = ["venue", "price", "bot", "size", "alias", "spare", "nowhere"]
+    value = st.one_of(st.sampled_from(FIXTURE_VALUES), st.sampled_from(names).map("@{}".format))
+    components = mandate["components"]
+    for _ in range(draw(st.integers(0, 4))):
+        change = draw(st.sampled_from(["value", "id", "drop", "unknown", "spare", "var",
+                                       "service", "extra"]))
+        name = draw(st.sampled_from(sorted(components)))
+        args = components[name]["args"]
+        if change == "value" and args:
+            args[draw(st.sampled_from(sorted(args)))] = draw(value)
+        elif change == "id":
+            components[name]["id"] = draw(st.sampled_from(
+                ["test.venue", "test.price", "test.bot", "test.nope"]))
+        elif change == "drop" and args:
+            del args[draw(st.sampled_from(sorted(args)))]
+        elif change == "unknown":
+            args[draw(st.sampled_from(["colour", "symbol", "fee"]))] = draw(value)
+        elif change == "spare":
+            components["spare"] = {"id": draw(st.sampled_from(["test.venue", "test.price"])),
+                                   "args": {"venue": "@venue", "symbol": "ETH/USDT"}}
+        elif change == "var":
+            mandate["vars"][draw(st.sampled_from(["size", "alias"]))] = draw(value)
+        elif change == "service":
+            mandate["service"] = draw(value)
+        elif change == "extra" and "spare" in components:
+            components["bot"]["args"]["extra"] = ["@spare"]
+    return mandate
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mandate=fixture_mandates())
+def test_fuzzed_mandates_get_the_same_outcome_on_both_paths(mandate: dict[str, Any]) -> None:
+    registry = _fixture_registry()
+    document = Document("fuzzed.yaml", mandate)
+    quick = fast_report(document, _fixture_index())
+    full = validate(document, registry=registry)
+    if quick is not None:
+        assert findings(full) == []
+        assert quick.unset_env == full.unset_env
+
+
+def test_the_fuzzed_mandates_include_ones_the_fast_path_proves_valid() -> None:
+    """The fuzzing above is no vacuous pass: its mandates are not all declined."""
+    proved = find(fixture_mandates(), lambda mandate: fast_report(
+        Document("fuzzed.yaml", mandate), _fixture_index()) is not None,
+        settings=settings(max_examples=500, database=None))
+    assert validate(proved, registry=_fixture_registry()).findings == []
+
+
+@functools.cache
+def _fixture_registry() -> Registry:
+    return catalog_fixture.registry()
+
+
+@functools.cache
+def _fixture_index() -> Index:
+    return Index.of_registry(_fixture_registry())
 
 
 # --- acceptance schemas accept what the models accept ---------------------------------

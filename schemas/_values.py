@@ -175,7 +175,7 @@ class Symbol(str):
             return text
         if not isinstance(text, str):
             raise TypeError(f"a symbol is a string like 'BTC/USDT', got {type(text).__name__}")
-        if not _SYMBOL.match(text):
+        if not _SYMBOL.fullmatch(text):  # not match: "$" would let a trailing newline in
             raise ValueError(_symbol_problem(text))
         self = super().__new__(cls, text)
         pair, _, settle = text.partition(":")
@@ -208,10 +208,14 @@ class Symbol(str):
             except ValueError as error:
                 raise PydanticCustomError("symbol", "{problem}", {"problem": str(error)}) from None
 
+        # what the catalog index validates instead (fortuna._internal.catalog_index): the
+        # pattern accepts exactly the texts ``parse`` accepts, so no closure is needed there
+        accepts = {"type": "str", "strict": True, "pattern": SYMBOL_PATTERN}
         return core_schema.no_info_after_validator_function(
             parse,
             core_schema.str_schema(strict=True),
             serialization=core_schema.plain_serializer_function_ser_schema(str),
+            metadata={"fortuna_accepts": accepts},
         )
 
     @classmethod

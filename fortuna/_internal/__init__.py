@@ -23,6 +23,9 @@ Checking
     validation_shape.py     stages 1-2: the file's shape, names, keys, component ids
     validation_refs.py      stages 3-4: references, vars, cycles, dependencies
     validation_args.py      stage 5: args against their models, findings worded
+    validation_fast.py      ``fortuna validate``'s fast path: a valid file proved from the
+                            catalog index, anything else left to the full path
+    references.py   ``Ref`` and ``Placeholder``: references as both paths see them
     plan.py         a validated mandate, ready to build
     graph.py        dependency order and reference cycles (validation and the container)
     suggest.py      "did you mean": the closest known name, from an index
@@ -41,6 +44,8 @@ Tools for people and editors
                     (``fortuna run``), and the exit codes
     schema.py       the JSON Schema of mandate files
     catalog.py      ``fortuna catalog``: ids and their args
+    catalog_index.py        ``fortuna index``: the precompiled catalog index
+    catalog_acceptance.py   args models as acceptance schemas (JSON) for the index
     wiring.py       ``fortuna graph``: the wiring as Mermaid or DOT
 
 ``import fortuna`` loads nothing: every public name loads on first use (see

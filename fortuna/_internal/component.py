@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaH
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from fortuna._internal.references import REFS_CONTEXT, Placeholder, Ref
+
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
@@ -46,29 +48,6 @@ __all__ = [
 ]
 
 REFERENCE_PATTERN = r"^@[A-Za-z_][A-Za-z0-9_.\-]*$"
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A reference to the component called ``name``, as it stands in a plan's args."""
-
-    name: str
-
-
-REFS_CONTEXT = "fortuna_refs"
-"""Validation-context key: a mapping from component name to its :class:`Placeholder`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Placeholder:
-    """Stands for a component during validation, before any instance exists."""
-
-    name: str
-    id: str
-    cls: type[Any]
-
-    def __repr__(self) -> str:
-        return f"@{self.name}"
 
 
 def interface_name(cls: type[Any]) -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.component import Component, Ref
 from fortuna._internal.findings import Finding, Position
+from fortuna._internal.references import Ref
+
+if TYPE_CHECKING:
+    from fortuna._internal.component import Component
 
 __all__ = ["MissingEnv", "Plan", "PlannedComponent", "Ref", "substitute"]
 

@@ -12,10 +12,12 @@ import abc
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.component import Component
 from fortuna._internal.suggest import Suggester
+
+if TYPE_CHECKING:
+    from fortuna._internal.component import Component
 
 __all__ = ["ENTRY_POINT_GROUP", "Family", "Registry", "UnknownComponent"]
 
@@ -88,6 +90,8 @@ class Registry:
     ) -> None:
         self._components = {cid: _Entry(target) for cid, target in (components or {}).items()}
         self._families: dict[str, Any] = dict(families or {})
+        self._targets = {cid: _target_name(t) for cid, t in (components or {}).items()}
+        self._family_targets = {p: _target_name(t) for p, t in (families or {}).items()}
         self._family_members: dict[str, frozenset[str]] = {}
         self._suggesters: dict[str, Suggester] = {}
 
@@ -114,6 +118,7 @@ class Registry:
     def register(self, component_id: str, target: str | type[Component[Any]]) -> None:
         """Add one id (the Python API and tests use this; packages use entry points)."""
         self._components[component_id] = _Entry(target)
+        self._targets[component_id] = _target_name(target)
         self._suggesters.pop("", None)
 
     # --- families ---------------------------------------------------------------------
@@ -140,6 +145,11 @@ class Registry:
             if component_id.startswith(prefix + "."):
                 return prefix, component_id[len(prefix) + 1 :]
         return None
+
+    def targets(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The ``module:attribute`` of each id and of each family prefix, as registered
+        (a class or family given directly is named by its module and qualified name)."""
+        return dict(self._targets), dict(self._family_targets)
 
     def families(self) -> dict[str, Family]:
         return {prefix: self._family(prefix) for prefix in sorted(self._families)}
@@ -172,6 +182,8 @@ class Registry:
                 raise UnknownComponent(component_id, self.suggest(component_id))
             cls = self._family(found[0]).resolve(found[1])
             self._components[component_id] = _Entry(cls)
+        from fortuna._internal.component import Component
+
         if not (isinstance(cls, type) and issubclass(cls, Component)):
             raise ComponentImportError(f"{component_id} does not name a Component class")
         return cls
@@ -189,6 +201,13 @@ class Registry:
             self._suggesters[""] = Suggester(self.ids())
         close = self._suggesters[""].closest(component_id)
         return [close] if close else []
+
+
+def _target_name(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    named = target if isinstance(target, type) else type(target)
+    return f"{named.__module__}:{named.__qualname__}"
 
 
 def first_line(cls: type[Any]) -> str:

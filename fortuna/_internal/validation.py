@@ -22,7 +22,7 @@ from typing import Any
 
 from fortuna._internal.book import Claim, Held, declared_claims, run_claims
 from fortuna._internal.checks import ArgPath, Node, View, run_checks
-from fortuna._internal.component import REFS_CONTEXT, Placeholder, Service
+from fortuna._internal.component import Placeholder, Service
 from fortuna._internal.findings import (
     WARNING,
     Finding,
@@ -34,6 +34,7 @@ from fortuna._internal.findings import (
 from fortuna._internal.loader import Document, LoadFailed, UsageFailed, load_file
 from fortuna._internal.mandate import Mandate
 from fortuna._internal.plan import MissingEnv, Plan, PlannedComponent
+from fortuna._internal.references import REFS_CONTEXT
 from fortuna._internal.registry import Registry
 from fortuna._internal.time import Clock
 from fortuna._internal.validation_args import _ArgsChecks

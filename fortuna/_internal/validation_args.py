@@ -10,13 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fortuna._internal.component import REFS_CONTEXT, Component, Placeholder, Ref
+from fortuna._internal.component import Component
 from fortuna._internal.findings import (
     cut,
     dotted,
     shown,
 )
 from fortuna._internal.plan import MissingEnv
+from fortuna._internal.references import REFS_CONTEXT, Placeholder, Ref
 from fortuna._internal.validation_report import (
     SECRET_NAME,
     Path,

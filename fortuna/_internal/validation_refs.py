@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from fortuna._internal.component import Ref
 from fortuna._internal.findings import (
     Finding,
     Position,
@@ -18,6 +17,7 @@ from fortuna._internal.findings import (
 )
 from fortuna._internal.graph import cycles, order, walk_cycle
 from fortuna._internal.plan import MissingEnv
+from fortuna._internal.references import Ref
 from fortuna._internal.suggest import Suggester
 from fortuna._internal.validation_report import (
     _UNRESOLVABLE,

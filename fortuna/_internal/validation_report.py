@@ -7,12 +7,12 @@ and adds to (the document, the registry, the names found so far, the findings), 
 alone; ``validation.py`` assembles them and runs the pass.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fortuna._internal.book import Held
-from fortuna._internal.component import Component
 from fortuna._internal.findings import (
     Finding,
     MandateError,
@@ -25,6 +25,10 @@ from fortuna._internal.loader import Document
 from fortuna._internal.plan import Plan
 from fortuna._internal.registry import Registry
 from fortuna._internal.suggest import Suggester, closest
+
+if TYPE_CHECKING:
+    from fortuna._internal.book import Held
+    from fortuna._internal.component import Component
 
 Path = tuple[str | int, ...]
 

@@ -47,6 +47,7 @@ class ExecutionService(ParentService[ArgsT], abc.ABC):
     """Base of the execution services on a centralized venue; see the module docstring."""
 
     book_claims = ("plugins._book:quoting",)
+    semantic_checks = ("plugins.exchanges.ccxt._checks:traded_venue",)
 
     market: Market
     children: ChildOrders | None = None

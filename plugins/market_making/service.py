@@ -128,6 +128,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
     """Quotes one market at the strategy's spread and depth; halts when a kill switch trips."""
 
     semantic_checks = (
+        "plugins.exchanges.ccxt._checks:traded_venue",
         "plugins.market_making._checks:sizes",
         "plugins.market_making._checks:markets",
         "plugins.market_making._checks:venue",

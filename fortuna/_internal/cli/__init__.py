@@ -13,12 +13,15 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["main"]
 
 from fortuna._internal.cli import deploy_command, stopping
+
+if TYPE_CHECKING:
+    from fortuna._internal.validation import Report
 from fortuna._internal.cli.exit_codes import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -32,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fortuna", description="Validate, inspect and run market-making mandates."
     )
-    parser.add_argument("--version", action="version", version=f"fortuna {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -51,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead")
     schema.add_argument("--check", metavar="PATH",
                         help="exit 1 if PATH differs from the schema of the installed catalog")
+
+    index = commands.add_parser(
+        "index", help="write the catalog index that makes validation fast (PACKAGE/"
+        "fortuna_index.json)")
+    index.add_argument("package", metavar="PACKAGE",
+                       help="the package whose components to index, e.g. plugins")
+    index.add_argument("-o", "--output", metavar="PATH",
+                       help="write to PATH instead of PACKAGE/fortuna_index.json")
+    index.add_argument("--check", action="store_true",
+                       help="exit 1 if the index file is stale, instead of writing it")
 
     catalog = commands.add_parser("catalog", help="list components, or describe one")
     catalog.add_argument("target", nargs="?", default="", metavar="PREFIX|ID")
@@ -92,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: read from the installed metadata only when asked (reading it costs
+    more than validating a mandate)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"fortuna {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -121,7 +145,7 @@ def _duration(text: str) -> float:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from fortuna._internal.book_validation import validate_book
+    from fortuna._internal.book_validation import mandate_files, validate_book
     from fortuna._internal.cli.book_files import unreadable
 
     def show(report: Any) -> None:
@@ -129,7 +153,18 @@ def _validate(args: argparse.Namespace) -> int:
             for finding in report.findings:
                 print(finding)
 
-    book = validate_book(args.files, for_run=args.require_env, on_report=show)
+    files = list(mandate_files(args.files))
+    validator: Callable[[str], Report] | None = None
+    if len(files) == 1:  # nothing to check it against: the fast path may prove it valid
+        from fortuna._internal.validation_fast import Index, validate_file
+
+        index = Index.load()
+
+        def fast(path: str) -> Report:
+            return validate_file(path, for_run=args.require_env, index=index)
+
+        validator = fast
+    book = validate_book(files, for_run=args.require_env, on_report=show, validator=validator)
     if args.format == "text":
         for finding in book.conflicts:
             print(finding)
@@ -180,27 +215,51 @@ def _schema(args: argparse.Namespace) -> int:
 
     text = mandate_schema_text()
     if args.check:
-        try:
-            with open(args.check, encoding="utf-8") as handle:
-                committed = handle.read()
-        except OSError as exc:
-            print(f"fortuna: {args.check}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
-        if committed != text:
-            print(f"fortuna: {args.check} is stale; regenerate it with "
-                  f"`fortuna schema -o {args.check}`", file=sys.stderr)
-            return EXIT_INVALID
-        return EXIT_OK
+        return _check_generated(args.check, text, f"fortuna schema -o {args.check}",
+                                missing=EXIT_USAGE)
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            print(f"fortuna: {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK
+        return _write_generated(args.output, text)
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _check_generated(path: str, text: str, regenerate: str, *, missing: int) -> int:
+    """Exit 1 if the generated file at ``path`` is not ``text`` (``missing`` if unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            committed = handle.read()
+    except OSError as exc:
+        print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return missing
+    if committed != text:
+        print(f"fortuna: {path} is stale; regenerate it with `{regenerate}`", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _write_generated(path: str, text: str) -> int:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        print(f"fortuna: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _index(args: argparse.Namespace) -> int:
+    from fortuna._internal.catalog_index import build_index, index_path, render
+
+    path = args.output or index_path(args.package)
+    if path is None:
+        print(f"fortuna: no installed package {args.package!r}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render(build_index(args.package))
+    if args.check:
+        where = f" -o {args.output}" if args.output else ""
+        return _check_generated(path, text, f"fortuna index {args.package}{where}",
+                                missing=EXIT_INVALID)
+    return _write_generated(path, text)
 
 
 def _catalog(args: argparse.Namespace) -> int:
@@ -258,6 +317,7 @@ def _run(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "validate": _validate,
     "schema": _schema,
+    "index": _index,
     "catalog": _catalog,
     "graph": _graph,
     "run": _run,

@@ -1,5 +1,10 @@
-"""Checks of the ccxt family (declared on the exchange component): a spot symbol on a
-venue that lists only derivatives; ticks that read the venue faster than ccxt paces it.
+"""Checks of a ccxt venue a service trades on (declared on the services that trade:
+``market_making``, the execution algorithms): a spot symbol on a venue that lists only
+derivatives; ticks that read the venue faster than ccxt paces it.
+
+Declared on the services rather than on the venue so that a mandate whose venue is only
+read (prices, arbitrage adapters) stays on validation's fast path, which proves a file
+valid from the catalog index for components that declare no check.
 
 Light: reads validated args and the pinned id list only, never imports ccxt.
 """
@@ -11,7 +16,15 @@ from collections.abc import Iterator
 from fortuna import Node, Problem, View
 from plugins.exchanges.ccxt.rates import pinned_rate_limits, reads_by_ticker
 
-__all__ = ["request_rate", "spot_symbols"]
+__all__ = ["request_rate", "spot_symbols", "traded_venue"]
+
+
+def traded_venue(node: Node, view: View) -> Iterator[Problem]:
+    """Both checks below, on the ccxt venue the service trades (its ``exchange``)."""
+    exchange = view.node(getattr(node.args, "exchange", None))
+    if exchange is not None and getattr(exchange.cls, "exchange_id", ""):
+        yield from spot_symbols(exchange, view)
+        yield from request_rate(exchange, view)
 
 
 def spot_symbols(node: Node, view: View) -> Iterator[Problem]:

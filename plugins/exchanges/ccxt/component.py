@@ -78,10 +78,6 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     exchange_id: ClassVar[str] = ""
     derivatives_only: ClassVar[bool] = False
     """The exchange lists no spot market (the pinned id list's tag)."""
-    semantic_checks = (
-        "plugins.exchanges.ccxt._checks:spot_symbols",
-        "plugins.exchanges.ccxt._checks:request_rate",
-    )
     profile: ClassVar[Profile | None] = None
     """Declared by a tuned venue; derived from ccxt's metadata at load otherwise."""
     default_options: ClassVar[Mapping[str, Any]] = {}

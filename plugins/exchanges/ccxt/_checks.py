@@ -22,7 +22,7 @@ __all__ = ["request_rate", "spot_symbols", "traded_venue"]
 def traded_venue(node: Node, view: View) -> Iterator[Problem]:
     """Both checks below, on the ccxt venue the service trades (its ``exchange``)."""
     exchange = view.node(getattr(node.args, "exchange", None))
-    if exchange is not None and getattr(exchange.cls, "exchange_id", ""):
+    if exchange is not None and isinstance(getattr(exchange.cls, "exchange_id", None), str):
         yield from spot_symbols(exchange, view)
         yield from request_rate(exchange, view)
 

@@ -1,0 +1,55 @@
+"""Fixtures: the real ccxt.pro client of ``exchanges.ccxt.<id>`` with ``stream`` on,
+against a local stand-in that speaks the venue's REST and websocket protocols."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from plugins.exchanges.ccxt.component import CcxtExchange
+from plugins.exchanges.ccxt.family import FAMILY
+from tests.ccxt.conftest import new_ledger
+from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
+
+StreamVenue = tuple[CcxtExchange, BinanceStreamStandIn]
+StreamFactory = Callable[..., Any]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (real time) until ``condition()`` holds; AssertionError after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the condition did not come true in time")
+        await asyncio.sleep(0.005)
+
+
+@pytest.fixture
+async def binance_streams() -> AsyncIterator[StreamFactory]:
+    """``await binance_streams(order_book=True, ...)``: the exchange and its stand-in."""
+    started: list[StreamVenue] = []
+
+    async def make(*, standin: BinanceStreamStandIn | None = None, **stream: Any
+                   ) -> StreamVenue:
+        venue = standin or BinanceStreamStandIn(new_ledger())
+        url = await venue.start()
+        cls = FAMILY.resolve("binance")
+        assert issubclass(cls, CcxtExchange)
+        exchange = cls(cls.Args(
+            api_key=SecretStr(venue.api_key), secret=SecretStr(venue.secret), api_url=url,
+            retry_backoff=0.01, symbols=["BTC/USDT"],
+            stream={"reconnect_backoff": 0.05, "reconnect_max": 0.2, **stream},
+        ))
+        started.append((exchange, venue))
+        await exchange.load()
+        return exchange, venue
+
+    yield make
+    for exchange, venue in started:
+        await exchange.unload()
+        await venue.stop()

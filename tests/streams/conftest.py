@@ -19,10 +19,10 @@ StreamVenue = tuple[CcxtExchange, BinanceStreamStandIn]
 StreamFactory = Callable[..., Any]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait (real time) until ``condition()`` holds; AssertionError after ``timeout``."""
+async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait (real time) until ``condition()`` holds; AssertionError after ``within`` s."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("the condition did not come true in time")

@@ -83,7 +83,8 @@ async def test_streamed_levels_are_exact_decimals_never_floats(
     for side in ("bids", "asks"):
         assert all(type(p) is D and type(a) is D for p, a, *_ in raw[side])
     book = await exchange.fetch_order_book(SYMBOL)
-    assert book.bids[0].price == D("30000.11") and book.bids[0].amount == D("0.10000001")
+    assert book.bids[0].price == D("30000.11")
+    assert book.bids[0].amount == D("0.10000001")
 
 
 def test_a_float_never_becomes_a_streamed_level() -> None:
@@ -129,7 +130,8 @@ async def test_a_sequence_gap_resyncs_from_a_rest_snapshot(
     assert len(standin.requests(*DEPTH)) == snapshots + 1
     book = await exchange.fetch_order_book(SYMBOL)
     assert levels(book) == venue_book(standin)
-    assert book.best_bid is not None and book.best_bid.price == D("30000.11")
+    assert book.best_bid is not None
+    assert book.best_bid.price == D("30000.11")
 
 
 async def test_a_dropped_stream_falls_back_to_rest_and_recovers(
@@ -144,7 +146,8 @@ async def test_a_dropped_stream_falls_back_to_rest_and_recovers(
     before = len(standin.requests(*DEPTH))
     book = await exchange.fetch_order_book(SYMBOL)
     assert len(standin.requests(*DEPTH)) == before + 1  # from REST, current
-    assert book.best_bid is not None and book.best_bid.price == D("30000.12")
+    assert book.best_bid is not None
+    assert book.best_bid.price == D("30000.12")
     assert feed(exchange).drops >= 1
     standin.refuse = False
     await until(lambda: feed(exchange).live)
@@ -168,7 +171,8 @@ async def test_a_stalled_stream_falls_back_to_rest_and_is_reconnected(
     before = len(standin.requests(*DEPTH))
     book = await exchange.fetch_order_book(SYMBOL)
     assert len(standin.requests(*DEPTH)) == before + 1
-    assert book.best_ask is not None and book.best_ask.price == D("30000.18")
+    assert book.best_ask is not None
+    assert book.best_ask.price == D("30000.18")
     await until(lambda: standin.handshakes > handshakes)  # reconnected and resubscribed
     standin.stalled = False
     await standin.diff(asks=[(D("30000.17"), D("8"))])
@@ -205,7 +209,8 @@ async def test_the_ticker_comes_from_the_stream(binance_streams: StreamFactory) 
     await until(lambda: feed(exchange, "ticker").live)
     calls = len(standin.requests("GET", "/api/v3/ticker/24hr"))
     ticker = await exchange.fetch_ticker(SYMBOL)
-    assert ticker.bid == D("30000.15") and ticker.ask == D("30000.20")
+    assert ticker.bid == D("30000.15")
+    assert ticker.ask == D("30000.20")
     assert len(standin.requests("GET", "/api/v3/ticker/24hr")) == calls
 
 

@@ -192,7 +192,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
 
     def updates(self, symbol: str, kinds: frozenset[UpdateKind]) -> Updates | None:
         streams = self.session.streams
-        return None if streams is None else streams.updates(symbol, kinds)  # type: ignore[no-any-return]
+        return None if streams is None else streams.updates(symbol, kinds)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         streams = self.session.streams

@@ -55,6 +55,7 @@ class BinanceStreamStandIn(BinanceStandIn):
         self.trade_id = 5000
         self.handshakes = 0
         self.sent_diffs = 0
+        self.pending: set[asyncio.Future[None]] = set()
         self.diff_sent: dict[int, float] = {}
         """Final update id of each diff -> ``time.perf_counter()`` when it was sent."""
 
@@ -250,7 +251,7 @@ class BinanceStreamStandIn(BinanceStandIn):
         if response.status == 200:
             body = json.loads(response.text or "{}")
             if "orderId" in body:
-                asyncio.ensure_future(self.report(str(body["orderId"]), "NEW"))
+                self.pending.add(asyncio.ensure_future(self.report(str(body["orderId"]), "NEW")))
         return response
 
     # -- faults ---------------------------------------------------------------------------

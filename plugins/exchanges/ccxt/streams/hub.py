@@ -249,8 +249,9 @@ class StreamHub:
         while not self._closed:
             await clock.sleep(settings.max_age / 4)
             now = clock.monotonic()
-            stale = [feed for feed in self.feeds.values() if feed.live
-                     and feed.kind not in _PRIVATE and feed.received is not None and now - feed.received > settings.max_age]
+            stale = [feed for feed in self.feeds.values()
+                     if feed.live and feed.kind not in _PRIVATE and feed.received is not None
+                     and now - feed.received > settings.max_age]
             if not stale:
                 continue
             for feed in stale:

@@ -19,8 +19,16 @@ from datetime import datetime
 from typing import Any
 
 from plugins.exchanges.ccxt import convert, guard
-from plugins.exchanges.ccxt.streams.hub import BOOK, FILLS, ORDERS, TICKER, TRADES, Feed, Host
-from plugins.exchanges.ccxt.streams.hub import StreamHub
+from plugins.exchanges.ccxt.streams.hub import (
+    BOOK,
+    FILLS,
+    ORDERS,
+    TICKER,
+    TRADES,
+    Feed,
+    Host,
+    StreamHub,
+)
 from plugins.exchanges.ccxt.streams.own import OwnView
 from plugins.exchanges.ccxt.streams.settings import StreamSettings
 from schemas import Fill, Order, OrderBook, OrderBookLevel, Symbol, Ticker, Trade, trusted

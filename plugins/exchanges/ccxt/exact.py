@@ -85,7 +85,7 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
     if pro:
         from plugins.exchanges.ccxt.streams.exact_books import pro_overrides
 
-        extra = pro_overrides()
+        extra = pro_overrides(base)
     cls = type(
         f"Exact{base.__name__}",
         (base,),

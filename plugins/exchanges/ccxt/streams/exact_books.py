@@ -17,10 +17,11 @@ covered fails loudly instead of quoting on an inexact level.
 
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["exact_level", "pro_overrides"]
+__all__ = ["book_checksum", "exact_level", "pro_overrides"]
 
 
 def exact_level(value: Any) -> Decimal:
@@ -69,8 +70,47 @@ def exact_book_class() -> type[Any]:
     return _CLASSES[0]
 
 
-def pro_overrides() -> dict[str, Any]:
-    """Methods a ccxt.pro exchange class gets on top of the exact REST overrides."""
+def book_checksum(book: Any, levels: int = 25) -> int:
+    """OKX's book checksum (CRC32, signed 32-bit) of the first ``levels`` bids and asks,
+    interleaved ``bidPx:bidSz:askPx:askSz``, in the texts the venue sent: an exact level
+    keeps them (``format(Decimal("0.10"), "f")`` is ``"0.10"``)."""
+    parts: list[str] = []
+    bids, asks = book["bids"], book["asks"]
+    for i in range(levels):
+        if i < len(bids):
+            parts += (format(bids[i][0], "f"), format(bids[i][1], "f"))
+        if i < len(asks):
+            parts += (format(asks[i][0], "f"), format(asks[i][1], "f"))
+    crc = zlib.crc32(":".join(parts).encode())
+    return crc - 2**32 if crc >= 2**31 else crc
+
+
+def _okx_checked(base: Any) -> Any:
+    """OKX's book handler, then the checksum the message carries (ccxt checks only the
+    sequence): a mismatch drops the book as a sequence gap does, so the next watch
+    resubscribes and starts again from a fresh snapshot."""
+    from ccxt.base.errors import ChecksumError
+
+    def handle_order_book_message(self: Any, client: Any, message: Any, orderbook: Any,
+                                  message_hash: Any, market: Any = None) -> Any:
+        result = base(self, client, message, orderbook, message_hash, market)
+        expected = self.safe_integer(message, "checksum")
+        if expected is None or message_hash not in client.subscriptions:
+            return result
+        if book_checksum(orderbook) != expected:
+            del client.subscriptions[message_hash]
+            symbol = orderbook.get("symbol")
+            if symbol in self.orderbooks:
+                del self.orderbooks[symbol]
+            client.reject(ChecksumError(f"{self.id} order book checksum mismatch"),
+                          message_hash)
+        return result
+
+    return handle_order_book_message
+
+
+def pro_overrides(base: Any = None) -> dict[str, Any]:
+    """Methods a ccxt.pro exchange class (``base``) gets on top of the exact REST ones."""
 
     def order_book(self: Any, snapshot: Any = None, depth: Any = None) -> Any:
         return exact_book_class()(snapshot or {}, depth)
@@ -79,4 +119,7 @@ def pro_overrides() -> dict[str, Any]:
         # binance and okx: [price, amount, ...] as text; the side makes them Decimal
         bookside.store(self.safe_string(delta, 0), self.safe_string(delta, 1))
 
-    return {"order_book": order_book, "handle_delta": handle_delta}
+    overrides = {"order_book": order_book, "handle_delta": handle_delta}
+    if base is not None and base.__name__ == "okx":
+        overrides["handle_order_book_message"] = _okx_checked(base.handle_order_book_message)
+    return overrides

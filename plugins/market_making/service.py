@@ -144,6 +144,7 @@ class MarketMaking(TickService[MarketMakingArgs]):
         "plugins.market_making._checks:sizes",
         "plugins.market_making._checks:markets",
         "plugins.market_making._checks:venue",
+        "plugins.market_making._stream_checks:requote_on",
     )
 
     _market: Market | None = None

@@ -63,7 +63,8 @@ async def random_diffs(standin: BinanceStreamStandIn, count: int, seed: int = 7)
 async def test_book_from_the_stream_equals_the_venues_after_thousands_of_diffs(
     binance_streams: StreamFactory,
 ) -> None:
-    exchange, standin = await binance_streams(order_book=True)
+    # max_age: sending 3000 diffs from this process may hold the loop for seconds
+    exchange, standin = await binance_streams(order_book=True, max_age=600)
     await live(exchange)
     await random_diffs(standin, 3000)
     await caught_up(exchange, standin)

@@ -14,10 +14,12 @@ Why it is built this way:
   it down and the watcher reconnects with backoff (``reconnect_backoff`` doubling to
   ``reconnect_max``); a sequence gap or checksum mismatch is not a failure of the
   connection: ccxt drops that book, and the next watch resubscribes and rebuilds it from a
-  fresh snapshot at once. A supervisor checks the ages every ``max_age / 4``: a stream
-  silent for ``max_age`` is marked stale (reads fall back to REST) and its connections are
-  closed, so the watcher's next watch reconnects and resubscribes. While a stream is not
-  live, every read goes to REST: the data used is never older than ``max_age``.
+  fresh snapshot at once (a second gap before any message applied waits the backoff, so a
+  venue out of sequence cannot make it fetch snapshots in a loop). A supervisor checks the
+  ages every ``max_age / 4``: a stream silent for ``max_age`` is marked stale (reads fall
+  back to REST) and its connections are closed, so the watcher's next watch reconnects
+  and resubscribes. While a stream is not live, every read goes to REST: the data used is
+  never older than ``max_age``.
 - **Waiters.** A reader that wants to act on a change (the market-making service's
   ``requote_on``) subscribes to kinds of update of one market and is woken by the watcher
   that saw it, without polling.
@@ -189,6 +191,7 @@ class StreamHub:
 
         settings, clock, log = self.settings, self.host.clock, self.host.log
         delay = settings.reconnect_backoff
+        gaps = 0  # resyncs in a row, without a message applied between them
         task = asyncio.current_task()
         while not self._closed:
             try:
@@ -203,11 +206,16 @@ class StreamHub:
                 log.warning("stream out of sequence; resyncing from a snapshot",
                             venue=self.host.venue, stream=feed.kind, symbol=feed.symbol,
                             error=str(gap))
+                if gaps:  # no message applied since the last resync: not at full speed
+                    await clock.sleep(delay)
+                    delay = min(delay * 2, settings.reconnect_max)
+                gaps += 1
                 continue
             except Exception as failure:
                 error = failure
             else:
                 delay = settings.reconnect_backoff
+                gaps = 0
                 try:
                     self._accept(feed, raw)
                 except Exception as bad:  # a message the contracts cannot hold
@@ -248,12 +256,13 @@ class StreamHub:
         settings, clock = self.settings, self.host.clock
         while not self._closed:
             await clock.sleep(settings.max_age / 4)
-            now = clock.monotonic()
-            stale = [feed for feed in self.feeds.values()
-                     if feed.live and feed.kind not in _PRIVATE and feed.received is not None
-                     and now - feed.received > settings.max_age]
+            if not self._stale():
+                continue
+            await clock.sleep(0)  # messages already received (a busy loop) are applied first
+            stale = self._stale()
             if not stale:
                 continue
+            now = clock.monotonic()
             for feed in stale:
                 feed.live = False
                 feed.stalls += 1
@@ -262,6 +271,12 @@ class StreamHub:
                     venue=self.host.venue, stream=feed.kind, symbol=feed.symbol,
                     silent_for=round(now - feed.received, 3) if feed.received else None)
             self._reconnect()
+
+    def _stale(self) -> list[Feed]:
+        now, max_age = self.host.clock.monotonic(), self.settings.max_age
+        return [feed for feed in self.feeds.values()
+                if feed.live and feed.kind not in _PRIVATE and feed.received is not None
+                and now - feed.received > max_age]
 
     def _reconnect(self) -> None:
         """Close every websocket connection of the client with an error: each pending

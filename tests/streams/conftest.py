@@ -12,11 +12,19 @@ from pydantic import SecretStr
 
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
+from plugins.exchanges.ccxt.streams.reads import StreamedReads
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
 
 StreamVenue = tuple[CcxtExchange, BinanceStreamStandIn]
 StreamFactory = Callable[..., Any]
+
+
+def streams_of(exchange: CcxtExchange) -> StreamedReads:
+    """The stream side of a loaded exchange with ``stream`` on."""
+    streams = exchange.session.streams
+    assert streams is not None, "the exchange streams nothing"
+    return streams
 
 
 async def until(condition: Callable[[], bool], within: float = 10.0) -> None:

@@ -16,7 +16,7 @@ from plugins.market_making.service import MarketMaking
 from schemas import OrderRequest
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
-from tests.streams.conftest import StreamFactory, until
+from tests.streams.conftest import StreamFactory, streams_of, until
 
 D = Decimal
 SYMBOL = "BTC/USDT"
@@ -30,7 +30,7 @@ def buy(price: str = "29000") -> OrderRequest:
 
 async def private_live(exchange: CcxtExchange) -> None:
     await exchange.fetch_open_orders(SYMBOL)
-    reads = exchange.session.streams
+    reads = streams_of(exchange)
     await until(lambda: reads.hub.connected("orders") and reads.hub.connected("fills"))
     await exchange.fetch_open_orders(SYMBOL)  # seeds the view from REST
     assert SYMBOL in reads.own.seeded
@@ -45,7 +45,7 @@ async def test_open_orders_come_from_the_stream_once_seeded(
     calls = len(standin.requests(*OPEN_ORDERS))
     assert [o.id for o in await exchange.fetch_open_orders(SYMBOL)] == [order.id]
     await standin.fill_order(standin.ledger_id(order.id))
-    await until(lambda: exchange.session.streams.own.orders[order.id].status.is_final)
+    await until(lambda: streams_of(exchange).own.orders[order.id].status.is_final)
     assert await exchange.fetch_open_orders(SYMBOL) == []
     assert len(standin.requests(*OPEN_ORDERS)) == calls
 
@@ -57,8 +57,8 @@ async def test_a_fill_seen_on_the_stream_and_on_rest_is_counted_once(
     await private_live(exchange)
     order = await exchange.create_order(buy())
     await standin.fill_order(standin.ledger_id(order.id), D("0.0004"))
-    since = exchange.session.streams.hub.feed("fills", None).started
-    await until(lambda: len(exchange.session.streams.own.fills) == 1)
+    since = streams_of(exchange).hub.feed("fills", None).started
+    await until(lambda: len(streams_of(exchange).own.fills) == 1)
     streamed = await exchange.fetch_my_trades(SYMBOL, since=since)
     from_rest = await exchange.fetch_my_trades(SYMBOL)  # REST: the same fill again
     assert len(standin.requests(*MY_TRADES)) == 1
@@ -73,7 +73,7 @@ async def test_a_dropped_private_stream_reads_open_orders_from_rest_again(
     exchange, standin = await binance_streams(orders=True)
     await private_live(exchange)
     await standin.drop()
-    reads = exchange.session.streams
+    reads = streams_of(exchange)
     await until(lambda: reads.hub.feed("orders", None).drops >= 1)
     order = standin.ledger.place(("BTC", "USDT"), "buy", "limit", D("29000"), D("0.001"),
                                  "placed-while-down")  # the stream never told us
@@ -118,7 +118,7 @@ async def quoting(stream: dict[str, Any] | None = None, **service: Any
             assert isinstance(mm, MarketMaking)
             assert isinstance(exchange, CcxtExchange)
             await mm.on_start()
-            reads = exchange.session.streams
+            reads = streams_of(exchange)
             await until(lambda: reads.hub.connected("orders") and reads.hub.connected("fills"))
             await mm.tick()
             assert len(standin.creates()) == 2

@@ -13,7 +13,7 @@ from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.streams.exact_books import exact_level
 from schemas import ExchangeError, OrderBook
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
-from tests.streams.conftest import StreamFactory, until
+from tests.streams.conftest import StreamFactory, streams_of, until
 
 D = Decimal
 DEPTH = ("GET", "/api/v3/depth")
@@ -21,7 +21,7 @@ SYMBOL = "BTC/USDT"
 
 
 def feed(exchange: CcxtExchange, kind: str = "order_book", symbol: str | None = SYMBOL) -> Any:
-    return exchange.session.streams.hub.feed(kind, symbol)
+    return streams_of(exchange).hub.feed(kind, symbol)
 
 
 async def live(exchange: CcxtExchange, kind: str = "order_book") -> None:

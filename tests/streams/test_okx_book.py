@@ -16,7 +16,7 @@ from plugins.exchanges.ccxt.family import FAMILY
 from plugins.exchanges.ccxt.streams.exact_books import book_checksum
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.okx_ws import OkxStreamStandIn, checksum
-from tests.streams.conftest import until
+from tests.streams.conftest import streams_of, until
 
 D = Decimal
 SYMBOL = "BTC/USDT"
@@ -41,7 +41,7 @@ async def okx() -> AsyncIterator[Venue]:
 
 
 def feed(exchange: CcxtExchange) -> Any:
-    return exchange.session.streams.hub.feed("order_book", SYMBOL)
+    return streams_of(exchange).hub.feed("order_book", SYMBOL)
 
 
 async def live(exchange: CcxtExchange) -> None:

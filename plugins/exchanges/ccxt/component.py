@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fortuna import Component
 from plugins.exchanges.ccxt import book, convert, guard, markets
@@ -54,6 +54,9 @@ from schemas import (
 )
 from schemas.streams import UpdateKind, Updates, UpdateSource
 
+if TYPE_CHECKING:
+    from plugins.exchanges.ccxt.streams.reads import StreamedReads
+
 __all__ = ["CcxtExchange", "Session", "plain"]
 
 
@@ -70,7 +73,7 @@ class Session:
     precision: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     traded: dict[str, None] = field(default_factory=dict)
     """Markets this session placed orders on (covered by emulated all-markets calls)."""
-    streams: Any = None
+    streams: StreamedReads | None = None
     """The reads served from websocket streams (:mod:`streams.reads`), when ``stream``
     is on: each read asks it first and calls REST when it declines."""
 
@@ -198,7 +201,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
         streams = self.session.streams
         if streams is not None and (
                 streamed := streams.order_book(symbol, limit)) is not None:
-            return streamed  # type: ignore[no-any-return]
+            return streamed
         raw = await self.transport.read(lambda: self.client.fetch_order_book(symbol, limit))
         now = self.clock.now()
         return guard.one("order book", self.venue,
@@ -207,7 +210,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
     async def fetch_ticker(self, symbol: str) -> Ticker:
         streams = self.session.streams
         if streams is not None and (streamed := streams.ticker(symbol)) is not None:
-            return streamed  # type: ignore[no-any-return]
+            return streamed
         raw = await self.transport.read(lambda: self.client.fetch_ticker(symbol))
         now = self.clock.now()
         return guard.one("ticker", self.venue, lambda: convert.ticker(raw, symbol, now))
@@ -218,7 +221,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
         streams = self.session.streams
         if streams is not None and (
                 served := streams.public_trades(symbol, since, limit)) is not None:
-            return served  # type: ignore[no-any-return]
+            return served
         raw = await self.transport.read(
             lambda: self.client.fetch_trades(symbol, self._since(since), limit))
         now = self.clock.now()
@@ -410,10 +413,10 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
             return await self.session.emulations.open_orders(symbol)
         served = streams.open_orders(symbol)
         if served is not None:
-            return served  # type: ignore[no-any-return]
+            return served
         mark = streams.seeding()
         orders = await self.session.emulations.open_orders(symbol)
-        return streams.seed(symbol, orders, mark)  # type: ignore[no-any-return]
+        return streams.seed(symbol, orders, mark)
 
     async def fetch_closed_orders(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
@@ -428,7 +431,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
     ) -> list[Fill]:
         streams = self.session.streams
         if streams is not None and (served := streams.fills(symbol, since, limit)) is not None:
-            return served  # type: ignore[no-any-return]
+            return served
         start = self._since(since)
         client = self.client
         raws = await self.transport.read_each_symbol(
@@ -436,7 +439,7 @@ class CcxtExchange(Component[CcxtArgs], Exchange, UpdateSource):
             self._symbols)
         fills: list[Fill] = self._each("fill", raws, self.fill_of)
         if streams is not None:
-            return streams.merge_fills(fills, symbol, since)  # type: ignore[no-any-return]
+            return streams.merge_fills(fills, symbol, since)
         return sorted(fills, key=lambda f: f.timestamp)
 
     def fill_of(self, raw: Any) -> Fill:

@@ -3,6 +3,7 @@ ticker, against a stand-in speaking binance's websocket protocol; REST as the fa
 
 from __future__ import annotations
 
+import asyncio
 import random
 from decimal import Decimal
 from typing import Any
@@ -256,3 +257,24 @@ async def test_the_private_stream_without_credentials_is_refused_at_load() -> No
             await exchange.load()
     finally:
         await standin.stop()
+
+
+async def test_the_stale_data_switch_sees_the_age_of_the_streamed_book(
+    binance_streams: StreamFactory,
+) -> None:
+    from plugins.kill_switches.stale_data import StaleDataSwitch
+    from plugins.prices.order_book import OrderBookPrice
+
+    exchange, standin = await binance_streams(order_book=True, max_age=60)
+    await live(exchange)
+    await standin.diff(bids=[(D("30000.11"), D("1"))])
+    await caught_up(exchange, standin)
+    price = OrderBookPrice(OrderBookPrice.Args(exchange=exchange, symbol=SYMBOL))
+    switch = StaleDataSwitch(StaleDataSwitch.Args(price=price, max_age=0.5))
+    await switch.load()
+    await switch.check()
+    assert not switch.tripped
+    await asyncio.sleep(0.6)  # nothing streamed since: the book served is that old
+    await switch.check()
+    assert switch.tripped
+    assert "old" in (switch.reason or "")

@@ -272,9 +272,7 @@ async def test_the_stale_data_switch_sees_the_age_of_the_streamed_book(
     price = OrderBookPrice(OrderBookPrice.Args(exchange=exchange, symbol=SYMBOL))
     switch = StaleDataSwitch(StaleDataSwitch.Args(price=price, max_age=0.5))
     await switch.load()
-    await switch.check()
-    assert not switch.tripped
+    assert not await switch.check()
     await asyncio.sleep(0.6)  # nothing streamed since: the book served is that old
-    await switch.check()
-    assert switch.tripped
+    assert await switch.check()
     assert "old" in (switch.reason or "")

@@ -216,14 +216,21 @@ async def test_the_ticker_comes_from_the_stream(binance_streams: StreamFactory) 
     assert len(standin.requests("GET", "/api/v3/ticker/24hr")) == calls
 
 
-async def test_trades_since_the_subscription_come_from_the_stream(
-    binance_streams: StreamFactory,
-) -> None:
+async def trades_live(binance_streams: StreamFactory
+                      ) -> tuple[CcxtExchange, BinanceStreamStandIn]:
+    """A venue whose trade stream is live, having streamed one trade (30000.15 x 0.25)."""
     exchange, standin = await binance_streams(trades=True)
     await exchange.fetch_trades(SYMBOL)
     await until(lambda: standin.subscribers("btcusdt@trade") == 1)
     await standin.trade(D("30000.15"), D("0.25"), buyer_maker=True)
     await until(lambda: feed(exchange, "trades").live)
+    return exchange, standin
+
+
+async def test_trades_since_the_subscription_come_from_the_stream(
+    binance_streams: StreamFactory,
+) -> None:
+    exchange, standin = await trades_live(binance_streams)
     since = feed(exchange, "trades").started
     calls = len(standin.requests("GET", "/api/v3/aggTrades"))
     trades = await exchange.fetch_trades(SYMBOL, since=since)
@@ -234,11 +241,7 @@ async def test_trades_since_the_subscription_come_from_the_stream(
 async def test_trades_from_before_the_subscription_come_from_rest(
     binance_streams: StreamFactory,
 ) -> None:
-    exchange, standin = await binance_streams(trades=True)
-    await exchange.fetch_trades(SYMBOL)
-    await until(lambda: standin.subscribers("btcusdt@trade") == 1)
-    await standin.trade(D("30000.15"), D("0.25"), buyer_maker=True)
-    await until(lambda: feed(exchange, "trades").live)
+    exchange, standin = await trades_live(binance_streams)
     calls = len(standin.requests("GET", "/api/v3/aggTrades"))
     await exchange.fetch_trades(SYMBOL)
     assert len(standin.requests("GET", "/api/v3/aggTrades")) == calls + 1

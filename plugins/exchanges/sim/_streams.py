@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from plugins.exchanges.updates import UpdateQueue
 from schemas.streams import UpdateKind, Updates
 
 if TYPE_CHECKING:
@@ -30,28 +31,6 @@ __all__ = ["SimStreams"]
 _ACCOUNT = frozenset({UpdateKind.ORDER, UpdateKind.FILL})
 
 
-class _Subscription(Updates):
-    def __init__(self, streams: SimStreams, symbol: str, kinds: frozenset[UpdateKind]) -> None:
-        self.streams, self.symbol, self.kinds = streams, symbol, kinds
-        self.pending: list[UpdateKind] = []
-        self.event = asyncio.Event()
-
-    def push(self, kinds: set[UpdateKind]) -> None:
-        fresh = [kind for kind in kinds & self.kinds if kind not in self.pending]
-        if fresh:
-            self.pending.extend(fresh)
-            self.event.set()
-
-    async def next(self) -> list[UpdateKind]:
-        await self.event.wait()
-        self.event.clear()
-        kinds, self.pending = self.pending, []
-        return kinds
-
-    def close(self) -> None:
-        self.streams.subscriptions.discard(self)
-
-
 class SimStreams:
     """The push loop of one simulated venue and its subscribers."""
 
@@ -61,14 +40,14 @@ class SimStreams:
         self.account = account
         self.clock = clock
         self.interval = interval
-        self.subscriptions: set[_Subscription] = set()
+        self.subscriptions: set[UpdateQueue] = set()
         self.pushes = 0
         self._seen: dict[str, tuple[Any, ...]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def subscribe(self, symbol: str, kinds: frozenset[UpdateKind]) -> Updates:
         self._seen.setdefault(symbol, self._state(symbol))
-        subscription = _Subscription(self, symbol, kinds)
+        subscription = UpdateQueue(symbol, kinds, self.subscriptions.discard)
         self.subscriptions.add(subscription)
         if self._task is None:
             self._task = asyncio.ensure_future(self._run())

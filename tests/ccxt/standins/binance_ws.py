@@ -26,12 +26,11 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
-from tests.ccxt.standins.base import Ledger, StoredFill, StoredOrder, text
+from tests.ccxt.standins.base import Ledger, StoredFill, StoredOrder, text, text_messages
 from tests.ccxt.standins.binance import STATUS, BinanceStandIn
-
-Level = tuple[Decimal, Decimal]
+from tests.ccxt.standins.live_book import Level, LiveBook
 
 
 def _ms() -> int:
@@ -44,10 +43,7 @@ class BinanceStreamStandIn(BinanceStandIn):
     def __init__(self, ledger: Ledger, **kwargs: Any) -> None:
         super().__init__(ledger, **kwargs)
         self.update_id = 1027024
-        self.book: dict[str, dict[Decimal, Decimal]] = {
-            "bids": {Decimal(p): Decimal(q) for p, q in ledger.bids},
-            "asks": {Decimal(p): Decimal(q) for p, q in ledger.asks},
-        }
+        self.book = LiveBook(ledger)
         self.market_sockets: dict[web.WebSocketResponse, set[str]] = {}
         self.user_sockets: set[web.WebSocketResponse] = set()
         self.refuse = False
@@ -75,7 +71,7 @@ class BinanceStreamStandIn(BinanceStandIn):
         })
 
     def levels(self, side: str) -> list[Level]:
-        return sorted(self.book[side].items(), reverse=side == "bids")
+        return self.book.levels(side)
 
     async def _accept(self, request: web.Request) -> web.WebSocketResponse | web.Response:
         if self.refuse:
@@ -92,10 +88,8 @@ class BinanceStreamStandIn(BinanceStandIn):
         topics: set[str] = set()
         self.market_sockets[socket] = topics
         try:
-            async for message in socket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                request_body = json.loads(message.data)
+            async for data in text_messages(socket):
+                request_body = json.loads(data)
                 params = request_body.get("params", [])
                 if request_body.get("method") == "SUBSCRIBE":
                     topics.update(params)
@@ -111,10 +105,8 @@ class BinanceStreamStandIn(BinanceStandIn):
         if not isinstance(socket, web.WebSocketResponse):
             return socket
         try:
-            async for message in socket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                body = json.loads(message.data)
+            async for data in text_messages(socket):
+                body = json.loads(data)
                 if body.get("method") != "userDataStream.subscribe.signature":
                     await socket.send_str(json.dumps({
                         "id": body.get("id"), "status": 400,
@@ -164,12 +156,7 @@ class BinanceStreamStandIn(BinanceStandIn):
         0 removes the level); ``lost``: nobody receives it (a sequence gap)."""
         first = self.update_id + 1
         self.update_id += max(1, len(bids) + len(asks))
-        for side, changes in (("bids", bids), ("asks", asks)):
-            for price, amount in changes:
-                if amount == 0:
-                    self.book[side].pop(price, None)
-                else:
-                    self.book[side][price] = amount
+        self.book.apply(bids, asks)
         self._mirror()
         if lost:
             return self.update_id

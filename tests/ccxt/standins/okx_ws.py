@@ -19,12 +19,11 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
-from tests.ccxt.standins.base import Ledger
+from tests.ccxt.standins.base import Ledger, text_messages
+from tests.ccxt.standins.live_book import Level, LiveBook
 from tests.ccxt.standins.okx import OkxStandIn
-
-Level = tuple[Decimal, Decimal]
 
 
 def text(value: Decimal) -> str:
@@ -47,10 +46,7 @@ def checksum(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> int:
 class OkxStreamStandIn(OkxStandIn):
     def __init__(self, ledger: Ledger, **kwargs: Any) -> None:
         super().__init__(ledger, **kwargs)
-        self.book: dict[str, dict[Decimal, Decimal]] = {
-            "bids": {Decimal(p): Decimal(q) for p, q in ledger.bids},
-            "asks": {Decimal(p): Decimal(q) for p, q in ledger.asks},
-        }
+        self.book = LiveBook(ledger)
         self.seq = 1000
         self.sockets: dict[web.WebSocketResponse, set[str]] = {}
         self.snapshots = 0
@@ -61,7 +57,7 @@ class OkxStreamStandIn(OkxStandIn):
         app.router.add_get("/ws/v5/public", self.h_public_ws)
 
     def levels(self, side: str) -> list[Level]:
-        return sorted(self.book[side].items(), reverse=side == "bids")
+        return self.book.levels(side)
 
     def texts(self, side: str) -> list[tuple[str, str]]:
         return [(text(p), text(q)) for p, q in self.levels(side)]
@@ -76,14 +72,12 @@ class OkxStreamStandIn(OkxStandIn):
         channels: set[str] = set()
         self.sockets[socket] = channels
         try:
-            async for message in socket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                if message.data == "ping":
+            async for data in text_messages(socket):
+                if data == "ping":
                     self.pings += 1
                     await socket.send_str("pong")
                     continue
-                body = json.loads(message.data)
+                body = json.loads(data)
                 for arg in body.get("args", []):
                     await socket.send_str(json.dumps(
                         {"event": body["op"], "arg": arg, "connId": "a4d3ae55"}))
@@ -110,12 +104,7 @@ class OkxStreamStandIn(OkxStandIn):
         """Apply a change and publish it as one ``update`` (amount 0 removes a level)."""
         previous = self.seq
         self.seq += 3  # OKX's sequence ids grow, not necessarily by one
-        for side, changes in (("bids", bids), ("asks", asks)):
-            for price, amount in changes:
-                if amount == 0:
-                    self.book[side].pop(price, None)
-                else:
-                    self.book[side][price] = amount
+        self.book.apply(bids, asks)
         self.ledger.bids = self.texts("bids")
         self.ledger.asks = self.texts("asks")
         if lost:

@@ -32,13 +32,14 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from fortuna import Clock, Logger
 from plugins.exchanges.ccxt.streams.settings import StreamSettings
+from plugins.exchanges.ccxt.transport import Host
+from plugins.exchanges.updates import UpdateQueue
 from schemas.streams import UpdateKind, Updates
 
-__all__ = ["Feed", "StreamHub"]
+__all__ = ["Feed", "Host", "StreamHub"]
 
 BOOK, TRADES, TICKER, ORDERS, FILLS = "order_book", "trades", "ticker", "orders", "fills"
 _PRIVATE = (ORDERS, FILLS)
@@ -46,19 +47,6 @@ _MESSAGE_HASHES = {ORDERS: "orders", FILLS: "myTrades"}
 """ccxt's message hash of a private stream (its pending watch, on the connection)."""
 _UPDATE_OF = {BOOK: UpdateKind.BOOK, TRADES: UpdateKind.TRADE, TICKER: UpdateKind.TICKER,
               ORDERS: UpdateKind.ORDER, FILLS: UpdateKind.FILL}
-
-
-class Host(Protocol):
-    """What the hub needs from its exchange component."""
-
-    @property
-    def venue(self) -> str: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def log(self) -> Logger: ...
 
 
 @dataclass
@@ -86,27 +74,6 @@ class Feed:
 Handler = Callable[[Feed, Any], None]
 
 
-class _Waiter(Updates):
-    def __init__(self, hub: StreamHub, symbol: str, kinds: frozenset[UpdateKind]) -> None:
-        self.hub, self.symbol, self.kinds = hub, symbol, kinds
-        self.pending: list[UpdateKind] = []
-        self.event = asyncio.Event()
-
-    def push(self, kind: UpdateKind) -> None:
-        if kind not in self.pending:
-            self.pending.append(kind)
-        self.event.set()
-
-    async def next(self) -> list[UpdateKind]:
-        await self.event.wait()
-        self.event.clear()
-        kinds, self.pending = self.pending, []
-        return kinds
-
-    def close(self) -> None:
-        self.hub.waiters.discard(self)
-
-
 class StreamHub:
     """The streams of one ccxt.pro client, read by one exchange component."""
 
@@ -117,7 +84,7 @@ class StreamHub:
         self.settings = settings
         self.handlers = handlers
         self.feeds: dict[tuple[str, str | None], Feed] = {}
-        self.waiters: set[_Waiter] = set()
+        self.waiters: set[UpdateQueue] = set()
         self._supervisor: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -168,7 +135,7 @@ class StreamHub:
         for kind, update in _UPDATE_OF.items():
             if update in kinds:
                 self.feed(kind, None if kind in (ORDERS, FILLS) else symbol)
-        waiter = _Waiter(self, symbol, kinds)
+        waiter = UpdateQueue(symbol, kinds, self.waiters.discard)
         self.waiters.add(waiter)
         return waiter
 
@@ -245,9 +212,9 @@ class StreamHub:
         handler = self.handlers.get(feed.kind)
         if handler is not None:
             handler(feed, raw)
-        update = _UPDATE_OF[feed.kind]
+        update = (_UPDATE_OF[feed.kind],)
         for waiter in list(self.waiters):
-            if update in waiter.kinds and (feed.symbol is None or feed.symbol == waiter.symbol):
+            if feed.symbol is None or feed.symbol == waiter.symbol:
                 waiter.push(update)
 
     # -- staleness --------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fortuna import validate
 from tests.market_making.mandates import mandate, sim
 
@@ -52,3 +54,13 @@ def test_a_stream_backoff_longer_than_its_maximum_is_an_error() -> None:
     report = validate(on_binance({"reconnect_backoff": "1m", "reconnect_max": "10s"}))
     assert any("reconnect_backoff (60 s) is longer than reconnect_max (10 s)" in str(f)
                for f in report.errors)
+
+
+async def test_streams_on_a_venue_ccxt_cannot_stream_are_refused_at_load() -> None:
+    from plugins.exchanges.ccxt.family import FAMILY
+    from schemas import NotSupported
+
+    cls = FAMILY.resolve("bitbank")  # in ccxt, not in ccxt.pro
+    exchange = cls(cls.Args(stream={"order_book": True}))
+    with pytest.raises(NotSupported, match="bitbank has no websocket streams in ccxt"):
+        await exchange.load()

@@ -44,7 +44,12 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
     else:
         import ccxt.async_support as ccxt_module
 
-    base: type[Any] = getattr(ccxt_module, exchange_id)
+    base: type[Any] | None = getattr(ccxt_module, exchange_id, None)
+    if base is None:
+        from schemas import NotSupported
+
+        raise NotSupported(f"{exchange_id} has no websocket streams in ccxt (ccxt.pro): "
+                           "turn its `stream` settings off", venue=exchange_id)
 
     def parse_order_book_bid_ask(
         self: Any, bidask: Any, price_key: Any = 0, amount_key: Any = 1, count_key: Any = 2

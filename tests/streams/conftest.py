@@ -27,6 +27,18 @@ def streams_of(exchange: CcxtExchange) -> StreamedReads:
     return streams
 
 
+def floats(value: Any, path: str = "") -> list[str]:
+    """Where a float sits in a ccxt structure (the venue's raw ``info`` left out)."""
+    if isinstance(value, float):
+        return [path]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() if key != "info"
+                for p in floats(item, f"{path}.{key}")]
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in floats(item, f"{path}[{i}]")]
+    return []
+
+
 async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
     """Wait (real time) until ``condition()`` holds; AssertionError after ``within`` s."""
     loop = asyncio.get_running_loop()

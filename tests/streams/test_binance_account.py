@@ -16,7 +16,7 @@ from plugins.market_making.service import MarketMaking
 from schemas import OrderRequest
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
-from tests.streams.conftest import StreamFactory, streams_of, until
+from tests.streams.conftest import StreamFactory, floats, streams_of, until
 
 D = Decimal
 SYMBOL = "BTC/USDT"
@@ -184,3 +184,21 @@ async def test_requote_on_a_venue_that_does_not_stream_the_book_keeps_to_the_tic
         await asyncio.sleep(0.3)
         assert len(standin.creates()) == 2
         assert mm.requotes == 0
+
+
+async def test_streamed_orders_and_fills_reach_ccxt_structures_without_a_float(
+    binance_streams: StreamFactory,
+) -> None:
+    exchange, standin = await binance_streams(orders=True)
+    await private_live(exchange)
+    order = await exchange.create_order(buy())
+    await standin.fill_order(standin.ledger_id(order.id), D("0.0004"))
+    await standin.fill_order(standin.ledger_id(order.id), D("0.0006"))
+    hub = streams_of(exchange).hub
+    await until(lambda: len(streams_of(exchange).own.fills) == 2)
+    await until(lambda: streams_of(exchange).own.orders[order.id].status.is_final)
+    assert floats(hub.feed("fills", None).value) == []
+    # ccxt adds an order's fees up through float: the only floats, and the reason the
+    # streamed order's fees are not used (its fills carry them exactly)
+    assert {p.split(".")[-1] for p in floats(hub.feed("orders", None).value)} <= {"cost"}
+    assert streams_of(exchange).own.orders[order.id].fee == 0

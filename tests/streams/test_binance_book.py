@@ -14,7 +14,7 @@ from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.streams.exact_books import exact_level
 from schemas import ExchangeError, OrderBook
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
-from tests.streams.conftest import StreamFactory, streams_of, until
+from tests.streams.conftest import StreamFactory, floats, streams_of, until
 
 D = Decimal
 DEPTH = ("GET", "/api/v3/depth")
@@ -213,6 +213,7 @@ async def test_the_ticker_comes_from_the_stream(binance_streams: StreamFactory) 
     ticker = await exchange.fetch_ticker(SYMBOL)
     assert ticker.bid == D("30000.15")
     assert ticker.ask == D("30000.20")
+    assert floats(feed(exchange, "ticker").value) == []
     assert len(standin.requests("GET", "/api/v3/ticker/24hr")) == calls
 
 
@@ -235,6 +236,7 @@ async def test_trades_since_the_subscription_come_from_the_stream(
     calls = len(standin.requests("GET", "/api/v3/aggTrades"))
     trades = await exchange.fetch_trades(SYMBOL, since=since)
     assert [(t.price, t.amount) for t in trades] == [(D("30000.15"), D("0.25"))]
+    assert floats(feed(exchange, "trades").value) == []
     assert len(standin.requests("GET", "/api/v3/aggTrades")) == calls
 
 

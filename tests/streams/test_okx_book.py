@@ -25,7 +25,7 @@ Venue = tuple[CcxtExchange, OkxStreamStandIn]
 
 
 @pytest.fixture
-async def okx() -> AsyncIterator[Venue]:
+async def okx(request: pytest.FixtureRequest) -> AsyncIterator[Venue]:
     standin = OkxStreamStandIn(new_ledger())
     url = await standin.start()
     cls = FAMILY.resolve("okx")
@@ -33,7 +33,8 @@ async def okx() -> AsyncIterator[Venue]:
     exchange = cls(cls.Args(
         api_key=SecretStr(standin.api_key), secret=SecretStr(standin.secret),
         password=SecretStr(standin.password), api_url=url, retry_backoff=0.01,
-        stream={"order_book": True, "reconnect_backoff": 0.05, "reconnect_max": 0.2}))
+        stream={"order_book": True, "reconnect_backoff": 0.05, "reconnect_max": 0.2,
+                "max_age": getattr(request, "param", 5.0)}))
     await exchange.load()
     yield exchange, standin
     await exchange.unload()
@@ -58,6 +59,7 @@ def levels(exchange_book: Any) -> tuple[list[tuple[D, D]], list[tuple[D, D]]]:
             [(lv.price, lv.amount) for lv in exchange_book.asks])
 
 
+@pytest.mark.parametrize("okx", [600.0], indirect=True)  # sending 2000 holds the loop
 async def test_book_from_the_stream_equals_the_venues_after_thousands_of_updates(
     okx: Venue,
 ) -> None:
@@ -116,3 +118,42 @@ async def test_reads_of_a_live_stream_make_no_rest_call(okx: Venue) -> None:
     for _ in range(50):
         await exchange.fetch_order_book(SYMBOL)
     assert len(standin.requests(*BOOKS)) == before
+
+
+async def test_a_dropped_stream_falls_back_to_rest_and_recovers(okx: Venue) -> None:
+    exchange, standin = okx
+    await live(exchange)
+    await standin.drop()
+    await until(lambda: feed(exchange).drops >= 1)
+    await standin.diff(bids=[(D("30000.12"), D("5"))])
+    before = len(standin.requests(*BOOKS))
+    if not feed(exchange).live:  # not back yet: answered by REST, current
+        book = await exchange.fetch_order_book(SYMBOL)
+        assert len(standin.requests(*BOOKS)) == before + 1
+        assert book.best_bid is not None
+        assert book.best_bid.price == D("30000.12")
+    await until(lambda: standin.handshakes >= 2)
+    await caught_up(exchange, standin)
+    assert standin.snapshots == 2  # resubscribed: a fresh snapshot
+    assert levels(await exchange.fetch_order_book(SYMBOL)) == (
+        standin.levels("bids"), standin.levels("asks"))
+
+
+@pytest.mark.parametrize("okx", [0.2], indirect=True)
+async def test_a_stalled_stream_falls_back_to_rest_and_is_reconnected(okx: Venue) -> None:
+    exchange, standin = okx
+    await live(exchange)
+    standin.stalled = True
+    await standin.diff(asks=[(D("30000.18"), D("7"))])
+    await until(lambda: feed(exchange).stalls >= 1)
+    before = len(standin.requests(*BOOKS))
+    book = await exchange.fetch_order_book(SYMBOL)
+    assert len(standin.requests(*BOOKS)) == before + 1
+    assert book.best_ask is not None
+    assert book.best_ask.price == D("30000.18")
+    await until(lambda: standin.handshakes >= 2)
+    standin.stalled = False
+    await standin.drop()  # the reconnected, silent subscription: start again, now talking
+    await caught_up(exchange, standin)
+    assert levels(await exchange.fetch_order_book(SYMBOL)) == (
+        standin.levels("bids"), standin.levels("asks"))

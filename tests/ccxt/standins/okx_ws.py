@@ -9,7 +9,8 @@
   snapshot only on a subscribe, so a client resyncs by unsubscribing and subscribing.
 - The text ``ping`` is answered with ``pong`` (OKX has no protocol-level ping).
 
-Faults: :meth:`diff` with ``lost`` (a gap in the sequence) or ``bad_checksum``.
+Faults: :meth:`diff` with ``lost`` (a gap in the sequence) or ``bad_checksum``;
+:meth:`drop` closes every connection; ``stalled`` keeps them open and silent.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class OkxStreamStandIn(OkxStandIn):
         self.sockets: dict[web.WebSocketResponse, set[str]] = {}
         self.snapshots = 0
         self.pings = 0
+        self.handshakes = 0
+        self.stalled = False
+        """Connections stay open; no book message goes out."""
 
     def routes(self, app: web.Application) -> None:
         super().routes(app)
@@ -69,6 +73,7 @@ class OkxStreamStandIn(OkxStandIn):
     async def h_public_ws(self, request: web.Request) -> web.StreamResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
+        self.handshakes += 1
         channels: set[str] = set()
         self.sockets[socket] = channels
         try:
@@ -90,7 +95,14 @@ class OkxStreamStandIn(OkxStandIn):
             self.sockets.pop(socket, None)
         return socket
 
+    async def drop(self) -> None:
+        """Close every websocket connection."""
+        for socket in list(self.sockets):
+            await socket.close()
+
     async def _snapshot(self, socket: web.WebSocketResponse) -> None:
+        if self.stalled:
+            return
         self.snapshots += 1
         bids, asks = self.texts("bids"), self.texts("asks")
         await socket.send_str(self._message("snapshot", {
@@ -107,7 +119,7 @@ class OkxStreamStandIn(OkxStandIn):
         self.book.apply(bids, asks)
         self.ledger.bids = self.texts("bids")
         self.ledger.asks = self.texts("asks")
-        if lost:
+        if lost or self.stalled:
             return self.seq
         total = checksum(self.texts("bids"), self.texts("asks"))
         data = {"asks": [[text(p), text(q), "0", "1"] for p, q in asks],

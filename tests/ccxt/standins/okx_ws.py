@@ -10,7 +10,8 @@
 - The text ``ping`` is answered with ``pong`` (OKX has no protocol-level ping).
 
 Faults: :meth:`diff` with ``lost`` (a gap in the sequence) or ``bad_checksum``;
-:meth:`drop` closes every connection; ``stalled`` keeps them open and silent.
+:meth:`drop` closes every connection; ``refuse`` answers new handshakes with 503;
+``stalled`` keeps connections open and silent.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class OkxStreamStandIn(OkxStandIn):
         self.handshakes = 0
         self.stalled = False
         """Connections stay open; no book message goes out."""
+        self.refuse = False
+        """New websocket handshakes are answered 503 (the gateway is down)."""
 
     def routes(self, app: web.Application) -> None:
         super().routes(app)
@@ -71,6 +74,8 @@ class OkxStreamStandIn(OkxStandIn):
                            "action": action, "data": [data]})
 
     async def h_public_ws(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse:
+            return web.Response(status=503, text="Service Unavailable")
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self.handshakes += 1

@@ -44,7 +44,8 @@ __all__ = ["Feed", "Host", "StreamHub"]
 BOOK, TRADES, TICKER, ORDERS, FILLS = "order_book", "trades", "ticker", "orders", "fills"
 _PRIVATE = (ORDERS, FILLS)
 _MESSAGE_HASHES = {ORDERS: "orders", FILLS: "myTrades"}
-"""ccxt's message hash of a private stream (its pending watch, on the connection)."""
+"""What ccxt's message hash of a private stream contains (binance ``orders`` and
+``myTrades``, okx ``orders`` and ``orders::myTrades``): its pending watch, on a connection."""
 _UPDATE_OF = {BOOK: UpdateKind.BOOK, TRADES: UpdateKind.TRADE, TICKER: UpdateKind.TICKER,
               ORDERS: UpdateKind.ORDER, FILLS: UpdateKind.FILL}
 
@@ -124,7 +125,7 @@ class StreamHub:
         for connection in list((self.client.clients or {}).values()):
             if connection.closed():
                 continue
-            if any(str(key).split(":")[0] == wanted for key in connection.futures):
+            if any(wanted in str(key) for key in connection.futures):
                 feed.live = True
                 self.host.log.info("stream live", venue=self.host.venue, stream=kind)
                 return True

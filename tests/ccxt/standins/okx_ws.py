@@ -16,6 +16,9 @@ Faults: :meth:`diff` with ``lost`` (a gap in the sequence) or ``bad_checksum``;
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import zlib
 from decimal import Decimal
@@ -23,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.ccxt.standins.base import Ledger, text_messages
+from tests.ccxt.standins.base import Ledger, StoredFill, StoredOrder, text_messages
 from tests.ccxt.standins.live_book import Level, LiveBook
 from tests.ccxt.standins.okx import OkxStandIn
 
@@ -51,6 +54,7 @@ class OkxStreamStandIn(OkxStandIn):
         self.book = LiveBook(ledger)
         self.seq = 1000
         self.sockets: dict[web.WebSocketResponse, set[str]] = {}
+        self.private: set[web.WebSocketResponse] = set()
         self.snapshots = 0
         self.pings = 0
         self.handshakes = 0
@@ -62,6 +66,7 @@ class OkxStreamStandIn(OkxStandIn):
     def routes(self, app: web.Application) -> None:
         super().routes(app)
         app.router.add_get("/ws/v5/public", self.h_public_ws)
+        app.router.add_get("/ws/v5/private", self.h_private_ws)
 
     def levels(self, side: str) -> list[Level]:
         return self.book.levels(side)
@@ -102,7 +107,7 @@ class OkxStreamStandIn(OkxStandIn):
 
     async def drop(self) -> None:
         """Close every websocket connection."""
-        for socket in list(self.sockets):
+        for socket in [*self.sockets, *self.private]:
             await socket.close()
 
     async def _snapshot(self, socket: web.WebSocketResponse) -> None:
@@ -135,3 +140,68 @@ class OkxStreamStandIn(OkxStandIn):
             if "books" in channels and not socket.closed:
                 await socket.send_str(self._message("update", data))
         return self.seq
+
+    # -- the private stream: login, the orders channel --------------------------------------
+
+    def _login_refused(self, arg: dict[str, Any]) -> str | None:
+        if arg.get("apiKey") != self.api_key or arg.get("passphrase") != self.password:
+            return "Invalid OK-ACCESS-KEY"
+        auth = f"{arg.get('timestamp', '')}GET/users/self/verify"
+        expected = base64.b64encode(
+            hmac.new(self.secret.encode(), auth.encode(), hashlib.sha256).digest()).decode()
+        return None if arg.get("sign") == expected else "Invalid Sign"
+
+    async def h_private_ws(self, request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        logged_in = False
+        try:
+            async for data in text_messages(socket):
+                if data == "ping":
+                    await socket.send_str("pong")
+                    continue
+                body = json.loads(data)
+                if body.get("op") == "login":
+                    refusal = self._login_refused((body.get("args") or [{}])[0])
+                    logged_in = refusal is None
+                    await socket.send_str(json.dumps(
+                        {"event": "login", "code": "0", "msg": "", "connId": "b1"}
+                        if logged_in else {"event": "error", "code": "60009",
+                                           "msg": f"Login failed: {refusal}"}))
+                    continue
+                for arg in body.get("args", []):
+                    if not logged_in:
+                        await socket.send_str(json.dumps(
+                            {"event": "error", "code": "60011", "msg": "Please log in"}))
+                        continue
+                    await socket.send_str(json.dumps(
+                        {"event": body["op"], "arg": arg, "connId": "b1"}))
+                    if body["op"] == "subscribe" and arg.get("channel") == "orders":
+                        self.private.add(socket)
+        finally:
+            self.private.discard(socket)
+        return socket
+
+    def order_update(self, order: StoredOrder, fill: StoredFill | None) -> dict[str, Any]:
+        """An ``orders`` channel update: the order as REST shows it, with the fill that
+        caused it (``tradeId``, ``fillPx``, ``fillSz``, ``fillFee`` negative when
+        charged, ``execType``)."""
+        update = self.order_json(order)
+        if fill is not None:
+            update.update({
+                "tradeId": fill.id, "fillPx": self.fill_json(fill)["fillPx"],
+                "fillSz": self.fill_json(fill)["fillSz"], "fillTime": str(fill.time_ms),
+                "fillFee": self.fill_json(fill)["fee"], "fillFeeCcy": fill.fee_currency,
+                "execType": "M" if fill.maker else "T"})
+        return update
+
+    async def fill_order(self, order_id: str, amount: Decimal | None = None) -> StoredFill:
+        """Fill an order at the venue (REST shows it at once) and push the update."""
+        self.ledger.fill(order_id, amount)
+        fill = self.ledger.fills[-1]
+        message = json.dumps({"arg": {"channel": "orders", "instType": "ANY", "uid": "77"},
+                              "data": [self.order_update(fill.order, fill)]})
+        for socket in list(self.private):
+            if not socket.closed:
+                await socket.send_str(message)
+        return fill

@@ -13,6 +13,9 @@ So the streamed book's sides take the venue's text (or an exact ``Decimal``) and
 ``Decimal``; ``handle_delta`` hands them the text it received (``safe_string``). A
 ``float`` reaching a side is refused with ``TypeError``: a venue whose delta path is not
 covered fails loudly instead of quoting on an inexact level.
+
+Venue fixes beside (okx): the book checksum ccxt does not verify, and the sign of a
+streamed fill's fee, which ccxt's websocket parser leaves opposite to its REST parser's.
 """
 
 from __future__ import annotations
@@ -109,6 +112,26 @@ def _okx_checked(base: Any) -> Any:
     return handle_order_book_message
 
 
+def _negated(text: Any) -> Any:
+    if not isinstance(text, str) or not text:
+        return text
+    return text[1:] if text.startswith("-") else f"-{text}"
+
+
+def _okx_fill_fee(base: Any) -> Any:
+    """OKX's streamed fill as a trade, its fee the charge: OKX reports ``fillFee``
+    negative for a fee charged (positive for a rebate); ccxt's REST parser negates it into
+    a cost, its websocket one does not, so the same fill would carry opposite fees."""
+
+    def order_to_trade(self: Any, order: Any, market: Any = None) -> Any:
+        info = order.get("info") if isinstance(order, dict) else None
+        if isinstance(info, dict) and "fillFee" in info:
+            order = {**order, "info": {**info, "fillFee": _negated(info["fillFee"])}}
+        return base(self, order, market)
+
+    return order_to_trade
+
+
 def pro_overrides(base: Any = None) -> dict[str, Any]:
     """Methods a ccxt.pro exchange class (``base``) gets on top of the exact REST ones."""
 
@@ -122,4 +145,5 @@ def pro_overrides(base: Any = None) -> dict[str, Any]:
     overrides = {"order_book": order_book, "handle_delta": handle_delta}
     if base is not None and base.__name__ == "okx":
         overrides["handle_order_book_message"] = _okx_checked(base.handle_order_book_message)
+        overrides["order_to_trade"] = _okx_fill_fee(base.order_to_trade)
     return overrides

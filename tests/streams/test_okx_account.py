@@ -75,6 +75,7 @@ async def test_a_streamed_fill_is_the_one_rest_reports_fee_included(okx: Venue) 
     assert len(standin.requests(*FILLS)) == 1
     assert merged == [streamed]  # counted once
     rest_only = FAMILY.resolve("okx")
+    assert issubclass(rest_only, CcxtExchange)
     plain = rest_only(rest_only.Args(
         api_key=SecretStr(standin.api_key), secret=SecretStr(standin.secret),
         password=SecretStr(standin.password), api_url=standin.url))

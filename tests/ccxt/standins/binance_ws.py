@@ -50,10 +50,7 @@ class BinanceStreamStandIn(BinanceStandIn):
         self.stalled = False
         self.trade_id = 5000
         self.handshakes = 0
-        self.sent_diffs = 0
         self.pending: set[asyncio.Future[None]] = set()
-        self.diff_sent: dict[int, float] = {}
-        """Final update id of each diff -> ``time.perf_counter()`` when it was sent."""
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -164,8 +161,6 @@ class BinanceStreamStandIn(BinanceStandIn):
                  "u": self.update_id,
                  "b": [[text(p), text(q)] for p, q in bids],
                  "a": [[text(p), text(q)] for p, q in asks]}
-        self.diff_sent[self.update_id] = time.perf_counter()
-        self.sent_diffs += 1
         await self._publish("btcusdt@depth@100ms", event)
         return self.update_id
 
@@ -238,7 +233,9 @@ class BinanceStreamStandIn(BinanceStandIn):
         if response.status == 200:
             body = json.loads(response.text or "{}")
             if "orderId" in body:
-                self.pending.add(asyncio.ensure_future(self.report(str(body["orderId"]), "NEW")))
+                report = asyncio.ensure_future(self.report(str(body["orderId"]), "NEW"))
+                self.pending.add(report)
+                report.add_done_callback(self.pending.discard)
         return response
 
     # -- faults ---------------------------------------------------------------------------

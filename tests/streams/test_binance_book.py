@@ -99,6 +99,23 @@ def test_a_level_that_is_not_a_number_is_refused() -> None:
         exact_level("thirty")
 
 
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf"])
+def test_a_level_that_is_not_finite_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a finite number"):
+        exact_level(text)
+
+
+def test_a_streamed_level_that_is_not_positive_is_left_out_of_the_book() -> None:
+    from datetime import UTC, datetime
+
+    from plugins.exchanges.ccxt.streams.reads import book_of
+
+    raw = {"bids": [[D("10"), D("1")], [D("9"), D("-2")]], "asks": [[D("0"), D("1")]]}
+    book = book_of(raw, SYMBOL, datetime(2026, 1, 1, tzinfo=UTC))
+    assert [(lv.price, lv.amount) for lv in book.bids] == [(D("10"), D("1"))]
+    assert book.asks == ()
+
+
 async def test_reads_of_a_live_stream_make_no_rest_call(binance_streams: StreamFactory) -> None:
     exchange, standin = await binance_streams(order_book=True)
     await live(exchange)

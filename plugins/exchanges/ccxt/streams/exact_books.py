@@ -28,16 +28,19 @@ __all__ = ["book_checksum", "exact_level", "pro_overrides"]
 
 
 def exact_level(value: Any) -> Decimal:
-    """A level's price or amount as an exact ``Decimal``; ``TypeError`` for a float."""
-    if type(value) is Decimal:
-        return value
+    """A level's price or amount as an exact, finite ``Decimal``; ``TypeError`` for a
+    float, ``ValueError`` for what is not a finite number."""
     if isinstance(value, str):
         try:
-            return Decimal(value)
+            value = Decimal(value)
         except InvalidOperation:
             raise ValueError(f"a book level that is not a number: {value[:40]!r}") from None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if type(value) is Decimal:
+        if not value.is_finite():
+            raise ValueError(f"a book level that is not a finite number: {value}")
+        return value
     raise TypeError(f"a {type(value).__name__} reached a streamed book level: {value!r} "
                     "(only the venue's text or a Decimal is exact)")
 

@@ -39,13 +39,17 @@ __all__ = ["StreamedReads", "book_of", "open_streams"]
 _KEEP_TRADES = 10_000
 
 
+def _levels(side: Any) -> tuple[OrderBookLevel, ...]:
+    # exact_level made both Decimal and finite; a level that is not positive is left out,
+    # as the REST book path does
+    return tuple(trusted(OrderBookLevel, price=level[0], amount=level[1])
+                 for level in side if level[0] > 0 and level[1] > 0)
+
+
 def book_of(raw: Any, symbol: str, stamp: datetime) -> OrderBook:
     """A ccxt.pro book of exact levels (:mod:`exact_books`) as the contract's book."""
-    bids = tuple(trusted(OrderBookLevel, price=level[0], amount=level[1])
-                 for level in raw["bids"])
-    asks = tuple(trusted(OrderBookLevel, price=level[0], amount=level[1])
-                 for level in raw["asks"])
-    return OrderBook(symbol=Symbol(symbol), bids=bids, asks=asks, timestamp=stamp)
+    return OrderBook(symbol=Symbol(symbol), bids=_levels(raw["bids"]),
+                     asks=_levels(raw["asks"]), timestamp=stamp)
 
 
 _NEEDS = {"order_book": "watchOrderBook", "trades": "watchTrades", "ticker": "watchTicker",

@@ -243,9 +243,8 @@ class MarketMaking(TickService[MarketMakingArgs]):
         return []
 
     async def on_stop(self) -> None:
-        requoter, self._requoter = self._requoter, None
-        if requoter is not None:
-            await requoter.stop()
+        if self._requoter is not None:
+            await self._requoter.stop()  # a requote in progress finishes first
         remaining = await self._cancel_until_clear()
         self.left_behind = remaining
         self.log.info(

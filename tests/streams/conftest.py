@@ -4,6 +4,7 @@ against a local stand-in that speaks the venue's REST and websocket protocols.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from plugins.exchanges.ccxt.family import FAMILY
 from plugins.exchanges.ccxt.streams.reads import StreamedReads
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
+from tests.ccxt.standins.okx_ws import OkxStreamStandIn
 
 StreamVenue = tuple[CcxtExchange, BinanceStreamStandIn]
 StreamFactory = Callable[..., Any]
@@ -73,3 +75,26 @@ async def binance_streams() -> AsyncIterator[StreamFactory]:
     for exchange, venue in started:
         await exchange.unload()
         await venue.stop()
+
+
+OkxVenue = tuple[CcxtExchange, OkxStreamStandIn]
+
+
+@contextlib.asynccontextmanager
+async def okx_streams(**stream: Any) -> AsyncIterator[OkxVenue]:
+    """The real okx component with ``stream`` on, against the OKX stand-in."""
+    standin = OkxStreamStandIn(new_ledger())
+    url = await standin.start()
+    cls = FAMILY.resolve("okx")
+    assert issubclass(cls, CcxtExchange)
+    exchange = cls(cls.Args(
+        api_key=SecretStr(standin.api_key), secret=SecretStr(standin.secret),
+        password=SecretStr(standin.password), api_url=url, retry_backoff=0.01,
+        symbols=["BTC/USDT"],
+        stream={"reconnect_backoff": 0.05, "reconnect_max": 0.2, **stream}))
+    try:
+        await exchange.load()
+        yield exchange, standin
+    finally:
+        await exchange.unload()
+        await standin.stop()

@@ -13,7 +13,7 @@ from fortuna import Graph, start
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.market_making.executors.exchange import ExchangeExecutor
 from plugins.market_making.service import MarketMaking
-from schemas import OrderRequest
+from schemas import Order, OrderRequest
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance_ws import BinanceStreamStandIn
 from tests.streams.conftest import StreamFactory, floats, streams_of, until
@@ -36,6 +36,16 @@ async def private_live(exchange: CcxtExchange) -> None:
     assert SYMBOL in reads.own.seeded
 
 
+async def partly_filled(binance_streams: StreamFactory
+                        ) -> tuple[CcxtExchange, BinanceStreamStandIn, Order]:
+    """A venue whose private streams are live, with one order 0.0004 of 0.001 filled."""
+    exchange, standin = await binance_streams(orders=True)
+    await private_live(exchange)
+    order = await exchange.create_order(buy())
+    await standin.fill_order(standin.ledger_id(order.id), D("0.0004"))
+    return exchange, standin, order
+
+
 async def test_open_orders_come_from_the_stream_once_seeded(
     binance_streams: StreamFactory,
 ) -> None:
@@ -53,10 +63,7 @@ async def test_open_orders_come_from_the_stream_once_seeded(
 async def test_a_fill_seen_on_the_stream_and_on_rest_is_counted_once(
     binance_streams: StreamFactory,
 ) -> None:
-    exchange, standin = await binance_streams(orders=True)
-    await private_live(exchange)
-    order = await exchange.create_order(buy())
-    await standin.fill_order(standin.ledger_id(order.id), D("0.0004"))
+    exchange, standin, _ = await partly_filled(binance_streams)
     since = streams_of(exchange).hub.feed("fills", None).started
     await until(lambda: len(streams_of(exchange).own.fills) == 1)
     streamed = await exchange.fetch_my_trades(SYMBOL, since=since)
@@ -189,10 +196,7 @@ async def test_requote_on_a_venue_that_does_not_stream_the_book_keeps_to_the_tic
 async def test_streamed_orders_and_fills_reach_ccxt_structures_without_a_float(
     binance_streams: StreamFactory,
 ) -> None:
-    exchange, standin = await binance_streams(orders=True)
-    await private_live(exchange)
-    order = await exchange.create_order(buy())
-    await standin.fill_order(standin.ledger_id(order.id), D("0.0004"))
+    exchange, standin, order = await partly_filled(binance_streams)
     await standin.fill_order(standin.ledger_id(order.id), D("0.0006"))
     hub = streams_of(exchange).hub
     await until(lambda: len(streams_of(exchange).own.fills) == 2)

@@ -12,9 +12,8 @@ from pydantic import SecretStr
 from plugins.exchanges.ccxt.component import CcxtExchange
 from plugins.exchanges.ccxt.family import FAMILY
 from schemas import OrderRequest
-from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.okx_ws import OkxStreamStandIn
-from tests.streams.conftest import streams_of, until
+from tests.streams.conftest import okx_streams, streams_of, until
 
 D = Decimal
 SYMBOL = "BTC/USDT"
@@ -25,19 +24,8 @@ Venue = tuple[CcxtExchange, OkxStreamStandIn]
 
 @pytest.fixture
 async def okx() -> AsyncIterator[Venue]:
-    standin = OkxStreamStandIn(new_ledger())
-    url = await standin.start()
-    cls = FAMILY.resolve("okx")
-    assert issubclass(cls, CcxtExchange)
-    exchange = cls(cls.Args(
-        api_key=SecretStr(standin.api_key), secret=SecretStr(standin.secret),
-        password=SecretStr(standin.password), api_url=url, retry_backoff=0.01,
-        symbols=[SYMBOL],
-        stream={"orders": True, "reconnect_backoff": 0.05, "reconnect_max": 0.2}))
-    await exchange.load()
-    yield exchange, standin
-    await exchange.unload()
-    await standin.stop()
+    async with okx_streams(orders=True) as venue:
+        yield venue
 
 
 async def seeded(exchange: CcxtExchange) -> None:

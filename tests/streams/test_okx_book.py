@@ -9,14 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from plugins.exchanges.ccxt.component import CcxtExchange
-from plugins.exchanges.ccxt.family import FAMILY
 from plugins.exchanges.ccxt.streams.exact_books import book_checksum
-from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.okx_ws import OkxStreamStandIn, checksum
-from tests.streams.conftest import streams_of, until
+from tests.streams.conftest import okx_streams, streams_of, until
 
 D = Decimal
 SYMBOL = "BTC/USDT"
@@ -26,19 +23,8 @@ Venue = tuple[CcxtExchange, OkxStreamStandIn]
 
 @pytest.fixture
 async def okx(request: pytest.FixtureRequest) -> AsyncIterator[Venue]:
-    standin = OkxStreamStandIn(new_ledger())
-    url = await standin.start()
-    cls = FAMILY.resolve("okx")
-    assert issubclass(cls, CcxtExchange)
-    exchange = cls(cls.Args(
-        api_key=SecretStr(standin.api_key), secret=SecretStr(standin.secret),
-        password=SecretStr(standin.password), api_url=url, retry_backoff=0.01,
-        stream={"order_book": True, "reconnect_backoff": 0.05, "reconnect_max": 0.2,
-                "max_age": getattr(request, "param", 5.0)}))
-    await exchange.load()
-    yield exchange, standin
-    await exchange.unload()
-    await standin.stop()
+    async with okx_streams(order_book=True, max_age=getattr(request, "param", 5.0)) as venue:
+        yield venue
 
 
 def feed(exchange: CcxtExchange) -> Any:

@@ -25,6 +25,7 @@ When the venue fails, no order is left behind unknowingly:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -36,6 +37,7 @@ from plugins.market_making._concurrency import gather
 from plugins.market_making._metrics import MarketMakingStats
 from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
+from plugins.market_making._requote import Requoter
 from plugins.market_making._trip import restrict
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
@@ -58,6 +60,7 @@ from schemas.market_making import (
     Strategy,
 )
 from schemas.risk import KillSwitch, TripAction, TripPolicy, report_tick, strictest, tick_observers
+from schemas.streams import UpdateKind, UpdateSource
 
 __all__ = ["MarketMaking", "MarketMakingArgs"]
 
@@ -102,6 +105,17 @@ class MarketMakingArgs(TickArgs):
     report_every: Annotated[Duration, Field(gt=0)] | None = Field(
         default=None, description='log balances and quotes this often, e.g. "10m"'
     )
+    requote_on: list[Literal["book", "fill"]] = Field(
+        default_factory=list,
+        description="also quote at once on these streamed updates, besides each tick: "
+        "book (the market's book changed), fill (one of the mandate's orders filled); "
+        "needs a venue that streams them (exchanges.ccxt.<id> stream, exchanges.sim stream)",
+    )
+    min_requote_interval: Annotated[Duration, Field(gt=0, le=3600)] = Field(
+        default=0.25,
+        description='the least time between two requotes on updates, e.g. "250ms" '
+        "(updates arriving meanwhile are merged into the next)",
+    )
     cancel_timeout: Annotated[Duration, Field(gt=0, le=86400)] = Field(
         default=900.0,
         description='on stop, how long to keep cancelling resting orders across a venue '
@@ -132,6 +146,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         "plugins.market_making._checks:sizes",
         "plugins.market_making._checks:markets",
         "plugins.market_making._checks:venue",
+        "plugins.market_making._stream_checks:requote_on",
     )
     book_claims = ("plugins._book:quoting", "plugins._book:names")
 
@@ -149,6 +164,8 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
     """Orders that may still rest on the venue after the stop (empty when all cancelled)."""
 
     _venue: PacedExchange
+    _requoter: Requoter | None = None
+    _quoting: asyncio.Lock | None = None
     _cancel_backoff = 0.0
     _next_cancel = 0.0
 
@@ -188,6 +205,32 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
             earlier_orders=len(found),
             on_start=self.args.on_start,
         )
+        self._start_requoter()
+
+    def _start_requoter(self) -> None:
+        """Requote on the streamed updates ``requote_on`` names, where the venue has them."""
+        wanted = frozenset(UpdateKind(kind) for kind in self.args.requote_on)
+        if not wanted:
+            return
+        exchange = self.args.exchange
+        updates = exchange.updates(self.args.symbol, wanted) \
+            if isinstance(exchange, UpdateSource) else None
+        if updates is None:
+            self.log.warning("requote_on ignored: the venue streams none of these updates",
+                             requote_on=sorted(wanted))
+            return
+        self._requoter = Requoter(updates, self._requote, clock=self.clock, log=self.log,
+                                  min_interval=self.args.min_requote_interval)
+        self._requoter.start()
+
+    async def _requote(self, kinds: list[UpdateKind]) -> None:
+        if not self.stop_requested:
+            await self.tick()
+
+    @property
+    def requotes(self) -> int:
+        """Requotes run on streamed updates, over the run."""
+        return 0 if self._requoter is None else self._requoter.requotes
 
     async def _recover(self, attempts: int = 3) -> list[Order]:
         """The executor's recovery of an earlier run's orders, retried after venue errors
@@ -204,6 +247,8 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         return []
 
     async def on_stop(self) -> None:
+        if self._requoter is not None:
+            await self._requoter.stop()  # a requote in progress finishes first
         remaining = await self._cancel_until_clear()
         self.left_behind = remaining
         self.log.info(
@@ -249,6 +294,13 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
     # --- the tick -----------------------------------------------------------------------
 
     async def tick(self) -> None:
+        # a tick and a requote on a streamed update never run at once
+        if self._quoting is None:
+            self._quoting = asyncio.Lock()
+        async with self._quoting:
+            await self._quote_once()
+
+    async def _quote_once(self) -> None:
         self.ticks += 1
         try:
             report = await self._tick()

@@ -58,3 +58,12 @@ def test_every_reader_of_the_venue_counts(tmp_path: Path) -> None:
     assert "about 1.25 requests/s" in found  # 3 reads every 4 s and 1 every 2 s
     assert found.startswith('components.mm.args.interval: "mm" reads "venue" 3 times')
     assert "make its interval at least 6 s" in found
+
+
+def test_a_venue_that_streams_its_data_is_not_held_to_its_rest_pace(tmp_path: Path) -> None:
+    path = tmp_path / "mandate.yaml"
+    text = MANDATE.format(venue="kraken", interval="2s").replace(
+        "venue: {id: exchanges.ccxt.kraken}",
+        "venue: {id: exchanges.ccxt.kraken, args: {stream: {ticker: true, orders: true}}}")
+    path.write_text(text, encoding="utf-8")
+    assert [str(f) for f in validate(path).findings] == []

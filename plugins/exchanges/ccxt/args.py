@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import ComponentArgs, Duration
+from plugins.exchanges.ccxt.streams.settings import StreamSettings
 from schemas import Symbol
 from schemas.limits import RateBudget
 
@@ -73,6 +74,11 @@ class CcxtArgs(ComponentArgs):
         default=None, pattern=r"^https?://[^/]+/?$",
         description="send every REST call to this origin instead of the venue's, paths kept "
         "(a relay, or a local stand-in in tests)",
+    )
+    stream: StreamSettings = Field(
+        default_factory=StreamSettings,
+        description="which data comes from the venue's websocket streams instead of REST "
+        "(order_book, trades, ticker, orders), with REST as the fallback; see docs/streams.md",
     )
 
     def ccxt_config(self, default_options: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fortuna import Component, MetricsSource, Timings
 from plugins.exchanges.ccxt import book, convert, guard, markets
@@ -53,6 +53,10 @@ from schemas import (
     to_milliseconds,
 )
 from schemas.limits import key_identity
+from schemas.streams import UpdateKind, Updates, UpdateSource
+
+if TYPE_CHECKING:
+    from plugins.exchanges.ccxt.streams.reads import StreamedReads
 
 __all__ = ["CcxtExchange", "Session", "plain"]
 
@@ -70,9 +74,12 @@ class Session:
     precision: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     traded: dict[str, None] = field(default_factory=dict)
     """Markets this session placed orders on (covered by emulated all-markets calls)."""
+    streams: StreamedReads | None = None
+    """The reads served from websocket streams (:mod:`streams.reads`), when ``stream``
+    is on: each read asks it first and calls REST when it declines."""
 
 
-class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
+class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource, UpdateSource):
     """An exchange through ccxt, with exact decimals, quantized orders and mapped errors."""
 
     exchange_id: ClassVar[str] = ""
@@ -124,7 +131,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     async def load(self) -> None:
         from plugins.exchanges.ccxt.exact import exact_class, redirect
 
-        client = exact_class(self.exchange_id)(self.ccxt_config())
+        streaming = self.args.stream.any
+        client = exact_class(self.exchange_id, pro=streaming)(self.ccxt_config())
         client.number = str
         try:
             if self.args.sandbox:
@@ -142,6 +150,12 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
             await transport.read(lambda: client.load_markets())
             self.session.markets, self.session.precision = markets.spot_markets(
                 client, self.venue, self.log)
+            if streaming:
+                from plugins.exchanges.ccxt.streams.reads import open_streams
+
+                self.session.streams = open_streams(self, client, self.args.stream,
+                                                    order_of=self._one_order,
+                                                    fill_of=self.fill_of)
         except BaseException:
             self._session = None
             await client.close()
@@ -150,6 +164,8 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     async def unload(self) -> None:
         session, self._session = self._session, None
         if session is not None:
+            if session.streams is not None:
+                await session.streams.close()
             await session.client.close()
 
     @property
@@ -195,13 +211,24 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
                                           request.price or reference_price, request.amount)
         return market.check_order(request, reference_price=reference_price)
 
+    def updates(self, symbol: str, kinds: frozenset[UpdateKind]) -> Updates | None:
+        streams = self.session.streams
+        return None if streams is None else streams.updates(symbol, kinds)
+
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
+        streams = self.session.streams
+        if streams is not None and (
+                streamed := streams.order_book(symbol, limit)) is not None:
+            return streamed
         raw = await self.transport.read(lambda: self.client.fetch_order_book(symbol, limit))
         now = self.clock.now()
         return guard.one("order book", self.venue,
                          lambda: book.order_book(raw, symbol, now))
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
+        streams = self.session.streams
+        if streams is not None and (streamed := streams.ticker(symbol)) is not None:
+            return streamed
         raw = await self.transport.read(lambda: self.client.fetch_ticker(symbol))
         now = self.clock.now()
         return guard.one("ticker", self.venue, lambda: convert.ticker(raw, symbol, now))
@@ -209,6 +236,10 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     async def fetch_trades(
         self, symbol: str, since: datetime | None = None, limit: int | None = None
     ) -> list[Trade]:
+        streams = self.session.streams
+        if streams is not None and (
+                served := streams.public_trades(symbol, since, limit)) is not None:
+            return served
         raw = await self.transport.read(
             lambda: self.client.fetch_trades(symbol, self._since(since), limit))
         now = self.clock.now()
@@ -308,9 +339,12 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
                 raise error from failure
             return await self._after_failed_create(checked, client_id, error, failure)
         try:
-            return self._accepted(raw, checked, client_id)
+            accepted = self._accepted(raw, checked, client_id)
         except OrderIdMissing as missing:
-            return await self._after_failed_create(checked, client_id, missing, missing)
+            accepted = await self._after_failed_create(checked, client_id, missing, missing)
+        if session.streams is not None:
+            session.streams.record([accepted])
+        return accepted
 
     def _accepted(self, raw: Any, checked: OrderRequest, client_id: str) -> Order:
         order = self._one_order(raw, amount=checked.amount, symbol=checked.symbol)
@@ -386,10 +420,21 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
         if not raw.get("status"):
             # an acknowledged cancel that does not say the status: the order is cancelled
             raw = {**raw, "status": "canceled"}
-        return self._one_order(raw, symbol=symbol)
+        order = self._one_order(raw, symbol=symbol)
+        if self.session.streams is not None:
+            self.session.streams.record([order])
+        return order
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        return await self.session.emulations.open_orders(symbol)
+        streams = self.session.streams
+        if streams is None:
+            return await self.session.emulations.open_orders(symbol)
+        served = streams.open_orders(symbol)
+        if served is not None:
+            return served
+        mark = streams.seeding()
+        orders = await self.session.emulations.open_orders(symbol)
+        return streams.seed(symbol, orders, mark)
 
     async def fetch_closed_orders(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
@@ -402,15 +447,23 @@ class CcxtExchange(Component[CcxtArgs], Exchange, MetricsSource):
     async def fetch_my_trades(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
     ) -> list[Fill]:
+        streams = self.session.streams
+        if streams is not None and (served := streams.fills(symbol, since, limit)) is not None:
+            return served
         start = self._since(since)
         client = self.client
         raws = await self.transport.read_each_symbol(
             "fetchMyTrades", symbol, lambda s: client.fetch_my_trades(s, start, limit),
             self._symbols)
-        now = self.clock.now()
-        fills: list[Fill] = self._each("fill", raws, lambda raw: convert.fill(raw, now))
-        for position, each in enumerate(fills):
-            mine = self._mine(each.client_order_id, each.order_id)
-            if mine != each.client_order_id:
-                fills[position] = each.model_copy(update={"client_order_id": mine})
+        fills: list[Fill] = self._each("fill", raws, self.fill_of)
+        if streams is not None:
+            return streams.merge_fills(fills, symbol, since)
         return sorted(fills, key=lambda f: f.timestamp)
+
+    def fill_of(self, raw: Any) -> Fill:
+        """One fill from ccxt, its client order id restored (as echoed, or from the index)."""
+        fill = convert.fill(raw, self.clock.now())
+        mine = self._mine(fill.client_order_id, fill.order_id)
+        if mine != fill.client_order_id:
+            fill = fill.model_copy(update={"client_order_id": mine})
+        return fill

@@ -31,14 +31,25 @@ _CLASSES: dict[str, type[Any]] = {}
 ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+", re.IGNORECASE)
 
 
-def exact_class(exchange_id: str) -> type[Any]:
-    """The async ccxt class of ``exchange_id`` with the exact-number overrides."""
-    cached = _CLASSES.get(exchange_id)
+def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
+    """The async ccxt class of ``exchange_id`` with the exact-number overrides; with
+    ``pro``, its websocket (ccxt.pro) class, whose streamed books hold exact levels too
+    (:mod:`plugins.exchanges.ccxt.streams.exact_books`)."""
+    key = f"pro:{exchange_id}" if pro else exchange_id
+    cached = _CLASSES.get(key)
     if cached is not None:
         return cached
-    import ccxt.async_support as ccxt_async
+    if pro:
+        import ccxt.pro as ccxt_module
+    else:
+        import ccxt.async_support as ccxt_module
 
-    base: type[Any] = getattr(ccxt_async, exchange_id)
+    base: type[Any] | None = getattr(ccxt_module, exchange_id, None)
+    if base is None:
+        from schemas import NotSupported
+
+        raise NotSupported(f"{exchange_id} has no websocket streams in ccxt (ccxt.pro): "
+                           "turn its `stream` settings off", venue=exchange_id)
 
     def parse_order_book_bid_ask(
         self: Any, bidask: Any, price_key: Any = 0, amount_key: Any = 1, count_key: Any = 2
@@ -84,10 +95,16 @@ def exact_class(exchange_id: str) -> type[Any]:
         if budget is not None:
             await budget.acquire(self.shared_budget_key)
 
+    extra: dict[str, Any] = {}
+    if pro:
+        from plugins.exchanges.ccxt.streams.exact_books import pro_overrides
+
+        extra = pro_overrides(base)
     cls = type(
         f"Exact{base.__name__}",
         (base,),
         {
+            **extra,
             "parse_order_book_bid_ask": parse_order_book_bid_ask,
             "parse_order_book_bid_ask_l3": parse_order_book_bid_ask_l3,
             "price_to_precision": price_to_precision,
@@ -100,7 +117,7 @@ def exact_class(exchange_id: str) -> type[Any]:
             "__doc__": f"{base.__name__} with exact numbers (strings from ccxt, Decimal out).",
         },
     )
-    _CLASSES[exchange_id] = cls
+    _CLASSES[key] = cls
     return cls
 
 

@@ -81,7 +81,13 @@ def reads_per_second(exchange: Node, view: View) -> float:
 
 def reads_by_ticker(exchange: Node, view: View) -> dict[str, tuple[int, float]]:
     """For each ticking component that reaches ``exchange``: the requests one quiet tick
-    of it sends there, and its interval in seconds."""
+    of it sends there, and its interval in seconds. Nothing for a venue that streams any
+    of its data: which reads then reach REST depends on the stream's health, so no floor
+    can be stated."""
+    settings = getattr(exchange.args, "stream", None)
+    if any(getattr(settings, kind, False) is True
+           for kind in ("order_book", "trades", "ticker", "orders")):
+        return {}
     reads: dict[str, int] = {}
     for direct in view.referring(exchange.name):
         if _ticking(direct) is not None:

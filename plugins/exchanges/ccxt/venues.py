@@ -81,6 +81,10 @@ class Binance(_LookupByClientId):
     default_options = {
         "fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False,
         "warnOnFetchOpenOrdersWithoutSymbol": False,
+        # streams (ccxt.pro only): the full 24hr ticker carries the best bid and ask (the
+        # mini ticker does not); every market stream on one connection (up to the 200
+        # subscriptions ccxt allows on one), instead of one connection per subscription
+        "watchTickers": {"name": "ticker"}, "streamLimits": {"spot": 1},
     }
     client_id_param = "origClientOrderId"
 

@@ -204,6 +204,14 @@ class SimArgs(ComponentArgs):
     history: int = Field(
         default=10_000, ge=1, description="closed orders, fills and public trades kept per venue"
     )
+    stream: bool = Field(
+        default=False,
+        description="push updates (book, trades, the account's orders and fills) as a "
+        "streaming venue does, so a market_making requote_on rehearses on the clock",
+    )
+    stream_interval: Annotated[Duration, Field(gt=0, le=60)] = Field(
+        default=0.1, description='how often the pushed market is replayed, e.g. "100ms"'
+    )
 
     @model_validator(mode="after")
     def _markets(self) -> SimArgs:

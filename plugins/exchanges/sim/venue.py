@@ -13,7 +13,8 @@ client that calls ``check_order`` first gets the quantized request that will pas
 
 The component is assembled from private modules with one job each: ``_core`` (loading,
 the steps every call takes, metadata), ``_market_data`` (book, ticker, trades, candles)
-and ``_orders`` (balances, orders, fills, trading); this module only names the result, so
+and ``_orders`` (balances, orders, fills, trading), and ``_streams`` (updates pushed on the
+clock, with ``stream: true``); this module only names the result, so
 that ``plugins.exchanges.sim.venue:SimExchange`` stays the entry point.
 """
 
@@ -22,11 +23,13 @@ from __future__ import annotations
 from plugins.exchanges.sim._market_data import MarketDataAnswers
 from plugins.exchanges.sim._orders import AccountAnswers
 from plugins.exchanges.sim._records import timeframe_seconds as timeframe_seconds
+from plugins.exchanges.sim._streams import SimStreams
+from schemas.streams import UpdateKind, Updates, UpdateSource
 
 __all__ = ["SimExchange"]
 
 
-class SimExchange(MarketDataAnswers, AccountAnswers):
+class SimExchange(MarketDataAnswers, AccountAnswers, UpdateSource):
     """In-process simulated venue: seeded synthetic market, matching, fees, latency, faults.
 
     The mandate's orders are matched in price-time priority against a synthetic book built
@@ -39,3 +42,25 @@ class SimExchange(MarketDataAnswers, AccountAnswers):
     """
 
     semantic_checks = ("plugins.exchanges.sim._checks:listed",)
+
+    _streams: SimStreams | None = None
+
+    async def load(self) -> None:
+        await super().load()
+        if self.args.stream:
+            self._streams = SimStreams(self._engines, self._account, self.clock,
+                                       self.args.stream_interval)
+
+    async def unload(self) -> None:
+        streams, self._streams = self._streams, None
+        if streams is not None:
+            await streams.close()
+        await super().unload()
+
+    def updates(self, symbol: str, kinds: frozenset[UpdateKind]) -> Updates | None:
+        """Pushed updates of ``symbol`` (``stream: true``; ``BadSymbol`` for a market
+        the venue does not list), or None without streams (:mod:`._streams`)."""
+        if self._streams is None:
+            return None
+        self._engine(symbol)
+        return self._streams.subscribe(symbol, kinds)

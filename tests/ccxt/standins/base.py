@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
     from aiohttp.typedefs import Handler
@@ -247,6 +248,13 @@ class StandIn:
     async def stop(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+
+
+async def text_messages(socket: web.WebSocketResponse) -> AsyncIterator[str]:
+    """The text frames a websocket client sends, until it closes."""
+    async for message in socket:
+        if message.type == WSMsgType.TEXT:
+            yield message.data
 
 
 def text(value: Decimal, places: int = 8) -> str:

@@ -18,14 +18,14 @@ import asyncio
 import contextlib
 import math
 import signal
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Protocol
 
 from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
 from fortuna._internal.findings import MandateError
 from fortuna._internal.plan import Plan
 
-__all__ = ["MAX_DURATION", "ForcedStop", "check_duration", "run", "start"]
+__all__ = ["MAX_DURATION", "ForcedStop", "RunObserver", "check_duration", "run", "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 MAX_DURATION = 10 * 365.25 * 86400.0
@@ -33,6 +33,16 @@ MAX_DURATION = 10 * 365.25 * 86400.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RESET_SIGNAL = signal.SIGUSR1
 """The operator's reset: clears every tripped kill switch (every ``Resettable``)."""
+
+
+class RunObserver(Protocol):
+    """Watches a run without taking part in it (the run summary): told once the graph is
+    loaded, and once the service has finished, before anything unloads (its venues can
+    still be read). An observer that fails is logged and ignored: it never stops a run."""
+
+    async def started(self, graph: Graph) -> None: ...
+
+    async def finished(self, graph: Graph) -> None: ...
 
 
 class ForcedStop(Exception):
@@ -184,6 +194,7 @@ async def run(
     stop: asyncio.Event | None = None,
     duration: float | None = None,
     keep_secrets: bool = False,
+    observers: Sequence[RunObserver] = (),
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
@@ -194,7 +205,8 @@ async def run(
     redacted for the rest of the process (the command line's last lines). Returns the
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
-    and :class:`ForcedStop` after a second stop signal.
+    and :class:`ForcedStop` after a second stop signal. ``observers`` are told when the
+    graph is loaded and when the service has finished (see :class:`RunObserver`).
     """
     if duration is not None:
         duration = check_duration(duration)
@@ -204,7 +216,7 @@ async def run(
     watcher = asyncio.ensure_future(_watch(stop, stopper)) if stop is not None else None
     try:
         with _secrets_of(graph, keep=keep_secrets), handlers:
-            return await _run(graph, stopper, duration)
+            return await _run(graph, stopper, duration, observers)
     finally:
         if watcher is not None:
             watcher.cancel()
@@ -220,7 +232,17 @@ async def _stop_after(duration: float, graph: Graph, stopper: _Stopper) -> None:
     stopper.request(f"duration of {duration:g} s reached")
 
 
-async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph:
+async def _observe(graph: Graph, observers: Sequence[RunObserver], moment: str) -> None:
+    for observer in observers:
+        try:
+            await getattr(observer, moment)(graph)
+        except Exception as error:
+            graph.log.warning("run observer failed", observer=type(observer).__name__,
+                              moment=moment, error=f"{type(error).__name__}: {error}")
+
+
+async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
+               observers: Sequence[RunObserver] = ()) -> Graph:
     loading = asyncio.ensure_future(graph.load())
     stopper.current = loading
     await asyncio.wait((loading,))
@@ -230,6 +252,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph
     loading.result()  # raises the LoadError, if any
     stopper.loading = False
     service = graph.service
+    await _observe(graph, observers, "started")
     if stopper.requests:  # a stop arrived just as loading finished
         service.request_stop()
     running = asyncio.ensure_future(service.run())
@@ -245,6 +268,8 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None) -> Graph
         if not running.done():  # we were cancelled ourselves: stop the service too
             running.cancel()
             await asyncio.wait((running,))
+        if stopper.forced_by is None:
+            await _observe(graph, observers, "finished")
         await graph.unload()
     _raise_if_forced(stopper)
     if not running.cancelled():

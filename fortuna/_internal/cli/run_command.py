@@ -83,7 +83,28 @@ def run_command(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return exit_for_signal(2)
-    return execute(plan, settings, duration=duration)
+    return execute(plan, settings, duration=duration, observers=run_observers())
+
+
+def run_observers(options: dict[str, Any] | None = None) -> list[Any]:
+    """The observers the catalog declares (entry-point group ``fortuna.observers``: a
+    factory taking the options), such as the run summary printed at the end of every run."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group="fortuna.observers"):
+        found.append(entry.load()(dict(options or {})))
+    return found
+
+
+def print_outcome(observers: list[Any], output_format: str = "text") -> None:
+    """What each observer makes of the run (the summary), on stdout."""
+    for observer in observers:
+        text = observer.render(output_format)
+        if text:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stdout.write(redact_text(text))
+                sys.stdout.flush()
 
 
 def _settings(**flags: Any) -> Any:
@@ -114,7 +135,8 @@ class _LogLoss:
         if loop is not None and stop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)
 
-    async def run(self, plan: Any, settings: Any, duration: float | None) -> None:
+    async def run(self, plan: Any, settings: Any, duration: float | None,
+                  observers: list[Any]) -> None:
         from fortuna._internal.runtime import run
 
         self.loop = asyncio.get_running_loop()
@@ -129,11 +151,21 @@ class _LogLoss:
             stop=self.stop,
             duration=duration,
             keep_secrets=True,  # the outcome is logged after the run: still redacted
+            observers=observers,
         )
 
 
-def execute(plan: Any, settings: Any = None, *, duration: float | None = None) -> int:
-    """Configure logging and run ``plan`` with signal handling; returns the exit code."""
+def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
+            observers: list[Any] | None = None, output_format: str = "text") -> int:
+    """Configure logging and run ``plan`` with signal handling; returns the exit code.
+    Each observer's outcome (the run summary) is printed on stdout once the run is over."""
+    observers = list(observers or ())
+    code = _execute(plan, settings, duration, observers)
+    print_outcome(observers, output_format)
+    return code
+
+
+def _execute(plan: Any, settings: Any, duration: float | None, observers: list[Any]) -> int:
     from fortuna._internal.cli.stopping import mark_run_started
     from fortuna._internal.container import LoadError
     from fortuna._internal.logging import configure_logging
@@ -149,7 +181,7 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None) -
     log = structlog.get_logger("fortuna").bind(component="fortuna")
     mark_run_started()
     try:
-        asyncio.run(log_loss.run(plan, settings, duration))
+        asyncio.run(log_loss.run(plan, settings, duration, observers))
     except MandateError as error:
         _print_findings(error)
         return EXIT_INVALID

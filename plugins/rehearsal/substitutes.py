@@ -126,8 +126,13 @@ def _balances(rehearsal: Any, symbols: list[str]) -> dict[str, str]:
 
 
 def exchange(node: Node, view: View, rehearsal: Any) -> None:
-    """A live exchange (ccxt) becomes the simulated venue, its markets those it trades."""
+    """A live exchange (ccxt) becomes the simulated venue, its markets those it trades
+    (and each ``--price`` market that shares a currency with them: conversions)."""
     symbols = _symbols(node.name, view)
+    currencies = {c for s in symbols for c in s.split("/", 1)}
+    for extra in rehearsal.options.get("prices") or {}:
+        if extra not in symbols and "/" in extra and currencies & set(extra.split("/", 1)):
+            symbols.append(extra)
     if not symbols:
         rehearsal.refuse(node.name, f"{node.id}: no component trades a symbol on it, so "
                          "there is no market to simulate")

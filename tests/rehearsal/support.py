@@ -1,0 +1,44 @@
+"""Rehearsing a mandate from Python, as ``fortuna rehearse`` does, and recorded data."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import fortuna
+from fortuna._internal.rehearsal import Rehearsal, rehearse_mandate
+from fortuna._internal.validation import plan_for
+from plugins.rehearsal.summary import RunSummary
+
+REPO = Path(__file__).resolve().parent.parent.parent
+CONFIGS = REPO / "configs"
+
+
+async def rehearse(path: Path, duration: float = 600.0, **options: Any
+                   ) -> tuple[RunSummary, Rehearsal]:
+    """Rehearse the mandate at ``path`` for ``duration`` simulated seconds."""
+    mandate = fortuna.load_mandate(path)
+    rehearsed, rehearsal = rehearse_mandate(mandate, plan_for(mandate, for_run=False), options)
+    summary = RunSummary({"rehearsal": True})
+    await fortuna.run(plan_for(rehearsed), duration=duration, observers=[summary])
+    return summary, rehearsal
+
+
+def write_trades(path: Path, *, seconds: int = 1800, seed: int = 1, start: int = 1764460800,
+                 symbol: str = "BTC/USDT") -> Path:
+    """A CSV of recorded trades: one a second, around a slowly wandering mid, on both
+    sides of it (taker buys above, taker sells below), some reaching 10 bps away."""
+    rng = random.Random(seed)
+    mid = Decimal(65000)
+    lines = ["timestamp,symbol,side,price,amount"]
+    for second in range(seconds):
+        mid += Decimal(rng.randint(-300, 300)) / 100
+        side = "buy" if rng.random() < 0.5 else "sell"
+        away = mid * Decimal(rng.randint(0, 100)) / 100000
+        price = (mid + away if side == "buy" else mid - away).quantize(Decimal("0.01"))
+        amount = Decimal(rng.randint(1, 300)) / 10000
+        lines.append(f"{start + second},{symbol},{side},{price},{amount}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

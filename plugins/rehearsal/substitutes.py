@@ -137,6 +137,13 @@ def exchange(node: Node, view: View, rehearsal: Any) -> None:
         rehearsal.refuse(node.name, f"{node.id}: no component trades a symbol on it, so "
                          "there is no market to simulate")
         return
+    recording = _recording(rehearsal)
+    if recording is not None:
+        absent = [s for s in symbols if s not in recording.mids]
+        if absent:
+            rehearsal.refuse(node.name, f"--data: no recorded prices of {', '.join(absent)} "
+                             f"(the data has {', '.join(recording.symbols)})")
+            return
     missing = [s for s in symbols if _start_price(rehearsal, s) is None]
     if missing:
         recording = _recording(rehearsal)

@@ -25,7 +25,12 @@ from pydantic import Field
 from fortuna import Component, ComponentArgs
 from plugins.exchanges.sim._walk import PricePath
 from plugins.exchanges.sim.prices import PriceProcess, Step
-from plugins.exchanges.sim.recording import RecordedTrade, Recording, read_recording
+from plugins.exchanges.sim.recording import (
+    RecordedTrade,
+    Recording,
+    RecordingError,
+    read_recording,
+)
 from schemas import money
 
 __all__ = ["RecordedPrices", "ReplayArgs", "ReplayPath", "recording_at"]
@@ -35,7 +40,10 @@ _CACHE: dict[tuple[str, float, int], Recording] = {}
 
 def recording_at(path: str) -> Recording:
     """The recording at ``path``, read once per file version (path, mtime, size)."""
-    stat = os.stat(path)
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        raise RecordingError(f"{path}: {(error.strerror or str(error)).lower()}") from None
     key = (os.path.abspath(path), stat.st_mtime, stat.st_size)
     found = _CACHE.get(key)
     if found is None:

@@ -188,7 +188,7 @@ def rehearse_mandate(
     rehearsal = Rehearsal(data, dict(options or {}))
     declared = _substitutes() if substitutes is None else substitutes
     view = _view(plan)
-    for name, node in view.nodes.items():
+    for _name, node in view.nodes.items():
         substitute = _substitute_for(node.id, declared)
         if substitute is not None:
             substitute(node, view, rehearsal)

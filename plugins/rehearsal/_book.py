@@ -166,7 +166,8 @@ class Book:
         two_sided = [s for s in samples if s.bid is not None and s.ask is not None]
         spreads = []
         for s in two_sided:
-            assert s.bid is not None and s.ask is not None
+            assert s.bid is not None
+            assert s.ask is not None
             middle = money.mid(s.bid, s.ask)
             spreads.append(money.divide(money.multiply(money.subtract(s.ask, s.bid), _BPS),
                                         middle, _BPS_QUANTUM, Rounding.HALF_EVEN))

@@ -19,8 +19,7 @@ def plain(value: Any) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
+        return format(value, "f")
     return str(value)
 
 
@@ -45,7 +44,7 @@ def as_json(figures: dict[str, Any]) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}h{minutes:02d}m{secs:02d}s"

@@ -59,7 +59,7 @@ class RunSummary:
         for name, component in components.items():
             if isinstance(component, KillSwitch):
                 self._switches.append((name, component))
-        for name, component in components.items():
+        for component in components.values():
             if not isinstance(component, Executor):
                 continue
             market = _bound_market(component)

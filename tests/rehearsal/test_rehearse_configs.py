@@ -34,7 +34,8 @@ def _check_reconciles(summary: RunSummary) -> None:
     for book in summary.books:
         figures = book.figures()
         assert figures["reconciliation"]["ok"], figures["reconciliation"]
-        assert book.base_end is not None and book.quote_end is not None
+        assert book.base_end is not None
+        assert book.quote_end is not None
         assert book.mark is not None
         value_change = money.add(money.subtract(book.quote_end, book.quote_start),
                                  money.multiply(money.subtract(book.base_end,

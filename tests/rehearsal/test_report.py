@@ -86,5 +86,5 @@ def test_the_screenshot_of_the_report_is_not_blank(report: Path, tmp_path: Path)
     assert shot.exists(), done.stderr.decode("utf-8", "replace")
     width, height, raw = _pixels(shot.read_bytes())
     assert (width, height) == (1200, 2400)
-    distinct = len(set(raw[i:i + 3] for i in range(1, len(raw), 997)))
+    distinct = len({raw[i:i + 3] for i in range(1, len(raw), 997)})
     assert distinct > 20, "the screenshot is (nearly) one colour"

@@ -34,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 
 from schemas import Side, money
 
-__all__ = ["Recording", "RecordingError", "RecordedTrade", "read_recording"]
+__all__ = ["RecordedTrade", "Recording", "RecordingError", "read_recording"]
 
 RecordedTrade = tuple[float, Side, Decimal, Decimal]
 """(time, taker side, price, amount) of one recorded public trade."""
@@ -182,65 +182,79 @@ def _read_sqlite(name: str, raw: _Raw) -> None:
         connection.close()
 
 
+class _Row:
+    """One row being read, for messages that name the file, line and column."""
+
+    __slots__ = ("line", "name", "row", "where")
+
+    def __init__(self, name: str, line: int, row: list[str], where: dict[str, int]) -> None:
+        self.name, self.line, self.row, self.where = name, line, row, where
+
+    def error(self, column: str, text: str, problem: str) -> RecordingError:
+        return RecordingError(f"{self.name}:{self.line}: {column}: {text[:40]!r} {problem}")
+
+    def cell(self, column: str) -> str:
+        return self.row[self.where[column]].strip()
+
+    def number(self, column: str, *, optional: bool = False) -> Decimal | None:
+        text = self.cell(column)
+        if not text and optional:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise self.error(column, text, "is not a decimal number") from None
+        if not value.is_finite() or value < 0 or (value == 0 and column != "volume"):
+            raise self.error(column, text, "must be a positive number")
+        return value
+
+    def required(self, column: str) -> Decimal:
+        value = self.number(column)
+        assert value is not None
+        return value
+
+    def choice(self, column: str, allowed: tuple[str, str]) -> str:
+        text = self.cell(column)
+        if text not in allowed:
+            raise self.error(column, text, f"is not {allowed[0]} or {allowed[1]}")
+        return text
+
+
 def _rows(name: str, kind: str, columns: list[str], rows: Iterable[tuple[int, list[str]]],
           raw: _Raw) -> None:
     where = {column: i for i, column in enumerate(columns)}
     width = len(columns)
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
+    for line, values in rows:
+        if not values or (len(values) == 1 and not values[0].strip()):
             continue
-        if len(row) != width:
-            raise RecordingError(f"{name}:{line}: {len(row)} values, the header has {width}")
-
-        def cell(column: str) -> str:
-            return row[where[column]].strip()
-
-        def number(column: str, *, optional: bool = False) -> Decimal | None:
-            text = cell(column)
-            if not text and optional:
-                return None
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                raise RecordingError(f"{name}:{line}: {column}: {text[:40]!r} is not a "
-                                     "decimal number") from None
-            if not value.is_finite() or value < 0 or (value == 0 and column != "volume"):
-                raise RecordingError(f"{name}:{line}: {column}: {text[:40]!r} must be a "
-                                     "positive number")
-            return value
-
-        t = _time(name, line, cell("timestamp"))
-        symbol = cell("symbol")
+        if len(values) != width:
+            raise RecordingError(f"{name}:{line}: {len(values)} values, the header has {width}")
+        row = _Row(name, line, values, where)
+        t = _time(name, line, row.cell("timestamp"))
+        symbol = row.cell("symbol")
         if "/" not in symbol:
-            raise RecordingError(f"{name}:{line}: symbol: {symbol[:40]!r} is not BASE/QUOTE")
+            raise row.error("symbol", symbol, "is not BASE/QUOTE")
         if kind == "trades":
-            side = cell("side")
-            if side not in ("buy", "sell"):
-                raise RecordingError(f"{name}:{line}: side: {side[:40]!r} is not buy or sell")
-            price, amount = number("price"), number("amount")
-            assert price is not None and amount is not None
-            raw.trades.setdefault(symbol, []).append((t, Side(side), price, amount))
+            side = row.choice("side", ("buy", "sell"))
+            raw.trades.setdefault(symbol, []).append(
+                (t, Side(side), row.required("price"), row.required("amount")))
         elif kind == "order_book_levels":
-            side = cell("side")
-            if side not in ("bid", "ask"):
-                raise RecordingError(f"{name}:{line}: side: {side[:40]!r} is not bid or ask")
-            if cell("level") == "0":
-                price = number("price")
-                number("amount")
-                assert price is not None
+            side = row.choice("side", ("bid", "ask"))
+            price = row.required("price")
+            row.required("amount")
+            if row.cell("level") == "0":
                 raw.books.setdefault(symbol, {}).setdefault(t, {})[side] = price
         elif kind == "tickers":
-            bid, ask = number("bid", optional=True), number("ask", optional=True)
-            last = number("last", optional=True)
+            bid, ask = row.number("bid", optional=True), row.number("ask", optional=True)
+            last = row.number("last", optional=True)
             mid = money.mid(bid, ask) if bid is not None and ask is not None else last
             if mid is not None:
                 raw.tickers.setdefault(symbol, []).append((t, mid))
         else:
-            opened, closed = number("open"), number("close")
+            opened, closed = row.required("open"), row.required("close")
             for column in ("high", "low", "volume"):
-                number(column)
-            assert opened is not None and closed is not None
-            frame = cell("timeframe") if "timeframe" in where else "1m"
+                row.required(column)
+            frame = row.cell("timeframe") if "timeframe" in where else "1m"
             seconds = _timeframe(name, line, frame)
             series = raw.candles.setdefault(symbol, [])
             series.append((t, opened))

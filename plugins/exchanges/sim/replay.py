@@ -58,7 +58,7 @@ class ReplayPath(PricePath):
 
     def __init__(self, *, name: str, points: list[tuple[float, Decimal]], step: float,
                  origin: float) -> None:
-        exponent = min(int(p.as_tuple().exponent) for _, p in points)  # type: ignore[call-overload]
+        exponent = min(int(p.as_tuple().exponent) for _, p in points)
         increment = Decimal(1).scaleb(min(exponent, 0))
         units = [int(money.divide(p, increment, Decimal(1), money.Rounding.HALF_EVEN))
                  for _, p in points]

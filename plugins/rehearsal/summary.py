@@ -8,9 +8,11 @@ samples on the graph's clock at the service's interval, reads balances at the st
 at the end (before anything unloads), and hands the figures to the text or JSON renderer
 (:mod:`plugins.rehearsal._render`) and to the HTML report (:mod:`plugins.rehearsal.report`).
 
-In a live run the reference is read at the end only (for the mark): the summary adds no
-load on a venue beyond two balance reads and one price. A summary that cannot read
-something says so in its figures; it never fails the run.
+The reference of each sample is the service's own last one (``market_making`` keeps it),
+so watching costs no call to a venue; for a service that keeps none, a rehearsal asks the
+price provider, a live run does not (its plots then have no reference, and the mark is
+read once at the end). Beyond that, a live run costs two balance reads and one price. A
+summary that cannot read something says so in its figures; it never fails the run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class RunSummary:
         self.started_at: float | None = None
         self.ended_at: float | None = None
         self._watch: list[tuple[Book, Executor, PriceProvider | None]] = []
+        self._drivers: dict[int, Any] = {}
         self._switches: list[tuple[str, KillSwitch]] = []
         self._tripped: set[str] = set()
         self._cursors: dict[int, int] = {}
@@ -78,6 +81,7 @@ class RunSummary:
             reference = await _price(price, exchange, market.symbol)
             _targets(book, _arg(driver, "strategy"), reference, balances, graph.clock.now())
             self.books.append(book)
+            self._drivers[id(book)] = driver
             self._watch.append((book, component, price if isinstance(price, PriceProvider)
                                 else None))
         if self._watch:
@@ -121,10 +125,14 @@ class RunSummary:
             book.missed_fills += page.missed
             for fill in page.fills:
                 book.add_fill(fill)
-            reference = None
-            if self.rehearsal and price is not None:
-                with contextlib.suppress(Exception):
-                    reference = (await price.quote()).price
+            # The service's own last reference when it keeps one (no extra call), else
+            # the provider asked again, in a rehearsal only (a live venue gets no extra load).
+            reference = getattr(self._drivers.get(id(book)), "reference", None)
+            if not isinstance(reference, Decimal):
+                reference = None
+                if self.rehearsal and price is not None:
+                    with contextlib.suppress(Exception):
+                        reference = (await price.quote()).price
             book.sample(now, reference, list(executor.resting))
         for name, switch in self._switches:
             if switch.tripped and name not in self._tripped:

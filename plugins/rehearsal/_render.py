@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from schemas import money
+from schemas.money import Rounding
+
 __all__ = ["as_json", "as_text", "plain"]
+
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
 
 
 def plain(value: Any) -> str:
@@ -87,7 +93,8 @@ def _book(book: dict[str, Any]) -> list[str]:
         f"{plain(inventory['max'])}",
     ]
     fraction = quoting["two_sided_fraction"]
-    uptime = "n/a" if fraction is None else f"{plain(fraction * 100)} %"
+    uptime = "n/a" if fraction is None else \
+        f"{plain(money.round_to(money.multiply(fraction, _HUNDRED), _CENT, Rounding.HALF_EVEN))} %"
     lines.append(f"    quoted     two-sided {uptime} of {quoting['samples']} samples "
                  f"({_duration(quoting['two_sided_seconds'])})")
     lines.append(f"    spread     average {plain(quoting['spread_bps'])} bps "

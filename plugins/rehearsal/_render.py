@@ -63,10 +63,15 @@ def as_text(figures: dict[str, Any]) -> str:
     if started is not None and ended is not None:
         lines.append(f"  time       {_when(started)} -> {_when(ended)} UTC "
                      f"({_duration(ended - started)} on the mandate's clock)")
-    if not figures["books"]:
-        lines.append("  no quoted market found (no executor bound to a venue)")
     for book in figures["books"]:
         lines.extend(_book(book))
+    for venue, balances in figures.get("venues", {}).items():
+        lines.append(f"  balances on {venue} (no quoting executor; start -> end, change)")
+        for code, row in balances.items():
+            change = row["change"]
+            sign = "+" if change is not None and change > 0 else ""
+            lines.append(f"    {code:<10} {plain(row['start'])} -> {plain(row['end'])} "
+                         f"({sign}{plain(change)})")
     trips = figures["kill_switch_trips"]
     lines.append(f"  kill-switch trips: {len(trips) or 'none'}")
     for trip in trips:

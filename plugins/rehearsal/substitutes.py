@@ -26,7 +26,7 @@ from typing import Any
 from fortuna import Node, View
 from schemas import money
 
-__all__ = ["exchange", "on_chain", "simulated_venue"]
+__all__ = ["exchange", "on_chain", "price_process", "simulated_venue"]
 
 _DEFAULT_QUOTE = Decimal(100_000)
 
@@ -234,3 +234,15 @@ def on_chain(node: Node, view: View, rehearsal: Any) -> None:
     rehearsal.refuse(node.name, f"{node.id} trades or reads on a chain, which a rehearsal "
                      "cannot simulate yet; rehearse the exchange legs in a mandate of their "
                      "own, or run this one against a local chain (docs/evm.md, docs/solana.md)")
+
+
+def price_process(node: Node, view: View, rehearsal: Any) -> None:
+    """A shared simulated price process: ``--seed`` applies to it; with ``--data`` the
+    venues follow the recording instead, and it is left as written (unused)."""
+    seed = rehearsal.options.get("seed")
+    if seed is None or rehearsal.options.get("data"):
+        return
+    args = _written(node.args)
+    args["seed"] = seed
+    rehearsal.replace(node.name, node.id, args, f"seed {seed}")
+    rehearsal.simulated.discard(node.name)

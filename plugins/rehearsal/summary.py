@@ -46,6 +46,8 @@ class RunSummary:
         self.ended_at: float | None = None
         self._watch: list[tuple[Book, Executor, PriceProvider | None]] = []
         self._drivers: dict[int, Any] = {}
+        self.venues: dict[str, dict[str, dict[str, Decimal]]] = {}
+        self._venues: dict[str, Exchange] = {}
         self._switches: list[tuple[str, KillSwitch]] = []
         self._tripped: set[str] = set()
         self._cursors: dict[int, int] = {}
@@ -84,6 +86,13 @@ class RunSummary:
             self._drivers[id(book)] = driver
             self._watch.append((book, component, price if isinstance(price, PriceProvider)
                                 else None))
+        quoted = {id(_bound_exchange(executor)) for _, executor, _ in self._watch}
+        for name, component in components.items():
+            if isinstance(component, Exchange) and id(component) not in quoted:
+                with contextlib.suppress(Exception):
+                    start = await component.fetch_balances()
+                    self._venues[name] = component
+                    self.venues[name] = {"start": _totals(start)}
         if self._watch:
             self._task = asyncio.ensure_future(self._sample_forever())
 
@@ -108,6 +117,12 @@ class RunSummary:
             except Exception as error:
                 graph.log.warning("summary: final balances not read", error=str(error))
             book.mark = await _price(price, exchange, book.market.symbol)
+        for name, venue in self._venues.items():
+            try:
+                self.venues[name]["end"] = _totals(await venue.fetch_balances())
+            except Exception as error:
+                graph.log.warning("summary: final balances not read", venue=name,
+                                  error=str(error))
 
     # --- sampling ------------------------------------------------------------------------
 
@@ -151,12 +166,13 @@ class RunSummary:
             "started": self.started_at,
             "ended": self.ended_at,
             "books": [book.figures() for book in self.books],
+            "venues": {name: _changes(balances) for name, balances in self.venues.items()},
             "kill_switch_trips": self.trips,
         }
 
     def render(self, output_format: str = "text") -> str:
-        if self.started_at is None:
-            return ""  # the run never got going: nothing to summarise
+        if self.started_at is None or not (self.books or self.venues or self.trips):
+            return ""  # the run never got going, or it touched no venue: nothing to say
         from plugins.rehearsal._render import as_json, as_text
 
         figures = self.figures()
@@ -166,6 +182,22 @@ class RunSummary:
         from plugins.rehearsal.report import write_report
 
         write_report(self, path)
+
+
+def _totals(balances: Balances) -> dict[str, Decimal]:
+    return {code: balance.total for code, balance in balances.balances.items()}
+
+
+def _changes(balances: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal | None]]:
+    """Per currency: start, end and change (None when the end could not be read)."""
+    start, end = balances.get("start", {}), balances.get("end")
+    found: dict[str, dict[str, Decimal | None]] = {}
+    for code in sorted(set(start) | set(end or {})):
+        before = start.get(code, Decimal(0))
+        after = None if end is None else end.get(code, Decimal(0))
+        found[code] = {"start": before, "end": after,
+                       "change": None if after is None else money.subtract(after, before)}
+    return found
 
 
 def _arg(component: Any, name: str) -> Any:

@@ -84,7 +84,12 @@ async def test_a_live_exchange_mandate_rehearses_on_the_sim_with_given_prices(
     assert became["binance"] == "exchanges.sim"
     assert became["mexc"] == "exchanges.sim"
     assert became["clock"] == "clock.virtual"
-    assert summary.ended_at is not None
+    venues = summary.figures()["venues"]
+    assert sorted(venues) == ["binance", "mexc"]
+    assert venues["binance"]["USDT"]["start"] == 100000
+    for balances in venues.values():
+        for row in balances.values():
+            assert row["change"] == row["end"] - row["start"]
 
 
 @pytest.mark.parametrize("config", ON_CHAIN)
@@ -92,3 +97,17 @@ async def test_an_on_chain_mandate_is_refused_naming_the_part(config: str) -> No
     with pytest.raises(RehearsalRefused) as refused:
         await rehearse(CONFIGS / config)
     assert any("cannot simulate" in reason for reason in refused.value.reasons)
+
+
+async def test_the_seed_decides_the_synthetic_market(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    async def fills(seed: int) -> list[tuple[object, ...]]:
+        summary, _ = await rehearse(CONFIGS / "demo.yaml", duration=600.0, seed=seed)
+        return [(f.timestamp, f.side, f.price, f.amount) for f in summary.books[0].fills]
+
+    first = await fills(1)
+    assert first == await fills(1)
+    assert first != await fills(2)

@@ -123,3 +123,21 @@ def test_data_no_venue_can_replay_is_a_usage_error(
                  "--data", str(data), "--price", "BTC/USDC=1"])
     assert code == EXIT_USAGE
     assert "BTC/USDC" in capsys.readouterr().err
+
+
+def test_the_demos_command_writes_the_report_where_it_says(tmp_path: Path) -> None:
+    done = _rehearse(tmp_path, str(CONFIGS / "demo.yaml"), "--duration", "5m",
+                     "--report", "fortuna-demo-report.html", "--log-level", "warning")
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "report written to fortuna-demo-report.html" in done.stderr
+    assert "summary of" in done.stdout
+    assert (tmp_path / "fortuna-demo-report.html").read_text(encoding="utf-8").startswith(
+        "<!DOCTYPE html>")
+
+
+def test_a_report_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    done = _rehearse(tmp_path, str(CONFIGS / "demo.yaml"), "--duration", "1m",
+                     "--report", str(tmp_path / "absent" / "r.html"), "--log-level", "error")
+    assert done.returncode == EXIT_USAGE
+    assert "--report" in done.stderr
+    assert "No such file or directory" in done.stderr

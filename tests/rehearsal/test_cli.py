@@ -12,6 +12,7 @@ import pytest
 
 from fortuna._internal.cli import main
 from fortuna._internal.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from tests.conftest import FortunaRunner
 from tests.rehearsal.support import CONFIGS, REPO, write_trades
 
 FORTUNA = [sys.executable, "-m", "fortuna"]
@@ -141,3 +142,18 @@ def test_a_report_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> Non
     assert done.returncode == EXIT_USAGE
     assert "--report" in done.stderr
     assert "No such file or directory" in done.stderr
+
+
+def test_a_mandate_with_no_venue_to_simulate_is_a_usage_error(
+    fortuna_cli: FortunaRunner, tmp_path: Path
+) -> None:
+    mandate = tmp_path / "greeter.yaml"
+    mandate.write_text(
+        'service: "@greeter"\ncomponents:\n'
+        '  words: {id: extra.words, args: {words: [hello]}}\n'
+        '  greeter: {id: extra.greeter, args: {source: "@words", volume: 1}}\n',
+        encoding="utf-8")
+    result = fortuna_cli("rehearse", str(mandate))
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert "nothing to rehearse: no component is a venue" in result.stderr
+    assert "Traceback" not in result.stderr

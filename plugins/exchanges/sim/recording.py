@@ -1,10 +1,11 @@
 """Recorded market data for replay: public trades, order-book levels, tickers and candles.
 
-Two sources, one shape. The tables the listeners and metrics sinks write (a SQLite file
-from ``sinks.sqlite``: ``<prefix>trades``, ``<prefix>order_book_levels``,
-``<prefix>tickers``, ``<prefix>candles``) and CSV files with the same columns (a header
-row; ``id``, ``mandate`` and ``venue`` may be there or not). A CSV file's kind is read
-from its header:
+Two sources, one shape. The tables the listeners and metrics sinks write
+(``<prefix>trades``, ``<prefix>order_book_levels``, ``<prefix>tickers``,
+``<prefix>candles``), in a SQLite file from ``sinks.sqlite`` or in a PostgreSQL database
+from ``sinks.postgres`` (a ``postgresql://`` URL, ``?schema=NAME`` to read another
+schema than the user's default), and CSV files with the same columns (a header row; ``id``,
+``mandate`` and ``venue`` may be there or not). A CSV file's kind is read from its header:
 
 - trades: ``timestamp, symbol, side, price, amount`` (+ ``trade_id``); side is the taker's;
 - order-book levels: ``timestamp, symbol, side, level, price, amount`` (side ``bid``/``ask``);
@@ -96,6 +97,16 @@ class _Raw:
 def read_recording(path: str) -> Recording:
     """Every recorded file at ``path`` (a file, or a directory of ``*.csv`` and
     ``*.sqlite``/``*.db`` files); :class:`RecordingError` for anything unreadable."""
+    if path.startswith(_POSTGRES):
+        from plugins.exchanges.sim._recording_postgres import read_postgres, without_password
+
+        raw = _Raw()
+        read_postgres(path, raw)
+        recording = _assemble(raw)
+        recording.files = [without_password(path)]
+        if not recording.symbols:
+            raise RecordingError(f"{recording.files[0]}: the recorded tables hold no rows")
+        return recording
     if os.path.isdir(path):
         files = sorted(os.path.join(path, name) for name in os.listdir(path)
                        if name.endswith((".csv", ".sqlite", ".db")))
@@ -218,6 +229,9 @@ class _Row:
         if text not in allowed:
             raise self.error(column, text, f"is not {allowed[0]} or {allowed[1]}")
         return text
+
+
+_POSTGRES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
 
 
 def _rows(name: str, kind: str, columns: list[str], rows: Iterable[tuple[int, list[str]]],

@@ -39,7 +39,10 @@ _CACHE: dict[tuple[str, float, int], Recording] = {}
 
 
 def recording_at(path: str) -> Recording:
-    """The recording at ``path``, read once per file version (path, mtime, size)."""
+    """The recording at ``path``, read once per file version (path, mtime, size); a
+    database is read each time."""
+    if path.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+        return read_recording(path)
     try:
         stat = os.stat(path)
     except OSError as error:
@@ -58,8 +61,11 @@ class ReplayPath(PricePath):
 
     def __init__(self, *, name: str, points: list[tuple[float, Decimal]], step: float,
                  origin: float) -> None:
-        exponent = min(int(p.as_tuple().exponent) for _, p in points)
-        increment = Decimal(1).scaleb(min(exponent, 0))
+        # The finest digit the data uses (1.50 uses 0.1), but at most 15 significant
+        # digits of the largest price, so that every price fits a 64-bit whole number.
+        exponent = min(int(p.normalize().as_tuple().exponent) for _, p in points)
+        finest = max(p.adjusted() for _, p in points) - 15
+        increment = Decimal(1).scaleb(min(max(exponent, finest), 0))
         units = [int(money.divide(p, increment, Decimal(1), money.Rounding.HALF_EVEN))
                  for _, p in points]
         first = money.multiply(Decimal(units[0]), increment)

@@ -53,9 +53,12 @@ def demo_at_one_second() -> fortuna.Mandate:
     return fortuna.Mandate.from_dict(data, source=str(DEMO))
 
 
+TRIPS: list[str] = []
+
+
 async def rehearse(hours: float, *, summary: bool, data: str | None = None
                    ) -> tuple[float, float, int]:
-    """Wall and CPU seconds of one rehearsal, and the fills it made."""
+    """Wall and CPU seconds of one rehearsal, and the fills it made (-1: not watched)."""
     mandate = demo_at_one_second()
     wall, cpu = time.perf_counter(), time.process_time()
     rehearsed, _ = rehearse_mandate(mandate, plan_for(mandate, for_run=False),
@@ -64,6 +67,10 @@ async def rehearse(hours: float, *, summary: bool, data: str | None = None
     await fortuna.run(plan_for(rehearsed), duration=hours * 3600, observers=observers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     fills = len(observers[0].books[0].fills) if observers else -1
+    if observers:
+        started = observers[0].started_at or 0.0
+        TRIPS[:] = [f"{trip['switch']} after {(trip['time'] - started) / 3600:.1f} h"
+                    for trip in observers[0].trips]
     return wall, cpu, fills
 
 
@@ -110,11 +117,14 @@ def main() -> None:
         without.append(asyncio.run(rehearse(hours, summary=False)))
         with_summary.append(asyncio.run(rehearse(hours, summary=True)))
     wall = _median([w for w, _, _ in with_summary])
+    cpu = _median([c for _, c, _ in with_summary])
     base = _median([w for w, _, _ in without])
+    base_cpu = _median([c for _, c, _ in without])
     print(f"1. {hours:g} h rehearsal of the demo at 1 s ticks ({int(hours * 3600)} ticks): "
-          f"median wall {wall:.2f} s (CPU {_median([c for _, c, _ in with_summary]):.2f} s), "
-          f"{with_summary[0][2]} fills; without the summary {base:.2f} s "
-          f"(ratio {wall / base:.2f}); goal < 30 s")
+          f"median wall {wall:.2f} s, CPU {cpu:.2f} s; {with_summary[0][2]} fills; "
+          f"kill-switch trips: {', '.join(TRIPS) or 'none'}; without the summary: wall "
+          f"{base:.2f} s, CPU {base_cpu:.2f} s (summary's cost, CPU ratio {cpu / base_cpu:.2f})"
+          "; goal < 30 s wall")
 
     day = Path(folder) / "trades.csv"
     rows = write_day(day, hours=hours, rate=options.trade_rate)
@@ -131,11 +141,13 @@ def main() -> None:
         os.utime(day, ns=(time.time_ns(), time.time_ns()))
     read = _median(reads)
     replay = _median([w for w, _, _ in replays])
+    replay_cpu = _median([c for _, c, _ in replays])
     print(f"2. replay of {rows} recorded trades ({hours:g} h): reading {read:.2f} s "
           f"({rows / read:,.0f} records/s); the whole replayed rehearsal at 1 s ticks "
-          f"{replay:.2f} s wall (CPU {_median([c for _, c, _ in replays]):.2f} s, "
-          f"{rows / replay:,.0f} records/s, {replays[0][2]} fills); synthetic baseline "
-          f"{wall:.2f} s (ratio {replay / wall:.2f})")
+          f"{replay:.2f} s wall, CPU {replay_cpu:.2f} s ({rows / replay:,.0f} records per "
+          f"wall second, {rows / replay_cpu:,.0f} per CPU second; {replays[0][2]} fills; "
+          f"trips: {', '.join(TRIPS) or 'none'}); synthetic baseline CPU {cpu:.2f} s "
+          f"(CPU ratio {replay_cpu / cpu:.2f})")
 
 
 if __name__ == "__main__":

@@ -86,9 +86,9 @@ class RunSummary:
             self._drivers[id(book)] = driver
             self._watch.append((book, component, price if isinstance(price, PriceProvider)
                                 else None))
-        quoted = {id(_bound_exchange(executor)) for _, executor, _ in self._watch}
+        quoted = {book.venue for book in self.books}  # the executors' venues, by name
         for name, component in components.items():
-            if isinstance(component, Exchange) and id(component) not in quoted:
+            if isinstance(component, Exchange) and name not in quoted:
                 with contextlib.suppress(Exception):
                     start = await component.fetch_balances()
                     self._venues[name] = component

@@ -71,6 +71,7 @@ async def test_the_demo_fills_on_both_sides_and_is_quoted_two_sided(
     assert figures["quoting"]["two_sided_fraction"] > Decimal("0.9")
     assert figures["quoting"]["target_spread_bps"] == Decimal("12.00")
     assert figures["orders"]["placed"] > 0
+    assert summary.figures()["venues"] == {}  # its one venue is the quoted book's
 
 
 async def test_a_live_exchange_mandate_rehearses_on_the_sim_with_given_prices(

@@ -126,3 +126,31 @@ async def test_data_without_the_mandates_symbol_refuses_the_rehearsal(tmp_path: 
     with pytest.raises(RehearsalRefused) as refused:
         await rehearse(CONFIGS / "demo.yaml", data=str(data))
     assert "no recorded prices of BTC/USDT (the data has ETH/USDT)" in refused.value.reasons[0]
+
+
+async def test_a_mandate_replays_by_itself_without_the_command(tmp_path: Path) -> None:
+    import fortuna
+    from plugins.rehearsal.summary import RunSummary
+
+    data = write_trades(tmp_path / "trades.csv", start=1764460800)
+    mandate = fortuna.Mandate(service="@mm", components={
+        "clock": {"id": "clock.virtual", "args": {"start": "2025-11-30T00:00:00Z"}},
+        "market": {"id": "exchanges.sim.replay", "args": {"path": str(data)}},
+        "sim": {"id": "exchanges.sim", "args": {
+            "markets": [{"symbol": "BTC/USDT"}], "prices": "@market", "trade_rate": 0,
+            "balances": {"USDT": 100000, "BTC": 1}}},
+        "price": {"id": "prices.ticker", "args": {"exchange": "@sim", "symbol": "BTC/USDT"}},
+        "ladder": {"id": "market_making.strategies.ladder", "args": {
+            "levels": 1, "spread": "0.0003", "amount": "0.01"}},
+        "executor": {"id": "market_making.executors.exchange"},
+        "mm": {"id": "market_making", "args": {
+            "exchange": "@sim", "symbol": "BTC/USDT", "price": "@price", "strategy": "@ladder",
+            "executor": "@executor", "mandate": "replay", "interval": "1s"}},
+    })
+    summary = RunSummary({"rehearsal": True})
+    await fortuna.run(mandate, duration=900, observers=[summary])
+    book = summary.books[0]
+    assert book.fills
+    assert book.figures()["reconciliation"]["ok"]
+    assert book.samples[0].reference is not None
+    assert abs(book.samples[0].reference - 65000) < 100

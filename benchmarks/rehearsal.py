@@ -98,6 +98,11 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _medians(runs: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """Median wall and median CPU seconds of runs."""
+    return _median([w for w, _, _ in runs]), _median([c for _, c, _ in runs])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=24.0)
@@ -116,10 +121,8 @@ def main() -> None:
     for _ in range(options.repeats):
         without.append(asyncio.run(rehearse(hours, summary=False)))
         with_summary.append(asyncio.run(rehearse(hours, summary=True)))
-    wall = _median([w for w, _, _ in with_summary])
-    cpu = _median([c for _, c, _ in with_summary])
-    base = _median([w for w, _, _ in without])
-    base_cpu = _median([c for _, c, _ in without])
+    wall, cpu = _medians(with_summary)
+    base, base_cpu = _medians(without)
     print(f"1. {hours:g} h rehearsal of the demo at 1 s ticks ({int(hours * 3600)} ticks): "
           f"median wall {wall:.2f} s, CPU {cpu:.2f} s; {with_summary[0][2]} fills; "
           f"kill-switch trips: {', '.join(TRIPS) or 'none'}; without the summary: wall "
@@ -140,8 +143,7 @@ def main() -> None:
         replays.append(asyncio.run(rehearse(hours, summary=True, data=str(day))))
         os.utime(day, ns=(time.time_ns(), time.time_ns()))
     read = _median(reads)
-    replay = _median([w for w, _, _ in replays])
-    replay_cpu = _median([c for _, c, _ in replays])
+    replay, replay_cpu = _medians(replays)
     print(f"2. replay of {rows} recorded trades ({hours:g} h): reading {read:.2f} s "
           f"({rows / read:,.0f} records/s); the whole replayed rehearsal at 1 s ticks "
           f"{replay:.2f} s wall, CPU {replay_cpu:.2f} s ({rows / replay:,.0f} records per "

@@ -137,22 +137,12 @@ def exchange(node: Node, view: View, rehearsal: Any) -> None:
         rehearsal.refuse(node.name, f"{node.id}: no component trades a symbol on it, so "
                          "there is no market to simulate")
         return
-    recording = _recording(rehearsal)
-    if recording is not None:
-        absent = [s for s in symbols if s not in recording.mids]
-        if absent:
-            rehearsal.refuse(node.name, f"--data: no recorded prices of {', '.join(absent)} "
-                             f"(the data has {', '.join(recording.symbols)})")
-            return
+    if not _recorded(node, rehearsal, symbols):
+        return
     missing = [s for s in symbols if _start_price(rehearsal, s) is None]
     if missing:
-        recording = _recording(rehearsal)
-        if rehearsal.options.get("data") and recording is None:
-            return  # the data's own error is reported
-        where = (f"not in the recorded data (it has {', '.join(recording.symbols)})"
-                 if recording is not None else "unknown")
         rehearsal.refuse(node.name, f"{node.id}: the starting price of {', '.join(missing)} "
-                         f"is {where}: give --price {missing[0]}=PRICE or --data")
+                         f"is unknown: give --price {missing[0]}=PRICE or --data")
         return
     process = _process(rehearsal, symbols)
     if process is None:
@@ -168,6 +158,21 @@ def exchange(node: Node, view: View, rehearsal: Any) -> None:
         args["trade_rate"] = 0
     rehearsal.replace(node.name, "exchanges.sim", args,
                       f"{', '.join(symbols)}; balances {_short(args['balances'])}")
+
+
+def _recorded(node: Node, rehearsal: Any, symbols: list[str]) -> bool:
+    """Without ``--data``, True; with it, whether the recording has every symbol (the
+    rehearsal is refused, naming what is missing, when it has not or cannot be read)."""
+    if not rehearsal.options.get("data"):
+        return True
+    recording = _recording(rehearsal)
+    if recording is None:
+        return False  # the data's own error is reported
+    absent = [s for s in symbols if s not in recording.mids]
+    if absent:
+        rehearsal.refuse(node.name, f"--data: no recorded prices of {', '.join(absent)} "
+                         f"(the data has {', '.join(recording.symbols)})")
+    return not absent
 
 
 def _increment(price: Decimal | None) -> Decimal:
@@ -197,13 +202,7 @@ def simulated_venue(node: Node, view: View, rehearsal: Any) -> None:
     if data:
         symbols = [str(m.get("symbol")) for m in args.get("markets", [])
                    if isinstance(m, dict)]
-        recording = _recording(rehearsal)
-        if recording is None:
-            return
-        absent = [s for s in symbols if s not in recording.mids]
-        if absent:
-            rehearsal.refuse(node.name, f"--data: no recorded prices of {', '.join(absent)} "
-                             f"(the data has {', '.join(recording.symbols)})")
+        if not _recorded(node, rehearsal, symbols):
             return
         process = _process(rehearsal, symbols)
         if process is None:

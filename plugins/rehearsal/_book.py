@@ -120,7 +120,20 @@ class Book:
         return money.add(sample.quote_change, money.multiply(sample.base_change,
                                                              sample.reference))
 
-    def figures(self) -> dict[str, Any]:
+    def changes(self) -> tuple[dict[str, Decimal], dict[str, Decimal | None]]:
+        """(the fills' change, the balances' change) per currency of the market."""
+        base, quote = self.market.base, self.market.quote
+        balances: dict[str, Decimal | None] = {
+            base: None if self.base_end is None
+            else money.subtract(self.base_end, self.base_start),
+            quote: None if self.quote_end is None
+            else money.subtract(self.quote_end, self.quote_start)}
+        return {base: self._base, quote: self._quote}, balances
+
+    def figures(self, neighbours: list[Book] | None = None) -> dict[str, Any]:
+        """The book's figures. ``neighbours``: the other books quoted on the same venue;
+        their fills move the same balances, so the balances are reconciled with the fills
+        of all of them, and this book's P&L is valued from its own fills."""
         market = self.market
         buys = [f for f in self.fills if f.side is Side.BUY]
         sells = [f for f in self.fills if f.side is Side.SELL]
@@ -146,7 +159,7 @@ class Book:
         result["inventory"] = self._inventory()
         result["quoting"] = self._quoting()
         result["pnl"], result["reconciliation"] = self._pnl(
-            bought, sold, paid, received, fees)
+            bought, sold, paid, received, fees, neighbours or [])
         result["balances"] = {
             "start": {market.base: self.base_start, market.quote: self.quote_start},
             "end": {market.base: self.base_end, market.quote: self.quote_end},
@@ -193,7 +206,8 @@ class Book:
         }
 
     def _pnl(self, bought: Decimal, sold: Decimal, paid: Decimal, received: Decimal,
-             fees: Decimal) -> tuple[dict[str, Decimal | None], dict[str, Any]]:
+             fees: Decimal, neighbours: list[Book]
+             ) -> tuple[dict[str, Decimal | None], dict[str, Any]]:
         base_end, quote_end, mark = self.base_end, self.quote_end, self.mark
         problems: list[str] = []
         if self.missed_fills:
@@ -205,14 +219,19 @@ class Book:
             problems.append("the final balances or mark could not be read")
             return {"total": None, "realised": None, "unrealised": None, "fees": fees}, {
                 "ok": False, "problems": problems}
+        filled, balanced = self.changes()
+        for neighbour in neighbours:  # every book on the venue moves its balances
+            for code, moved in neighbour.changes()[0].items():
+                filled[code] = money.add(filled.get(code, _ZERO), moved)
+                if code not in balanced:
+                    balanced[code] = neighbour.changes()[1][code]
+        for code, change in balanced.items():
+            if change is not None and change != filled.get(code, _ZERO):
+                problems.append(f"{code} changed by {change}, fills say {filled.get(code)}")
         base_change = money.subtract(base_end, self.base_start)
         quote_change = money.subtract(quote_end, self.quote_start)
-        if base_change != self._base:
-            problems.append(f"{self.market.base} changed by {base_change}, fills say "
-                            f"{self._base}")
-        if quote_change != self._quote:
-            problems.append(f"{self.market.quote} changed by {quote_change}, fills say "
-                            f"{self._quote}")
+        if neighbours:  # the balances are shared: this book's own change is its fills'
+            base_change, quote_change = self._base, self._quote
         total = money.add(quote_change, money.multiply(base_change, mark))
         matched = min(bought, sold)
         realised = money.subtract(_ZERO, fees)
@@ -225,6 +244,5 @@ class Book:
         return {
             "total": total, "realised": realised,
             "unrealised": money.subtract(total, realised), "fees": fees,
-        }, {"ok": not problems, "problems": problems,
-            "balance_change": {self.market.base: base_change, self.market.quote: quote_change},
-            "fill_change": {self.market.base: self._base, self.market.quote: self._quote}}
+        }, {"ok": not problems, "problems": problems, "balance_change": balanced,
+            "fill_change": filled}

@@ -65,27 +65,13 @@ class RunSummary:
             if isinstance(component, KillSwitch):
                 self._switches.append((name, component))
         for component in components.values():
-            if not isinstance(component, Executor):
-                continue
-            market = _bound_market(component)
-            exchange = _bound_exchange(component)
-            if market is None or exchange is None:
-                continue
-            driver = next((c for c in components.values() if _arg(c, "executor")
-                           is component), None)
-            price = _arg(driver, "price")
-            interval = _arg(driver, "interval")
-            book = Book(venue=component.fill_venue, market=market,
-                        interval=float(interval) if isinstance(interval, int | float) else 1.0)
-            balances = await exchange.fetch_balances()
-            book.base_start = balances.total(market.base)
-            book.quote_start = balances.total(market.quote)
-            reference = await _price(price, exchange, market.symbol)
-            _targets(book, _arg(driver, "strategy"), reference, balances, graph.clock.now())
-            self.books.append(book)
-            self._drivers[id(book)] = driver
-            self._watch.append((book, component, price if isinstance(price, PriceProvider)
-                                else None))
+            if isinstance(component, Executor):
+                try:
+                    await self._watch_executor(component, components, graph)
+                except Exception as error:  # one venue failing hides only its own book
+                    graph.log.warning("summary: a quoted market is not watched",
+                                      executor=getattr(component, "name", "?"),
+                                      error=f"{type(error).__name__}: {error}")
         quoted = {book.venue for book in self.books}  # the executors' venues, by name
         for name, component in components.items():
             if isinstance(component, Exchange) and name not in quoted:
@@ -95,6 +81,29 @@ class RunSummary:
                     self.venues[name] = {"start": _totals(start)}
         if self._watch:
             self._task = asyncio.ensure_future(self._sample_forever())
+
+    async def _watch_executor(self, executor: Executor, components: dict[str, Any],
+                              graph: Any) -> None:
+        """Start watching the market ``executor`` is bound to (none: nothing to watch)."""
+        market = _bound_market(executor)
+        exchange = _bound_exchange(executor)
+        if market is None or exchange is None:
+            return
+        driver = next((c for c in components.values() if _arg(c, "executor") is executor),
+                      None)
+        price = _arg(driver, "price")
+        interval = _arg(driver, "interval")
+        book = Book(venue=executor.fill_venue, market=market,
+                    interval=float(interval) if isinstance(interval, int | float) else 1.0)
+        balances = await exchange.fetch_balances()
+        book.base_start = balances.total(market.base)
+        book.quote_start = balances.total(market.quote)
+        reference = await _price(price, exchange, market.symbol)
+        _targets(book, _arg(driver, "strategy"), reference, balances, graph.clock.now())
+        self.books.append(book)
+        self._drivers[id(book)] = driver
+        self._watch.append((book, executor, price if isinstance(price, PriceProvider)
+                            else None))
 
     async def finished(self, graph: Any) -> None:
         if self._task is not None:
@@ -165,7 +174,8 @@ class RunSummary:
             "substitutions": self.substitutions,
             "started": self.started_at,
             "ended": self.ended_at,
-            "books": [book.figures() for book in self.books],
+            "books": [book.figures([other for other in self.books if other is not book
+                                    and other.venue == book.venue]) for book in self.books],
             "venues": {name: _changes(balances) for name, balances in self.venues.items()},
             "kill_switch_trips": self.trips,
         }

@@ -163,7 +163,8 @@ class ExecutionReport:
 @dataclass(slots=True)
 class OrderTally:
     """What an executor did over a run, for the run summary: orders placed, cancelled,
-    refused before sending (risk, market rules) or by the venue, and writes that failed."""
+    refused before sending (risk limits, market rules), and writes that failed (a venue
+    error, or the venue rejecting the order)."""
 
     placed: int = 0
     cancelled: int = 0

@@ -111,8 +111,9 @@ def _book(book: dict[str, Any]) -> list[str]:
         lines.append("    orders     not counted by this executor")
     else:
         lines.append(f"    orders     placed {orders['placed']}, cancelled "
-                     f"{orders['cancelled']}, refused {orders['refused']}, failed "
-                     f"{orders['failed']}")
+                     f"{orders['cancelled']}, refused {orders['refused']} (by the mandate's "
+                     f"limits, never sent), failed {orders['failed']} (venue errors and "
+                     "rejections)")
     if check["ok"]:
         lines.append("    reconciled P&L = value change of the balances at the mark; "
                      "fees = sum of fill fees")

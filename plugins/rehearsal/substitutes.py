@@ -26,7 +26,7 @@ from typing import Any
 from fortuna import Node, View
 from schemas import money
 
-__all__ = ["exchange", "on_chain", "price_process", "simulated_venue"]
+__all__ = ["database_sink", "exchange", "on_chain", "price_process", "simulated_venue"]
 
 _DEFAULT_QUOTE = Decimal(100_000)
 
@@ -244,4 +244,18 @@ def price_process(node: Node, view: View, rehearsal: Any) -> None:
     args = _written(node.args)
     args["seed"] = seed
     rehearsal.replace(node.name, node.id, args, f"seed {seed}")
+    rehearsal.simulated.discard(node.name)
+
+
+_POSTGRES_ONLY = ("dsn", "db_schema", "application_name", "pool_size", "connect_timeout",
+                  "statement_timeout")
+
+
+def database_sink(node: Node, view: View, rehearsal: Any) -> None:
+    """A PostgreSQL sink writes to a local SQLite file instead: a rehearsal's simulated
+    fills and balances must not land in the live metrics tables beside the real ones."""
+    args = {k: v for k, v in _written(node.args).items() if k not in _POSTGRES_ONLY}
+    args["path"] = f"rehearsal-{node.name}.sqlite"
+    rehearsal.replace(node.name, "sinks.sqlite", args,
+                      f"{args['path']}: the live database is not written")
     rehearsal.simulated.discard(node.name)

@@ -19,8 +19,6 @@ QUOTING = sorted(
     if re.search(r"id: market_making\s*$", path.read_text(encoding="utf-8"), re.M)
     and "exchanges.solana" not in path.read_text(encoding="utf-8")
     and "prices.dexscreener" not in path.read_text(encoding="utf-8")
-    # metrics/postgres.yaml stores its metrics in the shared PostgreSQL's public schema
-    and path.name != "postgres.yaml"
 )
 ON_CHAIN = sorted(
     str(path.relative_to(CONFIGS)) for path in CONFIGS.rglob("*.yaml")
@@ -112,3 +110,14 @@ async def test_the_seed_decides_the_synthetic_market(
     first = await fills(1)
     assert first == await fills(1)
     assert first != await fills(2)
+
+
+async def test_a_postgres_sink_writes_to_a_local_file_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FORTUNA_METRICS_DSN", raising=False)  # no database is needed
+    _, rehearsal = await rehearse(CONFIGS / "metrics" / "postgres.yaml", duration=120.0)
+    assert [(s.was, s.becomes) for s in rehearsal.substitutions
+            if s.component == "metrics_db"] == [("sinks.postgres", "sinks.sqlite")]
+    assert (tmp_path / "rehearsal-metrics_db.sqlite").exists()

@@ -84,8 +84,9 @@ class ReplayPath(PricePath):
 class ReplayArgs(ComponentArgs):
     path: str = Field(
         min_length=1,
-        description="recorded data: a CSV file, a SQLite file of the listeners' tables, or "
-        "a directory of them (format: docs/rehearsal.md)",
+        description="recorded data: a CSV file, a SQLite file of the listeners' tables, a "
+        "directory of them, or a postgresql:// URL (?schema=NAME) of the sinks' tables "
+        "(format: docs/rehearsal.md)",
     )
     step: Step = Field(default=1.0, description='how often the reference moves, e.g. "1s"')
 

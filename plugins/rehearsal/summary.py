@@ -38,7 +38,7 @@ class RunSummary:
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.rehearsal = bool(options.get("rehearsal"))
-        self.substitutions: list[str] = list(options.get("substitutions", ()))
+        self.substitutions = [str(line).strip() for line in options.get("substitutions", ())]
         self.books: list[Book] = []
         self.trips: list[dict[str, Any]] = []
         self.source = ""

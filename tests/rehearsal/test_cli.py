@@ -56,6 +56,16 @@ def test_fortuna_run_ends_with_the_summary(tmp_path: Path) -> None:
     assert "reconciled" in done.stdout
 
 
+def test_fortuna_run_gives_the_summary_as_json_too(tmp_path: Path) -> None:
+    done = subprocess.run([*FORTUNA, "run", str(CONFIGS / "demo.yaml"), "--duration", "5m",
+                           "--log-level", "warning", "--format", "json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == EXIT_OK, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["rehearsal"] is False
+    assert summary["books"][0]["reconciliation"]["ok"] is True
+
+
 def test_a_missing_data_file_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

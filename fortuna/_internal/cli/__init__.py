@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--unload-timeout", metavar="DURATION", type=_duration,
                      help="longest wait for one component to unload (default 10, or "
                           "FORTUNA_UNLOAD_TIMEOUT)")
+    run.add_argument("--format", choices=("text", "json"), default="text",
+                     help="the format of the summary printed on stdout at the end")
     _rehearse_parser(commands)
     return parser
 
@@ -288,7 +290,8 @@ def _run(args: argparse.Namespace) -> int:
     from fortuna._internal.cli.run_command import run_command
 
     return run_command(args.file, log_level=args.log_level, log_format=args.log_format,
-                       unload_timeout=args.unload_timeout, duration=args.duration)
+                       unload_timeout=args.unload_timeout, duration=args.duration,
+                       output_format=args.format)
 
 
 _COMMANDS = {

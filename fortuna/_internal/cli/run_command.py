@@ -55,10 +55,12 @@ def run_command(
     log_format: str | None = None,
     unload_timeout: float | None = None,
     duration: float | None = None,
+    output_format: str = "text",
 ) -> int:
     """Run the mandate at ``path``; returns the process exit code.
 
-    ``duration``: stop gracefully after this many seconds of the mandate's clock.
+    ``duration``: stop gracefully after this many seconds of the mandate's clock;
+    ``output_format``: the summary's, ``text`` or ``json``.
     """
     settings = _settings(log_level=log_level, log_format=log_format, unload_timeout=unload_timeout)
     if settings is None:
@@ -83,7 +85,8 @@ def run_command(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return exit_for_signal(2)
-    return execute(plan, settings, duration=duration, observers=run_observers())
+    return execute(plan, settings, duration=duration, observers=run_observers(),
+                   output_format=output_format)
 
 
 def run_observers(options: dict[str, Any] | None = None) -> list[Any]:

@@ -31,6 +31,8 @@ DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 MAX_DURATION = 10 * 365.25 * 86400.0
 """Ten years: a longer run is not a rehearsal but a typo (and overflows dates)."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+OBSERVER_TIMEOUT = 30.0
+"""Wall seconds an observer may take when told the run started or finished."""
 RESET_SIGNAL = signal.SIGUSR1
 """The operator's reset: clears every tripped kill switch (every ``Resettable``)."""
 
@@ -38,7 +40,9 @@ RESET_SIGNAL = signal.SIGUSR1
 class RunObserver(Protocol):
     """Watches a run without taking part in it (the run summary): told once the graph is
     loaded, and once the service has finished, before anything unloads (its venues can
-    still be read). An observer that fails is logged and ignored: it never stops a run."""
+    still be read). An observer that fails, or takes longer than
+    :data:`OBSERVER_TIMEOUT` seconds of wall time, is logged and left behind: it never
+    stops a run, nor holds its start or its stop for long."""
 
     async def started(self, graph: Graph) -> None: ...
 
@@ -235,7 +239,7 @@ async def _stop_after(duration: float, graph: Graph, stopper: _Stopper) -> None:
 async def _observe(graph: Graph, observers: Sequence[RunObserver], moment: str) -> None:
     for observer in observers:
         try:
-            await getattr(observer, moment)(graph)
+            await asyncio.wait_for(getattr(observer, moment)(graph), OBSERVER_TIMEOUT)
         except Exception as error:
             graph.log.warning("run observer failed", observer=type(observer).__name__,
                               moment=moment, error=f"{type(error).__name__}: {error}")

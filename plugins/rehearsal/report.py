@@ -142,13 +142,18 @@ def render_report(summary: RunSummary) -> str:
         parts.append(pio.to_html(figure, full_html=False, include_plotlyjs=index == 0,
                                  div_id=f"plot-{index}", config={"displaylogo": False}))
     text = html.escape(as_text(summary.figures()))
+    substituted = ""
+    if summary.substitutions:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in summary.substitutions)
+        substituted = (f"<h2>What the rehearsal simulated</h2><ul id=\"substitutions\">"
+                       f"{items}</ul>")
     title = html.escape(f"Rehearsal of {summary.source}" if summary.rehearsal
                         else f"Run of {summary.source}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{title}</title><style>body{{font-family:sans-serif;margin:24px;}}"
         "pre{background:#f6f6f6;padding:12px;overflow-x:auto}</style></head><body>"
-        f"<h1>{title}</h1><pre id=\"summary\">{text}</pre>"
+        f"<h1>{title}</h1><pre id=\"summary\">{text}</pre>{substituted}"
         + "".join(f"<section class=\"plot\">{part}</section>" for part in parts)
         + "</body></html>\n"
     )

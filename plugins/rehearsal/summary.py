@@ -174,6 +174,8 @@ class RunSummary:
             "substitutions": self.substitutions,
             "started": self.started_at,
             "ended": self.ended_at,
+            "started_utc": _iso(self.started_at),
+            "ended_utc": _iso(self.ended_at),
             "books": [book.figures([other for other in self.books if other is not book
                                     and other.venue == book.venue]) for book in self.books],
             "venues": {name: _changes(balances) for name, balances in self.venues.items()},
@@ -192,6 +194,15 @@ class RunSummary:
         from plugins.rehearsal.report import write_report
 
         write_report(self, path)
+
+
+def _iso(epoch: float | None) -> str | None:
+    """A time of the mandate's clock as ISO 8601 UTC."""
+    if epoch is None:
+        return None
+    from datetime import UTC
+
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def _totals(balances: Balances) -> dict[str, Decimal]:

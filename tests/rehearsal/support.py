@@ -21,7 +21,8 @@ async def rehearse(path: Path, duration: float = 600.0, **options: Any
     """Rehearse the mandate at ``path`` for ``duration`` simulated seconds."""
     mandate = fortuna.load_mandate(path)
     rehearsed, rehearsal = rehearse_mandate(mandate, plan_for(mandate, for_run=False), options)
-    summary = RunSummary({"rehearsal": True})
+    summary = RunSummary({"rehearsal": True,
+                          "substitutions": [str(s) for s in rehearsal.substitutions]})
     await fortuna.run(plan_for(rehearsed), duration=duration, observers=[summary])
     return summary, rehearsal
 

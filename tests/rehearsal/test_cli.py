@@ -33,6 +33,8 @@ def test_the_json_summary_is_exact_and_reconciled(tmp_path: Path) -> None:
     assert isinstance(book["pnl"]["total"], str)  # a decimal, every digit kept
     assert book["symbol"] == "BTC/USDT"
     assert summary["rehearsal"] is True
+    assert summary["started_utc"] == "2026-01-01T00:00:00+00:00"
+    assert summary["substitutions"][0] == "sim: exchanges.sim kept (already simulated)"
 
 
 def test_the_substitution_is_printed_and_the_file_left_unchanged(tmp_path: Path) -> None:

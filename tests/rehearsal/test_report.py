@@ -65,6 +65,7 @@ def test_the_report_needs_nothing_beside_it(report: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", text)
     assert "plotly" in text
+    assert "<li>sim: exchanges.sim kept (already simulated)</li>" in text
 
 
 def test_every_plot_of_the_report_renders_in_chromium(report: Path) -> None:

@@ -92,8 +92,11 @@ class Rehearsal:
     substitutions: list[Substitution] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     simulated: set[str] = field(default_factory=set)
+    used: set[str] = field(default_factory=set)
+    """The options some substitute acted on (an option nobody used is worth saying)."""
     clock_start: Any = None
-    """Where the virtual clock starts (a datetime), when a substitute knows (recorded data)."""
+    """Where the virtual clock starts (ISO 8601 text or a datetime), when a substitute
+    knows (recorded data)."""
     span: float | None = None
     """How long the recorded data lasts, in seconds: the rehearsal's default duration."""
 
@@ -110,6 +113,11 @@ class Rehearsal:
         self.components[name] = {"id": component_id, "args": dict(args)}
         self.substitutions.append(Substitution(name, was, component_id, note))
         self.simulated.add(name)
+
+    def use(self, option: str) -> Any:
+        """The value of ``option``, noted as used."""
+        self.used.add(option)
+        return self.options.get(option)
 
     def keep(self, name: str, note: str = "") -> None:
         """``name`` is already simulated: it stays as written."""

@@ -56,6 +56,7 @@ def _recording(rehearsal: Any) -> Any:
     path = rehearsal.options.get("data")
     if not path:
         return None
+    rehearsal.use("data")
     if "recording" not in rehearsal.shared:
         from plugins.exchanges.sim.recording import RecordingError
         from plugins.exchanges.sim.replay import recording_at

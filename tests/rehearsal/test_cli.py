@@ -128,7 +128,7 @@ def test_an_invalid_mandate_exits_1_with_its_findings(
     assert 'unknown component "market_makin"' in capsys.readouterr().err
 
 
-def test_data_no_venue_can_replay_is_a_usage_error(
+def test_data_without_a_symbol_the_mandate_trades_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_trades(tmp_path / "trades.csv", seconds=10)

@@ -80,7 +80,7 @@ def rehearse_command(
         for reason in refused.reasons:
             _say(f"  {reason}")
         return EXIT_USAGE
-    if data and "recording" not in rehearsal.shared:
+    if data and "data" not in rehearsal.used:
         _say(f"{path}: --data {data}: no venue of the mandate can replay it")
         return EXIT_USAGE
     lines = [str(s) for s in rehearsal.substitutions]

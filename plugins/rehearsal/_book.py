@@ -71,6 +71,8 @@ class Book:
     _quote: Decimal = _ZERO
     _fees: Decimal = _ZERO
     _base_fees: Decimal = _ZERO
+    _lowest: Decimal = _ZERO
+    _highest: Decimal = _ZERO
 
     @property
     def symbol(self) -> str:
@@ -98,6 +100,8 @@ class Book:
         else:
             self.other_fees[currency] = money.add(self.other_fees.get(currency, _ZERO),
                                                   fill.fee)
+        self._lowest = min(self._lowest, self._base)
+        self._highest = max(self._highest, self._base)
 
     def sample(self, t: float, reference: Decimal | None, resting: list[Any]) -> None:
         bids = [o for o in resting if o.side is Side.BUY and o.price is not None]
@@ -167,12 +171,13 @@ class Book:
         return result
 
     def _inventory(self) -> dict[str, Decimal | None]:
+        """Start and end, and the extremes the fills reached (every fill, in the order the
+        executor saw them, not only at the samples)."""
         start = self.base_start
-        path = [start] + [money.add(start, s.base_change) for s in self.samples]
         end_from_fills = money.add(start, self._base)
-        path.append(end_from_fills)
         return {"start": start, "end": self.base_end if self.base_end is not None
-                else end_from_fills, "min": min(path), "max": max(path)}
+                else end_from_fills, "min": money.add(start, self._lowest),
+                "max": money.add(start, self._highest)}
 
     def _quoting(self) -> dict[str, Any]:
         samples = self.samples

@@ -65,6 +65,7 @@ def test_inventory_extremes_come_from_every_fill() -> None:
     book.add_fill(_fill(1, "BTC/USDT", Side.BUY, "100", "3", "0"))
     book.add_fill(_fill(2, "BTC/USDT", Side.SELL, "100", "3.5", "0"))
     book.base_end, book.quote_end, book.mark = D("0.5"), D("1050"), D("100")
+    book.sample(0.0, D("100"), [])  # one sample, after both fills
     inventory = book.figures()["inventory"]
     assert inventory["min"] == D("0.5")
-    assert inventory["max"] == D("1")  # no sample between the fills: the end points only
+    assert inventory["max"] == D("4")  # reached between the samples, after the buy

@@ -32,6 +32,7 @@ __all__ = [
     "DesiredQuote",
     "ExecutionReport",
     "Executor",
+    "OrderTally",
     "QuoteContext",
     "RiskCheck",
     "RiskContext",
@@ -157,6 +158,24 @@ class ExecutionReport:
     @property
     def changed(self) -> bool:
         return bool(self.placed or self.cancelled or self.refused or self.errors)
+
+
+@dataclass(slots=True)
+class OrderTally:
+    """What an executor did over a run, for the run summary: orders placed, cancelled,
+    refused before sending (risk limits, market rules), and writes that failed (a venue
+    error, or the venue rejecting the order)."""
+
+    placed: int = 0
+    cancelled: int = 0
+    refused: int = 0
+    failed: int = 0
+
+    def count(self, report: ExecutionReport) -> None:
+        self.placed += len(report.placed)
+        self.cancelled += len(report.cancelled)
+        self.refused += len(report.refused)
+        self.failed += len(report.errors)
 
 
 class Executor(FillSource, abc.ABC):

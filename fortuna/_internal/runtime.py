@@ -22,8 +22,8 @@ import asyncio
 import contextlib
 import math
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fortuna._internal.clock import WallClock
 from fortuna._internal.container import DEFAULT_UNLOAD_TIMEOUT, Graph
@@ -35,14 +35,29 @@ from fortuna._internal.status import Status
 if TYPE_CHECKING:
     from fortuna._internal.lease import LeaseConfig
 
-__all__ = ["MAX_DURATION", "ForcedStop", "LeaseLost", "check_duration", "run", "start"]
+__all__ = ["MAX_DURATION", "ForcedStop", "LeaseLost", "RunObserver", "check_duration", "run",
+           "start"]
 
 DEFAULT_FORCE_UNLOAD_TIMEOUT = 1.0
 MAX_DURATION = 10 * 365.25 * 86400.0
 """Ten years: a longer run is not a rehearsal but a typo (and overflows dates)."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+OBSERVER_TIMEOUT = 30.0
+"""Wall seconds an observer may take when told the run started or finished."""
 RESET_SIGNAL = signal.SIGUSR1
 """The operator's reset: clears every tripped kill switch (every ``Resettable``)."""
+
+
+class RunObserver(Protocol):
+    """Watches a run without taking part in it (the run summary): told once the graph is
+    loaded, and once the service has finished, before anything unloads (its venues can
+    still be read). An observer that fails, or takes longer than
+    :data:`OBSERVER_TIMEOUT` seconds of wall time, is logged and left behind: it never
+    stops a run, nor holds its start or its stop for long."""
+
+    async def started(self, graph: Graph) -> None: ...
+
+    async def finished(self, graph: Graph) -> None: ...
 
 
 class ForcedStop(Exception):
@@ -198,6 +213,7 @@ async def run(
     progress: Callable[[bool], Progress] | None = None,
     http: tuple[str, int] | None = None,
     lease: LeaseConfig | None = None,
+    observers: Sequence[RunObserver] = (),
 ) -> Graph:
     """Load the graph, run its service until it returns or is stopped, then unload.
 
@@ -209,7 +225,8 @@ async def run(
     (unloaded) graph. Raises :class:`~fortuna.MandateError` if the plan cannot run,
     ``LoadError`` if a component fails to load, the service's own exception if it fails,
     and :class:`ForcedStop` after a second stop signal. ``progress`` makes the reporter
-    of a run with a duration (told whether the clock is simulated).
+    of a run with a duration (told whether the clock is simulated). ``observers`` are told
+    when the graph is loaded and when the service has finished (see :class:`RunObserver`).
 
     ``http`` serves ``/healthz``, ``/readyz`` and ``/metrics`` at that address while the run
     lasts (:mod:`fortuna._internal.status`). ``lease`` takes the mandate's lease before
@@ -242,7 +259,7 @@ async def run(
                     if held is None:  # a stop while waiting: nothing was loaded
                         _raise_if_forced(stopper)
                         return graph
-                result = await _run(graph, stopper, duration, status, reporter)
+                result = await _run(graph, stopper, duration, status, reporter, observers)
                 if held is not None and held.lost is not None:
                     raise LeaseLost(held.lost)
                 return result
@@ -298,8 +315,18 @@ async def _report(duration: float, graph: Graph, reporter: Progress) -> None:
         reporter(min(clock.monotonic() - start, duration), duration)
 
 
+async def _observe(graph: Graph, observers: Sequence[RunObserver], moment: str) -> None:
+    for observer in observers:
+        try:
+            await asyncio.wait_for(getattr(observer, moment)(graph), OBSERVER_TIMEOUT)
+        except Exception as error:
+            graph.log.warning("run observer failed", observer=type(observer).__name__,
+                              moment=moment, error=f"{type(error).__name__}: {error}")
+
+
 async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
-               status: Status, reporter: Progress | None = None) -> Graph:
+               status: Status, reporter: Progress | None = None,
+               observers: Sequence[RunObserver] = ()) -> Graph:
     status.phase = "loading"
     loading = asyncio.ensure_future(graph.load())
     stopper.current = loading
@@ -310,6 +337,7 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
     loading.result()  # raises the LoadError, if any
     stopper.loading = False
     service = graph.service
+    await _observe(graph, observers, "started")
     if stopper.requests:  # a stop arrived just as loading finished
         service.request_stop()
     status.phase = "running"
@@ -333,6 +361,8 @@ async def _run(graph: Graph, stopper: _Stopper, duration: float | None,
             running.cancel()
             await asyncio.wait((running,))
         status.phase = "stopping"
+        if stopper.forced_by is None:
+            await _observe(graph, observers, "finished")
         await graph.unload()
     _raise_if_forced(stopper)
     if not running.cancelled():

@@ -157,6 +157,8 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
     restriction: TripPolicy | None = None
     """The reduce-only or flatten policy of the tripped switches, while one holds."""
     ticks = 0
+    reference: Decimal | None = None
+    """The reference price of the last tick that read one (the run summary samples it)."""
     last_report: ExecutionReport | None = None
     dropped = 0
     """Quotes left out by quantization or funding, over the run."""
@@ -353,6 +355,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         assert isinstance(quote, PriceQuote)
         assert balances is None or isinstance(balances, Balances)
         self.stats.saw(quote.price, balances, now)
+        self.reference = quote.price
         desired = self.desired(quote.price, balances, executor.resting)
         if self.restriction is not None:
             inventory = None if balances is None else balances.total(self.market.base)

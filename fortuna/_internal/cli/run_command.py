@@ -56,11 +56,13 @@ def run_command(
     log_format: str | None = None,
     unload_timeout: float | None = None,
     duration: float | None = None,
+    output_format: str = "text",
     **service_flags: Any,
 ) -> int:
     """Run the mandate at ``path``; returns the process exit code.
 
-    ``duration``: stop gracefully after this many seconds of the mandate's clock.
+    ``duration``: stop gracefully after this many seconds of the mandate's clock;
+    ``output_format``: the summary's, ``text`` or ``json``.
     ``service_flags``: ``http``, ``lease``, ``lease_key``, ``lease_ttl``, ``lease_wait``
     (:class:`~fortuna._internal.settings.Settings`); the lease key defaults to the file's
     name without ``.yaml``.
@@ -89,7 +91,8 @@ def run_command(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return exit_for_signal(2)
-    return execute(plan, settings, duration=duration, lease_key=_stem(path))
+    return execute(plan, settings, duration=duration, lease_key=_stem(path),
+                   observers=run_observers(), output_format=output_format)
 
 
 def _stem(path: str) -> str:
@@ -100,6 +103,27 @@ def _stem(path: str) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)] or name
     return name
+
+
+def run_observers(options: dict[str, Any] | None = None) -> list[Any]:
+    """The observers the catalog declares (entry-point group ``fortuna.observers``: a
+    factory taking the options), such as the run summary printed at the end of every run."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group="fortuna.observers"):
+        found.append(entry.load()(dict(options or {})))
+    return found
+
+
+def print_outcome(observers: list[Any], output_format: str = "text") -> None:
+    """What each observer makes of the run (the summary), on stdout."""
+    for observer in observers:
+        text = observer.render(output_format)
+        if text:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stdout.write(redact_text(text))
+                sys.stdout.flush()
 
 
 def _settings(**flags: Any) -> Any:
@@ -131,7 +155,8 @@ class _LogLoss:
             loop.call_soon_threadsafe(stop.set)
 
     async def run(self, plan: Any, settings: Any, duration: float | None,
-                  progress: Any = None, lease: Any = None) -> None:
+                  progress: Any = None, lease: Any = None,
+                  observers: list[Any] | None = None) -> None:
         from fortuna._internal.runtime import run
         from fortuna._internal.status import parse_address
 
@@ -150,14 +175,25 @@ class _LogLoss:
             progress=progress,
             http=None if settings.http is None else parse_address(settings.http),
             lease=lease,
+            observers=observers or (),
         )
 
 
 def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
-            lease_key: str = "mandate") -> int:
+            lease_key: str = "mandate", observers: list[Any] | None = None,
+            output_format: str = "text") -> int:
     """Configure logging and run ``plan`` with signal handling; returns the exit code.
+    Each observer's outcome (the run summary) is printed on stdout once the run is over.
 
     ``lease_key`` is the lease's key unless the settings name one."""
+    observers = list(observers or ())
+    code = _execute(plan, settings, duration, observers, lease_key)
+    print_outcome(observers, output_format)
+    return code
+
+
+def _execute(plan: Any, settings: Any, duration: float | None, observers: list[Any],
+             lease_key: str) -> int:
     from fortuna._internal.cli.stopping import mark_run_started
     from fortuna._internal.container import LoadError
     from fortuna._internal.lease import LeaseConfig, LeaseHeld, LeaseUnavailable
@@ -185,7 +221,7 @@ def execute(plan: Any, settings: Any = None, *, duration: float | None = None,
     try:
         asyncio.run(log_loss.run(
             plan, settings, duration, lambda simulated: progress_for(out, simulated=simulated),
-            lease))
+            lease, observers))
     except HttpUnavailable as error:  # nothing loaded yet: the server starts first
         _say(f"fortuna: {error}")
         log.error("http endpoints not served; not started", error=str(error))

@@ -20,8 +20,10 @@ from plugins.exchanges.sim._args import SimArgs
 from plugins.exchanges.sim._engine import MarketEngine
 from plugins.exchanges.sim._faults import TIMEOUT, Faults
 from plugins.exchanges.sim._ledger import Ledger
+from plugins.exchanges.sim._replay_engine import ReplayEngine
 from plugins.exchanges.sim._synthetic import SyntheticParams
 from plugins.exchanges.sim._walk import PricePath
+from plugins.exchanges.sim.recording import RecordedTrade
 from schemas import (
     BadSymbol,
     Exchange,
@@ -34,6 +36,13 @@ from schemas import (
 )
 
 __all__ = ["SimVenueCore"]
+
+
+def _tape(prices: object, series: str) -> list[RecordedTrade] | None:
+    """The recorded trades of ``series`` when the venue replays recorded data."""
+    from plugins.exchanges.sim.replay import RecordedPrices
+
+    return prices.tape(series) if isinstance(prices, RecordedPrices) else None
 
 _TWO = Decimal(2)
 
@@ -88,12 +97,17 @@ class SimVenueCore(Component[SimArgs], Exchange):
             series = spec.series or str(spec.symbol)
             path = self._path(series, spec.price, spec.price_increment, own_paths, now)
             trade_amount = spec.trade_amount or money.divide_exact(spec.level_amount, _TWO)
-            engines[str(spec.symbol)] = MarketEngine(
+            tape = _tape(args.prices, series)
+            engines[str(spec.symbol)] = (MarketEngine if tape is None else ReplayEngine)(
                 market=markets[str(spec.symbol)], path=path, offset=args.price_offset,
                 params=params, level_amount=spec.level_amount, trade_amount=trade_amount,
                 seed=args.seed, venue=args.venue, account=account, history=args.history,
                 queue_ahead=args.queue_ahead,
             )
+            if tape is not None:  # recorded trades instead of random arrivals
+                engine = engines[str(spec.symbol)]
+                assert isinstance(engine, ReplayEngine)
+                engine.load_tape(tape)
         self._markets = markets
         self._engines = engines
         self._engine_list = list(engines.values())

@@ -43,6 +43,7 @@ from schemas.market_making import (
     DesiredQuote,
     ExecutionReport,
     Executor,
+    OrderTally,
     RiskCheck,
     RiskContext,
 )
@@ -122,6 +123,14 @@ class ExecutorBase(Component[ArgsT], Executor):
         return self._market
 
     @property
+    def tally(self) -> OrderTally:
+        """Orders placed, cancelled, refused and failed over the run (the run summary)."""
+        found: OrderTally | None = self.__dict__.get("_tally")
+        if found is None:
+            found = self.__dict__["_tally"] = OrderTally()
+        return found
+
+    @property
     def journal(self) -> FillJournal:
         if self._journal is None:
             self._journal = FillJournal(self.args.keep_fills)
@@ -172,6 +181,7 @@ class ExecutorBase(Component[ArgsT], Executor):
     ) -> ExecutionReport:
         report = ExecutionReport()
         if not await self._resolved(report):
+            self.tally.count(report)
             return report
         plan = reconcile(
             desired,
@@ -252,6 +262,7 @@ class ExecutorBase(Component[ArgsT], Executor):
                     late.append(request)
             await _all([self._place_one(r, report) for r in late])
             await self._resolved(report)
+        self.tally.count(report)
         log_report(self.log, report)
         return report
 

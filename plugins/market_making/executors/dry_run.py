@@ -56,5 +56,6 @@ class DryRunExecutor(ExecutorBase[ExecutorArgs]):
     async def cancel_all(self) -> list[Order]:
         for order in list(self._resting.values()):
             await self.cancel(order)
+            self.tally.cancelled += 1
         self._resting.clear()
         return []

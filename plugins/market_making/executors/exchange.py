@@ -154,5 +154,6 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
                                error=f"{type(result).__name__}: {result}")
             else:
                 cancelled += 1
+        self.tally.cancelled += cancelled
         if cancelled:
             self.log.info("orders cancelled", count=cancelled)

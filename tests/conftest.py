@@ -118,3 +118,24 @@ def copy_of_mandate(path: Path, folder: Path) -> Path:
     copy = folder / path.name
     copy.write_bytes(path.read_bytes())
     return copy
+
+
+_SHIPPED = REPO / "configs"
+_SHIPPED_FILES: set[Path] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        _SHIPPED_FILES.update(_SHIPPED.rglob("*"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test that ran a shipped config in place would have written beside it (relative
+    paths follow the mandate file): the run fails, naming what appeared."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        return
+    appeared = sorted(str(p.relative_to(REPO)) for p in set(_SHIPPED.rglob("*")) - _SHIPPED_FILES)
+    if appeared:
+        print(f"\ntests wrote into configs/ (run shipped configs from copy_of_mandate): "
+              f"{', '.join(appeared)}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -15,7 +15,7 @@ import pytest
 
 from fortuna import start
 from plugins.execution._swap_parent import SwapExecutionService
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_of_mandate
 from tests.evm.chain import KEYS, sigterm_after
 from tests.evm.conftest import World
 from tests.evm.execution import Trader, balance
@@ -48,7 +48,8 @@ def test_sigterm_mid_run_leaves_nothing_in_flight_and_the_journal_stopped(
 ) -> None:
     weth_before = balance(world, world.weth)
     returncode, output = sigterm_after(
-        [sys.executable, "-m", "fortuna", "run", str(TWAP), "--log-format", "json"],
+        [sys.executable, "-m", "fortuna", "run", str(copy_of_mandate(TWAP, tmp_path)),
+         "--log-format", "json"],
         '"swap mined"', cwd=tmp_path,
         env={**os.environ, **environment, "PYTHONPATH": str(REPO)})
     assert returncode == 0, output
@@ -69,9 +70,8 @@ def test_sigterm_mid_run_leaves_nothing_in_flight_and_the_journal_stopped(
 async def test_the_pov_mandate_sells_its_share_of_the_pools_volume(
     environment: dict[str, str], world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the journal lands here
     trader = Trader(world)
-    async with start(POV) as graph:
+    async with start(copy_of_mandate(POV, tmp_path)) as graph:  # the journal lands beside it
         service = graph.service
         assert isinstance(service, SwapExecutionService)
         await service.on_start()

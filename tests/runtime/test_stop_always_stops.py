@@ -18,6 +18,7 @@ from fortuna._internal.cli import main, stopping
 from fortuna._internal.cli.exit_codes import EXIT_LOG_LOST, EXIT_OK, EXIT_USAGE
 from fortuna._internal.clock import VirtualClock, WallClock
 from fortuna._internal.component import Context, NoArgs
+from tests.conftest import copy_of_mandate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "configs" / "demo.yaml"
@@ -51,7 +52,8 @@ def test_a_stop_signal_at_any_moment_from_process_start_ends_cleanly(
     err = tmp_path / "stderr"
     with err.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "fortuna", "run", str(DEMO), "--log-format", "json"],
+            [sys.executable, "-m", "fortuna", "run", str(copy_of_mandate(DEMO, tmp_path)),
+             "--log-format", "json"],
             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=stderr,
         )
         # From the first line of Fortuna's code (before its imports) the signal is caught;
@@ -138,7 +140,8 @@ async def test_a_clock_refuses_to_sleep_until_nan(clock_class: type) -> None:
 def test_the_demo_piped_into_head_stops_gracefully_and_says_so_in_its_exit_code(
     tmp_path: Path,
 ) -> None:
-    script = (f'"{sys.executable}" -m fortuna run "{DEMO}" --log-format json 2>&1 | head -2; '
+    demo = copy_of_mandate(DEMO, tmp_path)
+    script = (f'"{sys.executable}" -m fortuna run "{demo}" --log-format json 2>&1 | head -2; '
               'echo "fortuna exited ${PIPESTATUS[0]}"')
     out = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True,
                          text=True, timeout=120)

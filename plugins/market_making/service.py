@@ -28,114 +28,35 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import Field
-
-from fortuna import Component, Duration, LeftBehind, Readiness, TickArgs, TickService
+from fortuna import Component, LeftBehind, Readiness, TickService
 from plugins.market_making._concurrency import gather
 from plugins.market_making._metrics import MarketMakingStats
 from plugins.market_making._pacing import PacedExchange
 from plugins.market_making._quoting import fit_to_balances, quantize_quotes
 from plugins.market_making._requote import Requoter
+from plugins.market_making._service_args import MarketMakingArgs, tick_error
+from plugins.market_making._status import described, log_status
 from plugins.market_making._trip import restrict
 from plugins.market_making.risk import PreTradeLimits
 from schemas import (
     Balances,
-    Exchange,
     Market,
     Order,
-    PriceProvider,
     PriceQuote,
     PriceUnavailable,
-    Side,
-    Symbol,
 )
 from schemas.market_making import (
     DesiredQuote,
     ExecutionReport,
-    Executor,
     QuoteContext,
     RiskCheck,
-    Strategy,
 )
-from schemas.risk import KillSwitch, TripAction, TripPolicy, report_tick, strictest, tick_observers
+from schemas.risk import TripAction, TripPolicy, report_tick, strictest, tick_observers
 from schemas.streams import UpdateKind, UpdateSource
 
-__all__ = ["MarketMaking", "MarketMakingArgs"]
-
-
-class MarketMakingArgs(TickArgs):
-    exchange: Exchange = Field(description="the venue to quote on")
-    symbol: Symbol = Field(description='the market, e.g. "BTC/USDT"')
-    price: PriceProvider = Field(description="the reference price the strategy quotes around")
-    strategy: Strategy = Field(description="decides the quotes, e.g. a ladder")
-    executor: Executor = Field(
-        description="turns quotes into orders: market_making.executors.exchange (live), "
-        ".paper (local orders filled by the live market) or .dry_run (logs only)"
-    )
-    risk: RiskCheck | None = Field(
-        default=None,
-        description="pre-trade limits (market_making.risk); without it only duplicates and "
-        "self-crossing orders are refused",
-    )
-    kill_switches: list[KillSwitch] = Field(
-        default_factory=list, description="any one tripped halts quoting and cancels orders"
-    )
-    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
-        description="the mandate's name: the prefix of every client order id it sends "
-        "(letters, digits, '_' and '.', at most 32)"
-    )
-    on_start: Literal["cancel", "adopt"] = Field(
-        default="cancel",
-        description="orders an earlier run of the mandate left: cancel them, or adopt them",
-    )
-    on_trip: Literal["halt", "stop"] = Field(
-        default="halt",
-        description="when a kill switch trips: halt (cancel, keep checking, resume after a "
-        "reset) or stop the service",
-    )
-    respect_balances: bool = Field(
-        default=True, description="trim quotes to what the account holds"
-    )
-    duration: Annotated[Duration, Field(gt=0)] | None = Field(
-        default=None,
-        description='stop by itself after this much time of the clock, e.g. "1h" (a rehearsal)',
-    )
-    report_every: Annotated[Duration, Field(gt=0)] | None = Field(
-        default=None, description='log balances and quotes this often, e.g. "10m"'
-    )
-    requote_on: list[Literal["book", "fill"]] = Field(
-        default_factory=list,
-        description="also quote at once on these streamed updates, besides each tick: "
-        "book (the market's book changed), fill (one of the mandate's orders filled); "
-        "needs a venue that streams them (exchanges.ccxt.<id> stream, exchanges.sim stream)",
-    )
-    min_requote_interval: Annotated[Duration, Field(gt=0, le=3600)] = Field(
-        default=0.25,
-        description='the least time between two requotes on updates, e.g. "250ms" '
-        "(updates arriving meanwhile are merged into the next)",
-    )
-    cancel_timeout: Annotated[Duration, Field(gt=0, le=86400)] = Field(
-        default=900.0,
-        description='on stop, how long to keep cancelling resting orders across a venue '
-        'outage (retried with backoff, 1 s doubling to 30 s) before exiting with the list '
-        'of orders that may still rest, e.g. "15m"',
-    )
-
-
-def tick_error(report: ExecutionReport | None) -> str | None:
-    """What the tick observers hear went wrong: the first venue error, or orders refused
-    with none placed (a mandate whose own limits or the venue refuse its orders again and
-    again trips ``kill_switches.consecutive_errors`` instead of logging forever)."""
-    if report is None:
-        return None
-    if report.errors:
-        return report.errors[0]
-    if report.refused and not report.placed:
-        reason = report.refused[0][1]
-        return f"{len(report.refused)} order(s) refused and none placed; first: {reason}"
-    return None
+__all__ = ["MarketMaking", "MarketMakingArgs", "tick_error"]
 
 
 class MarketMaking(TickService[MarketMakingArgs], Readiness):
@@ -263,7 +184,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         if remaining:
             raise LeftBehind(
                 self.name,
-                [_described(order, self.args.exchange) for order in remaining],
+                [described(order, self.args.exchange) for order in remaining],
                 f"the venue did not confirm these orders cancelled within cancel_timeout "
                 f"({self.args.cancel_timeout:g} s)",
             )
@@ -365,7 +286,8 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         self.last_report = report
         if args.report_every is not None and now >= self._next_report:
             self._next_report = now + args.report_every
-            self._report(quote.price, balances)
+            log_status(self.log, self.market, self.args.executor.resting, quote.price,
+                       balances)
         return report
 
     async def _balances(self) -> Balances:
@@ -451,40 +373,6 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
             self.request_stop()
         return True
 
-    def _report(self, reference: Decimal, balances: Balances | None) -> None:
-        market = self.market
-        resting = self.args.executor.resting
-        self.log.info(
-            "status",
-            reference=reference,
-            bids=sorted((o.price for o in resting if o.side is Side.BUY and o.price),
-                        reverse=True)[:3],
-            asks=sorted(o.price for o in resting if o.side is Side.SELL and o.price)[:3],
-            resting=len(resting),
-            **(
-                {
-                    market.base: balances.total(market.base),
-                    market.quote: balances.total(market.quote),
-                }
-                if balances is not None
-                else {}
-            ),
-        )
-
 
 async def _none() -> None:
     return None
-
-
-def _described(order: Order, exchange: Exchange) -> dict[str, object]:
-    """An order as the operator needs it to find it on the venue: exact strings."""
-    return {
-        "venue": exchange.name if isinstance(exchange, Component) else exchange.venue,
-        "symbol": str(order.symbol),
-        "id": order.id,
-        "client_order_id": order.client_order_id,
-        "side": order.side.value,
-        "price": None if order.price is None else str(order.price),
-        "amount": str(order.amount),
-        "remaining": str(order.remaining),
-    }

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["main"]
 
-from fortuna._internal.cli import deploy_command, stopping
+from fortuna._internal.cli import deploy_command, rehearse_args, stopping
 
 if TYPE_CHECKING:
     from fortuna._internal.validation import Report
@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="wait while another runner holds the lease instead of exiting 6")
     run.add_argument("--format", choices=("text", "json"), default="text",
                      help="the format of the summary printed on stdout at the end")
-    _rehearse_parser(commands)
+    rehearse_args.add_parser(commands, _duration)
     return parser
 
 
@@ -117,43 +117,6 @@ class _VersionAction(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         print(f"fortuna {_version()}")
         parser.exit()
-
-
-def _rehearse_parser(commands: Any) -> None:
-    rehearse = commands.add_parser(
-        "rehearse", help="run a mandate on simulated venues and the virtual clock; summarise")
-    rehearse.add_argument("file", metavar="FILE")
-    rehearse.add_argument("--data", metavar="DIR|FILE",
-                          help="replay recorded market data (CSV or the listeners' SQLite "
-                               "tables; docs/rehearsal.md) instead of a synthetic market")
-    rehearse.add_argument("--duration", metavar="DURATION", type=_duration,
-                          help="simulated time to run (default: the data's span, or 24h)")
-    rehearse.add_argument("--seed", type=int, help="seed of the simulated markets")
-    rehearse.add_argument("--report", metavar="PATH", help="write an HTML report there")
-    rehearse.add_argument("--format", choices=("text", "json"), default="text",
-                          help="the summary's format on stdout")
-    rehearse.add_argument("--price", action="append", metavar="SYMBOL=PRICE",
-                          help="starting price of a market a live venue trades")
-    rehearse.add_argument("--balance", action="append", metavar="CURRENCY=AMOUNT",
-                          help="starting balance on the venues that replace live ones")
-    rehearse.add_argument("--log-level",
-                          choices=("debug", "info", "warning", "error", "critical"))
-    rehearse.add_argument("--log-format", choices=("console", "json"))
-
-
-def _rehearse(args: argparse.Namespace) -> int:
-    from fortuna._internal.cli.rehearse_command import parse_pairs, rehearse_command
-
-    try:
-        prices = parse_pairs(args.price, "--price")
-        balances = parse_pairs(args.balance, "--balance")
-    except ValueError as error:
-        print(f"fortuna: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    return rehearse_command(
-        args.file, data=args.data, duration=args.duration, seed=args.seed,
-        report=args.report, output_format=args.format, prices=prices, balances=balances,
-        log_level=args.log_level, log_format=args.log_format)
 
 
 def _version() -> str:
@@ -363,7 +326,7 @@ _COMMANDS = {
     "graph": _graph,
     "run": _run,
     "deploy": deploy_command.deploy_command,
-    "rehearse": _rehearse,
+    "rehearse": rehearse_args.command,
 }
 
 

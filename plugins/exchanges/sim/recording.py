@@ -95,8 +95,9 @@ class _Raw:
 
 
 def read_recording(path: str) -> Recording:
-    """Every recorded file at ``path`` (a file, or a directory of ``*.csv`` and
-    ``*.sqlite``/``*.db`` files); :class:`RecordingError` for anything unreadable."""
+    """Every recorded file at ``path`` (a file, or a directory of ``*.csv``,
+    ``*.parquet`` and ``*.sqlite``/``*.db`` files); :class:`RecordingError` for anything
+    unreadable."""
     if path.startswith(_POSTGRES):
         from plugins.exchanges.sim._recording_postgres import read_postgres, without_password
 
@@ -109,9 +110,10 @@ def read_recording(path: str) -> Recording:
         return recording
     if os.path.isdir(path):
         files = sorted(os.path.join(path, name) for name in os.listdir(path)
-                       if name.endswith((".csv", ".sqlite", ".db")))
+                       if name.endswith((".csv", ".parquet", ".sqlite", ".db")))
         if not files:
-            raise RecordingError(f"{path}: no recorded data (*.csv, *.sqlite, *.db) in it")
+            raise RecordingError(
+                f"{path}: no recorded data (*.csv, *.parquet, *.sqlite, *.db) in it")
     elif os.path.exists(path):
         files = [path]
     else:
@@ -120,10 +122,16 @@ def read_recording(path: str) -> Recording:
     for name in files:
         if name.endswith(".csv"):
             _read_csv(name, raw)
+        elif name.endswith(".parquet"):
+            from plugins.exchanges.sim._recording_parquet import read_parquet
+
+            read_parquet(name, _kind, lambda n, k, c, r: _rows(n, k, c, r, raw),
+                         RecordingError)
         elif name.endswith((".sqlite", ".db")):
             _read_sqlite(name, raw)
         else:
-            raise RecordingError(f"{name}: not recorded data (a .csv, .sqlite or .db file)")
+            raise RecordingError(
+                f"{name}: not recorded data (a .csv, .parquet, .sqlite or .db file)")
     recording = _assemble(raw)
     recording.files = files
     if not recording.symbols:

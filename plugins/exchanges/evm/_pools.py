@@ -1,14 +1,17 @@
-"""Concentrated-liquidity pools found by address: the CREATE2 rule and a checked cache."""
+"""Concentrated-liquidity pools: found by address (the CREATE2 rule, a checked cache) and
+priced from their square-root price."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
+from plugins.exchanges.evm._venue import ratio
 from schemas import BadSymbol
 from schemas.swap import Token
 
-__all__ = ["PoolDirectory", "create2_address"]
+__all__ = ["PoolDirectory", "create2_address", "sqrt_price_ratio"]
 
 
 def create2_address(deployer: str, salt: bytes, init_code_hash: str) -> str:
@@ -19,6 +22,15 @@ def create2_address(deployer: str, salt: bytes, init_code_hash: str) -> str:
     digest = Web3.keccak(b"\xff" + bytes.fromhex(deployer[2:]) + salt
                          + bytes.fromhex(init_code_hash[2:]))
     return "0x" + bytes(digest)[12:].hex()
+
+
+def sqrt_price_ratio(sqrt_price: int, base: Token, quote: Token) -> Decimal:
+    """Units of ``quote`` per unit of ``base`` from a pool's ``sqrtPriceX96`` (the price of
+    token0 in token1 is sqrtP^2 / 2^192, scaled by the decimals; token0 is the lower
+    address), to 34 significant digits."""
+    if base.address.lower() < quote.address.lower():
+        return ratio(sqrt_price**2 * 10**base.decimals, (1 << 192) * 10**quote.decimals)
+    return ratio((1 << 192) * 10**base.decimals, sqrt_price**2 * 10**quote.decimals)
 
 
 class PoolDirectory:

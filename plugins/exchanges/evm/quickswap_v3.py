@@ -29,8 +29,8 @@ from typing import Any
 from pydantic import Field
 
 from plugins.exchanges.evm._abi import ALGEBRA_POOL, ALGEBRA_QUOTER, ALGEBRA_ROUTER
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address
-from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
+from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
 from schemas import InvalidOrder
 from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
@@ -131,12 +131,7 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
         block = int(header["number"])
         state = await self.read(self.contract(pool, ALGEBRA_POOL).functions.globalState().call(
             block_identifier=block))
-        sqrt_price = int(state[0])
-        # price of token0 in token1 units = sqrtP^2 / 2^192, scaled by the decimals
-        if base.address.lower() < quote.address.lower():
-            price = ratio(sqrt_price**2 * 10**base.decimals, (1 << 192) * 10**quote.decimals)
-        else:
-            price = ratio((1 << 192) * 10**base.decimals, sqrt_price**2 * 10**quote.decimals)
+        price = sqrt_price_ratio(int(state[0]), base, quote)
         return PoolPrice(pool=pool, base=base, quote=quote, price=price, block=block,
                          timestamp=self.block_time(header))
 

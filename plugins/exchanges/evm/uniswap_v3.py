@@ -30,9 +30,9 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from plugins.exchanges.evm._abi import QUOTER_V2, SWAP_ROUTER, V3_POOL
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address
+from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._v3math import PoolState, simulate
-from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
+from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
 from schemas import InvalidOrder
 from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
@@ -173,13 +173,7 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
         pool = await self._pool(base, quote)
         header = await self.latest_block()
         state = await self._state(pool, int(header["number"]))
-        # price of token0 in token1 units = sqrtP^2 / 2^192, scaled by the decimals
-        if base.address.lower() < quote.address.lower():
-            price = ratio(state.sqrt_price**2 * 10**base.decimals,
-                          (1 << 192) * 10**quote.decimals)
-        else:
-            price = ratio((1 << 192) * 10**base.decimals,
-                          state.sqrt_price**2 * 10**quote.decimals)
+        price = sqrt_price_ratio(state.sqrt_price, base, quote)
         return PoolPrice(pool=pool, base=base, quote=quote, price=price,
                          block=int(header["number"]), timestamp=self.block_time(header))
 

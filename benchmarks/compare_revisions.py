@@ -11,7 +11,7 @@ before, after, ... ``--rounds`` times each), so drift in machine load hits both 
 
 Each figure is a number a script prints: a line of output is one key (its text with the
 numbers blanked, plus its occurrence), and each number on it one figure. Numbers that are
-the same in every run of both checkouts (sizes, counts) are parameters and left out. Per
+the same in every run (sizes, counts) are parameters and left out. Per
 figure: the median of each checkout's runs and after / before. The whole process's wall
 time is reported as one more figure. Figures whose line exists in one checkout only (the
 script changed what it prints) are listed as such.
@@ -128,8 +128,8 @@ def compare(before: Path, after: Path, script: str, args: list[str], rounds: int
     for key, position in keys:
         old, new = samples["before"].get((key, position)), samples["after"].get((key, position))
         values = (old or []) + (new or [])
-        if len(set(values)) <= 1 and old and new:
-            continue  # a parameter: the same everywhere
+        if len(set(values)) <= 1 and len(values) > 1:
+            continue  # a parameter: the same in every run
         text = texts["after"].get(key) or texts["before"][key]
         rows.append(row(text, position, old, new))
     return "\n".join(rows) + "\n"

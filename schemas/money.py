@@ -150,8 +150,12 @@ def _exact_operation(
 ) -> Callable[[Decimal, Decimal], Decimal]:
     """``multiply``, ``add`` or ``subtract``: the context's operation called directly, the
     operation named only on failure (they run several times per quote on the market-making
-    tick; built here once rather than written out three times, at the same speed:
-    benchmarks/money_ops.py)."""
+    tick). Built here once rather than written out three times: measured in one process
+    (CPU time, interleaved), the closure costs 4 to 8 ns more per call than the written-out
+    functions (about 130 against 125 ns; the bare context op is about 85 ns). The
+    market-making benchmark makes about 280 such calls a tick, simulated venue included:
+    about 1.5 us, under 1 % of its tick. benchmarks/money_ops.py keeps the overhead over
+    the bare context."""
 
     def exact(left: Decimal, right: Decimal) -> Decimal:
         if type(left) is Decimal and type(right) is Decimal:

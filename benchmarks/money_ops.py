@@ -8,7 +8,9 @@ thin. Each is timed against its baseline, the same operation of ``schemas.money.
 called directly, on the same operands (prices and amounts of a usual size). Rounds are
 interleaved (every action once per round, ``--calls`` calls each) so drift in machine load
 hits all alike; the figure is the median over rounds, in CPU ns per call, with the ratio to the
-baseline of the same rounds. Says whether bytecode was cached. Prints; asserts nothing.
+baseline of the same rounds. ``divide`` (a balance over a price, rounded down to a step in
+exact integers) is timed against the naive two steps it replaces, a context division then
+``quantize`` (which rounds twice). Says whether bytecode was cached. Prints; asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +33,19 @@ from schemas import money  # noqa: E402
 
 Operation = Callable[[Decimal, Decimal], Decimal]
 LEFT, RIGHT = Decimal("64123.45"), Decimal("0.0375")
+
+
+STEP = Decimal("0.0001")
+
+
+def divide_down(left: Decimal, right: Decimal) -> Decimal:
+    """What a balance affords at a price, a step of 0.0001, never a step more."""
+    return money.divide(left, right, STEP, money.Rounding.DOWN)
+
+
+def divide_then_quantize(left: Decimal, right: Decimal) -> Decimal:
+    """The naive two steps: a 34-digit division, then rounding down to the step."""
+    return (left / right).quantize(STEP, ROUND_DOWN)
 
 
 def timed(operation: Operation, calls: int) -> float:
@@ -52,6 +67,7 @@ def main() -> None:
         "multiply": (money.multiply, money.CONTEXT.multiply),
         "add": (money.add, money.CONTEXT.add),
         "subtract": (money.subtract, money.CONTEXT.subtract),
+        "divide": (divide_down, divide_then_quantize),
     }
     samples: dict[str, list[float]] = {}
     for _ in range(options.rounds):
@@ -64,7 +80,7 @@ def main() -> None:
     for name in pairs:
         ours = statistics.median(samples[f"money.{name}"])
         base = statistics.median(samples[f"CONTEXT.{name} (baseline)"])
-        print(f"  {name:9s} money {ours:7.1f} ns  context {base:7.1f} ns  x{ours / base:.2f}")
+        print(f"  {name:9s} money {ours:7.1f} ns  baseline {base:7.1f} ns  x{ours / base:.2f}")
 
 
 if __name__ == "__main__":

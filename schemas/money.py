@@ -196,13 +196,11 @@ def divide_exact(dividend: Decimal, divisor: Decimal) -> Decimal:
 
 
 def _as_fraction(value: Decimal) -> tuple[int, int]:
-    """``value`` as ``(numerator, exponent)`` with ``value == numerator * 10**exponent``."""
-    _refuse_non_decimal(value)
-    sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
+    """``value`` as ``(numerator, denominator)``, exactly, the denominator positive (Python's
+    own ``as_integer_ratio``, in C: several times faster than reading the digits)."""
+    if not value.is_finite():
         raise MoneyError(f"{value} is not a finite number")
-    numerator = int("".join(map(str, digits)) or "0")
-    return (-numerator if sign else numerator), exponent
+    return value.as_integer_ratio()
 
 
 def _round_quotient(numerator: int, denominator: int, rounding: Rounding) -> int:
@@ -236,24 +234,24 @@ def _scaled_quotient(
         raise MoneyError(f"division of {dividend} by zero")
     if quantum <= 0:
         raise MoneyError(f"a rounding quantum must be positive, got {quantum}")
-    top, top_exp = _as_fraction(dividend)
-    bottom, bottom_exp = _as_fraction(divisor)
-    step, step_exp = _as_fraction(quantum)
-    # dividend / (divisor * quantum) = top * 10**shift / (bottom * step)
-    shift = top_exp - bottom_exp - step_exp
-    denominator = bottom * step
-    if shift >= 0:
-        top *= 10**shift
-    else:
-        denominator *= 10**-shift
+    top, top_denominator = _as_fraction(dividend)
+    bottom, bottom_denominator = _as_fraction(divisor)
+    step, step_denominator = _as_fraction(quantum)
+    # dividend / (divisor * quantum), each a ratio of integers
+    numerator = top * bottom_denominator * step_denominator
+    denominator = top_denominator * bottom * step
     if denominator < 0:
-        top, denominator = -top, -denominator
-    return _round_quotient(top, denominator, rounding)
+        numerator, denominator = -numerator, -denominator
+    return _round_quotient(numerator, denominator, rounding)
 
 
 def _times_quantum(steps: int, quantum: Decimal) -> Decimal:
-    step, step_exp = _as_fraction(quantum)
-    return _scaled(steps * step, step_exp)
+    """``steps * quantum``, exact, with the quantum's exponent, or :class:`MoneyError`."""
+    try:
+        return CONTEXT.multiply(Decimal(steps), quantum)
+    except ArithmeticError:
+        raise MoneyError(f"{steps} times {quantum} does not fit the money context "
+                         f"({PRECISION} digits)") from None
 
 
 def _scaled(integer: int, exponent: int) -> Decimal:

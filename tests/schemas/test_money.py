@@ -129,6 +129,18 @@ def test_a_non_positive_quantum_is_refused() -> None:
         money.round_to(Decimal(1), Decimal(0), Rounding.DOWN)
 
 
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_divide_refuses_a_value_that_is_not_finite(value: str) -> None:
+    with pytest.raises(MoneyError, match="not a finite number"):
+        money.divide(Decimal(value), Decimal(1), Decimal("0.01"), Rounding.DOWN)
+
+
+def test_a_rounded_quotient_beyond_the_context_fails_loudly() -> None:
+    # 10**1400 / 3 quanta: 1,400 significant digits, more than the context holds
+    with pytest.raises(MoneyError, match="does not fit the money context"):
+        money.divide(Decimal("1E+700"), Decimal(3), Decimal("1E-700"), Rounding.DOWN)
+
+
 def test_a_product_beyond_the_context_fails_loudly_instead_of_rounding() -> None:
     huge = Decimal("9" * (money.PRECISION // 2 + 1))
     with pytest.raises(MoneyError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -10,6 +9,7 @@ from pydantic import Field, model_validator
 
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
+from plugins.kill_switches._valuation import marked_value
 from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
 from schemas.feeds import BalancesFeed
 from schemas.money import Rounding
@@ -48,16 +48,11 @@ class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
     async def evaluate(self) -> str | None:
         args = self.args
         try:
-            balances, price = await asyncio.gather(args.exchange.fetch_balances(),
-                                                   args.price.price())
+            value, _ = await marked_value(args.exchange, args.price, args.symbol)
         except PriceUnavailable as exc:
             # No valuation without a price: a missing price is kill_switches.stale_data's.
             self.log.warning("price unavailable: drawdown not evaluated", error=str(exc))
             return None
-        value = money.add(
-            money.multiply(balances.total(args.symbol.base), price),
-            balances.total(args.symbol.quote),
-        )
         self.value = value
         if self.peak is None or value > self.peak:
             self.peak = value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -11,6 +10,7 @@ from pydantic import Field, model_validator
 from fortuna import ComponentArgs, ExactDecimal
 from plugins.kill_switches._action import OnTrip
 from plugins.kill_switches._latch import LatchedSwitch
+from plugins.kill_switches._valuation import marked_value
 from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
 from schemas.feeds import BalancesFeed
 from schemas.risk import TripPolicy
@@ -59,13 +59,11 @@ class PnlSwitch(LatchedSwitch[PnlArgs]):
     async def evaluate(self) -> str | None:
         args = self.args
         try:
-            balances, price = await asyncio.gather(args.exchange.fetch_balances(),
-                                                   args.price.price())
+            value, price = await marked_value(args.exchange, args.price, args.symbol)
         except PriceUnavailable as exc:
             self.log.warning("price unavailable: pnl not marked", error=str(exc))
             return None
-        base, quote = args.symbol.base, args.symbol.quote
-        value = money.add(money.multiply(balances.total(base), price), balances.total(quote))
+        quote = args.symbol.quote
         self.value = value
         if self.start is None:
             self.start = value

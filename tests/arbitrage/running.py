@@ -8,7 +8,7 @@ from fortuna import Graph
 from plugins.arbitrage._decision import Execution
 from plugins.arbitrage.service import Arbitrage
 
-__all__ = ["until_executed"]
+__all__ = ["first_legs", "until_executed"]
 
 
 async def until_executed(graph: Graph, seconds: float = 30.0) -> tuple[Arbitrage, list[Execution]]:
@@ -25,3 +25,14 @@ async def until_executed(graph: Graph, seconds: float = 30.0) -> tuple[Arbitrage
     service.request_stop()
     await asyncio.wait_for(running, 30)
     return service, list(service.executions)
+
+
+def first_legs(executions: list[Execution]) -> tuple[str, str]:
+    """The venues (buy, sell) of the first execution, which must exist and be complete,
+    both legs done."""
+    assert executions, "no arbitrage was executed"
+    first = executions[0]
+    assert first.complete
+    assert first.buy is not None
+    assert first.sell is not None
+    return first.buy.venue, first.sell.venue

@@ -4,6 +4,7 @@ helper's local stand-ins (tests/ccxt/standins), on 127.0.0.1 only."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import AsyncIterator, Callable, Coroutine
 from decimal import Decimal
@@ -202,37 +203,46 @@ async def case_study(venues_: list[tuple[StandIn, str]], **service_args: Any) ->
     return Mandate.from_dict(data, source="case_study.yaml")
 
 
-async def standins(mexc: Books) -> list[tuple[StandIn, str]]:
+async def ticked_once(venues_: list[tuple[StandIn, str]], **service_args: Any) -> Arbitrage:
+    """The case study's service (with ``service_args``) after one tick, its graph stopped."""
+    async with start(await case_study(venues_, **service_args)) as graph:
+        service = graph.service
+        assert isinstance(service, Arbitrage)
+        await service.tick()
+    return service
+
+
+@contextlib.asynccontextmanager
+async def standins(mexc: Books) -> AsyncIterator[list[tuple[StandIn, str]]]:
+    """Binance's and mexc's stand-ins (mexc with the given books), running, with their URLs."""
     binance = matching("binance", binance_ledger(), binance_books())
     mexc_standin = matching("mexc", mexc_ledger(), mexc)
-    return [(binance, await binance.start()), (mexc_standin, await mexc_standin.start())]
+    started = [(binance, await binance.start()), (mexc_standin, await mexc_standin.start())]
+    try:
+        yield started
+    finally:
+        for standin, _ in started:
+            await standin.stop()
 
 
 @pytest.fixture
 async def spread() -> AsyncIterator[list[tuple[StandIn, str]]]:
     """Stand-ins where mexc bids 30300 USDC for BTC that binance offers at 30000.20 USDT."""
-    started = await standins(mexc_books())
-    yield started
-    for standin, _ in started:
-        await standin.stop()
+    async with standins(mexc_books()) as started:
+        yield started
 
 
 @pytest.fixture
 async def no_spread() -> AsyncIterator[list[tuple[StandIn, str]]]:
-    started = await standins(mexc_books(bid="30000.00", ask="30010.00"))
-    yield started
-    for standin, _ in started:
-        await standin.stop()
+    async with standins(mexc_books(bid="30000.00", ask="30010.00")) as started:
+        yield started
 
 
 async def test_case_study_mandate_trades_the_spread_between_the_stand_ins(
     spread: list[tuple[StandIn, str]],
 ) -> None:
-    async with start(await case_study(spread)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        (execution,) = service.executions
+    service = await ticked_once(spread)
+    (execution,) = service.executions
     assert execution.complete
     assert execution.opportunity.direction == "a_to_b"
     (binance_fill,) = spread[0][0].ledger.fills
@@ -244,11 +254,8 @@ async def test_case_study_mandate_trades_the_spread_between_the_stand_ins(
 async def test_case_study_realised_figures_are_the_venues_and_the_quotes(
     spread: list[tuple[StandIn, str]],
 ) -> None:
-    async with start(await case_study(spread)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        (execution,) = service.executions
+    service = await ticked_once(spread)
+    (execution,) = service.executions
     quoted = execution.opportunity
     (binance_fill,) = spread[0][0].ledger.fills
     (mexc_fill,) = spread[1][0].ledger.fills
@@ -268,11 +275,8 @@ async def test_case_study_realised_figures_are_the_venues_and_the_quotes(
 async def test_case_study_mandate_does_not_trade_without_a_spread(
     no_spread: list[tuple[StandIn, str]],
 ) -> None:
-    async with start(await case_study(no_spread)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        assert not service.executions
+    service = await ticked_once(no_spread)
+    assert not service.executions
     assert all(not standin.ledger.orders for standin, _ in no_spread)
 
 
@@ -281,11 +285,8 @@ async def test_case_study_unwinds_the_buy_when_mexc_refuses_the_sell(
 ) -> None:
     mexc = spread[1][0]
     mexc.fail("POST", "/api/v3/order", 400, {"code": 30004, "msg": "Insufficient position"})
-    async with start(await case_study(spread)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        (execution,) = service.executions
+    service = await ticked_once(spread)
+    (execution,) = service.executions
     assert execution.sell is None
     assert "Insufficient" in (execution.sell_error or "")
     (correction,) = execution.corrections
@@ -313,11 +314,8 @@ async def test_case_study_finds_a_leg_whose_answer_was_lost_by_its_client_order_
 ) -> None:
     binance = spread[0][0]
     lose_next_answer(binance)
-    async with start(await case_study(spread)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        (execution,) = service.executions
+    service = await ticked_once(spread)
+    (execution,) = service.executions
     assert execution.buy is not None
     assert execution.buy.filled == D("0.05")
     assert execution.buy_error is not None
@@ -358,11 +356,8 @@ async def test_case_study_halts_naming_a_leg_it_cannot_find(
     for path in ("/api/v3/openOrders", "/api/v3/allOrders"):
         for _ in range(LOST):
             binance.fail("GET", path, *binance.RATE_LIMITED)
-    async with start(await case_study(spread, recovery_attempts=1)) as graph:
-        service = graph.service
-        assert isinstance(service, Arbitrage)
-        await service.tick()
-        (execution,) = service.executions
+    service = await ticked_once(spread, recovery_attempts=1)
+    (execution,) = service.executions
     (create,) = binance.creates()
     client_order_id = create.form.get("newClientOrderId") or create.query["newClientOrderId"]
     assert service.halted is not None

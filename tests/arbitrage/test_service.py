@@ -7,12 +7,13 @@ Alpha sells BTC at 100000 (0.03) then 100010; buying 0.05 there averages 100004 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from fortuna import Context
 from plugins.arbitrage.adapters.cex import CexAdapter, CexAdapterArgs
-from plugins.arbitrage.service import ArbitrageArgs
+from plugins.arbitrage.service import Arbitrage, ArbitrageArgs
 from plugins.kill_switches.any import AnyArgs, AnySwitch
 from plugins.kill_switches.consecutive_errors import ConsecutiveErrorsArgs, ConsecutiveErrorsSwitch
 from schemas import (
@@ -29,16 +30,23 @@ D = Decimal
 BUY_COST = D("5005.2002")  # 0.05 BTC on alpha: 5000.20 + 5.0002 fee
 
 
-def open_gap(w: World, bid: str = "100500") -> None:
-    """Beta bids above alpha's asks: buy on alpha, sell on beta."""
+async def gapped(bid: str = "100500", latency: float = 0.0) -> World:
+    """A world where beta bids above alpha's asks: buy on alpha, sell on beta."""
+    w = await world(latency=latency)
     w.beta.set_book("BTC/USDC", bids=[(bid, "1")], asks=[("100600", "1")])
+    return w
+
+
+async def ticked(w: World, **args: Any) -> Arbitrage:
+    """The service of ``w`` (its arguments overridden by ``args``) after its first tick."""
+    service = await w.service(**args)
+    await service.tick()
+    return service
 
 
 async def test_a_profitable_spread_buys_on_a_and_sells_on_b() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service()
-    await service.tick()
+    w = await gapped()
+    service = await ticked(w)
     (execution,) = service.executions
     assert execution.complete
     assert execution.opportunity.direction == "a_to_b"
@@ -47,10 +55,8 @@ async def test_a_profitable_spread_buys_on_a_and_sells_on_b() -> None:
 
 
 async def test_realised_profit_and_fees_match_the_quotes() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service()
-    await service.tick()
+    w = await gapped()
+    service = await ticked(w)
     (execution,) = service.executions
     quoted = execution.opportunity
     assert quoted.cost == BUY_COST
@@ -62,10 +68,8 @@ async def test_realised_profit_and_fees_match_the_quotes() -> None:
 
 
 async def test_balances_move_by_the_realised_figures() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service()
-    await service.tick()
+    w = await gapped()
+    await ticked(w)
     assert w.alpha.free["USDT"] == D(10000) - BUY_COST
     assert w.alpha.free["BTC"] == D("1.05")
     assert w.beta.free["USDC"] == D(10000) + D("5019.975")
@@ -75,8 +79,7 @@ async def test_balances_move_by_the_realised_figures() -> None:
 async def test_a_profitable_spread_the_other_way_buys_on_b_and_sells_on_a() -> None:
     w = await world()
     w.beta.set_book("BTC/USDC", bids=[("99000", "1")], asks=[("99500", "1")])
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     (execution,) = service.executions
     assert execution.opportunity.direction == "b_to_a"
     assert execution.buy is not None
@@ -85,40 +88,32 @@ async def test_a_profitable_spread_the_other_way_buys_on_b_and_sells_on_a() -> N
 
 
 async def test_a_spread_under_the_threshold_does_not_trade() -> None:
-    w = await world()
-    open_gap(w, bid="100250")  # profit 2.2873 USDT, a ratio of 0.00046 < 0.0015
-    service = await w.service()
-    await service.tick()
+    w = await gapped(bid="100250")  # profit 2.2873 USDT, a ratio of 0.00046 < 0.0015
+    service = await ticked(w)
     assert not service.executions
     assert w.alpha.requests == []
     assert w.beta.requests == []
 
 
 async def test_a_gross_spread_the_fees_consume_does_not_trade() -> None:
-    w = await world()
-    open_gap(w, bid="100100")  # above the 100004 average, below it once 0.2 % of fees are paid
-    service = await w.service(threshold=D(0))
-    await service.tick()
+    w = await gapped(bid="100100")  # above the 100004 average, below it once 0.2 % of fees are paid
+    service = await ticked(w, threshold=D(0))
     assert not service.executions
 
 
 async def test_the_conversion_rate_is_applied_before_deciding() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     # USDC at 0.995 USDT: beta's 5019.975 USDC are worth 4994.87 USDT, less than the cost.
     w.alpha.set_book("USDC/USDT", bids=[("0.994", "100000")], asks=[("0.996", "100000")])
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     assert not service.executions
 
 
 async def test_a_cheaper_quote_currency_can_turn_the_other_direction_profitable() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     # USDC at 0.99 USDT: beta's 100600 USDC ask is 99594 USDT, under alpha's 99990 bid.
     w.alpha.set_book("USDC/USDT", bids=[("0.989", "100000")], asks=[("0.991", "100000")])
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     (execution,) = service.executions
     assert execution.opportunity.direction == "b_to_a"
     assert execution.opportunity.buy_rate.rate == D("0.990")
@@ -128,85 +123,68 @@ async def test_a_cheaper_quote_currency_can_turn_the_other_direction_profitable(
 async def test_not_enough_depth_on_one_venue_skips_that_direction() -> None:
     w = await world()
     w.beta.set_book("BTC/USDC", bids=[("100500", "0.01")], asks=[("100600", "1")])
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     assert not service.executions
 
 
 async def test_a_buy_venue_short_of_quote_currency_skips_the_trade() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.alpha.free["USDT"] = D("5005")  # needs 0.05 * 100010 * 1.001 = 5005.50045
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     assert not service.executions
     assert w.alpha.requests == []
 
 
 async def test_a_sell_venue_short_of_base_currency_skips_the_trade() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.free["BTC"] = D("0.0499")
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     assert not service.executions
     assert w.beta.requests == []
 
 
 async def test_a_trade_amount_off_the_markets_step_is_not_traded() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service(trade_amount=D("0.05005"))  # the step is 0.0001
-    await service.tick()
+    w = await gapped()
+    service = await ticked(w, trade_amount=D("0.05005"))  # the step is 0.0001
     assert not service.executions
     assert w.alpha.requests == []
 
 
 async def test_a_tripped_kill_switch_stops_trading() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.switch.trip()
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     assert not service.executions
     assert w.alpha.book_fetches == 0  # not even quoted
 
 
 async def test_trading_resumes_once_the_kill_switch_is_reset() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.switch.trip()
-    service = await w.service()
-    await service.tick()
+    service = await ticked(w)
     w.switch.reset()
     await service.tick()
     assert len(service.executions) == 1
 
 
 async def test_legs_are_limited_at_the_quoted_worst_prices() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service()
-    await service.tick()
+    w = await gapped()
+    await ticked(w)
     assert w.alpha.requests[0].price == D("100010")
     assert w.beta.requests[0].price == D("100500")
 
 
 async def test_max_slippage_widens_the_legs_limits() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service(max_slippage=D("0.001"))
-    await service.tick()
+    w = await gapped()
+    await ticked(w, max_slippage=D("0.001"))
     assert w.alpha.requests[0].price == D("100110.01")  # 100010 * 1.001, rounded down
     assert w.beta.requests[0].price == D("100399.50")  # 100500 * 0.999
 
 
 async def test_unwind_sells_back_what_the_buy_leg_bought_when_the_sell_leg_fails() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_next = NetworkError("connection reset", venue="beta")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     assert execution.sell is None
     assert "connection reset" in (execution.sell_error or "")
@@ -218,11 +196,9 @@ async def test_unwind_sells_back_what_the_buy_leg_bought_when_the_sell_leg_fails
 
 
 async def test_unwind_losses_are_reported_in_the_realised_profit() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_next = NetworkError("connection reset", venue="beta")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     # bought 0.05 at 100004 (+fee), sold back 0.05 at 99990 (-fee)
     assert execution.realised_cost == BUY_COST
@@ -231,11 +207,9 @@ async def test_unwind_losses_are_reported_in_the_realised_profit() -> None:
 
 
 async def test_hedge_completes_the_missing_sell_on_the_other_venue() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_next = NetworkError("connection reset", venue="beta")
-    service = await w.service(leg_failure_policy="hedge")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="hedge")
     (execution,) = service.executions
     (correction,) = execution.corrections
     assert (correction.venue, correction.side, correction.filled) == ("beta", Side.SELL, D("0.05"))
@@ -244,11 +218,9 @@ async def test_hedge_completes_the_missing_sell_on_the_other_venue() -> None:
 
 
 async def test_unwind_buys_back_on_the_sell_venue_when_the_buy_leg_fails() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.alpha.fail_next = ExchangeUnavailable("maintenance", venue="alpha")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     assert execution.imbalance == D("-0.05")
     (correction,) = execution.corrections
@@ -257,11 +229,9 @@ async def test_unwind_buys_back_on_the_sell_venue_when_the_buy_leg_fails() -> No
 
 
 async def test_hedge_completes_the_missing_buy_on_the_other_venue() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.alpha.fail_next = ExchangeUnavailable("maintenance", venue="alpha")
-    service = await w.service(leg_failure_policy="hedge")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="hedge")
     (execution,) = service.executions
     (correction,) = execution.corrections
     assert (correction.venue, correction.side) == ("alpha", Side.BUY)
@@ -269,11 +239,9 @@ async def test_hedge_completes_the_missing_buy_on_the_other_venue() -> None:
 
 @pytest.mark.parametrize("policy", ["unwind", "hedge"])
 async def test_a_leg_that_timed_out_after_filling_counts_its_real_fill(policy: str) -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")  # sold anyway
-    service = await w.service(leg_failure_policy=policy)
-    await service.tick()
+    service = await ticked(w, leg_failure_policy=policy)
     (execution,) = service.executions
     assert execution.sell is not None
     assert execution.sell.filled == D("0.05")
@@ -286,12 +254,10 @@ async def test_a_leg_that_timed_out_after_filling_counts_its_real_fill(policy: s
 
 
 async def test_a_leg_whose_outcome_cannot_be_found_out_halts_instead_of_rebalancing() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")
     w.beta.lookup_error = NetworkError("connection reset", venue="beta")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     assert execution.corrections == ()
     assert execution.policy is None
@@ -310,12 +276,10 @@ async def test_a_leg_whose_outcome_cannot_be_found_out_halts_instead_of_rebalanc
 
 
 async def test_a_refused_leg_is_rebalanced_without_looking_it_up() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_next = InsufficientFunds("BTC short", venue="beta")  # permanent: not placed
     w.beta.lookup_error = NetworkError("connection reset", venue="beta")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     (correction,) = execution.corrections
     assert (correction.venue, correction.side, correction.filled) == ("alpha", Side.SELL, D("0.05"))
@@ -323,12 +287,10 @@ async def test_a_refused_leg_is_rebalanced_without_looking_it_up() -> None:
 
 
 async def test_a_rebalancing_order_that_timed_out_after_filling_is_not_sent_again() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fail_next = NetworkError("connection reset", venue="beta")  # the sell leg: not placed
     w.beta.fail_after_next = RequestTimeout("no answer in time", venue="beta")  # the hedge: sold
-    service = await w.service(leg_failure_policy="hedge")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="hedge")
     (execution,) = service.executions
     (correction,) = execution.corrections
     assert (correction.venue, correction.side, correction.filled) == ("beta", Side.SELL, D("0.05"))
@@ -339,11 +301,9 @@ async def test_a_rebalancing_order_that_timed_out_after_filling_is_not_sent_agai
 
 
 async def test_a_partial_sell_leg_is_unwound_by_the_difference() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fill_cap = D("0.02")
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     assert execution.sell is not None
     assert execution.sell.filled == D("0.02")
@@ -354,11 +314,9 @@ async def test_a_partial_sell_leg_is_unwound_by_the_difference() -> None:
 
 
 async def test_hedge_retries_until_the_missing_quantity_is_done() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fill_cap = D("0.02")
-    service = await w.service(leg_failure_policy="hedge")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="hedge")
     (execution,) = service.executions
     assert [c.filled for c in execution.corrections] == [D("0.02"), D("0.01")]
     assert execution.residual == 0
@@ -366,11 +324,9 @@ async def test_hedge_retries_until_the_missing_quantity_is_done() -> None:
 
 
 async def test_an_imbalance_the_policy_cannot_resolve_halts_trading() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fill_cap = D(0)  # beta fills nothing at all
-    service = await w.service(leg_failure_policy="hedge", recovery_attempts=2)
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="hedge", recovery_attempts=2)
     (execution,) = service.executions
     assert execution.residual == D("0.05")
     assert len(execution.corrections) == 2
@@ -382,11 +338,9 @@ async def test_an_imbalance_the_policy_cannot_resolve_halts_trading() -> None:
 
 
 async def test_an_imbalance_under_the_venues_minimum_is_kept_as_residual() -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     w.beta.fill_cap = D("0.04995")  # 0.00005 short: under the 0.0001 step
-    service = await w.service(leg_failure_policy="unwind")
-    await service.tick()
+    service = await ticked(w, leg_failure_policy="unwind")
     (execution,) = service.executions
     assert execution.corrections == ()
     assert execution.residual == D("0.00005")
@@ -395,10 +349,8 @@ async def test_an_imbalance_under_the_venues_minimum_is_kept_as_residual() -> No
 
 
 async def test_client_order_ids_carry_the_prefix() -> None:
-    w = await world()
-    open_gap(w)
-    service = await w.service(client_order_prefix="mandate7")
-    await service.tick()
+    w = await gapped()
+    await ticked(w, client_order_prefix="mandate7")
     ids = [r.client_order_id for r in (*w.alpha.requests, *w.beta.requests)]
     assert all(i is not None and i.startswith("mandate7") for i in ids)
     assert len(set(ids)) == 2
@@ -413,8 +365,7 @@ async def test_quotes_of_both_venues_run_concurrently() -> None:
 
 
 async def test_checks_and_legs_run_concurrently() -> None:
-    w = await world(latency=0.1)
-    open_gap(w)
+    w = await gapped(latency=0.1)
     service = await w.service()
     start = w.clock.monotonic()
     await service.tick()  # quotes, then balances, then both legs: three round trips
@@ -453,8 +404,7 @@ def test_args_default_everything_but_the_case_studys_five() -> None:
 
 async def test_a_leg_hitting_a_venue_error_counts_as_a_failed_tick_for_consecutive_errors(
 ) -> None:
-    w = await world()
-    open_gap(w)
+    w = await gapped()
     errors = ConsecutiveErrorsSwitch(ConsecutiveErrorsArgs(max_errors=1), context("e", w.clock))
     w.beta.fail_next = NetworkError("connection reset", venue="beta")
     service = await w.service(kill_switches=[errors])

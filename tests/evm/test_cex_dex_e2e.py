@@ -11,7 +11,7 @@ import pytest
 
 from fortuna import start
 from plugins.exchanges.evm.gas import GasPolicy
-from tests.arbitrage.running import until_executed
+from tests.arbitrage.running import first_legs, until_executed
 from tests.conftest import REPO
 from tests.evm.chain import KEYS, sigterm_after
 from tests.evm.conftest import World
@@ -54,13 +54,9 @@ async def test_the_cex_dex_mandate_buys_in_the_pool_and_sells_on_the_venue(
         service, executions = await until_executed(graph)
         gas = graph["gas"]
         assert isinstance(gas, GasPolicy)
-        assert executions, "no arbitrage was executed"
-        first = executions[0]
-        assert first.complete
-        assert first.buy is not None
-        assert first.sell is not None
-        assert first.buy.venue in {"uniswap", "quickswap"}
-        assert first.sell.venue == "cex"
+        buy, sell = first_legs(executions)
+        assert buy in {"uniswap", "quickswap"}
+        assert sell == "cex"
         assert gas.spent > 0
         assert service.realised_profit > 0
 

@@ -13,9 +13,18 @@ from pydantic import SecretStr
 from plugins.exchanges._nonces import NonceManager
 from plugins.exchanges.evm.chain import ChainMismatch, EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
+from plugins.exchanges.evm.uniswap_v2 import UniswapV2
 from plugins.exchanges.evm.wallet import EvmWallet, EvmWalletArgs
 from schemas import AuthenticationError, InvalidOrder, NetworkError
-from schemas.swap import GasBudgetExceeded, SlippageExceeded, SwapDropped, SwapKind
+from schemas.swap import (
+    GasBudgetExceeded,
+    SlippageExceeded,
+    SwapDropped,
+    SwapKind,
+    SwapRequest,
+    SwapVenue,
+    Token,
+)
 from tests.evm.chain import KEYS, free_port
 from tests.evm.conftest import Parts, World, build_parts, context
 from tests.evm.venues import deadline, tokens, v2_venue
@@ -82,6 +91,23 @@ def _counter(start: int, reads: list[int] | None = None) -> Any:
     return pending_count
 
 
+async def selling(venue: SwapVenue, usdc: Token, weth: Token, amount: Decimal,
+                  slippage: Decimal) -> SwapRequest:
+    """A request to sell ``amount`` USDC for WETH at the venue's quote, within ``slippage``."""
+    quote = await venue.quote(SwapKind.EXACT_IN, usdc, weth, amount)
+    return quote.request(slippage, deadline(venue))
+
+
+async def approved(world: World, parts: Parts,
+                   **extra: Any) -> tuple[UniswapV2, Token, Token]:
+    """A Uniswap v2 venue that has swapped once, its allowance out of the way (its next swap
+    is one transaction), with the tokens (USDC, WETH)."""
+    venue = await v2_venue("uniswap_v2", world, parts, **extra)
+    usdc, weth = await tokens(venue, world)
+    await venue.swap(await selling(venue, usdc, weth, Decimal(1), Decimal("0.01")))
+    return venue, usdc, weth
+
+
 async def test_gas_above_the_fee_cap_is_refused_before_sending(world: World) -> None:
     parts = await build_parts(world, KEYS[3])
     try:
@@ -97,12 +123,8 @@ async def test_gas_above_the_fee_cap_is_refused_before_sending(world: World) -> 
 async def test_a_transaction_replaced_by_another_on_its_nonce_is_reported_dropped(
     world: World, parts: Parts
 ) -> None:
-    venue = await v2_venue("uniswap_v2", world, parts)
-    usdc, weth = await tokens(venue, world)
-    await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
-                     .request(Decimal("0.01"), deadline(venue)))  # approval out of the way
-    request = (await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1))).request(
-        Decimal("0.01"), deadline(venue))
+    venue, usdc, weth = await approved(world, parts)
+    request = await selling(venue, usdc, weth, Decimal(1), Decimal("0.01"))
     world.anvil.rpc("evm_setAutomine", False)
     try:
         swap = asyncio.ensure_future(venue.swap(request))
@@ -118,13 +140,9 @@ async def test_a_transaction_replaced_by_another_on_its_nonce_is_reported_droppe
 async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_reused(
     world: World, parts: Parts
 ) -> None:
-    venue = await v2_venue("uniswap_v2", world, parts,
-                           allowance_caps={world.usdc.address: Decimal(10_000)})
-    usdc, weth = await tokens(venue, world)
-    await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
-                     .request(Decimal("0.01"), deadline(venue)))
-    request = (await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1))).request(
-        Decimal("0.01"), deadline(venue))
+    venue, usdc, weth = await approved(
+        world, parts, allowance_caps={world.usdc.address: Decimal(10_000)})
+    request = await selling(venue, usdc, weth, Decimal(1), Decimal("0.01"))
     world.anvil.rpc("evm_setAutomine", False)
     try:
         swap = asyncio.ensure_future(venue.swap(request))
@@ -137,8 +155,7 @@ async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_
             await asyncio.wait_for(swap, 30)
     finally:
         world.anvil.rpc("evm_setAutomine", True)
-    again = await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
-                             .request(Decimal("0.01"), deadline(venue)))
+    again = await venue.swap(await selling(venue, usdc, weth, Decimal(1), Decimal("0.01")))
     assert (await parts.chain.web3.eth.get_transaction(again.tx_hash))["nonce"] == nonce  # type: ignore[arg-type]
 
 
@@ -146,13 +163,9 @@ async def test_a_swap_reverted_in_its_block_reports_the_reason_and_transaction(
     world: World, parts: Parts
 ) -> None:
     """Simulated fine, then front-run in the same block: mined, reverted, reason recovered."""
-    venue = await v2_venue("uniswap_v2", world, parts,
-                           allowance_caps={world.usdc.address: Decimal(10_000)})
-    usdc, weth = await tokens(venue, world)
-    await venue.swap((await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1)))
-                     .request(Decimal("0.01"), deadline(venue)))
-    request = (await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(1000))).request(
-        Decimal(0), deadline(venue))
+    venue, usdc, weth = await approved(
+        world, parts, allowance_caps={world.usdc.address: Decimal(10_000)})
+    request = await selling(venue, usdc, weth, Decimal(1000), Decimal(0))
     world.anvil.rpc("evm_setAutomine", False)
     try:
         swap = asyncio.ensure_future(venue.swap(request))

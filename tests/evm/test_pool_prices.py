@@ -16,8 +16,7 @@ from plugins.prices.uniswap_v2 import UniswapV2Price
 from plugins.prices.uniswap_v3 import UniswapV3Price
 from schemas.swap import SwapKind, SwapVenue
 from tests.evm.conftest import Parts, World, context
-from tests.evm.test_v3_venue import v3_venue
-from tests.evm.venues import deadline, tokens, v2_venue
+from tests.evm.venues import deadline, tokens, v2_venue, v3_venue
 
 
 async def venue_of(kind: str, world: World, parts: Parts) -> SwapVenue:

@@ -4,15 +4,12 @@ carry the router's reasons; the mid price comes from globalState with its block.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from fortuna import Context
-from fortuna._internal.clock import VirtualClock, VirtualClockArgs
 from plugins.exchanges.evm.quickswap_v3 import (
     ALGEBRA_V1_INIT_CODE_HASH,
     QuickSwapV3Args,
@@ -20,7 +17,7 @@ from plugins.exchanges.evm.quickswap_v3 import (
 from plugins.prices._pool import PoolPriceArgs
 from plugins.prices.quickswap_v3 import QuickswapV3Price
 from schemas import BadSymbol, InvalidOrder
-from schemas.swap import DeadlineExpired, SlippageExceeded, SwapKind
+from schemas.swap import SlippageExceeded, SwapKind
 from tests.evm.conftest import Parts, World, context
 from tests.evm.venues import algebra_venue, deadline, tokens, with_limit
 
@@ -102,18 +99,6 @@ async def test_a_swap_leaving_the_narrow_range_executes_exactly_its_quote(
     assert abs(tick_after - tick_before) > 120  # crossed the narrow position's edge
 
 
-async def test_an_exact_in_swap_below_its_minimum_is_refused_with_the_routers_reason(
-    world: World, parts: Parts
-) -> None:
-    venue = await algebra_venue(world, parts)
-    usdc, weth = await tokens(venue, world)
-    quote = await venue.quote(SwapKind.EXACT_IN, weth, usdc, Decimal(1))
-    request = with_limit(quote.request(Decimal(0), deadline(venue)),
-                         quote.amount_out + Decimal("0.000001"))
-    with pytest.raises(SlippageExceeded, match="Too little received"):
-        await venue.swap(request)
-
-
 async def test_an_exact_out_swap_above_its_maximum_is_refused_with_the_routers_reason(
     world: World, parts: Parts
 ) -> None:
@@ -126,18 +111,6 @@ async def test_an_exact_out_swap_above_its_maximum_is_refused_with_the_routers_r
                          quote.amount_in - Decimal("0.000001"))
     with pytest.raises(SlippageExceeded, match="Too much requested"):
         await venue.swap(request)
-
-
-async def test_a_swap_past_the_chains_deadline_reports_the_routers_reason(
-    world: World, parts: Parts
-) -> None:
-    venue = await algebra_venue(world, parts)
-    venue.context.clock = VirtualClock(
-        VirtualClockArgs(start=datetime.now(UTC) - timedelta(hours=1)), Context(name="clock"))
-    usdc, weth = await tokens(venue, world)
-    quote = await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(10))
-    with pytest.raises(DeadlineExpired, match="Transaction too old"):
-        await venue.swap(quote.request(Decimal("0.01"), deadline(venue)))
 
 
 async def test_more_than_the_pool_holds_is_refused(world: World, parts: Parts) -> None:

@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
-from plugins.exchanges.evm.uniswap_v3 import UniswapV3, UniswapV3Args
 from schemas.swap import SwapKind, SwapVenue
 from tests.evm.conftest import Parts, World, context
-from tests.evm.venues import algebra_venue, deadline, tokens, v2_venue
+from tests.evm.venues import algebra_venue, deadline, tokens, v2_venue, v3_venue
 
 D = Decimal
-
-
-async def v3_venue(world: World, parts: Parts) -> UniswapV3:
-    venue = UniswapV3(UniswapV3Args(
-        chain=parts.chain, wallet=parts.wallet, gas=parts.gas, factory=world.v3_factory.address,
-        router=world.v3_router.address), context("uniswap_v3"))
-    await venue.load()
-    return venue
 
 
 async def venue_of(kind: str, world: World, parts: Parts) -> SwapVenue:

@@ -5,15 +5,11 @@ reasons."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from fortuna import Context
-from fortuna._internal.clock import VirtualClock, VirtualClockArgs
 from plugins.exchanges.evm._v3math import (
     MAX_SQRT_RATIO,
     MAX_TICK,
@@ -21,23 +17,13 @@ from plugins.exchanges.evm._v3math import (
     MIN_TICK,
     sqrt_ratio_at_tick,
 )
-from plugins.exchanges.evm.uniswap_v3 import UniswapV3, UniswapV3Args
+from plugins.exchanges.evm.uniswap_v3 import UniswapV3Args
 from schemas import BadSymbol, InvalidOrder
-from schemas.swap import DeadlineExpired, SlippageExceeded, SwapKind
-from tests.evm.conftest import V3_SPACING, Parts, World, context
-from tests.evm.venues import deadline, tokens, with_limit
+from schemas.swap import SwapKind
+from tests.evm.conftest import V3_SPACING, Parts, World
+from tests.evm.venues import deadline, tokens, v3_venue
 
 NARROW_LOW = 200311 // V3_SPACING * V3_SPACING - 120
-
-
-async def v3_venue(world: World, parts: Parts, quotes: str = "local",
-                   **extra: Any) -> UniswapV3:
-    venue = UniswapV3(UniswapV3Args(
-        chain=parts.chain, wallet=parts.wallet, gas=parts.gas, factory=world.v3_factory.address,
-        router=world.v3_router.address, quoter=world.v3_quoter.address, quotes=quotes,
-        **extra), context(f"uniswap_v3_{quotes}"))
-    await venue.load()
-    return venue
 
 
 def test_sqrt_ratios_at_the_tick_bounds_are_the_contracts() -> None:
@@ -102,30 +88,6 @@ async def test_a_swap_crossing_ticks_executes_exactly_the_local_quote(
             ("p", "uint160"), ("tick", "int24"), ("i", "uint16"), ("c", "uint16"),
             ("n", "uint16"), ("f", "uint8"), ("u", "bool"))]}])
     assert pool.functions.slot0().call()[1] < NARROW_LOW  # the swap left the narrow range
-
-
-async def test_a_v3_swap_below_its_minimum_is_refused_with_the_routers_reason(
-    world: World, parts: Parts
-) -> None:
-    venue = await v3_venue(world, parts)
-    usdc, weth = await tokens(venue, world)
-    quote = await venue.quote(SwapKind.EXACT_IN, weth, usdc, Decimal(1))
-    request = with_limit(quote.request(Decimal(0), deadline(venue)),
-                         quote.amount_out + Decimal("0.000001"))
-    with pytest.raises(SlippageExceeded, match="Too little received"):
-        await venue.swap(request)
-
-
-async def test_a_v3_swap_past_the_chains_deadline_reports_the_routers_reason(
-    world: World, parts: Parts
-) -> None:
-    venue = await v3_venue(world, parts)
-    venue.context.clock = VirtualClock(
-        VirtualClockArgs(start=datetime.now(UTC) - timedelta(hours=1)), Context(name="clock"))
-    usdc, weth = await tokens(venue, world)
-    quote = await venue.quote(SwapKind.EXACT_IN, usdc, weth, Decimal(10))
-    with pytest.raises(DeadlineExpired, match="Transaction too old"):
-        await venue.swap(quote.request(Decimal("0.01"), deadline(venue)))
 
 
 async def test_a_fee_tier_without_a_pool_is_a_bad_symbol(world: World, parts: Parts) -> None:

@@ -1,4 +1,4 @@
-"""Builders of the v2-design venues over the deployed world, and chain helpers for tests."""
+"""Builders of the venues over the deployed world, and chain helpers for tests."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from plugins.exchanges.evm.pancakeswap import PancakeSwap, PancakeSwapArgs
 from plugins.exchanges.evm.quickswap_v3 import QuickSwapV3, QuickSwapV3Args
 from plugins.exchanges.evm.uniswap_v2 import UniswapV2, UniswapV2Args
+from plugins.exchanges.evm.uniswap_v3 import UniswapV3, UniswapV3Args
 from schemas.swap import SwapRequest, SwapVenue, Token
 from tests.evm.algebra import NPM_INIT_CODE_HASH
 from tests.evm.conftest import PANCAKE_INIT_CODE_HASH, Parts, World, context
@@ -37,8 +38,19 @@ async def v2_venue(kind: str, world: World, parts: Parts | None, **extra: Any) -
     return venue
 
 
+async def v3_venue(world: World, parts: Parts, quotes: str = "local",
+                   **extra: Any) -> UniswapV3:
+    """A loaded Uniswap v3 venue quoting ``quotes`` (local math or the QuoterV2)."""
+    venue = UniswapV3(UniswapV3Args(
+        chain=parts.chain, wallet=parts.wallet, gas=parts.gas, factory=world.v3_factory.address,
+        router=world.v3_router.address, quoter=world.v3_quoter.address, quotes=quotes,
+        **extra), context(f"uniswap_v3_{quotes}"))
+    await venue.load()
+    return venue
+
+
 async def algebra_venue(world: World, parts: Parts, **extra: Any) -> QuickSwapV3:
-    """A loaded QuickSwap v3 venue over the deployed Algebra pool."""
+    """A loaded QuickSwap v3 (Algebra) venue over the npm build of Algebra's pools."""
     args: dict[str, Any] = {
         "chain": parts.chain, "wallet": parts.wallet, "gas": parts.gas,
         "pool_deployer": world.algebra.pool_deployer.address,

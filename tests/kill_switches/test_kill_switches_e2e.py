@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import structlog
 
@@ -19,22 +18,10 @@ from plugins.kill_switches.drawdown import DrawdownSwitch
 from plugins.kill_switches.manual_halt import ManualHaltSwitch
 from plugins.kill_switches.stale_data import StaleDataSwitch
 from schemas import PriceProvider, PriceQuote
-from schemas.risk import KillSwitch
-from tests.market_making.mandates import SYMBOL, Session, mandate, session, sim
+from tests.kill_switches.support import guarded, switch
+from tests.market_making.mandates import SYMBOL, session, sim
 
 TICKER = {"id": "prices.ticker", "args": {"exchange": "@sim", "symbol": SYMBOL}}
-
-
-def guarded(switches: dict[str, dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-    """A ladder mandate guarded by ``switches`` (component specs by name)."""
-    extra = {**kwargs.pop("extra", {}), **switches}
-    return mandate(extra=extra, kill_switches=[f"@{name}" for name in switches], **kwargs)
-
-
-def switch(s: Session, name: str) -> KillSwitch:
-    component = s.graph[name]
-    assert isinstance(component, KillSwitch)
-    return component
 
 
 async def test_inventory_switch_trips_on_a_balance_over_its_maximum() -> None:

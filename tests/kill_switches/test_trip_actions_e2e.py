@@ -17,21 +17,11 @@ from plugins.kill_switches.schedule import ScheduleSwitch
 from plugins.kill_switches.spread_sla import breach
 from schemas import Balance, Balances, PriceProvider, PriceQuote, Side
 from schemas.feeds import BalancesFeed, Reading
-from schemas.risk import KillSwitch, TripAction
-from tests.market_making.mandates import SYMBOL, Session, mandate, session, sim
+from schemas.risk import TripAction
+from tests.kill_switches.support import guarded, switch
+from tests.market_making.mandates import SYMBOL, Session, session, sim
 
 D = Decimal
-
-
-def guarded(switches: dict[str, dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-    extra = {**kwargs.pop("extra", {}), **switches}
-    return mandate(extra=extra, kill_switches=[f"@{name}" for name in switches], **kwargs)
-
-
-def switch(s: Session, name: str) -> KillSwitch:
-    component = s.graph[name]
-    assert isinstance(component, KillSwitch)
-    return component
 
 
 async def btc(s: Session) -> Decimal:

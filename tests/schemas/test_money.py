@@ -7,7 +7,6 @@ and the largest and smallest values an exact decimal may hold.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
 from schemas import money
 from schemas.money import MoneyError, Rounding
+from tests.schemas.reference import rounded
 
 
 def _decimals(digits: int, low: int, high: int) -> st.SearchStrategy[Decimal]:
@@ -47,25 +47,6 @@ quanta = st.sampled_from(
 roundings = st.sampled_from(list(Rounding))
 
 
-def _rounded(value: Fraction, rounding: Rounding) -> int:
-    """Reference rounding of a rational to an integer."""
-    floor = math.floor(value)
-    if value == floor:
-        return floor
-    if rounding is Rounding.FLOOR:
-        return floor
-    if rounding is Rounding.CEILING:
-        return floor + 1
-    if rounding is Rounding.DOWN:
-        return floor + 1 if value < 0 else floor
-    if rounding is Rounding.UP:
-        return floor if value < 0 else floor + 1
-    above = value - floor
-    if above != Fraction(1, 2):
-        return floor + 1 if above > Fraction(1, 2) else floor
-    return floor if floor % 2 == 0 else floor + 1
-
-
 @given(extremes, extremes)
 def test_products_of_contract_values_are_exact(left: Decimal, right: Decimal) -> None:
     assert Fraction(money.multiply(left, right)) == Fraction(left) * Fraction(right)
@@ -91,7 +72,7 @@ def test_mid_is_exact(left: Decimal, right: Decimal) -> None:
 def test_divide_rounds_the_exact_quotient_in_the_stated_direction(
     dividend: Decimal, divisor: Decimal, quantum: Decimal, rounding: Rounding
 ) -> None:
-    expected_steps = _rounded(Fraction(dividend) / Fraction(divisor) / Fraction(quantum), rounding)
+    expected_steps = rounded(Fraction(dividend) / Fraction(divisor) / Fraction(quantum), rounding)
     assert Fraction(money.divide(dividend, divisor, quantum, rounding)) == (
         expected_steps * Fraction(quantum)
     )
@@ -146,6 +127,18 @@ def test_division_by_zero_is_a_money_error() -> None:
 def test_a_non_positive_quantum_is_refused() -> None:
     with pytest.raises(MoneyError, match="quantum must be positive"):
         money.round_to(Decimal(1), Decimal(0), Rounding.DOWN)
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_divide_refuses_a_value_that_is_not_finite(value: str) -> None:
+    with pytest.raises(MoneyError, match="not a finite number"):
+        money.divide(Decimal(value), Decimal(1), Decimal("0.01"), Rounding.DOWN)
+
+
+def test_a_rounded_quotient_beyond_the_context_fails_loudly() -> None:
+    # 10**1400 / 3 quanta: 1,400 significant digits, more than the context holds
+    with pytest.raises(MoneyError, match="does not fit the money context"):
+        money.divide(Decimal("1E+700"), Decimal(3), Decimal("1E-700"), Rounding.DOWN)
 
 
 def test_a_product_beyond_the_context_fails_loudly_instead_of_rounding() -> None:

@@ -8,7 +8,6 @@ rounded to a decimal context's precision on the way, whatever the thread's conte
 from __future__ import annotations
 
 import decimal
-import math
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -33,6 +32,7 @@ from schemas import (
 from schemas.arbitrage import Quote
 from schemas.market_making import DesiredQuote
 from schemas.money import Rounding
+from tests.schemas.reference import rounded
 
 D = Decimal
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -65,28 +65,12 @@ def _order(amount: Decimal, price: Decimal, filled: Decimal) -> Order:
                  filled=filled, average=price, timestamp=NOW)
 
 
-def _rounded(value: Fraction, rounding: Rounding) -> int:
-    floor = math.floor(value)
-    if value == floor or rounding is Rounding.FLOOR:
-        return floor
-    if rounding is Rounding.CEILING:
-        return floor + 1
-    if rounding is Rounding.DOWN:
-        return floor + 1 if value < 0 else floor
-    if rounding is Rounding.UP:
-        return floor if value < 0 else floor + 1
-    above = value - floor
-    if above != Fraction(1, 2):
-        return floor + 1 if above > Fraction(1, 2) else floor
-    return floor if floor % 2 == 0 else floor + 1
-
-
 @PROPERTY
 @given(st.one_of(token_amounts, prices, token_amounts.map(lambda v: -v)), quanta, roundings)
 def test_round_to_rounds_in_the_stated_direction_for_every_quantum(
     value: Decimal, quantum: Decimal, rounding: Rounding
 ) -> None:
-    expected = _rounded(Fraction(value) / Fraction(quantum), rounding) * Fraction(quantum)
+    expected = rounded(Fraction(value) / Fraction(quantum), rounding) * Fraction(quantum)
     with decimal.localcontext(a_small_context):
         assert Fraction(money.round_to(value, quantum, rounding)) == expected
 

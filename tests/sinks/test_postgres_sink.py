@@ -4,6 +4,8 @@ outages (a proxy cut, connections killed with pg_terminate_backend) and a full b
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +16,7 @@ from fortuna import Context
 from plugins.sinks.postgres import PostgresSink
 from schemas.metrics import BalanceRecord, MetricRecord, SinkFullError
 from tests.sinks.records import LARGEST, SMALLEST, T0, balance, depth, fill, one_of_each, spread
-from tests.sinks.support import LogRecorder, proxy_to, unique_name, via_port
+from tests.sinks.support import CuttableProxy, LogRecorder, proxy_to, unique_name, via_port
 
 pytestmark = pytest.mark.postgres
 
@@ -28,6 +30,33 @@ def make_sink(dsn: str, schema: str, log: LogRecorder | None = None, **args: Any
 
 async def count(pg: asyncpg.Connection, schema: str, kind: str = "balances") -> int:
     return int(await pg.fetchval(f'SELECT count(*) FROM "{schema}".fortuna_{kind}'))
+
+
+# Retries quick enough for a test; the connection attempt bounded.
+QUICK_RETRIES: dict[str, Any] = {"retry_initial": 0.02, "retry_max": 0.1, "connect_timeout": 2}
+
+# A buffer of 100 records that refuses what does not fit within 0.3 s.
+REFUSING_BUFFER: dict[str, Any] = {"buffer_size": 100, "full_timeout": 0.3, "flush_interval": 0.02}
+
+
+@contextlib.asynccontextmanager
+async def loaded_then_cut(
+    dsn: str, schema: str, log: LogRecorder, **args: Any
+) -> AsyncIterator[tuple[PostgresSink, CuttableProxy]]:
+    """A sink loaded through a proxy that is cut at once: every write waits for the proxy's
+    ``restore``. The proxy closes on exit."""
+    async with proxy_to(dsn) as proxy:
+        sink = make_sink(via_port(dsn, proxy.port), schema, log, **QUICK_RETRIES, **args)
+        await sink.load()
+        await proxy.cut()
+        yield sink, proxy
+
+
+async def restore_and_unload(sink: PostgresSink, proxy: CuttableProxy) -> None:
+    """Let the database through again, wait until every buffered record is stored, unload."""
+    proxy.restore()
+    await asyncio.wait_for(sink.flush(), 20)
+    await sink.unload()
 
 
 async def eventually(condition: Any, attempts: int = 200) -> bool:
@@ -227,8 +256,7 @@ async def test_records_written_while_the_database_is_unreachable_arrive_when_it_
     log = LogRecorder()
     async with proxy_to(pg_dsn) as proxy:
         sink = make_sink(
-            via_port(pg_dsn, proxy.port), pg_schema, log, flush_interval=0.02,
-            retry_initial=0.02, retry_max=0.1, connect_timeout=2,
+            via_port(pg_dsn, proxy.port), pg_schema, log, flush_interval=0.02, **QUICK_RETRIES
         )
         await sink.load()
         await sink.write([balance(i) for i in range(100)])
@@ -240,9 +268,7 @@ async def test_records_written_while_the_database_is_unreachable_arrive_when_it_
         assert sink.buffered == 200
         assert await count(pg, pg_schema) == 100
 
-        proxy.restore()
-        await asyncio.wait_for(sink.flush(), 20)
-        await sink.unload()
+        await restore_and_unload(sink, proxy)
 
     assert await count(pg, pg_schema) == 300
     assert log.named("sink write failed", "error"), log.events
@@ -253,13 +279,9 @@ async def test_a_full_buffer_is_reported_loudly_and_write_waits_for_room(
     pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
 ) -> None:
     log = LogRecorder()
-    async with proxy_to(pg_dsn) as proxy:
-        sink = make_sink(
-            via_port(pg_dsn, proxy.port), pg_schema, log, buffer_size=100, full_timeout=None,
-            flush_interval=0.02, retry_initial=0.02, retry_max=0.1, connect_timeout=2,
-        )
-        await sink.load()
-        await proxy.cut()
+    async with loaded_then_cut(
+        pg_dsn, pg_schema, log, buffer_size=100, full_timeout=None, flush_interval=0.02
+    ) as (sink, proxy):
         await sink.write([balance(i) for i in range(100)])
         waiting = asyncio.create_task(sink.write([balance(i) for i in range(100, 110)]))
         await asyncio.sleep(0.3)
@@ -278,22 +300,14 @@ async def test_a_buffer_full_for_longer_than_full_timeout_refuses_the_write_with
     pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
 ) -> None:
     log = LogRecorder()
-    async with proxy_to(pg_dsn) as proxy:
-        sink = make_sink(
-            via_port(pg_dsn, proxy.port), pg_schema, log, buffer_size=100, full_timeout=0.3,
-            flush_interval=0.02, retry_initial=0.02, retry_max=0.1, connect_timeout=2,
-        )
-        await sink.load()
-        await proxy.cut()
+    async with loaded_then_cut(pg_dsn, pg_schema, log, **REFUSING_BUFFER) as (sink, proxy):
         await sink.write([balance(i) for i in range(100)])
         with pytest.raises(SinkFullError) as refused:
             await sink.write([balance(i) for i in range(100, 110)])
         assert refused.value.refused == 10
         assert log.named("sink records refused", "error")[0]["count"] == 10
 
-        proxy.restore()
-        await asyncio.wait_for(sink.flush(), 20)
-        await sink.unload()
+        await restore_and_unload(sink, proxy)
 
     assert await count(pg, pg_schema) == 100
 
@@ -302,13 +316,7 @@ async def test_a_write_larger_than_the_buffer_refused_in_part_says_how_many_were
     pg_dsn: str, pg: asyncpg.Connection, pg_schema: str
 ) -> None:
     log = LogRecorder()
-    async with proxy_to(pg_dsn) as proxy:
-        sink = make_sink(
-            via_port(pg_dsn, proxy.port), pg_schema, log, buffer_size=100, full_timeout=0.3,
-            flush_interval=0.02, retry_initial=0.02, retry_max=0.1, connect_timeout=2,
-        )
-        await sink.load()
-        await proxy.cut()
+    async with loaded_then_cut(pg_dsn, pg_schema, log, **REFUSING_BUFFER) as (sink, proxy):
         with pytest.raises(SinkFullError) as refused:
             await sink.write([balance(i) for i in range(250)])  # parts of 100, 100, 50
         assert (refused.value.accepted, refused.value.refused) == (100, 150)
@@ -316,9 +324,7 @@ async def test_a_write_larger_than_the_buffer_refused_in_part_says_how_many_were
         (logged,) = log.named("sink records refused", "error")
         assert (logged["accepted"], logged["count"], logged["written"]) == (100, 150, 250)
 
-        proxy.restore()
-        await asyncio.wait_for(sink.flush(), 20)
-        await sink.unload()
+        await restore_and_unload(sink, proxy)
 
     stored = await pg.fetch(f'SELECT free FROM "{pg_schema}".fortuna_balances ORDER BY free')
     assert [row["free"] for row in stored] == [balance(i).free for i in range(100)]
@@ -339,13 +345,7 @@ async def test_unload_reports_the_records_it_could_not_store(
     pg_dsn: str, pg_schema: str
 ) -> None:
     log = LogRecorder()
-    async with proxy_to(pg_dsn) as proxy:
-        sink = make_sink(
-            via_port(pg_dsn, proxy.port), pg_schema, log, unload_timeout=0.3,
-            retry_initial=0.02, retry_max=0.1, connect_timeout=2,
-        )
-        await sink.load()
-        await proxy.cut()
+    async with loaded_then_cut(pg_dsn, pg_schema, log, unload_timeout=0.3) as (sink, _):
         await sink.write([balance(i) for i in range(10)])
         await sink.unload()
 

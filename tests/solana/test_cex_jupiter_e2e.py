@@ -12,7 +12,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from fortuna import start
-from tests.arbitrage.running import until_executed
+from tests.arbitrage.running import first_legs, until_executed
 from tests.conftest import REPO
 from tests.solana.chain import LocalChain, rpc_app
 from tests.solana.conftest import serve
@@ -50,12 +50,7 @@ async def test_the_cex_jupiter_mandate_buys_on_the_venue_and_sells_through_jupit
     local, owner = chain
     async with start(CONFIG) as graph:
         service, executions = await until_executed(graph)
-    assert executions, "no arbitrage was executed"
-    first = executions[0]
-    assert first.complete
-    assert first.buy is not None
-    assert first.sell is not None
-    assert (first.buy.venue, first.sell.venue) == ("cex", "jupiter")
+    assert first_legs(executions) == ("cex", "jupiter")
     assert service.realised_profit > 0
     sold = Decimal(5) - Decimal(local.token_amount(owner.pubkey(), WSOL)) / 10**9
     assert sold == len(executions) * Decimal(1)

@@ -29,8 +29,9 @@ from typing import Any
 from pydantic import Field
 
 from plugins.exchanges.evm._abi import ALGEBRA_POOL, ALGEBRA_QUOTER, ALGEBRA_ROUTER
-from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
-from schemas import BadSymbol, InvalidOrder
+from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
+from schemas import InvalidOrder
 from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
 
@@ -65,11 +66,12 @@ class QuickSwapV3Args(EvmVenueArgs):
 class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
     """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
 
-    _pools: dict[tuple[str, str], str]
+    _pools: PoolDirectory
 
     async def load(self) -> None:
         await super().load()
-        self._pools = {}
+        self._pools = PoolDirectory(self.name, self.pool_address,
+                                    lambda pool: self.read(self.web3.eth.get_code(pool)))
 
     def _extra_gas(self) -> int:
         return self.args.new_block_gas
@@ -80,22 +82,11 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
 
         first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
         salt = Web3.keccak(encode(["address", "address"], [first, second]))
-        digest = Web3.keccak(
-            b"\xff" + bytes.fromhex(self.args.pool_deployer[2:]) + bytes(salt)
-            + bytes.fromhex(self.args.init_code_hash[2:]))
-        return self.checksum("0x" + bytes(digest)[12:].hex())
+        return self.checksum(
+            create2_address(self.args.pool_deployer, bytes(salt), self.args.init_code_hash))
 
     async def _pool(self, token_in: Token, token_out: Token) -> str:
-        key = (min(token_in.address.lower(), token_out.address.lower()),
-               max(token_in.address.lower(), token_out.address.lower()))
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self.pool_address(token_in.address, token_out.address)
-            if not await self.read(self.web3.eth.get_code(pool)):
-                raise BadSymbol(f"no {token_in.symbol}/{token_out.symbol} pool "
-                                f"(expected at {pool})", venue=self.name)
-            self._pools[key] = pool
-        return pool
+        return await self._pools.pool(token_in, token_out)
 
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:
@@ -140,12 +131,7 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
         block = int(header["number"])
         state = await self.read(self.contract(pool, ALGEBRA_POOL).functions.globalState().call(
             block_identifier=block))
-        sqrt_price = int(state[0])
-        # price of token0 in token1 units = sqrtP^2 / 2^192, scaled by the decimals
-        if base.address.lower() < quote.address.lower():
-            price = ratio(sqrt_price**2 * 10**base.decimals, (1 << 192) * 10**quote.decimals)
-        else:
-            price = ratio((1 << 192) * 10**base.decimals, sqrt_price**2 * 10**quote.decimals)
+        price = sqrt_price_ratio(int(state[0]), base, quote)
         return PoolPrice(pool=pool, base=base, quote=quote, price=price, block=block,
                          timestamp=self.block_time(header))
 

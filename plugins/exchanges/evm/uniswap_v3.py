@@ -30,9 +30,10 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from plugins.exchanges.evm._abi import QUOTER_V2, SWAP_ROUTER, V3_POOL
+from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._v3math import PoolState, simulate
-from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs, ratio
-from schemas import BadSymbol, InvalidOrder
+from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
+from schemas import InvalidOrder
 from schemas.money import MoneyError
 from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
 
@@ -74,12 +75,15 @@ class UniswapV3Args(EvmVenueArgs):
 class UniswapV3(EvmSwapVenue[UniswapV3Args]):
     """Uniswap v3 pools: exact quotes (local tick-crossing math or QuoterV2), SwapRouter swaps."""
 
-    _pools: dict[tuple[str, str], str]
+    _pools: PoolDirectory
     _spacings: dict[str, int]
 
     async def load(self) -> None:
         await super().load()
-        self._pools, self._spacings = {}, {}
+        self._pools = PoolDirectory(self.name, self.pool_address,
+                                    lambda pool: self.read(self.web3.eth.get_code(pool)),
+                                    f" at fee tier {self.args.fee_tier}")
+        self._spacings = {}
 
     def pool_address(self, token_a: str, token_b: str) -> str:
         from eth_abi.abi import encode
@@ -88,23 +92,11 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
         first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
         salt = Web3.keccak(encode(["address", "address", "uint24"],
                                   [first, second, self.args.fee_tier]))
-        digest = Web3.keccak(
-            b"\xff" + bytes.fromhex(self.args.factory[2:]) + bytes(salt)
-            + bytes.fromhex(self.args.init_code_hash[2:]))
-        return self.checksum("0x" + bytes(digest)[12:].hex())
+        return self.checksum(
+            create2_address(self.args.factory, bytes(salt), self.args.init_code_hash))
 
     async def _pool(self, token_in: Token, token_out: Token) -> str:
-        key = (min(token_in.address.lower(), token_out.address.lower()),
-               max(token_in.address.lower(), token_out.address.lower()))
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self.pool_address(token_in.address, token_out.address)
-            if not await self.read(self.web3.eth.get_code(pool)):
-                raise BadSymbol(
-                    f"no {token_in.symbol}/{token_out.symbol} pool at fee tier "
-                    f"{self.args.fee_tier} (expected at {pool})", venue=self.name)
-            self._pools[key] = pool
-        return pool
+        return await self._pools.pool(token_in, token_out)
 
     async def _state(self, pool: str, block: int) -> PoolState:
         functions = self.contract(pool, V3_POOL).functions
@@ -181,13 +173,7 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
         pool = await self._pool(base, quote)
         header = await self.latest_block()
         state = await self._state(pool, int(header["number"]))
-        # price of token0 in token1 units = sqrtP^2 / 2^192, scaled by the decimals
-        if base.address.lower() < quote.address.lower():
-            price = ratio(state.sqrt_price**2 * 10**base.decimals,
-                          (1 << 192) * 10**quote.decimals)
-        else:
-            price = ratio((1 << 192) * 10**base.decimals,
-                          state.sqrt_price**2 * 10**quote.decimals)
+        price = sqrt_price_ratio(state.sqrt_price, base, quote)
         return PoolPrice(pool=pool, base=base, quote=quote, price=price,
                          block=int(header["number"]), timestamp=self.block_time(header))
 

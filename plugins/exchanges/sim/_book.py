@@ -34,6 +34,8 @@ class SimOrder:
     """An order as the venue holds it; :meth:`snapshot` gives the immutable ``Order``."""
 
     __slots__ = (
+        "_snapshot",
+        "_snapshot_key",
         "amount",
         "client_order_id",
         "cost",
@@ -97,6 +99,8 @@ class SimOrder:
         self.reserve_rate = _ZERO
         """Reserved per unit of base: the limit price with the worst fee for a buy, 1 for a
         sell, 0 for an order that reserves nothing (a market buy, paid as it fills)."""
+        self._snapshot: Order | None = None
+        self._snapshot_key: tuple[Decimal, OrderStatus, float | None] | None = None
 
     @property
     def remaining(self) -> Decimal:
@@ -104,6 +108,18 @@ class SimOrder:
 
 
     def snapshot(self) -> Order:
+        """The order as the venue reports it. Made again only when it changed since the
+        last one: a fill moves ``filled`` (and the fees with it), a cancel or the last fill
+        the ``status``, and both stamp ``updated``, so the three together key it (an
+        unchanged resting order is read every tick, and building the model costs more
+        than the rest of the read)."""
+        key = (self.filled, self.status, self.updated)
+        if key == self._snapshot_key and self._snapshot is not None:
+            return self._snapshot
+        self._snapshot, self._snapshot_key = self._made(), key
+        return self._snapshot
+
+    def _made(self) -> Order:
         filled = self.filled
         created = datetime.fromtimestamp(self.timestamp, UTC)
         updated = self.updated

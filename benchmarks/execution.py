@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gc
 import logging
 import os
@@ -42,7 +41,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +49,8 @@ import structlog
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _venue_timer import VenueTimer  # noqa: E402
 
 from fortuna import run, start  # noqa: E402
 from plugins.execution._parent import ExecutionService  # noqa: E402
@@ -85,34 +85,11 @@ def mandate(algorithm: str) -> dict[str, Any]:
     }
 
 
-class VenueTimer:
-    """Times every call into the venue: wraps the instance's methods (measurement only)."""
-
-    def __init__(self, venue: Any) -> None:
-        self.seconds = 0.0
-        self.calls: dict[str, int] = defaultdict(int)
-        for name in VENUE_METHODS:
-            setattr(venue, name, self._wrap(name, getattr(venue, name)))
-
-    def _wrap(self, name: str, method: Callable[..., Awaitable[Any]]
-              ) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(method)
-        async def timed(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return await method(*args, **kwargs)
-            finally:
-                self.seconds += time.process_time() - began
-                self.calls[name] += 1
-
-        return timed
-
-
 async def per_tick(algorithm: str, ticks: int) -> dict[str, float]:
     async with start(mandate(algorithm)) as graph:
         service = graph["algo"]
         assert isinstance(service, ExecutionService)
-        timer = VenueTimer(graph["sim"])
+        timer = VenueTimer(graph["sim"], VENUE_METHODS)
         await service.on_start()
         clock: Any = graph.clock
         for _ in range(100):  # warm up

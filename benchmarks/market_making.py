@@ -26,20 +26,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gc
 import logging
 import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _venue_timer import VenueTimer
 
 from fortuna import run, start
 from plugins.market_making.service import MarketMaking
@@ -84,34 +84,11 @@ def mandate(*, tolerance: str = "0", duration: str | None = None) -> dict[str, A
     }
 
 
-class VenueTimer:
-    """Times every call into the venue: wraps the instance's methods (measurement only)."""
-
-    def __init__(self, venue: Any) -> None:
-        self.seconds = 0.0
-        self.calls: dict[str, int] = defaultdict(int)
-        for name in VENUE_METHODS:
-            setattr(venue, name, self._wrap(name, getattr(venue, name)))
-
-    def _wrap(self, name: str, method: Callable[..., Awaitable[Any]]
-              ) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(method)
-        async def timed(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return await method(*args, **kwargs)
-            finally:
-                self.seconds += time.process_time() - began
-                self.calls[name] += 1
-
-        return timed
-
-
 async def per_tick(ticks: int, *, moving: bool, tolerance: str = "0") -> dict[str, float]:
     async with start(mandate(tolerance=tolerance)) as graph:
         mm = graph["mm"]
         assert isinstance(mm, MarketMaking)
-        timer = VenueTimer(graph["sim"])
+        timer = VenueTimer(graph["sim"], VENUE_METHODS)
         await mm.on_start()
         clock: Any = graph.clock
         for _ in range(200):  # warm up: the ladder rests, caches fill

@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import gc
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -141,14 +140,12 @@ async def baseline(ticks: int) -> dict[str, float]:
 
 async def rehearsal() -> tuple[float, float, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        here = os.getcwd()
-        os.chdir(folder)  # the journal lands here, new each time
-        try:
-            began, cpu = time.perf_counter(), time.process_time()
-            graph = await run(ROOT / "configs" / "execution" / "twap.yaml")
-            wall, cpu = time.perf_counter() - began, time.process_time() - cpu
-        finally:
-            os.chdir(here)
+        # a copy: the journal lands beside the mandate file (new each time)
+        mandate = Path(folder) / "twap.yaml"
+        mandate.write_bytes((ROOT / "configs" / "execution" / "twap.yaml").read_bytes())
+        began, cpu = time.perf_counter(), time.process_time()
+        graph = await run(mandate)
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
     service = graph.service
     assert isinstance(service, ExecutionService)
     return wall, cpu, service.report

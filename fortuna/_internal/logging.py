@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping, MutableMapping
@@ -47,12 +46,11 @@ from typing import Any, TextIO
 import structlog
 from pydantic import SecretBytes, SecretStr
 
-from fortuna._internal.redaction import REDACTED, redact_text
+from fortuna._internal.redaction import CREDENTIAL_NAME, REDACTED, redact_text
 from fortuna._internal.run_progress import Progress, format_elapsed, sim_time
 
 __all__ = ["REDACTED", "GuardedStream", "configure_logging", "progress_for", "redact"]
 
-_SECRET_KEY = re.compile(r"secret|key|passw|token|credential|private|auth|signature", re.I)
 _LEVELS = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
@@ -64,7 +62,7 @@ _LEVELS = {
 
 def redact(value: Any, key: str = "") -> Any:
     """``value`` with secrets replaced and Decimals turned into their exact strings."""
-    if isinstance(value, SecretStr | SecretBytes) or (key and _SECRET_KEY.search(key)):
+    if isinstance(value, SecretStr | SecretBytes) or (key and CREDENTIAL_NAME.search(key)):
         return REDACTED
     if isinstance(value, Decimal):
         return str(value)

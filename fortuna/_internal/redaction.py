@@ -15,12 +15,14 @@ This module imports nothing heavy: validation and the CLI use it without structl
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 __all__ = [
+    "CREDENTIAL_NAME",
     "MIN_SECRET_LENGTH",
     "REDACTED",
     "clear_secrets",
@@ -31,6 +33,10 @@ __all__ = [
     "secret_values",
 ]
 
+CREDENTIAL_NAME = re.compile(
+    r"secret|key|passw|token|credential|private|auth|signature|dsn", re.I)
+"""A field or arg whose name says it holds a credential: its value is never shown (a DSN
+carries its password)."""
 REDACTED = "**********"
 MIN_SECRET_LENGTH = 4
 

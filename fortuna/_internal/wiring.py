@@ -9,17 +9,16 @@ or a value read from the environment, since a graph is pasted into tickets and c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
 from fortuna._internal.component import Ref
 from fortuna._internal.plan import Plan, PlannedComponent
+from fortuna._internal.redaction import CREDENTIAL_NAME
 
 __all__ = ["key_args", "to_dot", "to_mermaid"]
 
-_CREDENTIAL = re.compile(r"secret|key|passw|token|credential|private|auth|signature|dsn", re.I)
 _LONGEST_VALUE = 24
 
 
@@ -62,7 +61,7 @@ def key_args(planned: PlannedComponent, hidden: Collection[str] = ()) -> list[st
     secret = _secret_fields(planned)
     shown = []
     for name, value in planned.raw_args.items():
-        if (name in secret or _CREDENTIAL.search(name) or isinstance(value, Ref)
+        if (name in secret or CREDENTIAL_NAME.search(name) or isinstance(value, Ref)
                 or not isinstance(value, str | int | Decimal | bool)):
             continue
         text = str(value).lower() if isinstance(value, bool) else (

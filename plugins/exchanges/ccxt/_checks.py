@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fortuna import Node, Problem, View
-from plugins.exchanges.ccxt.rates import pinned_rate_limits, reads_by_ticker
+from plugins.exchanges.ccxt.rates import pinned_rate_limits, rate_of, reads_by_ticker
 
 __all__ = ["request_rate", "spot_symbols", "traded_venue"]
 
@@ -56,7 +56,7 @@ def request_rate(node: Node, view: View) -> Iterator[Problem]:
         return
     budget = 1000 / milliseconds
     readers = reads_by_ticker(node, view)
-    used = sum(count / interval for count, interval in readers.values())
+    used = rate_of(readers)
     if used <= budget:
         return
     name, (count, interval) = max(readers.items(), key=lambda item: item[1][0] / item[1][1])

@@ -41,7 +41,7 @@ from pathlib import Path
 from fortuna import Claim, Node, View
 from plugins._book import PREFIX, account
 
-__all__ = ["claims", "pinned_rate_limits", "reads_by_ticker", "reads_per_second"]
+__all__ = ["claims", "pinned_rate_limits", "rate_of", "reads_by_ticker", "reads_per_second"]
 
 RATE = "request rate of one API key"
 PINNED = Path(__file__).with_name("rate_limits.txt")
@@ -76,7 +76,12 @@ def _own_reads(node: Node) -> int:
 def reads_per_second(exchange: Node, view: View) -> float:
     """The requests per second a quiet tick of every ticking component sends to
     ``exchange`` (see the module's docstring)."""
-    return sum(count / interval for count, interval in reads_by_ticker(exchange, view).values())
+    return rate_of(reads_by_ticker(exchange, view))
+
+
+def rate_of(readers: dict[str, tuple[int, float]]) -> float:
+    """Requests per second of ``readers`` (reads a tick, interval), together."""
+    return sum(count / interval for count, interval in readers.values())
 
 
 def reads_by_ticker(exchange: Node, view: View) -> dict[str, tuple[int, float]]:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Field
@@ -36,6 +37,25 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.dml import Insert
 
 __all__ = ["SqlSink", "SqlSinkArgs"]
+
+_SETTLE_ON_CANCEL = 5.0
+"""Seconds a cancelled load waits for the database call in flight to end (see
+:func:`_settled_before_cancel`)."""
+
+
+async def _settled_before_cancel(work: Awaitable[None]) -> None:
+    """Await ``work``; when cancelled meanwhile, let it end first (for at most
+    ``_SETTLE_ON_CANCEL`` seconds), then re-raise. The drivers run a call on their own
+    thread (aiosqlite) or socket, which hands its result back to this event loop: a stop
+    during loading must not close the loop under a call still in flight, or that thread
+    fails with "Event loop is closed" after a clean stop."""
+    running = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(running, _SETTLE_ON_CANCEL)
+        raise
 
 
 class SqlSinkArgs(BufferedSinkArgs):
@@ -103,7 +123,7 @@ class SqlSink(BufferedSink[ArgsT], CursorStore, ProgressStore, abc.ABC):
         self._engine = self.create_engine()
         self._migrated = False
         try:
-            await self.ready()
+            await _settled_before_cancel(self.ready())
         except asyncio.CancelledError:
             await self._dispose()
             raise

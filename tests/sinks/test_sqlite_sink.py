@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -143,3 +147,29 @@ async def test_load_refuses_a_table_whose_amounts_are_not_text(tmp_path: Path) -
     sink = make_sink(path)
     with pytest.raises(RuntimeError, match="cannot hold amounts exactly"):
         await sink.load()
+
+
+async def stopped_while_loading(path: Path, turns: int) -> None:
+    """Load a sink, and cancel the load after ``turns`` turns of the event loop."""
+    loading = asyncio.ensure_future(make_sink(path).load())
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    loading.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await loading
+
+
+def test_a_load_stopped_mid_connect_leaves_no_call_into_a_closed_loop(tmp_path: Path) -> None:
+    """A stop during loading cancels the sink while aiosqlite's thread is connecting; the
+    loop then closes. Nothing may call back into it afterwards (a traceback after a clean
+    stop). Stopped after 0 to 5 turns of the loop, to land on every step of the load."""
+    failures: list[BaseException | None] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: failures.append(args.exc_value)
+    try:
+        for run in range(24):
+            asyncio.run(stopped_while_loading(tmp_path / f"m{run}.sqlite", run % 6))
+        time.sleep(0.5)  # a thread left behind would fail within this
+    finally:
+        threading.excepthook = previous
+    assert failures == []

@@ -141,3 +141,28 @@ def test_a_missing_field_is_refused() -> None:
 def test_an_unknown_field_is_refused() -> None:
     with pytest.raises(TypeError, match=r"unknown \['size'\]"):
         trusted(OrderBookLevel, price=D("1"), size=D("1"))
+
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_later_trusted_model_is_the_validated_model_and_shares_nothing_with_the_first(
+    model: type[BaseModel],
+) -> None:
+    # Every instance after a class's first is a copy of that first one (the fast path).
+    first, later = trusted(model, **CASES[model]), trusted(model, **CASES[model])
+    validated = model(**CASES[model])
+    assert later == validated
+    assert later.model_dump_json() == validated.model_dump_json()
+    assert later.model_fields_set == validated.model_fields_set
+    assert later is not first
+    assert later.__dict__ is not first.__dict__
+    assert later.model_fields_set is not first.model_fields_set
+
+
+def test_a_later_trusted_model_carries_only_its_own_values() -> None:
+    first = trusted(Trade, **CASES[Trade])
+    values = {**CASES[Trade], "id": "t-2", "side": Side.BUY, "price": D("1.5"),
+              "amount": D("2"), "timestamp": datetime(2027, 1, 1, tzinfo=UTC)}
+    later = trusted(Trade, **values)
+    assert later == Trade(**values)
+    assert first == Trade(**CASES[Trade])

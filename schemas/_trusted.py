@@ -39,5 +39,5 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     first = _FIRST.get(cls)
     if first is None:
         first = _FIRST[cls] = cls.model_construct(**values)
-        return first  # type: ignore[return-value]
+        return first
     return first.model_copy(update=values)  # type: ignore[return-value]

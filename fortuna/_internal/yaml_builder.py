@@ -176,20 +176,17 @@ class _Builder(_ScalarResolver):
                 aliased, size, characters = self.anchors[event.anchor]
                 self.expanded += size
                 self.expanded_characters += characters
-                if self.expanded > self.limits.max_alias_expansion:
-                    raise self.fail(
-                        f"aliases expand past {self.limits.max_alias_expansion} values; "
-                        f"refusing a document that grows when read",
-                        position,
-                        path,
-                    )
-                if self.expanded_characters > self.limits.max_alias_characters:
-                    raise self.fail(
-                        f"aliases expand past {self.limits.max_alias_characters} characters; "
-                        f"refusing a document that grows when read",
-                        position,
-                        path,
-                    )
+                for expanded, limit, unit in (
+                    (self.expanded, self.limits.max_alias_expansion, "values"),
+                    (self.expanded_characters, self.limits.max_alias_characters, "characters"),
+                ):
+                    if expanded > limit:
+                        raise self.fail(
+                            f"aliases expand past {limit} {unit}; "
+                            f"refusing a document that grows when read",
+                            position,
+                            path,
+                        )
                 self.document.positions[path] = position
                 self.add(aliased, position, size, characters)
         return self.document

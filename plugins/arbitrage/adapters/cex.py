@@ -173,30 +173,21 @@ class CexAdapter(Component[CexAdapterArgs], QuoteAdapter):
     ) -> OrderRequest:
         """The checked (quantized) request :meth:`trade` sends."""
         side = Side(side)
-        if self.args.order_type == "market":
+        market = self.args.order_type == "market"
+        price = limit_price
+        if price is None:
+            quote = await self.quote(side, amount)
             # A market order carries the quote as its reference price: the venue checks the
-            # minimum notional with it (and never treats it as a limit).
-            reference = limit_price
-            if reference is None:
-                reference = (await self.quote(side, amount)).price
-            request = OrderRequest(
-                symbol=self.args.symbol,
-                side=side,
-                type=OrderType.MARKET,
-                amount=amount,
-                price=reference,
-                client_order_id=client_order_id,
-            )
-            return await self.args.exchange.check_order(request)
-        if limit_price is None:
-            limit_price = (await self.quote(side, amount)).worst_price
+            # minimum notional with it (and never treats it as a limit). A limit order is
+            # priced at the deepest level the quote reached.
+            price = quote.price if market else quote.worst_price
         request = OrderRequest(
             symbol=self.args.symbol,
             side=side,
-            type=OrderType.LIMIT,
+            type=OrderType.MARKET if market else OrderType.LIMIT,
             amount=amount,
-            price=limit_price,
-            time_in_force=TimeInForce.IOC,
+            price=price,
+            time_in_force=TimeInForce.GTC if market else TimeInForce.IOC,
             client_order_id=client_order_id,
         )
         return await self.args.exchange.check_order(request)

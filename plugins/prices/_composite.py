@@ -6,7 +6,9 @@ differences, products and midpoints are exact (``money.add``, ``multiply``, ``to
 volume, an inverse, a cross rate, a mean, a divergence) is ``money.ratio``: exact when it
 terminates within 34 significant digits, else rounded half-even at the 34th (IEEE 754
 decimal128), far below any venue's tick. That is the only rounding. An arithmetic refusal
-(``MoneyError``) surfaces as ``PriceUnavailable``, like any other reason not to price.
+(``MoneyError``) surfaces as ``PriceUnavailable``, like any other reason not to price; so
+does a venue's error met while reading one (``ExchangeError``, through :func:`from_venue`,
+which every provider reading a venue uses).
 
 Freshness: a composite takes each input as a :class:`~schemas.PriceQuote`, which carries the
 time its source observed it. An input older than the composite's ``max_age`` on the graph's
@@ -23,11 +25,11 @@ since sources that disagree that much mean one of them is wrong and no average c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -42,13 +44,17 @@ __all__ = [
     "check_divergence",
     "exact",
     "fresh_quote",
+    "from_venue",
     "gather_quotes",
+    "healthy_quotes",
     "name_of",
     "quote_of",
 ]
 
 MaxAge = Annotated[Duration, Field(gt=0)]
 Divergence = Annotated[ExactDecimal, Field(gt=0)]
+
+T = TypeVar("T")
 
 
 class CompositeArgs(ComponentArgs):
@@ -93,10 +99,7 @@ def name_of(provider: PriceProvider) -> str:
 async def fresh_quote(provider: PriceProvider, now: datetime, max_age: float) -> PriceQuote:
     """``provider``'s quote, or ``PriceUnavailable`` if it has none or it is older than
     ``max_age`` seconds at ``now``. A venue error that escaped the provider is translated."""
-    try:
-        quote = await provider.quote()
-    except ExchangeError as exc:
-        raise PriceUnavailable(str(exc), source=name_of(provider)) from exc
+    quote = await from_venue(name_of(provider), provider.quote())
     age = quote.age(now)
     if age > max_age:
         raise PriceUnavailable(
@@ -123,6 +126,22 @@ async def gather_quotes(
     return out
 
 
+async def healthy_quotes(
+    source: str, args: MultiSourceArgs, providers: Sequence[PriceProvider], now: datetime
+) -> list[PriceQuote | None]:
+    """Each provider's fresh quote, in order, None for an unhealthy one, for the composite
+    ``source`` over several sources; ``PriceUnavailable`` when fewer than ``min_sources``
+    (default: all) are healthy, or when the healthy ones diverge past ``max_divergence``."""
+    results = await gather_quotes(providers, now, args.max_age)
+    healthy = [r for r in results if isinstance(r, PriceQuote)]
+    needed = args.min_sources or len(providers)
+    if len(healthy) < needed:
+        failures = [r for r in results if isinstance(r, PriceUnavailable)]
+        raise unavailable(source, failures, len(healthy), needed)
+    check_divergence(healthy, args.max_divergence, source)
+    return [r if isinstance(r, PriceQuote) else None for r in results]
+
+
 def check_divergence(
     quotes: Sequence[PriceQuote], max_divergence: Decimal | None, source: str
 ) -> None:
@@ -138,6 +157,15 @@ def check_divergence(
             f"sources diverge: {low} to {high} is {spread:.6f} of the lowest "
             f"(max {max_divergence})", source=source,
         )
+
+
+async def from_venue(source: str, read: Awaitable[T]) -> T:
+    """What ``read`` returns; a venue's error (``ExchangeError``) raised while reading it
+    becomes ``PriceUnavailable`` from ``source``, with the venue's words."""
+    try:
+        return await read
+    except ExchangeError as exc:
+        raise PriceUnavailable(str(exc), source=source) from exc
 
 
 @contextmanager

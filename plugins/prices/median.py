@@ -14,15 +14,8 @@ from typing import Annotated
 from pydantic import Field
 
 from fortuna import Component
-from plugins.prices._composite import (
-    MultiSourceArgs,
-    check_divergence,
-    exact,
-    gather_quotes,
-    quote_of,
-    unavailable,
-)
-from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
+from plugins.prices._composite import MultiSourceArgs, exact, healthy_quotes, quote_of
+from schemas import PriceProvider, PriceQuote, money
 
 __all__ = ["MedianPrice", "MedianPriceArgs", "median"]
 
@@ -50,13 +43,8 @@ class MedianPrice(Component[MedianPriceArgs], PriceProvider):
 
     async def quote(self) -> PriceQuote:
         args = self.args
-        results = await gather_quotes(args.sources, self.clock.now(), args.max_age)
-        healthy = [r for r in results if isinstance(r, PriceQuote)]
-        needed = args.min_sources or len(args.sources)
-        if len(healthy) < needed:
-            failures = [r for r in results if isinstance(r, PriceUnavailable)]
-            raise unavailable(self.name, failures, len(healthy), needed)
-        check_divergence(healthy, args.max_divergence, self.name)
+        results = await healthy_quotes(self.name, args, args.sources, self.clock.now())
+        healthy = [q for q in results if q is not None]
         with exact(self.name):
             value = median([q.price for q in healthy])
         return quote_of(self.name, value, healthy)

@@ -9,9 +9,9 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.prices._composite import from_venue
 from schemas import (
     Exchange,
-    ExchangeError,
     OrderBook,
     PriceProvider,
     PriceQuote,
@@ -84,7 +84,5 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
         return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
     async def _book(self) -> OrderBook:
-        try:
-            return await self.args.exchange.fetch_order_book(self.args.symbol, self.args.limit)
-        except ExchangeError as exc:
-            raise PriceUnavailable(str(exc), source=self.name) from exc
+        exchange, symbol = self.args.exchange, self.args.symbol
+        return await from_venue(self.name, exchange.fetch_order_book(symbol, self.args.limit))

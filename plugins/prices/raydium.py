@@ -26,6 +26,7 @@ from pydantic import Field
 from fortuna import Component, ComponentArgs
 from plugins.exchanges.solana._spl import TOKEN_PROGRAMS, mint_decimals, token_account
 from plugins.exchanges.solana.rpc import SolanaRpc
+from plugins.prices._composite import from_venue
 from schemas import BadSymbol, ExchangeError, PriceProvider, PriceQuote, PriceUnavailable
 from schemas.money import ratio
 from schemas.swap import PoolPrice, Token
@@ -126,10 +127,7 @@ class RaydiumPrice(Component[RaydiumPriceArgs], PriceProvider):
                          timestamp=self.clock.now())
 
     async def _read(self) -> PoolPrice:
-        try:
-            return await self.pool_price()
-        except ExchangeError as error:
-            raise PriceUnavailable(str(error), source=self.name) from error
+        return await from_venue(self.name, self.pool_price())
 
     async def price(self) -> Decimal:
         return (await self._read()).price

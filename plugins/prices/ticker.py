@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.prices._composite import from_venue
 from schemas import (
     Exchange,
-    ExchangeError,
     PriceProvider,
     PriceQuote,
     PriceUnavailable,
@@ -45,10 +45,7 @@ class TickerPrice(Component[TickerPriceArgs], PriceProvider):
         return value
 
     async def _ticker(self) -> Ticker:
-        try:
-            return await self.args.exchange.fetch_ticker(self.args.symbol)
-        except ExchangeError as exc:
-            raise PriceUnavailable(str(exc), source=self.name) from exc
+        return await from_venue(self.name, self.args.exchange.fetch_ticker(self.args.symbol))
 
     async def price(self) -> Decimal:
         return self._pick(await self._ticker())

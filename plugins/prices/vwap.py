@@ -23,10 +23,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from fortuna import Component, Duration
-from plugins.prices._composite import CompositeArgs, exact, quote_of
+from plugins.prices._composite import CompositeArgs, exact, from_venue, quote_of
 from schemas import (
     Exchange,
-    ExchangeError,
     PriceProvider,
     PriceQuote,
     PriceUnavailable,
@@ -85,13 +84,8 @@ class VwapPrice(Component[VwapPriceArgs], PriceProvider):
     async def quote(self) -> PriceQuote:
         now = self.clock.now()
         since = now - timedelta(seconds=self.args.window)
-        try:
-            if self.args.basis == "trades":
-                pieces = await self._trades(since, now)
-            else:
-                pieces = await self._candles(since, now)
-        except ExchangeError as exc:
-            raise PriceUnavailable(str(exc), source=self.name) from exc
+        read = self._trades if self.args.basis == "trades" else self._candles
+        pieces = await from_venue(self.name, read(since, now))
         return self._vwap(pieces, now)
 
     def _vwap(self, pieces: Sequence[tuple[Decimal, Decimal, datetime]],

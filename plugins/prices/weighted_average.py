@@ -15,15 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from fortuna import Component, ExactDecimal
-from plugins.prices._composite import (
-    MultiSourceArgs,
-    check_divergence,
-    exact,
-    gather_quotes,
-    quote_of,
-    unavailable,
-)
-from schemas import PriceProvider, PriceQuote, PriceUnavailable, money
+from plugins.prices._composite import MultiSourceArgs, exact, healthy_quotes, quote_of
+from schemas import PriceProvider, PriceQuote, money
 
 __all__ = ["WeightedAveragePrice", "WeightedAveragePriceArgs", "WeightedSource"]
 
@@ -54,16 +47,11 @@ class WeightedAveragePrice(Component[WeightedAveragePriceArgs], PriceProvider):
 
     async def quote(self) -> PriceQuote:
         args = self.args
-        results = await gather_quotes([s.source for s in args.sources], self.clock.now(),
-                                      args.max_age)
-        used = [(s.weight, r) for s, r in zip(args.sources, results, strict=True)
-                if isinstance(r, PriceQuote)]
-        needed = args.min_sources or len(args.sources)
-        if len(used) < needed:
-            failures = [r for r in results if isinstance(r, PriceUnavailable)]
-            raise unavailable(self.name, failures, len(used), needed)
+        results = await healthy_quotes(self.name, args, [s.source for s in args.sources],
+                                       self.clock.now())
+        used = [(s.weight, q) for s, q in zip(args.sources, results, strict=True)
+                if q is not None]
         quotes = [q for _, q in used]
-        check_divergence(quotes, args.max_divergence, self.name)
         with exact(self.name):
             weighted = money.total(money.multiply(w, q.price) for w, q in used)
             value = money.ratio(weighted, money.total(w for w, _ in used))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from schemas import Exchange, PriceProvider, Symbol, money
+from fortuna import Logger
+from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
 from schemas.feeds import BalancesFeed
 
-__all__ = ["marked_value"]
+__all__ = ["marked_value", "marked_value_or_none"]
 
 
 async def marked_value(balances: Exchange | BalancesFeed, price: PriceProvider,
@@ -20,3 +21,16 @@ async def marked_value(balances: Exchange | BalancesFeed, price: PriceProvider,
     value = money.add(money.multiply(fetched.total(symbol.base), mark),
                       fetched.total(symbol.quote))
     return value, mark
+
+
+async def marked_value_or_none(balances: Exchange | BalancesFeed, price: PriceProvider,
+                               symbol: Symbol, *, log: Logger, unmarked: str
+                               ) -> tuple[Decimal, Decimal] | None:
+    """:func:`marked_value`, or None without a price, logged as the warning
+    ``price unavailable: <unmarked>`` with the error: no valuation without a price, and a
+    missing price is ``kill_switches.stale_data``'s to trip on, not a loss switch's."""
+    try:
+        return await marked_value(balances, price, symbol)
+    except PriceUnavailable as exc:
+        log.warning(f"price unavailable: {unmarked}", error=str(exc))
+        return None

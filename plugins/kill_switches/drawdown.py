@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from fortuna import ComponentArgs, ExactDecimal
+from fortuna import ExactDecimal
 from plugins.kill_switches._latch import LatchedSwitch
-from plugins.kill_switches._valuation import marked_value
-from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
+from plugins.kill_switches._limits import EitherLimitArgs
+from plugins.kill_switches._valuation import marked_value_or_none
+from schemas import Exchange, PriceProvider, Symbol, money
 from schemas.feeds import BalancesFeed
 from schemas.money import Rounding
 
@@ -19,7 +20,9 @@ __all__ = ["DrawdownArgs", "DrawdownSwitch"]
 _PERCENT_SHOWN = Decimal("0.000001")  # a share shown as a percentage with 4 decimals
 
 
-class DrawdownArgs(ComponentArgs):
+class DrawdownArgs(EitherLimitArgs):
+    either_limit = ("max_drawdown", "max_loss")
+
     exchange: Exchange | BalancesFeed = Field(
         description="the venue whose balances are valued, or a listeners.balances that fetches them"
     )
@@ -32,12 +35,6 @@ class DrawdownArgs(ComponentArgs):
         default=None, description="trip when value falls this much quote currency below its peak"
     )
 
-    @model_validator(mode="after")
-    def _some_limit(self) -> Self:
-        if self.max_drawdown is None and self.max_loss is None:
-            raise ValueError("give max_drawdown, max_loss or both")
-        return self
-
 
 class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
     """Trips when the account value (base at price plus quote) falls too far from its peak."""
@@ -47,12 +44,11 @@ class DrawdownSwitch(LatchedSwitch[DrawdownArgs]):
 
     async def evaluate(self) -> str | None:
         args = self.args
-        try:
-            value, _ = await marked_value(args.exchange, args.price, args.symbol)
-        except PriceUnavailable as exc:
-            # No valuation without a price: a missing price is kill_switches.stale_data's.
-            self.log.warning("price unavailable: drawdown not evaluated", error=str(exc))
+        marked = await marked_value_or_none(args.exchange, args.price, args.symbol,
+                                            log=self.log, unmarked="drawdown not evaluated")
+        if marked is None:
             return None
+        value, _ = marked
         self.value = value
         if self.peak is None or value > self.peak:
             self.peak = value

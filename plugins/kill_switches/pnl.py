@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from fortuna import ComponentArgs, ExactDecimal
+from fortuna import ExactDecimal
 from plugins.kill_switches._action import OnTrip
 from plugins.kill_switches._latch import LatchedSwitch
-from plugins.kill_switches._valuation import marked_value
-from schemas import Exchange, PriceProvider, PriceUnavailable, Symbol, money
+from plugins.kill_switches._limits import EitherLimitArgs
+from plugins.kill_switches._valuation import marked_value_or_none
+from schemas import Exchange, PriceProvider, Symbol, money
 from schemas.feeds import BalancesFeed
 from schemas.risk import TripPolicy
 
@@ -20,7 +21,9 @@ __all__ = ["PnlArgs", "PnlSwitch"]
 QuoteLoss = Annotated[ExactDecimal, Field(gt=0)]
 
 
-class PnlArgs(ComponentArgs):
+class PnlArgs(EitherLimitArgs):
+    either_limit = ("max_loss_from_peak", "max_loss_since_start")
+
     exchange: Exchange | BalancesFeed = Field(
         description="the venue whose balances are marked, or a listeners.balances"
     )
@@ -38,12 +41,6 @@ class PnlArgs(ComponentArgs):
     )
     on_trip: OnTrip = Field(default_factory=OnTrip, description="what the mandate does then")
 
-    @model_validator(mode="after")
-    def _some_limit(self) -> Self:
-        if self.max_loss_from_peak is None and self.max_loss_since_start is None:
-            raise ValueError("give max_loss_from_peak, max_loss_since_start or both")
-        return self
-
 
 class PnlSwitch(LatchedSwitch[PnlArgs]):
     """Trips on a marked-to-market loss in quote: trailing from the peak, or since start."""
@@ -58,11 +55,11 @@ class PnlSwitch(LatchedSwitch[PnlArgs]):
 
     async def evaluate(self) -> str | None:
         args = self.args
-        try:
-            value, price = await marked_value(args.exchange, args.price, args.symbol)
-        except PriceUnavailable as exc:
-            self.log.warning("price unavailable: pnl not marked", error=str(exc))
+        marked = await marked_value_or_none(args.exchange, args.price, args.symbol,
+                                            log=self.log, unmarked="pnl not marked")
+        if marked is None:
             return None
+        value, price = marked
         quote = args.symbol.quote
         self.value = value
         if self.start is None:

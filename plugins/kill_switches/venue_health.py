@@ -5,20 +5,23 @@ from __future__ import annotations
 import statistics
 from collections import deque
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from fortuna import ComponentArgs, Duration, ExactDecimal
+from fortuna import Duration, ExactDecimal
 from plugins.kill_switches._action import OnTrip
 from plugins.kill_switches._latch import LatchedSwitch
+from plugins.kill_switches._limits import EitherLimitArgs
 from schemas import Exchange, ExchangeError, Symbol, money
 from schemas.risk import TripPolicy
 
 __all__ = ["VenueHealthArgs", "VenueHealthSwitch"]
 
 
-class VenueHealthArgs(ComponentArgs):
+class VenueHealthArgs(EitherLimitArgs):
+    either_limit = ("max_error_rate", "max_latency")
+
     exchange: Exchange = Field(description="the venue probed (a ticker read at every check)")
     symbol: Symbol = Field(description="the market whose ticker is read")
     window: int = Field(default=20, ge=1, le=10_000,
@@ -32,12 +35,6 @@ class VenueHealthArgs(ComponentArgs):
         'this, e.g. "800ms"; judged once the window is full',
     )
     on_trip: OnTrip = Field(default_factory=OnTrip, description="what the mandate does then")
-
-    @model_validator(mode="after")
-    def _some_limit(self) -> Self:
-        if self.max_error_rate is None and self.max_latency is None:
-            raise ValueError("give max_error_rate, max_latency or both")
-        return self
 
 
 class VenueHealthSwitch(LatchedSwitch[VenueHealthArgs]):

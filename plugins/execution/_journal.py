@@ -12,6 +12,7 @@ order over, after cancelling the child orders an earlier run left.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 
 from plugins.execution._progress import Progress
@@ -20,19 +21,18 @@ from schemas.execution import ProgressRecord, ProgressStore
 __all__ = ["Journal"]
 
 
+@dataclass(eq=False, slots=True)
 class Journal:
     """Writes and reads the entries of one mandate's parent order on one market."""
 
-    __slots__ = ("algorithm", "mandate", "store", "symbol", "venue", "writes")
-
-    def __init__(self, store: ProgressStore | None, *, mandate: str, venue: str, symbol: str,
-                 algorithm: str) -> None:
-        self.store = store
-        self.mandate = mandate
-        self.venue = venue
-        self.symbol = symbol
-        self.algorithm = algorithm
-        self.writes = 0
+    store: ProgressStore | None
+    _: KW_ONLY
+    mandate: str
+    venue: str
+    symbol: str
+    algorithm: str
+    writes: int = field(default=0, init=False)
+    """Entries stored so far."""
 
     async def latest(self) -> ProgressRecord | None:
         """The stored entry with the highest sequence (None without a journal or entry)."""

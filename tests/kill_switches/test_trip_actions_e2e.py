@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from fortuna import Component, Context, NoArgs, VirtualClock
+from fortuna import Context, NoArgs, VirtualClock
 from plugins.kill_switches.pnl import PnlSwitch
 from plugins.kill_switches.schedule import ScheduleSwitch
 from plugins.kill_switches.spread_sla import breach
-from schemas import Balance, Balances, PriceProvider, PriceQuote, Side
-from schemas.feeds import BalancesFeed, Reading
+from schemas import Side
 from schemas.risk import TripAction
-from tests.kill_switches.support import guarded, switch
+from tests.kill_switches.support import Held, Mark, guarded, switch
 from tests.market_making.mandates import SYMBOL, Session, session, sim
 
 D = Decimal
@@ -29,36 +28,6 @@ async def btc(s: Session) -> Decimal:
 
 
 # --- pnl: thresholds, marked to market -----------------------------------------------
-
-
-class Mark(Component[NoArgs], PriceProvider):
-    """A mark price the test moves by hand."""
-
-    value = D(100)
-
-    async def price(self) -> Decimal:
-        return self.value
-
-    async def quote(self) -> PriceQuote:
-        return PriceQuote(price=self.value, timestamp=self.clock.now(), source=self.name)
-
-
-class Held(Component[NoArgs], BalancesFeed):
-    """Balances of 10 BTC and 1000 USDT (a listener's latest reading)."""
-
-    @property
-    def venue(self) -> str:
-        return "sim"
-
-    def reading(self) -> Reading[Any]:
-        return Reading(self._balances(), self.clock.now(), 1)
-
-    def _balances(self) -> Balances:
-        return Balances.of([Balance(currency="BTC", free=D(10)),
-                            Balance(currency="USDT", free=D(1000))])
-
-    async def fetch_balances(self) -> Balances:
-        return self._balances()
 
 
 async def pnl_switch(**limits: str) -> tuple[PnlSwitch, Mark]:

@@ -24,7 +24,7 @@ from schemas import (
     TimeInForce,
 )
 from schemas.arbitrage import InsufficientDepth, TradeOutcomeUnknown
-from tests.arbitrage.parts import world
+from tests.arbitrage.parts import World, world
 from tests.arbitrage.venue import BookVenue, market
 
 D = Decimal
@@ -124,17 +124,32 @@ async def test_trade_that_fills_nothing_reports_zero_and_no_price() -> None:
     assert result.cost == 0
 
 
-async def test_market_order_type_sends_a_market_order() -> None:
-    w = await world()
+async def market_adapter(w: World) -> CexAdapter:
+    """An adapter of alpha's BTC/USDT that sends market orders, loaded."""
     adapter = CexAdapter(
         CexAdapterArgs(exchange=w.alpha, symbol="BTC/USDT", order_type="market"),
         Context(name="m", clock=w.clock),
     )
     await adapter.load()
+    return adapter
+
+
+async def test_market_order_type_sends_a_market_order() -> None:
+    w = await world()
+    adapter = await market_adapter(w)
     result = await adapter.trade(Side.SELL, D("0.05"))
     assert w.alpha.requests[0].type is OrderType.MARKET
     assert result.filled == D("0.05")
     assert result.average_price == D("99990")
+
+
+async def test_market_order_carries_the_quoted_average_as_its_reference_price() -> None:
+    w = await world()
+    adapter = await market_adapter(w)
+    await adapter.trade(Side.BUY, D("0.05"))
+    request = w.alpha.requests[0]
+    assert request.price == D("100004")  # the average, not the worst level (100010)
+    assert request.time_in_force is TimeInForce.GTC  # never the IOC of a limit order
 
 
 async def test_trade_fee_the_venue_does_not_report_is_read_from_the_fills() -> None:

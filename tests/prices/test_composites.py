@@ -112,6 +112,30 @@ async def test_median_accepts_a_divergence_exactly_at_the_limit() -> None:
     }, "med") == Decimal("101.5")
 
 
+# A source that cannot price: the book holds less than 10^6 base.
+THIN = {"id": "prices.order_book", "args": {
+    "exchange": "@sim", "symbol": SYMBOL, "method": "depth_weighted", "depth": "1000000"}}
+
+
+async def test_median_leaves_out_an_unhealthy_source_when_min_sources_allow() -> None:
+    # thin left out: the median of 100 and 103 is (100 + 103) / 2 = 101.5
+    assert await price_of({
+        "thin": THIN, "a": fixed("100"), "b": fixed("103"),
+        "med": {"id": "prices.median", "args": {
+            "max_age": "10s", "min_sources": 2, "sources": ["@thin", "@a", "@b"]}},
+    }, "med") == Decimal("101.5")
+
+
+async def test_median_refuses_when_fewer_than_min_sources_are_healthy_naming_why() -> None:
+    with pytest.raises(PriceUnavailable,
+                       match=r"^med: 1 healthy input\(s\), 2 needed \(thin: BTC/USDT: the book"):
+        await price_of({
+            "thin": THIN, "a": fixed("100"),
+            "med": {"id": "prices.median", "args": {"max_age": "10s",
+                                                    "sources": ["@thin", "@a"]}},
+        }, "med")
+
+
 # -- fallback ----------------------------------------------------------------------------
 
 

@@ -129,11 +129,15 @@ async def test_a_venue_error_reaches_the_consumer_as_price_unavailable() -> None
     spec = venue_with({
         "mid": {"id": "prices.ticker", "args": {"exchange": "@sim", "symbol": SYMBOL}},
         "book_mid": {"id": "prices.order_book", "args": {"exchange": "@sim", "symbol": SYMBOL}},
+        "vwap": {"id": "prices.vwap", "args": {"exchange": "@sim", "symbol": SYMBOL,
+                                               "window": "1m", "max_age": "1m"}},
     }, faults={"outages": [{"start": "10s", "duration": "1h"}]})
     async with start(spec) as loaded:
         await loaded.clock.sleep(20)
-        for name in ("mid", "book_mid"):
-            with pytest.raises(PriceUnavailable, match=f"^{name}: .*down for maintenance") as e:
-                await provider(loaded, name).quote()
-            assert isinstance(e.value.__cause__, ExchangeUnavailable)
-            assert e.value.source == name
+        for name in ("mid", "book_mid", "vwap"):
+            for read in (provider(loaded, name).quote, provider(loaded, name).price):
+                with pytest.raises(PriceUnavailable, match=f"^{name}: .*down for maintenance"
+                                   ) as e:
+                    await read()
+                assert isinstance(e.value.__cause__, ExchangeUnavailable)
+                assert e.value.source == name

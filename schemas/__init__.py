@@ -1,7 +1,8 @@
 """Trading contracts: value types, market data, orders, errors and component interfaces.
 
 Layout (import from ``schemas``, never from the private modules):
-    _values.py       Price, Amount, NonNegativeAmount, Rate/Fee, Timestamp, Symbol, enums
+    _values.py       Price, Amount, NonNegativeAmount, Rate/Fee, Timestamp, Symbol,
+                     MandateName, enums
     _errors.py       ExchangeError and its retryable / permanent subclasses
     _orders.py       OrderRequest, Order, OrderStatus, Fill
     _market.py       Market (precision, limits, fees) and all quantization
@@ -57,6 +58,7 @@ from schemas._values import (
     Amount,
     Fee,
     Liquidity,
+    MandateName,
     NonNegativeAmount,
     OrderType,
     Price,
@@ -86,6 +88,7 @@ __all__ = [
     "InsufficientFunds",
     "InvalidOrder",
     "Liquidity",
+    "MandateName",
     "Market",
     "NetworkError",
     "NonNegativeAmount",

@@ -27,6 +27,7 @@ __all__ = [
     "Amount",
     "Fee",
     "Liquidity",
+    "MandateName",
     "NonNegativeAmount",
     "OrderType",
     "Price",
@@ -81,6 +82,10 @@ Rate = Annotated[
 
 Fee = Rate
 """A fee rate as a decimal fraction; negative for a maker rebate."""
+
+MandateName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")]
+"""A mandate's name as a trading service takes it: the prefix of every client order id it
+sends (and the key of what it journals): letters, digits, '_' and '.', at most 32."""
 
 
 def _utc(value: datetime) -> datetime:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from fortuna import Duration, ExactDecimal, TickArgs
-from schemas import Amount, Exchange, Price, PriceProvider, Side, Symbol
+from schemas import Amount, Exchange, MandateName, Price, PriceProvider, Side, Symbol
 from schemas.execution import ProgressStore
 from schemas.market_making import RiskCheck
 from schemas.risk import KillSwitch
@@ -35,7 +35,7 @@ class ParentOrderArgs(TickArgs):
         description="no child buys above (sells below) this price, in quote per base; no "
         "limit when omitted",
     )
-    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
+    mandate: MandateName = Field(
         description="the mandate's name: the prefix of every child's client order id and "
         "the key of its journal (letters, digits, '_' and '.', at most 32)"
     )

@@ -11,7 +11,7 @@ from pydantic import Field
 from fortuna import ComponentArgs, Duration, ExactDecimal
 from plugins.kill_switches._action import OnTrip
 from plugins.kill_switches._latch import LatchedSwitch
-from schemas import Exchange, ExchangeError, Side, Symbol, money
+from schemas import Exchange, ExchangeError, MandateName, Side, Symbol, money
 from schemas.feeds import OpenOrdersFeed
 from schemas.risk import KillSwitch, TripPolicy
 
@@ -35,7 +35,7 @@ class SpreadSlaArgs(ComponentArgs):
         description="the venue whose resting orders are watched, or a listeners.open_orders"
     )
     symbol: Symbol = Field(description="the market quoted")
-    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
+    mandate: MandateName = Field(
         description="the mandate whose orders count (its client-order-id prefix)"
     )
     max_spread: Annotated[ExactDecimal, Field(gt=0, lt=1)] = Field(

@@ -15,6 +15,7 @@ from fortuna import DECIMAL_MAX_DIGITS
 from schemas import (
     Amount,
     Fee,
+    MandateName,
     NonNegativeAmount,
     Price,
     Side,
@@ -70,6 +71,17 @@ def test_price_serialises_as_a_string() -> None:
 def test_price_json_schema_states_the_bound() -> None:
     schema = TypeAdapter(Price).json_schema()
     assert {"type": "number", "exclusiveMinimum": 0} in schema["anyOf"]
+
+
+@pytest.mark.parametrize("name", ["mm1", "btc_usdt.grid", "A" * 32])
+def test_a_mandate_name_takes_letters_digits_underscore_and_dot(name: str) -> None:
+    assert TypeAdapter(MandateName).validate_python(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "A" * 33, "mm-1", "mm 1", "mm/1"])
+def test_a_mandate_name_refuses_other_characters_empty_or_over_32(name: str) -> None:
+    with pytest.raises(ValidationError, match="should match pattern"):
+        TypeAdapter(MandateName).validate_python(name)
 
 
 def test_timestamp_refuses_a_naive_datetime() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -42,6 +43,17 @@ class OrderBookLevel(BaseModel):
         return data
 
 
+def _check_sorted(side: str, levels: Sequence[OrderBookLevel], *, descending: bool) -> None:
+    """``ValueError`` at the first level of ``side`` not strictly beyond the one before it."""
+    for earlier, later in pairwise(levels):
+        if (later.price >= earlier.price) if descending else (later.price <= earlier.price):
+            order = "descending" if descending else "ascending"
+            raise ValueError(
+                f"{side} must be sorted by strictly {order} price: {earlier.price} "
+                f"is followed by {later.price}"
+            )
+
+
 class OrderBook(BaseModel):
     """A snapshot of a market's book, best levels first on each side."""
 
@@ -60,18 +72,8 @@ class OrderBook(BaseModel):
 
     @model_validator(mode="after")
     def _sorted(self) -> OrderBook:
-        for earlier, later in zip(self.bids, self.bids[1:], strict=False):
-            if later.price >= earlier.price:
-                raise ValueError(
-                    f"bids must be sorted by strictly descending price: {earlier.price} "
-                    f"is followed by {later.price}"
-                )
-        for earlier, later in zip(self.asks, self.asks[1:], strict=False):
-            if later.price <= earlier.price:
-                raise ValueError(
-                    f"asks must be sorted by strictly ascending price: {earlier.price} "
-                    f"is followed by {later.price}"
-                )
+        _check_sorted("bids", self.bids, descending=True)
+        _check_sorted("asks", self.asks, descending=False)
         return self
 
     @property

@@ -38,18 +38,22 @@ def test_level_refuses_zero_amount() -> None:
 
 
 def test_bids_must_descend() -> None:
-    with pytest.raises(ValidationError, match="bids must be sorted"):
+    with pytest.raises(ValidationError, match="bids must be sorted by strictly descending "
+                       "price: 98 is followed by 99"):
         book(bids=[("98", "1"), ("99", "1")])
 
 
 def test_asks_must_ascend() -> None:
-    with pytest.raises(ValidationError, match="asks must be sorted"):
+    with pytest.raises(ValidationError, match="asks must be sorted by strictly ascending "
+                       "price: 102 is followed by 101"):
         book(asks=[("102", "1"), ("101", "1")])
 
 
 def test_duplicate_price_levels_are_refused() -> None:
-    with pytest.raises(ValidationError, match="strictly"):
+    with pytest.raises(ValidationError, match="bids must be sorted by strictly"):
         book(bids=[("99", "1"), ("99", "1")])
+    with pytest.raises(ValidationError, match="asks must be sorted by strictly"):
+        book(asks=[("101", "1"), ("101", "1")])
 
 
 def test_best_levels_mid_and_spread() -> None:

@@ -18,7 +18,14 @@ from fortuna import Component, ComponentArgs
 from schemas import PriceProvider, PriceQuote
 from schemas.swap import PoolPrice, SwapVenue, Token
 
-__all__ = ["PoolPriceArgs", "PoolPriceProvider"]
+__all__ = ["PoolPriceArgs", "PoolPriceProvider", "pool_quote"]
+
+
+def pool_quote(source: str, pool: PoolPrice) -> PriceQuote:
+    """``pool``'s mid as the quote of the provider ``source``, stamped with its block's time
+    and naming the pool and block it was read at (``source:pool@block``)."""
+    return PriceQuote(price=pool.price, timestamp=pool.timestamp,
+                      source=f"{source}:{pool.pool}@{pool.block}")
 
 
 class PoolPriceArgs(ComponentArgs):
@@ -52,8 +59,6 @@ class PoolPriceProvider(Component[ArgsT], PriceProvider, Generic[ArgsT]):
         return (await self.pool_price()).price
 
     async def quote(self) -> PriceQuote:
-        pool = await self.pool_price()
-        return PriceQuote(price=pool.price, timestamp=pool.timestamp,
-                          source=f"{self.name}:{pool.pool}@{pool.block}")
+        return pool_quote(self.name, await self.pool_price())
 
 

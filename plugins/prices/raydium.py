@@ -27,6 +27,7 @@ from fortuna import Component, ComponentArgs
 from plugins.exchanges.solana._spl import TOKEN_PROGRAMS, mint_decimals, token_account
 from plugins.exchanges.solana.rpc import SolanaRpc
 from plugins.prices._composite import from_venue
+from plugins.prices._pool import pool_quote
 from schemas import BadSymbol, ExchangeError, PriceProvider, PriceQuote, PriceUnavailable
 from schemas.money import ratio
 from schemas.swap import PoolPrice, Token
@@ -133,7 +134,5 @@ class RaydiumPrice(Component[RaydiumPriceArgs], PriceProvider):
         return (await self._read()).price
 
     async def quote(self) -> PriceQuote:
-        pool = await self._read()
-        return PriceQuote(price=pool.price, timestamp=pool.timestamp,
-                          source=f"{self.name}:{pool.pool}@{pool.block}")
+        return pool_quote(self.name, await self._read())
 

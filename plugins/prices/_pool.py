@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.prices._composite import from_venue
 from schemas import PriceProvider, PriceQuote
 from schemas.swap import PoolPrice, SwapVenue, Token
 
@@ -49,7 +50,11 @@ class PoolPriceProvider(Component[ArgsT], PriceProvider, Generic[ArgsT]):
         self._tokens = (await venue.token(self.args.base), await venue.token(self.args.quote))
 
     async def pool_price(self) -> PoolPrice:
-        """The mid price with its pool, block and block time."""
+        """The mid price with its pool, block and block time; a venue's error reading it
+        (no such pool, the node down) is :class:`PriceUnavailable`, as the contract says."""
+        return await from_venue(self.name, self._mid_price())
+
+    async def _mid_price(self) -> PoolPrice:
         if self._tokens is None:
             await self.load()
         assert self._tokens is not None

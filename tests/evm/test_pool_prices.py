@@ -14,7 +14,9 @@ from plugins.prices.pancakeswap import PancakeswapPrice
 from plugins.prices.quickswap import QuickswapPrice
 from plugins.prices.uniswap_v2 import UniswapV2Price
 from plugins.prices.uniswap_v3 import UniswapV3Price
+from schemas import PriceUnavailable
 from schemas.swap import SwapKind, SwapVenue
+from tests.evm.chain import CONTRACTS
 from tests.evm.conftest import Parts, World, context
 from tests.evm.venues import deadline, tokens, v2_venue, v3_venue
 
@@ -73,3 +75,17 @@ async def test_a_v2_price_after_a_swap_is_the_new_reserve_ratio_to_34_digits(
         error = abs(price - Decimal(usdc_reserve) / weth_reserve)
     assert len(price.as_tuple().digits) == 34
     assert error < Decimal("1e-30")  # 34 significant digits of a 4-digit price
+
+
+@pytest.mark.parametrize("kind", sorted(PROVIDERS))
+async def test_a_pair_without_a_pool_is_price_unavailable_naming_the_provider(
+    kind: str, world: World, parts: Parts
+) -> None:
+    venue = await venue_of(kind, world, parts)
+    lonely = world.deployer.deploy(CONTRACTS / "TestToken.json", "Lonely", "LONE", 18)
+    provider = PROVIDERS[kind](PoolPriceArgs(venue=venue, base=lonely.address,
+                                             quote=world.usdc.address), context("price"))
+    await provider.load()
+    with pytest.raises(PriceUnavailable) as raised:
+        await provider.quote()
+    assert raised.value.source == "price"

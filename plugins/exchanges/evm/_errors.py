@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
+from plugins.exchanges._onchain.swaps import RevertMarks, revert_kind
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
 from schemas.money import from_units
 from schemas.swap import (
@@ -26,7 +27,7 @@ from schemas.swap import (
 
 __all__ = ["revert_error", "revert_reason", "rpc_error"]
 
-_KINDS: tuple[tuple[tuple[str, ...], type[SwapReverted]], ...] = (
+_KINDS: RevertMarks = (
     (("EXPIRED", "Transaction too old"), DeadlineExpired),
     (("INSUFFICIENT_OUTPUT_AMOUNT", "EXCESSIVE_INPUT_AMOUNT", "Too little received",
       "Too much requested"), SlippageExceeded),
@@ -46,7 +47,7 @@ def revert_error(
 ) -> SwapReverted:
     """The :class:`SwapReverted` subclass that ``reason`` (the decoded revert) describes;
     ``gas_cost_wei``, of a mined transaction, becomes its ``gas_cost`` in the native coin."""
-    kind = next((cls for marks, cls in _KINDS if any(m in reason for m in marks)), SwapReverted)
+    kind = revert_kind(reason, _KINDS)
     cost = None if gas_cost_wei is None else from_units(gas_cost_wei, 18)
     return kind(reason, venue=venue, tx_hash=tx_hash, block=block, gas_used=gas_used,
                 gas_cost=cost)

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
 from plugins.exchanges.evm._abi import ERC20, exact_out_selectors
 from plugins.exchanges.evm._errors import revert_error, rpc_error
 from plugins.exchanges.evm._transactions import Mined, Transactor, block_time, replayed_reason
@@ -88,7 +89,7 @@ class EvmVenueArgs(ComponentArgs):
 ArgsT = TypeVar("ArgsT", bound=EvmVenueArgs)
 
 
-class EvmSwapVenue(Component[ArgsT], SwapVenue):
+class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
     """Base of the EVM venues (not a component by itself)."""
 
     _tokens: dict[str, Token]
@@ -100,10 +101,6 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         args = self.args
         if args.wallet is not None and args.gas is not None:
             self._transactor = Transactor(args.chain, args.wallet, args.gas, self.clock, self.name)
-
-    @property
-    def venue(self) -> str:
-        return self.name
 
     @property
     def native_currency(self) -> str:
@@ -231,9 +228,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
                            owner, recipient)
 
     def _wallet(self) -> EvmWallet:
-        if self.args.wallet is None:
-            raise NotSupported(f"{self.name} has no wallet: it is read-only", venue=self.name)
-        return self.args.wallet
+        return wallet_of(self.args.wallet, f"{self.name} has no wallet: it is read-only",
+                         venue=self.name)
 
     async def _check_funds(self, token: Token, needed: Decimal, owner: str) -> None:
         held = await self.balance(token)

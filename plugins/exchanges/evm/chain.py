@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._onchain.endpoint import loaded
 from plugins.exchanges.evm._errors import rpc_error
 from schemas import ExchangeError
 
@@ -91,9 +92,7 @@ class EvmChain(Component[EvmChainArgs]):
     @property
     def web3(self) -> AsyncWeb3[Any]:
         """The connected client (only while loaded)."""
-        if self._web3 is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._web3
+        return loaded(self._web3, self.name)
 
     @property
     def chain_id(self) -> int:

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.exchanges._onchain.swaps import check_bound, request_units
+from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
 from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
@@ -45,12 +47,11 @@ from plugins.exchanges.multiversx._pair import (
 )
 from plugins.exchanges.multiversx.proxy import EGLD_DECIMALS, MultiversXProxy, SendUncertain
 from plugins.exchanges.multiversx.wallet import MultiversXWallet
-from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
+from schemas import BadSymbol, ExchangeError, InvalidOrder
 from schemas.money import from_units, ratio
 from schemas.swap import (
     PoolPrice,
     SignedHook,
-    SlippageExceeded,
     SwapKind,
     SwapQuote,
     SwapReceipt,
@@ -84,7 +85,7 @@ class XExchangeArgs(ComponentArgs):
     )
 
 
-class XExchange(Component[XExchangeArgs], SwapVenue):
+class XExchange(NamedVenue, Component[XExchangeArgs], SwapVenue):
     """xExchange pair on MultiversX: exact quotes from the contract's views, ESDT swaps."""
 
     _pair: Address
@@ -107,10 +108,6 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
                             venue=self.name) from None
         self._pair_tokens = (str(first[0]), str(second[0]))
         self._fee_rate = ratio(Decimal(int(total_fee[0])), Decimal(MAX_PERCENTAGE))
-
-    @property
-    def venue(self) -> str:
-        return self.name
 
     @property
     def native_currency(self) -> str:
@@ -144,10 +141,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
         return self._tokens[address]
 
     def _wallet(self) -> MultiversXWallet:
-        if self.args.wallet is None:
-            raise NotSupported("this xExchange venue has no wallet: it quotes only",
-                               venue=self.name)
-        return self.args.wallet
+        return wallet_of(self.args.wallet, "this xExchange venue has no wallet: it quotes only",
+                         venue=self.name)
 
     async def balance(self, token: Token) -> Decimal:
         return token.from_units(await self.args.proxy.esdt(self._wallet().address,
@@ -212,16 +207,11 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
 
     async def _check_bound(self, request: SwapRequest) -> tuple[int, int]:
         """(exact units, bound units) of ``request``, refused when a fresh quote breaks it."""
-        exact_in = request.kind is SwapKind.EXACT_IN
-        exact = (request.token_in if exact_in else request.token_out).to_units(request.amount)
-        bound = (request.token_out if exact_in else request.token_in).to_units(request.limit)
+        exact, bound = request_units(request)
         units_in, units_out = await self._units(request.kind, request.token_in,
                                                 request.token_out, exact)
-        if (units_out < bound) if exact_in else (units_in > bound):
-            quoted = units_out if exact_in else units_in
-            raise SlippageExceeded(
-                f"the pair now gives {'out' if exact_in else 'in'} {quoted} units, the "
-                f"request's bound is {bound}", venue=self.name)
+        check_bound(request.kind, units_out if request.kind is SwapKind.EXACT_IN else units_in,
+                    bound, source="the pair now gives", venue=self.name)
         return exact, bound
 
     def _transaction(self, request: SwapRequest, exact: int, bound: int) -> Transaction:

@@ -13,6 +13,7 @@ ERC-20 balance and allowance messages. The reason itself is always kept verbatim
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from plugins.exchanges._onchain.swaps import RevertMarks, revert_kind
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
@@ -25,7 +26,7 @@ from schemas.swap import (
     SwapReverted,
 )
 
-__all__ = ["revert_error", "revert_reason", "rpc_error"]
+__all__ = ["revert_error", "revert_reason", "rpc_error", "simulated"]
 
 _KINDS: RevertMarks = (
     (("EXPIRED", "Transaction too old"), DeadlineExpired),
@@ -61,6 +62,19 @@ def revert_reason(error: BaseException) -> str | None:
         return None
     text = str(error.message or error)
     return text.removeprefix("execution reverted: ").removeprefix("execution reverted") or text
+
+
+async def simulated(call: Any, block: int, *, quoter: str, venue: str) -> Any:
+    """The result of a quoter contract's ``call`` run at ``block``: ``ValueError`` when the
+    pool cannot quote it (``quoter``'s revert), the RPC's failure translated."""
+    from web3.exceptions import ContractLogicError
+
+    try:
+        return await call.call(block_identifier=block)
+    except ContractLogicError as error:
+        raise ValueError(f"{quoter} cannot quote it: {error}") from None
+    except Exception as error:
+        raise rpc_error(error, venue=venue) from error
 
 
 def rpc_error(error: BaseException, *, venue: str | None = None) -> ExchangeError:

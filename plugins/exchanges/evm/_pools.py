@@ -35,11 +35,14 @@ def sqrt_price_ratio(sqrt_price: int, base: Token, quote: Token) -> Decimal:
 
 class PoolDirectory:
     """A venue's pools by unordered token pair: each computed once and checked to hold a
-    contract; a pair with none there is :class:`BadSymbol` (asked again next time)."""
+    contract; a pair with none there is :class:`BadSymbol` (asked again next time), worded
+    by ``missing(token_in, token_out, address)``."""
 
     def __init__(self, venue: str, address: Callable[[str, str], str],
-                 code_at: Callable[[str], Awaitable[Any]], where: str = "") -> None:
-        self._venue, self._address, self._code_at, self._where = venue, address, code_at, where
+                 code_at: Callable[[str], Awaitable[Any]],
+                 missing: Callable[[Token, Token, str], str]) -> None:
+        self._venue, self._address, self._code_at = venue, address, code_at
+        self._missing = missing
         self._pools: dict[tuple[str, str], str] = {}
 
     async def pool(self, token_in: Token, token_out: Token) -> str:
@@ -49,7 +52,6 @@ class PoolDirectory:
         if pool is None:
             pool = self._address(token_in.address, token_out.address)
             if not await self._code_at(pool):
-                raise BadSymbol(f"no {token_in.symbol}/{token_out.symbol} pool{self._where} "
-                                f"(expected at {pool})", venue=self._venue)
+                raise BadSymbol(self._missing(token_in, token_out, pool), venue=self._venue)
             self._pools[first, second] = pool
         return pool

@@ -7,11 +7,16 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from plugins.exchanges.evm._venue import ratio
-from schemas import BadSymbol
+from schemas import BadSymbol, money
 from schemas.swap import Token
 
-__all__ = ["PoolDirectory", "create2_address", "sqrt_price_ratio"]
+__all__ = ["PoolDirectory", "create2_address", "ratio", "sqrt_price_ratio"]
+
+
+def ratio(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
+    convert to ``Decimal`` exactly; only the one division rounds)."""
+    return money.ratio(Decimal(numerator), Decimal(denominator))
 
 
 def create2_address(deployer: str, salt: bytes, init_code_hash: str) -> str:

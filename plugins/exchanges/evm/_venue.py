@@ -38,11 +38,12 @@ from plugins.exchanges.evm._logs import (
     v3_deltas,
     wallet_transfers,
 )
+from plugins.exchanges.evm._pools import PoolDirectory
 from plugins.exchanges.evm._transactions import Mined, Transactor, block_time, replayed_reason
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy
 from plugins.exchanges.evm.wallet import EvmWallet
-from schemas import InvalidOrder, NotSupported, OrderNotFound, money
+from schemas import InvalidOrder, NotSupported, OrderNotFound
 from schemas.money import MoneyError, from_units
 from schemas.swap import (
     InsufficientAllowance,
@@ -59,13 +60,7 @@ from schemas.swap import (
     Token,
 )
 
-__all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs", "ratio"]
-
-
-def ratio(numerator: int, denominator: int) -> Decimal:
-    """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
-    convert to ``Decimal`` exactly; only the one division rounds)."""
-    return money.ratio(Decimal(numerator), Decimal(denominator))
+__all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs"]
 
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
@@ -96,9 +91,11 @@ class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
     _tokens: dict[str, Token]
     _sent: dict[str, tuple[SwapRequest, str]]
     _transactor: Transactor | None = None
+    _pools: PoolDirectory
 
     async def load(self) -> None:
         self._tokens, self._sent = {}, {}
+        self._pools = PoolDirectory(self.name, self.pool_address, self.code_at, self._no_pool)
         args = self.args
         if args.wallet is not None and args.gas is not None:
             self._transactor = Transactor(args.chain, args.wallet, args.gas, self.clock, self.name)
@@ -243,8 +240,16 @@ class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
         return 0
 
     async def _pool(self, token_in: Token, token_out: Token) -> str:
-        """The address of the pool this venue swaps the pair in."""
+        """The address of the pool this venue swaps the pair in (checked to hold code)."""
+        return await self._pools.pool(token_in, token_out)
+
+    def pool_address(self, token_a: str, token_b: str) -> str:
+        """The address the pool of two tokens is deployed at (CREATE2)."""
         raise NotImplementedError
+
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        """What is said of a pair whose pool address holds no code."""
+        return f"no {token_in.symbol}/{token_out.symbol} pool (expected at {address})"
 
     async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
                    ) -> SwapReceipt:

@@ -31,7 +31,7 @@ from pydantic import Field
 from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import ALGEBRA_POOL, ALGEBRA_QUOTER, ALGEBRA_ROUTER
 from plugins.exchanges.evm._errors import simulated
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._pools import create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
 from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
 
@@ -66,13 +66,6 @@ class QuickSwapV3Args(EvmVenueArgs):
 class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
     """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
 
-    _pools: PoolDirectory
-
-    async def load(self) -> None:
-        await super().load()
-        self._pools = PoolDirectory(self.name, self.pool_address, self.code_at, lambda a, b, pool: (
-            f"no {a.symbol}/{b.symbol} pool (expected at {pool})"))
-
     def _extra_gas(self) -> int:
         return self.args.new_block_gas
 
@@ -83,9 +76,6 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
         salt = Web3.keccak(encode(["address", "address"], self.sorted_pair(token_a, token_b)))
         return self.checksum(
             create2_address(self.args.pool_deployer, bytes(salt), self.args.init_code_hash))
-
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        return await self._pools.pool(token_in, token_out)
 
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:

@@ -27,13 +27,12 @@ from fortuna import ExactDecimal
 from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import PAIR_ROUTER, V2_PAIR, V2_ROUTER
 from plugins.exchanges.evm._logs import V2_SWAP_EVENT, v2_deltas
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address
+from plugins.exchanges.evm._pools import create2_address, ratio
 from plugins.exchanges.evm._v2math import amount_in, amount_out, fee_fraction
 from plugins.exchanges.evm._venue import (
     ADDRESS,
     EvmSwapVenue,
     EvmVenueArgs,
-    ratio,
 )
 from schemas import InvalidOrder
 from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
@@ -73,7 +72,6 @@ class UniswapV2Args(EvmVenueArgs):
 class UniswapV2(EvmSwapVenue[UniswapV2Args]):
     """Uniswap v2 pairs: exact integer quotes from reserves, swaps through Router02."""
 
-    _pools: PoolDirectory
     _fee: tuple[int, int]
     swap_event = V2_SWAP_EVENT
 
@@ -81,21 +79,19 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
 
     async def load(self) -> None:
         await super().load()
-        self._pools = PoolDirectory(self.name, self.pair_address, self.code_at, lambda a, b, pool: (
-            f"no {a.symbol}/{b.symbol} pair at {pool} (factory "
-            f"{self.args.factory}, init code hash {self.args.init_code_hash[:10]}...)"))
         self._fee = fee_fraction(self.args.fee)
 
-    def pair_address(self, token_a: str, token_b: str) -> str:
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        return (f"no {token_in.symbol}/{token_out.symbol} pair at {address} (factory "
+                f"{self.args.factory}, init code hash {self.args.init_code_hash[:10]}...)")
+
+    def pool_address(self, token_a: str, token_b: str) -> str:
         """The CREATE2 address of the pair of two tokens under the configured factory."""
         from web3 import Web3
 
         salt = Web3.solidity_keccak(["address", "address"], self.sorted_pair(token_a, token_b))
         return self.checksum(
             create2_address(self.args.factory, bytes(salt), self.args.init_code_hash))
-
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        return await self._pools.pool(token_in, token_out)
 
     async def _reserves(self, pool: str, token_in: Token, token_out: Token,
                         block: int) -> tuple[int, int]:

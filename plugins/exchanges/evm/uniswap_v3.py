@@ -32,7 +32,7 @@ from pydantic import Field, model_validator
 from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import QUOTER_V2, SWAP_ROUTER, V3_POOL
 from plugins.exchanges.evm._errors import simulated
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._pools import create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._v3math import PoolState, simulate
 from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
 from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
@@ -75,15 +75,15 @@ class UniswapV3Args(EvmVenueArgs):
 class UniswapV3(EvmSwapVenue[UniswapV3Args]):
     """Uniswap v3 pools: exact quotes (local tick-crossing math or QuoterV2), SwapRouter swaps."""
 
-    _pools: PoolDirectory
     _spacings: dict[str, int]
 
     async def load(self) -> None:
         await super().load()
-        self._pools = PoolDirectory(self.name, self.pool_address, self.code_at, lambda a, b, pool: (
-            f"no {a.symbol}/{b.symbol} pool at fee tier {self.args.fee_tier} "
-            f"(expected at {pool})"))
         self._spacings = {}
+
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        return (f"no {token_in.symbol}/{token_out.symbol} pool at fee tier "
+                f"{self.args.fee_tier} (expected at {address})")
 
     def pool_address(self, token_a: str, token_b: str) -> str:
         from eth_abi.abi import encode
@@ -93,9 +93,6 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
                                   [*self.sorted_pair(token_a, token_b), self.args.fee_tier]))
         return self.checksum(
             create2_address(self.args.factory, bytes(salt), self.args.init_code_hash))
-
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        return await self._pools.pool(token_in, token_out)
 
     async def _state(self, pool: str, block: int) -> PoolState:
         functions = self.contract(pool, V3_POOL).functions

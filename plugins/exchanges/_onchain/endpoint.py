@@ -1,6 +1,8 @@
 """An endpoint client's plumbing, the same in every on-chain family.
 
-A family's client (web3.py, solana-py, multiversx-sdk) exists only while its component is
+A family's client (web3.py, solana-py, multiversx-sdk) is checked at load to serve the
+network the mandate names (:func:`identified`: a URL pasted wrong never signs for another
+chain), and closed again when it does not or cannot say. It exists only while its component is
 loaded; asking for it otherwise is a programming error, reported with the component's name.
 Every call to it is awaited through :func:`translated`, so a failure leaves the family as
 the project's error (``NetworkError``, ``RequestTimeout``… from the family's translator),
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from schemas import ExchangeError
 
-__all__ = ["Translate", "loaded", "poll", "translated"]
+__all__ = ["Translate", "identified", "loaded", "poll", "translated"]
 
 T = TypeVar("T")
 
@@ -53,6 +55,23 @@ async def translated(call: Awaitable[T], translate: Translate, *, venue: str,
         if not isinstance(error, Exception) and not also(error):
             raise
         raise translate(error, venue=venue) from error
+
+
+async def identified(served: Awaitable[T], expected: T | None, *,
+                     mismatch: Callable[[T], ExchangeError],
+                     close: Callable[[], Awaitable[Any]] | None = None) -> T:
+    """The network a new client's endpoint serves (``served``, a translated call), checked
+    against the mandate's ``expected`` (None: not checked); ``mismatch(served)`` is raised
+    when they differ. The client is closed (``close``) before either failure leaves."""
+    try:
+        network = await served
+        if expected is not None and network != expected:
+            raise mismatch(network)
+    except BaseException:
+        if close is not None:
+            await close()
+        raise
+    return network
 
 
 async def poll(check: Callable[[], Awaitable[T | None]], *, every: float,

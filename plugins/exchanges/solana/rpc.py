@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
-from plugins.exchanges._onchain.endpoint import loaded, poll, translated
+from plugins.exchanges._onchain.endpoint import identified, loaded, poll, translated
 from plugins.exchanges.solana._errors import rpc_error, send_error, unreadable
 from schemas import ExchangeError, NetworkError, OrderNotFound
 
@@ -90,16 +90,15 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
         client = AsyncClient(self.args.url, commitment=Commitment(self.args.commitment),
                              timeout=self.args.timeout)
-        try:
-            served = str((await self.call(client.get_genesis_hash())).value)
-        except ExchangeError:
-            await client.close()
-            raise
-        if self.args.genesis_hash is not None and served != self.args.genesis_hash:
-            await client.close()
-            raise ClusterMismatch(
+
+        async def genesis() -> str:
+            return str((await self.call(client.get_genesis_hash())).value)
+
+        await identified(
+            genesis(), self.args.genesis_hash, mismatch=lambda served: ClusterMismatch(
                 f"the endpoint's genesis hash is {served}, the mandate names "
-                f"{self.args.genesis_hash}; check the url or the genesis_hash", venue=self.name)
+                f"{self.args.genesis_hash}; check the url or the genesis_hash", venue=self.name),
+            close=client.close)
         self._client = client
 
     async def unload(self) -> None:

@@ -6,14 +6,28 @@ in). Every venue turns both into the tokens' smallest units (:func:`request_unit
 checks a fresh quote against the bound before sending (:func:`check_bound`: a request the
 pool can no longer meet is refused with nothing sent), and reads a refusal on chain into
 the :class:`~schemas.swap.SwapReverted` case that the chain's words describe
-(:func:`revert_kind`, from the family's own table of marks).
+(:func:`revert_kind`, from the family's own table of marks). Where the chain records a
+swap as the wallet's balance changes (Solana's token balances, MultiversX's ESDT
+transfers), the receipt's amounts are those changes (:func:`moved_receipt`).
 """
 
 from __future__ import annotations
 
-from schemas.swap import SlippageExceeded, SwapKind, SwapRequest, SwapReverted
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
 
-__all__ = ["RevertMarks", "check_bound", "request_units", "revert_kind"]
+from plugins.exchanges._swaps import swap_sides
+from schemas.swap import (
+    SlippageExceeded,
+    SwapKind,
+    SwapReceipt,
+    SwapRequest,
+    SwapReverted,
+    Token,
+)
+
+__all__ = ["RevertMarks", "check_bound", "moved_receipt", "request_units", "revert_kind"]
 
 RevertMarks = tuple[tuple[tuple[str, ...], type[SwapReverted]], ...]
 """A family's table: the words that mark each :class:`SwapReverted` case, first match wins."""
@@ -47,3 +61,19 @@ def revert_kind(reason: str, marks: RevertMarks, *, fold_case: bool = False
         if any((word.lower() if fold_case else word) in said for word in words):
             return kind
     return SwapReverted
+
+
+async def moved_receipt(sent: SwapRequest | None, moved: dict[str, int], tx_hash: str,
+                        token: Callable[[str], Awaitable[Token]], *, venue: str, pool: str,
+                        gas_used: int, gas_cost: Decimal, native_currency: str, block: int,
+                        timestamp: datetime) -> SwapReceipt:
+    """The receipt of a swap from the wallet's balance changes (``moved``: units per token
+    address, negative where spent): its sides are the request's when this process ``sent``
+    it, else the one token spent and the one received."""
+    token_in, token_out, kind = await swap_sides(sent, moved, tx_hash, token, venue=venue)
+    return SwapReceipt(
+        venue=venue, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
+        amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
+        amount_out=token_out.from_units(moved.get(token_out.address, 0)), gas_used=gas_used,
+        gas_cost=gas_cost, native_currency=native_currency, block=block, tx_hash=tx_hash,
+        timestamp=timestamp)

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges._onchain.swaps import check_bound, request_units
+from plugins.exchanges._onchain.swaps import check_bound, moved_receipt, request_units
 from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
-from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
+from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,
@@ -266,15 +266,11 @@ class XExchange(NamedVenue, Component[XExchangeArgs], SwapVenue):
             reason = failure_reason(found)
             raise revert_error(reason)(reason, venue=self.name, tx_hash=tx_hash, block=block,
                                        gas_used=gas_used)
-        moved = token_moves(found, self._wallet().address)
-        token_in, token_out, kind = await swap_sides(
-            self._sent.get(tx_hash), moved, tx_hash, self.token, venue=self.name)
         fee = int(raw.get("fee") or raw.get("initiallyPaidFee") or 0)
         when = (datetime.fromtimestamp(found.timestamp, UTC) if found.timestamp
                 else self.clock.now())
-        return SwapReceipt(
-            venue=self.name, pool=self.args.pair, kind=kind, token_in=token_in,
-            token_out=token_out, amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
-            amount_out=token_out.from_units(moved.get(token_out.address, 0)),
-            gas_used=gas_used, gas_cost=from_units(fee, EGLD_DECIMALS),
-            native_currency="EGLD", block=block, tx_hash=tx_hash, timestamp=when)
+        return await moved_receipt(
+            self._sent.get(tx_hash), token_moves(found, self._wallet().address), tx_hash,
+            self.token, venue=self.name, pool=self.args.pair, gas_used=gas_used,
+            gas_cost=from_units(fee, EGLD_DECIMALS), native_currency="EGLD", block=block,
+            timestamp=when)

@@ -34,9 +34,14 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs, Duration
-from plugins.exchanges._onchain.swaps import check_bound, request_units, revert_kind
+from plugins.exchanges._onchain.swaps import (
+    check_bound,
+    moved_receipt,
+    request_units,
+    revert_kind,
+)
 from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
-from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
+from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.solana._errors import SOLANA_ERRORS
 from plugins.exchanges.solana._jupiter_api import JupiterApi
 from plugins.exchanges.solana._spl import (
@@ -317,17 +322,13 @@ class Jupiter(NamedVenue, Component[JupiterArgs], SwapVenue):
                     mint = str(entry.mint)
                     moved[mint] = moved.get(mint, 0) + sign * int(entry.ui_token_amount.amount)
         request, pool = self._sent.get(tx_hash, (None, "jupiter"))
-        token_in, token_out, kind = await swap_sides(request, moved, tx_hash, self.token,
-                                                     venue=self.name)
         when = (datetime.fromtimestamp(found.block_time, UTC) if found.block_time is not None
                 else self.clock.now())
-        return SwapReceipt(
-            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
-            amount_out=token_out.from_units(moved.get(token_out.address, 0)),
+        return await moved_receipt(
+            request, moved, tx_hash, self.token, venue=self.name, pool=pool,
             gas_used=int(meta.compute_units_consumed or 0),
             gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS), native_currency="SOL",
-            block=slot, tx_hash=tx_hash, timestamp=when)
+            block=slot, timestamp=when)
 
 
 def _hops(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -40,12 +40,7 @@ ROUNDS = 40
 POLL = 0.005
 
 
-from _interleaved import (  # noqa: E402
-    bytecode_cached,
-    interleaved,
-    report,
-    swap_round_trips,
-)
+from _interleaved import bytecode_cached, interleaved, report, swap_round_trips  # noqa: E402
 
 CACHED = bytecode_cached(["plugins.exchanges.multiversx.xexchange",
                           "plugins.exchanges.multiversx.proxy", "tests.multiversx.standin"])

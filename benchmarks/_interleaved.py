@@ -11,10 +11,12 @@ import importlib.util
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bytecode_cached", "interleaved", "report"]
+__all__ = ["bytecode_cached", "interleaved", "report", "swap_round_trips"]
 
 
 def bytecode_cached(modules: list[str]) -> bool:
@@ -49,3 +51,22 @@ def report(title: str, figures: dict[str, float], baseline: str, rounds: int, *,
     for name, value in figures.items():
         per_second = f"  {1000 / value:8.1f} /s" if rate else ""
         print(f"  {name:58s} {value:8.2f} ms{per_second}  x{value / figures[baseline]:.2f}")
+
+
+async def swap_round_trips(venue: Any, token_in: Any, token_out: Any, *, label: str,
+                           baseline: tuple[str, Callable[[], Awaitable[Any]]], rounds: int,
+                           poll: float) -> None:
+    """Print the median swap round trip of ``venue`` (a quote of 10 ``token_in``, then the
+    swap it allows at 5 % slippage, up to its receipt) against ``baseline``, interleaved."""
+    from schemas.swap import SwapKind
+
+    async def swap() -> None:
+        quote = await venue.quote(SwapKind.EXACT_IN, token_in, token_out, Decimal(10))
+        await venue.swap(quote.request(Decimal("0.05"),
+                                       venue.clock.now() + timedelta(minutes=1)))
+
+    name, action = baseline
+    swaps = await interleaved(rounds=rounds, actions={
+        name: action, f"{label} swap (quote .. receipt)": swap})
+    report(f"Swap round trip (status polled every {poll * 1000:.0f} ms)", swaps, name, rounds,
+           rate=False)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,7 +40,7 @@ ROUNDS = 40
 POLL = 0.005
 
 
-from _interleaved import bytecode_cached, interleaved, report  # noqa: E402
+from _interleaved import bytecode_cached, interleaved, report, swap_round_trips  # noqa: E402
 
 CACHED = bytecode_cached(["plugins.exchanges.multiversx.xexchange",
                           "plugins.exchanges.multiversx.proxy", "tests.multiversx.standin"])
@@ -89,17 +88,10 @@ async def main() -> None:
             tx_hash = TransactionComputer().compute_transaction_hash(transaction).hex()
             assert await proxy.confirm(tx_hash)
 
-        async def xexchange_swap() -> None:
-            quote = await venue.quote(SwapKind.EXACT_IN, usdc, wegld, Decimal(10))
-            await venue.swap(quote.request(Decimal("0.05"),
-                                           venue.clock.now() + timedelta(minutes=1)))
-
-        swaps = await interleaved(rounds=ROUNDS, actions={
-            "baseline: EGLD transfer (sign, send, confirm)": plain_transfer,
-            "exchanges.multiversx.xexchange swap (quote .. receipt)": xexchange_swap,
-        })
-        report(f"Swap round trip (status polled every {POLL * 1000:.0f} ms)", swaps,
-               "baseline: EGLD transfer (sign, send, confirm)", ROUNDS, rate=False)
+        await swap_round_trips(
+            venue, usdc, wegld, label="exchanges.multiversx.xexchange",
+            baseline=("baseline: EGLD transfer (sign, send, confirm)", plain_transfer),
+            rounds=ROUNDS, poll=POLL)
     finally:
         for component in (price, venue, wallet, proxy):
             await component.unload()

@@ -29,8 +29,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import structlog
@@ -43,7 +41,7 @@ ROUNDS = 40
 POLL = 0.005
 
 
-from _interleaved import bytecode_cached, interleaved, report  # noqa: E402
+from _interleaved import bytecode_cached, interleaved, report, swap_round_trips  # noqa: E402
 
 CACHED = bytecode_cached(["plugins.exchanges.solana.jupiter", "plugins.prices.raydium",
                           "tests.solana.chain"])
@@ -55,7 +53,6 @@ from plugins.http.session import HttpSessionArgs, HttpSessionComponent  # noqa: 
 from plugins.prices._pool import PoolPriceArgs  # noqa: E402
 from plugins.prices.jupiter import JupiterPrice  # noqa: E402
 from plugins.prices.raydium import RaydiumPrice, RaydiumPriceArgs  # noqa: E402
-from schemas.swap import SwapKind  # noqa: E402
 from tests.solana.chain import LocalChain, rpc_app  # noqa: E402
 from tests.solana.conftest import context, serve  # noqa: E402
 from tests.solana.jupiter_standin import JupiterStandIn  # noqa: E402
@@ -123,17 +120,10 @@ async def main() -> None:
             await rpc.send(bytes(signed))
             assert await rpc.confirm(signature) is not None
 
-        async def jupiter_swap() -> None:
-            quote = await venue.quote(SwapKind.EXACT_IN, token_usdc, token_wsol, Decimal(10))
-            await venue.swap(quote.request(Decimal("0.05"),
-                                           venue.clock.now() + timedelta(minutes=1)))
-
-        swaps = await interleaved(rounds=ROUNDS, actions={
-            "baseline: SOL transfer (sign, send, confirm)": plain_transfer,
-            "exchanges.solana.jupiter swap (quote .. receipt)": jupiter_swap,
-        })
-        report(f"Swap round trip (status polled every {POLL * 1000:.0f} ms)", swaps,
-               "baseline: SOL transfer (sign, send, confirm)", ROUNDS, rate=False)
+        await swap_round_trips(
+            venue, token_usdc, token_wsol, label="exchanges.solana.jupiter",
+            baseline=("baseline: SOL transfer (sign, send, confirm)", plain_transfer),
+            rounds=ROUNDS, poll=POLL)
     finally:
         for component in (raydium, venue, wallet, http, rpc):
             await component.unload()

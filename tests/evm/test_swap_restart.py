@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from fortuna import VirtualClock
-from plugins.exchanges.evm._venue import V2_SWAP_EVENT
+from plugins.exchanges.evm._logs import V2_SWAP_EVENT
 from plugins.execution._swap_parent import SwapExecutionService
 from schemas.money import Rounding, multiply, round_to
 from tests.evm.chain import KEYS

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.exchanges.evm._venue import V2_SWAP_EVENT, V3_SWAP_EVENT
+from plugins.exchanges.evm._logs import V2_SWAP_EVENT, V3_SWAP_EVENT
 from plugins.kill_switches.manual_halt import ManualHaltSwitch
 from schemas.money import Rounding, multiply, round_to
 from tests.evm.conftest import World

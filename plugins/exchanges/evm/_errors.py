@@ -13,7 +13,9 @@ ERC-20 balance and allowance messages. The reason itself is always kept verbatim
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from plugins.exchanges._onchain.swaps import RevertMarks, revert_kind
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
 from schemas.money import from_units
 from schemas.swap import (
@@ -24,9 +26,9 @@ from schemas.swap import (
     SwapReverted,
 )
 
-__all__ = ["revert_error", "revert_reason", "rpc_error"]
+__all__ = ["revert_error", "revert_reason", "rpc_error", "simulated"]
 
-_KINDS: tuple[tuple[tuple[str, ...], type[SwapReverted]], ...] = (
+_KINDS: RevertMarks = (
     (("EXPIRED", "Transaction too old"), DeadlineExpired),
     (("INSUFFICIENT_OUTPUT_AMOUNT", "EXCESSIVE_INPUT_AMOUNT", "Too little received",
       "Too much requested"), SlippageExceeded),
@@ -46,7 +48,7 @@ def revert_error(
 ) -> SwapReverted:
     """The :class:`SwapReverted` subclass that ``reason`` (the decoded revert) describes;
     ``gas_cost_wei``, of a mined transaction, becomes its ``gas_cost`` in the native coin."""
-    kind = next((cls for marks, cls in _KINDS if any(m in reason for m in marks)), SwapReverted)
+    kind = revert_kind(reason, _KINDS)
     cost = None if gas_cost_wei is None else from_units(gas_cost_wei, 18)
     return kind(reason, venue=venue, tx_hash=tx_hash, block=block, gas_used=gas_used,
                 gas_cost=cost)
@@ -60,6 +62,19 @@ def revert_reason(error: BaseException) -> str | None:
         return None
     text = str(error.message or error)
     return text.removeprefix("execution reverted: ").removeprefix("execution reverted") or text
+
+
+async def simulated(call: Any, block: int, *, quoter: str, venue: str) -> Any:
+    """The result of a quoter contract's ``call`` run at ``block``: ``ValueError`` when the
+    pool cannot quote it (``quoter``'s revert), the RPC's failure translated."""
+    from web3.exceptions import ContractLogicError
+
+    try:
+        return await call.call(block_identifier=block)
+    except ContractLogicError as error:
+        raise ValueError(f"{quoter} cannot quote it: {error}") from None
+    except Exception as error:
+        raise rpc_error(error, venue=venue) from error
 
 
 def rpc_error(error: BaseException, *, venue: str | None = None) -> ExchangeError:

@@ -7,11 +7,16 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from plugins.exchanges.evm._venue import ratio
-from schemas import BadSymbol
+from schemas import BadSymbol, money
 from schemas.swap import Token
 
-__all__ = ["PoolDirectory", "create2_address", "sqrt_price_ratio"]
+__all__ = ["PoolDirectory", "create2_address", "ratio", "sqrt_price_ratio"]
+
+
+def ratio(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
+    convert to ``Decimal`` exactly; only the one division rounds)."""
+    return money.ratio(Decimal(numerator), Decimal(denominator))
 
 
 def create2_address(deployer: str, salt: bytes, init_code_hash: str) -> str:
@@ -35,11 +40,14 @@ def sqrt_price_ratio(sqrt_price: int, base: Token, quote: Token) -> Decimal:
 
 class PoolDirectory:
     """A venue's pools by unordered token pair: each computed once and checked to hold a
-    contract; a pair with none there is :class:`BadSymbol` (asked again next time)."""
+    contract; a pair with none there is :class:`BadSymbol` (asked again next time), worded
+    by ``missing(token_in, token_out, address)``."""
 
     def __init__(self, venue: str, address: Callable[[str, str], str],
-                 code_at: Callable[[str], Awaitable[Any]], where: str = "") -> None:
-        self._venue, self._address, self._code_at, self._where = venue, address, code_at, where
+                 code_at: Callable[[str], Awaitable[Any]],
+                 missing: Callable[[Token, Token, str], str]) -> None:
+        self._venue, self._address, self._code_at = venue, address, code_at
+        self._missing = missing
         self._pools: dict[tuple[str, str], str] = {}
 
     async def pool(self, token_in: Token, token_out: Token) -> str:
@@ -49,7 +57,6 @@ class PoolDirectory:
         if pool is None:
             pool = self._address(token_in.address, token_out.address)
             if not await self._code_at(pool):
-                raise BadSymbol(f"no {token_in.symbol}/{token_out.symbol} pool{self._where} "
-                                f"(expected at {pool})", venue=self._venue)
+                raise BadSymbol(self._missing(token_in, token_out, pool), venue=self._venue)
             self._pools[first, second] = pool
         return pool

@@ -28,11 +28,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fortuna import Clock
+from plugins.exchanges._onchain.endpoint import translated
 from plugins.exchanges.evm._errors import revert_error, revert_reason, rpc_error
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy, Reservation
 from plugins.exchanges.evm.wallet import EvmWallet
-from schemas import ExchangeError
 from schemas.swap import SignedHook, SwapDropped, SwapOutcomeUnknown
 
 __all__ = ["Mined", "Pending", "Transactor", "block_time", "replayed_reason"]
@@ -222,9 +222,4 @@ class Transactor:
         return await replayed_reason(self.chain.web3, call, block)
 
     async def _call(self, awaitable: Any) -> Any:
-        try:
-            return await awaitable
-        except ExchangeError:
-            raise
-        except Exception as error:
-            raise rpc_error(error, venue=self.venue) from error
+        return await translated(awaitable, rpc_error, venue=self.venue)

@@ -1,9 +1,10 @@
 """What every EVM swap venue shares: tokens, balances, allowances, sending a swap, receipts.
 
-A concrete venue (Uniswap v2 and its forks, Uniswap v3) supplies three things: which pool
-serves a pair, the exact quote from that pool's state, and the calldata of a bounded swap
-for its router (:meth:`EvmSwapVenue._swap_call`). This base does the rest the same way for
-all of them:
+A concrete venue (Uniswap v2 and its forks, Uniswap v3, Algebra) supplies what is its
+own: which pool serves a pair, the exact amounts of a swap and the price from that pool's
+state (:meth:`EvmSwapVenue._amounts`, :meth:`EvmSwapVenue._pool_price`), and the calldata
+of a bounded swap for its router (:meth:`EvmSwapVenue._swap_call`). This base does the rest
+the same way for all of them (the quote's block, gas and errors included):
 
 - before sending: the deadline has not passed, the wallet holds the input (the maximum
   input for an exact output), and the spender may move it. Each failure is reported with
@@ -25,17 +26,28 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.exchanges._onchain.endpoint import translated
+from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
+from plugins.exchanges._swaps import check_deadline
 from plugins.exchanges.evm._abi import ERC20, exact_out_selectors
 from plugins.exchanges.evm._errors import revert_error, rpc_error
+from plugins.exchanges.evm._logs import (
+    V3_SWAP_EVENT,
+    trades,
+    transferred,
+    v3_deltas,
+    wallet_transfers,
+)
+from plugins.exchanges.evm._pools import PoolDirectory
 from plugins.exchanges.evm._transactions import Mined, Transactor, block_time, replayed_reason
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy
 from plugins.exchanges.evm.wallet import EvmWallet
-from schemas import ExchangeError, InvalidOrder, NotSupported, OrderNotFound, money
-from schemas.money import from_units
+from schemas import InvalidOrder, NotSupported, OrderNotFound
+from schemas.money import MoneyError, from_units
 from schemas.swap import (
-    DeadlineExpired,
     InsufficientAllowance,
+    PoolPrice,
     PoolTrade,
     SignedHook,
     SwapInsufficientFunds,
@@ -48,26 +60,11 @@ from schemas.swap import (
     Token,
 )
 
-__all__ = ["ADDRESS", "V2_SWAP_EVENT", "V3_SWAP_EVENT", "EvmSwapVenue", "EvmVenueArgs",
-           "ratio"]
+__all__ = ["ADDRESS", "EvmSwapVenue", "EvmVenueArgs"]
 
-
-
-def ratio(numerator: int, denominator: int) -> Decimal:
-    """``numerator / denominator`` to 34 significant digits, rounded half-even (integers
-    convert to ``Decimal`` exactly; only the one division rounds)."""
-    return money.ratio(Decimal(numerator), Decimal(denominator))
-
-TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
-"""keccak256("Transfer(address,address,uint256)"), the ERC-20 transfer event."""
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 
-V2_SWAP_EVENT = "Swap(address,uint256,uint256,uint256,uint256,address)"
-"""Uniswap v2 pairs' swap event: sender, amount0In, amount1In, amount0Out, amount1Out, to."""
-V3_SWAP_EVENT = "Swap(address,address,int256,int256,uint160,uint128,int24)"
-"""Uniswap v3 and Algebra pools' swap event: sender, recipient, amount0, amount1 (into the
-pool, signed), price, liquidity, tick."""
 
 
 class EvmVenueArgs(ComponentArgs):
@@ -88,22 +85,20 @@ class EvmVenueArgs(ComponentArgs):
 ArgsT = TypeVar("ArgsT", bound=EvmVenueArgs)
 
 
-class EvmSwapVenue(Component[ArgsT], SwapVenue):
+class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
     """Base of the EVM venues (not a component by itself)."""
 
     _tokens: dict[str, Token]
     _sent: dict[str, tuple[SwapRequest, str]]
     _transactor: Transactor | None = None
+    _pools: PoolDirectory
 
     async def load(self) -> None:
         self._tokens, self._sent = {}, {}
+        self._pools = PoolDirectory(self.name, self.pool_address, self.code_at, self._no_pool)
         args = self.args
         if args.wallet is not None and args.gas is not None:
             self._transactor = Transactor(args.chain, args.wallet, args.gas, self.clock, self.name)
-
-    @property
-    def venue(self) -> str:
-        return self.name
 
     @property
     def native_currency(self) -> str:
@@ -126,12 +121,22 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
 
     async def read(self, awaitable: Any) -> Any:
         """Await one RPC read, its failure translated."""
-        try:
-            return await awaitable
-        except ExchangeError:
-            raise
-        except Exception as error:
-            raise rpc_error(error, venue=self.name) from error
+        return await translated(awaitable, rpc_error, venue=self.name)
+
+    def sorted_pair(self, token_a: str, token_b: str) -> tuple[str, str]:
+        """The two addresses checksummed, token0 (the lower address) first."""
+        first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
+        return first, second
+
+    async def code_at(self, address: str) -> Any:
+        """The contract code at ``address`` (empty where there is none)."""
+        return await self.read(self.web3.eth.get_code(address))
+
+    def _encoded(self, router: str, abi: list[dict[str, Any]], function: str,
+                 args: list[Any]) -> tuple[str, str]:
+        """``router`` checksummed (the spender) and the calldata of ``function(*args)``."""
+        return self.checksum(router), str(self.contract(router, abi).encode_abi(function,
+                                                                                 args=args))
 
     async def latest_block(self) -> Any:
         return await self.read(self.web3.eth.get_block("latest"))
@@ -162,6 +167,41 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
             fee_rate=fee_rate, gas_cost=self.gas_estimate(header, swap_gas),
             block=int(header["number"]), timestamp=self.block_time(header),
         )
+
+    async def _quoted(self, kind: SwapKind, token_in: Token, token_out: Token,
+                      amount: Decimal, swap_gas: int) -> SwapQuote:
+        """The quote of ``amount``: the pool's amounts (:meth:`_amounts`) at the latest
+        block; ``InvalidOrder`` when the token cannot hold the amount or the pool cannot
+        swap it."""
+        kind = SwapKind(kind)
+        pool = await self._pool(token_in, token_out)
+        header = await self.latest_block()
+        try:
+            units = (token_in if kind is SwapKind.EXACT_IN else token_out).to_units(amount)
+            units_in, units_out, fee_rate = await self._amounts(
+                kind, pool, token_in, token_out, units, int(header["number"]))
+        except (ValueError, MoneyError) as error:
+            raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
+        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
+                               fee_rate=fee_rate, swap_gas=swap_gas, header=header)
+
+    async def _amounts(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
+                       units: int, block: int) -> tuple[int, int, Decimal]:
+        """(units in, units out, fee rate) of a swap of ``units`` on the exact side, from
+        the pool's state at ``block``; ``ValueError`` when the pool cannot swap it."""
+        raise NotImplementedError
+
+    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
+        pool = await self._pool(base, quote)
+        header = await self.latest_block()
+        block = int(header["number"])
+        return PoolPrice(pool=pool, base=base, quote=quote,
+                         price=await self._pool_price(pool, base, quote, block), block=block,
+                         timestamp=self.block_time(header))
+
+    async def _pool_price(self, pool: str, base: Token, quote: Token, block: int) -> Decimal:
+        """Units of ``quote`` per unit of ``base`` in ``pool`` at ``block``."""
+        raise NotImplementedError
 
     # -- tokens and balances ---------------------------------------------------------------
 
@@ -200,18 +240,23 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         return 0
 
     async def _pool(self, token_in: Token, token_out: Token) -> str:
-        """The address of the pool this venue swaps the pair in."""
+        """The address of the pool this venue swaps the pair in (checked to hold code)."""
+        return await self._pools.pool(token_in, token_out)
+
+    def pool_address(self, token_a: str, token_b: str) -> str:
+        """The address the pool of two tokens is deployed at (CREATE2)."""
         raise NotImplementedError
+
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        """What is said of a pair whose pool address holds no code."""
+        return f"no {token_in.symbol}/{token_out.symbol} pool (expected at {address})"
 
     async def swap(self, request: SwapRequest, *, signed: SignedHook | None = None
                    ) -> SwapReceipt:
         owner = self._owner()
         if self._transactor is None:
             raise NotSupported(f"{self.name} has no gas policy: set gas to swap", venue=self.name)
-        now = self.clock.now()
-        if request.deadline <= now:
-            raise DeadlineExpired(f"the deadline {request.deadline.isoformat()} has passed",
-                                  venue=self.name)
+        check_deadline(request, self.clock.now(), venue=self.name)
         pool = request.pool or await self._pool(request.token_in, request.token_out)
         recipient = self.checksum(request.recipient or owner)
         spender, data = self._swap_call(request, pool, recipient, int(request.deadline.timestamp()))
@@ -231,9 +276,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
                            owner, recipient)
 
     def _wallet(self) -> EvmWallet:
-        if self.args.wallet is None:
-            raise NotSupported(f"{self.name} has no wallet: it is read-only", venue=self.name)
-        return self.args.wallet
+        return wallet_of(self.args.wallet, f"{self.name} has no wallet: it is read-only",
+                         venue=self.name)
 
     async def _check_funds(self, token: Token, needed: Decimal, owner: str) -> None:
         held = await self.balance(token)
@@ -266,8 +310,8 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
     def _moved(self, kind: SwapKind, token_in: Token, token_out: Token, pool: str,
                mined: Mined, owner: str, recipient: str) -> SwapReceipt:
         """The receipt of ``mined``: the amounts from its ERC-20 transfers, its gas cost."""
-        amount_in = _transferred(mined.logs, token_in.address, source=owner)
-        amount_out = _transferred(mined.logs, token_out.address, target=recipient)
+        amount_in = transferred(mined.logs, token_in.address, source=owner)
+        amount_out = transferred(mined.logs, token_out.address, target=recipient)
         return SwapReceipt(
             venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
             amount_in=token_in.from_units(amount_in), amount_out=token_out.from_units(amount_out),
@@ -322,10 +366,7 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
     async def _found_receipt(self, mined: Mined, owner: str) -> SwapReceipt:
         """The receipt of a swap an earlier process sent: the tokens and the pool from the
         wallet's ERC-20 transfers in the logs, the kind from the router call's selector."""
-        spent = [(str(log["address"]), _party(log, 2)) for log in mined.logs
-                 if _is_transfer(log) and _party(log, 1) == int(owner, 16)]
-        got = {str(log["address"]) for log in mined.logs
-               if _is_transfer(log) and _party(log, 2) == int(owner, 16)}
+        spent, got = wallet_transfers(mined.logs, owner)
         if len(spent) != 1 or len(got) != 1:
             raise OrderNotFound(f"{mined.tx_hash} is not a swap of this wallet",
                                 venue=self.name)
@@ -340,12 +381,9 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
     # -- the pool's swaps ------------------------------------------------------------------
 
     swap_event = V3_SWAP_EVENT
-    """The signature of the pool's swap event (Uniswap v3's; v2 pairs override it)."""
-
-    def _pool_deltas(self, data: bytes) -> tuple[int, int]:
-        """Token0 and token1 into the pool (negative: out of it) from a swap event's data:
-        v3's and Algebra's first two words, signed."""
-        return _signed(data[0:32]), _signed(data[32:64])
+    """The signature of the pool's swap event (Uniswap v3's; v2 pairs override it)..."""
+    _pool_deltas = staticmethod(v3_deltas)
+    """... and how its data says what went into the pool (negative: out of it)."""
 
     async def pool_trades(self, base: Token, quote: Token, first_block: int,
                           last_block: int) -> list[PoolTrade]:
@@ -357,41 +395,4 @@ class EvmSwapVenue(Component[ArgsT], SwapVenue):
         logs = await self.read(self.web3.eth.get_logs({
             "address": self.checksum(pool), "fromBlock": first_block, "toBlock": last_block,
             "topics": [Web3.keccak(text=self.swap_event)]}))
-        base_first = base.address.lower() < quote.address.lower()
-        trades: list[PoolTrade] = []
-        for log in logs:
-            delta0, delta1 = self._pool_deltas(bytes(log["data"]))
-            base_delta, quote_delta = (delta0, delta1) if base_first else (delta1, delta0)
-            if base_delta == 0 or quote_delta == 0:
-                continue
-            trades.append(PoolTrade(
-                pool=pool, block=int(log["blockNumber"]),
-                tx_hash="0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
-                index=int(log["logIndex"]), base=base.from_units(abs(base_delta)),
-                quote=quote.from_units(abs(quote_delta)), base_in=base_delta > 0))
-        trades.sort(key=lambda trade: (trade.block, trade.index))
-        return trades
-
-
-def _signed(word: bytes) -> int:
-    value = int.from_bytes(word, "big")
-    return value - (1 << 256) if value >> 255 else value
-
-
-def _is_transfer(log: Any) -> bool:
-    topics = log["topics"]
-    return len(topics) == 3 and bytes(topics[0]).hex().removeprefix("0x") == TRANSFER_TOPIC
-
-
-def _party(log: Any, position: int) -> int:
-    """The address in topic ``position`` (1: from, 2: to) of a transfer, as an integer."""
-    return int(bytes(log["topics"][position]).hex().removeprefix("0x") or "0", 16)
-
-
-def _transferred(logs: list[Any], token: str, *, source: str | None = None,
-                 target: str | None = None) -> int:
-    """Units of ``token`` moved from ``source`` (or to ``target``) by the receipt's logs."""
-    position, party = (1, source) if source is not None else (2, str(target))
-    return sum(int.from_bytes(bytes(log["data"]), "big") for log in logs
-               if _is_transfer(log) and str(log["address"]).lower() == token.lower()
-               and _party(log, position) == int(party, 16))
+        return trades(logs, pool, base, quote, self._pool_deltas)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._onchain.endpoint import identified, loaded, translated
 from plugins.exchanges.evm._errors import rpc_error
 from schemas import ExchangeError
 
@@ -70,17 +71,12 @@ class EvmChain(Component[EvmChainArgs]):
             self.args.url, request_kwargs={"timeout": self.args.timeout}
         )
         web3 = AsyncWeb3(provider)
-        try:
-            served = await web3.eth.chain_id
-        except Exception as error:
-            await provider.disconnect()
-            raise rpc_error(error, venue=self.name) from error
-        if served != self.args.chain_id:
-            await provider.disconnect()
-            raise ChainMismatch(
+        await identified(
+            translated(web3.eth.chain_id, rpc_error, venue=self.name), self.args.chain_id,
+            mismatch=lambda served: ChainMismatch(
                 f"the endpoint serves chain {served}, the mandate names chain "
-                f"{self.args.chain_id}; check the url or the chain_id", venue=self.name,
-            )
+                f"{self.args.chain_id}; check the url or the chain_id", venue=self.name),
+            close=provider.disconnect)
         self._web3 = web3
 
     async def unload(self) -> None:
@@ -91,9 +87,7 @@ class EvmChain(Component[EvmChainArgs]):
     @property
     def web3(self) -> AsyncWeb3[Any]:
         """The connected client (only while loaded)."""
-        if self._web3 is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._web3
+        return loaded(self._web3, self.name)
 
     @property
     def chain_id(self) -> int:

@@ -28,12 +28,12 @@ from typing import Any
 
 from pydantic import Field
 
+from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import ALGEBRA_POOL, ALGEBRA_QUOTER, ALGEBRA_ROUTER
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._errors import simulated
+from plugins.exchanges.evm._pools import create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
-from schemas import InvalidOrder
-from schemas.money import MoneyError
-from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
+from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
 
 __all__ = ["ALGEBRA_V1_INIT_CODE_HASH", "QuickSwapV3", "QuickSwapV3Args"]
 
@@ -66,13 +66,6 @@ class QuickSwapV3Args(EvmVenueArgs):
 class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
     """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
 
-    _pools: PoolDirectory
-
-    async def load(self) -> None:
-        await super().load()
-        self._pools = PoolDirectory(self.name, self.pool_address,
-                                    lambda pool: self.read(self.web3.eth.get_code(pool)))
-
     def _extra_gas(self) -> int:
         return self.args.new_block_gas
 
@@ -80,75 +73,39 @@ class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
         from eth_abi.abi import encode
         from web3 import Web3
 
-        first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
-        salt = Web3.keccak(encode(["address", "address"], [first, second]))
+        salt = Web3.keccak(encode(["address", "address"], self.sorted_pair(token_a, token_b)))
         return self.checksum(
             create2_address(self.args.pool_deployer, bytes(salt), self.args.init_code_hash))
 
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        return await self._pools.pool(token_in, token_out)
-
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:
-        kind = SwapKind(kind)
-        pool = await self._pool(token_in, token_out)
-        header = await self.latest_block()
-        exact = token_in if kind is SwapKind.EXACT_IN else token_out
-        try:
-            units = exact.to_units(amount)
-            units_in, units_out, fee = await self._quoter(kind, token_in, token_out, units,
-                                                          int(header["number"]))
-        except (ValueError, MoneyError) as error:
-            raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
-                               fee_rate=Decimal(fee).scaleb(-6), swap_gas=self.args.swap_gas,
-                               header=header)
+        return await self._quoted(kind, token_in, token_out, amount, self.args.swap_gas)
 
-    async def _quoter(self, kind: SwapKind, token_in: Token, token_out: Token, units: int,
-                      block: int) -> tuple[int, int, int]:
-        from web3.exceptions import ContractLogicError
-
-        from plugins.exchanges.evm._errors import rpc_error
-
+    async def _amounts(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
+                       units: int, block: int) -> tuple[int, int, Decimal]:
+        """From Algebra's Quoter, with the fee the simulated swap paid."""
         if units <= 0:
             raise ValueError(f"the exact amount must be positive, not {units} units")
         functions = self.contract(self.args.quoter, ALGEBRA_QUOTER).functions
         args = (self.checksum(token_in.address), self.checksum(token_out.address), units, 0)
         call: Any = (functions.quoteExactInputSingle(*args) if kind is SwapKind.EXACT_IN
                      else functions.quoteExactOutputSingle(*args))
-        try:
-            result = await call.call(block_identifier=block)
-        except ContractLogicError as error:
-            raise ValueError(f"the Quoter cannot quote it: {error}") from None
-        except Exception as error:
-            raise rpc_error(error, venue=self.name) from error
-        amount, fee = int(result[0]), int(result[1])
+        result = await simulated(call, block, quoter="the Quoter", venue=self.name)
+        amount, fee = int(result[0]), Decimal(int(result[1])).scaleb(-6)
         return (units, amount, fee) if kind is SwapKind.EXACT_IN else (amount, units, fee)
 
-    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
-        pool = await self._pool(base, quote)
-        header = await self.latest_block()
-        block = int(header["number"])
+    async def _pool_price(self, pool: str, base: Token, quote: Token, block: int) -> Decimal:
         state = await self.read(self.contract(pool, ALGEBRA_POOL).functions.globalState().call(
             block_identifier=block))
-        price = sqrt_price_ratio(int(state[0]), base, quote)
-        return PoolPrice(pool=pool, base=base, quote=quote, price=price, block=block,
-                         timestamp=self.block_time(header))
+        return sqrt_price_ratio(int(state[0]), base, quote)
 
     def _swap_call(self, request: SwapRequest, pool: str, recipient: str,
                    deadline: int) -> tuple[str, str]:
-        router = self.contract(self.args.router, ALGEBRA_ROUTER)
-        token_in = self.checksum(request.token_in.address)
-        token_out = self.checksum(request.token_out.address)
+        exact, bound = request_units(request)
+        pair = self.checksum(request.token_in.address), self.checksum(request.token_out.address)
         if request.kind is SwapKind.EXACT_IN:
-            params: tuple[Any, ...] = (
-                token_in, token_out, recipient, deadline,
-                request.token_in.to_units(request.amount),
-                request.token_out.to_units(request.limit), 0)
-            data = router.encode_abi("exactInputSingle", args=[params])
-        else:
-            params = (token_in, token_out, 0, recipient, deadline,
-                      request.token_out.to_units(request.amount),
-                      request.token_in.to_units(request.limit), 0)
-            data = router.encode_abi("exactOutputSingle", args=[params])
-        return self.checksum(self.args.router), str(data)
+            return self._encoded(self.args.router, ALGEBRA_ROUTER, "exactInputSingle",
+                                 [(*pair, recipient, deadline, exact, bound, 0)])
+        # exactOutputSingle keeps a fee field (0: unused by Algebra)
+        return self._encoded(self.args.router, ALGEBRA_ROUTER, "exactOutputSingle",
+                             [(*pair, 0, recipient, deadline, exact, bound, 0)])

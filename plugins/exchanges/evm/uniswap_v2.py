@@ -19,23 +19,23 @@ executes against the same reserves, to the unit. Swaps go through the router's
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from fortuna import ExactDecimal
+from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import PAIR_ROUTER, V2_PAIR, V2_ROUTER
+from plugins.exchanges.evm._logs import V2_SWAP_EVENT, v2_deltas
+from plugins.exchanges.evm._pools import create2_address, ratio
 from plugins.exchanges.evm._v2math import amount_in, amount_out, fee_fraction
 from plugins.exchanges.evm._venue import (
     ADDRESS,
-    V2_SWAP_EVENT,
     EvmSwapVenue,
     EvmVenueArgs,
-    ratio,
 )
-from schemas import BadSymbol, InvalidOrder
-from schemas.money import MoneyError
-from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
+from schemas import InvalidOrder
+from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
 
 __all__ = ["UNISWAP_V2_INIT_CODE_HASH", "UniswapV2", "UniswapV2Args"]
 
@@ -72,104 +72,65 @@ class UniswapV2Args(EvmVenueArgs):
 class UniswapV2(EvmSwapVenue[UniswapV2Args]):
     """Uniswap v2 pairs: exact integer quotes from reserves, swaps through Router02."""
 
-    _pairs: dict[tuple[str, str], str]
+    _fee: tuple[int, int]
     swap_event = V2_SWAP_EVENT
 
-    def _pool_deltas(self, data: bytes) -> tuple[int, int]:
-        in0, in1, out0, out1 = (int.from_bytes(data[i:i + 32], "big") for i in range(0, 128, 32))
-        return in0 - out0, in1 - out1
+    _pool_deltas = staticmethod(v2_deltas)
 
     async def load(self) -> None:
         await super().load()
-        self._pairs = {}
         self._fee = fee_fraction(self.args.fee)
 
-    def pair_address(self, token_a: str, token_b: str) -> str:
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        return (f"no {token_in.symbol}/{token_out.symbol} pair at {address} (factory "
+                f"{self.args.factory}, init code hash {self.args.init_code_hash[:10]}...)")
+
+    def pool_address(self, token_a: str, token_b: str) -> str:
         """The CREATE2 address of the pair of two tokens under the configured factory."""
         from web3 import Web3
 
-        first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
-        salt = Web3.solidity_keccak(["address", "address"], [first, second])
-        digest = Web3.keccak(
-            b"\xff" + bytes.fromhex(self.args.factory[2:]) + bytes(salt)
-            + bytes.fromhex(self.args.init_code_hash[2:])
-        )
-        return self.checksum("0x" + bytes(digest)[12:].hex())
+        salt = Web3.solidity_keccak(["address", "address"], self.sorted_pair(token_a, token_b))
+        return self.checksum(
+            create2_address(self.args.factory, bytes(salt), self.args.init_code_hash))
 
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        key = tuple(sorted((token_in.address.lower(), token_out.address.lower())))
-        pool = self._pairs.get(key)  # type: ignore[arg-type]
-        if pool is None:
-            pool = self.pair_address(token_in.address, token_out.address)
-            if not await self.read(self.web3.eth.get_code(pool)):
-                raise BadSymbol(
-                    f"no {token_in.symbol}/{token_out.symbol} pair at {pool} (factory "
-                    f"{self.args.factory}, init code hash {self.args.init_code_hash[:10]}...)",
-                    venue=self.name)
-            self._pairs[key] = pool  # type: ignore[index]
-        return pool
-
-    async def _reserves(self, token_in: Token, token_out: Token) -> tuple[str, int, int, Any]:
-        """The pool, its reserves of (token_in, token_out), and the block they are from."""
-        pool = await self._pool(token_in, token_out)
-        header = await self.latest_block()
-        pair = self.contract(pool, V2_PAIR)
+    async def _reserves(self, pool: str, token_in: Token, token_out: Token,
+                        block: int) -> tuple[int, int]:
+        """The pool's reserves of (token_in, token_out) at ``block``."""
         reserve0, reserve1, _ = await self.read(
-            pair.functions.getReserves().call(block_identifier=int(header["number"])))
+            self.contract(pool, V2_PAIR).functions.getReserves().call(block_identifier=block))
         if token_in.address.lower() < token_out.address.lower():
-            return pool, int(reserve0), int(reserve1), header
-        return pool, int(reserve1), int(reserve0), header
+            return int(reserve0), int(reserve1)
+        return int(reserve1), int(reserve0)
 
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:
-        kind = SwapKind(kind)
-        pool, reserve_in, reserve_out, header = await self._reserves(token_in, token_out)
-        exact = token_in if kind is SwapKind.EXACT_IN else token_out
-        try:
-            units = exact.to_units(amount)
-            if kind is SwapKind.EXACT_IN:
-                units_in, units_out = units, amount_out(units, reserve_in, reserve_out, self._fee)
-            else:
-                units_in, units_out = amount_in(units, reserve_in, reserve_out, self._fee), units
-        except (ValueError, MoneyError) as error:
-            raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
-                               fee_rate=self.args.fee, swap_gas=self.args.swap_gas,
-                               header=header)
+        return await self._quoted(kind, token_in, token_out, amount, self.args.swap_gas)
 
-    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
-        pool, reserve_base, reserve_quote, header = await self._reserves(base, quote)
+    async def _amounts(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
+                       units: int, block: int) -> tuple[int, int, Decimal]:
+        reserve_in, reserve_out = await self._reserves(pool, token_in, token_out, block)
+        if kind is SwapKind.EXACT_IN:
+            return units, amount_out(units, reserve_in, reserve_out, self._fee), self.args.fee
+        return amount_in(units, reserve_in, reserve_out, self._fee), units, self.args.fee
+
+    async def _pool_price(self, pool: str, base: Token, quote: Token, block: int) -> Decimal:
+        reserve_base, reserve_quote = await self._reserves(pool, base, quote, block)
         if reserve_base == 0 or reserve_quote == 0:
             raise InvalidOrder(f"{pool} has no liquidity", venue=self.name)
-        price = ratio(reserve_quote * 10**base.decimals, reserve_base * 10**quote.decimals)
-        return PoolPrice(pool=pool, base=base, quote=quote, price=price,
-                         block=int(header["number"]), timestamp=self.block_time(header))
+        return ratio(reserve_quote * 10**base.decimals, reserve_base * 10**quote.decimals)
 
     def _swap_call(self, request: SwapRequest, pool: str, recipient: str,
                    deadline: int) -> tuple[str, str]:
+        exact, bound = request_units(request)
+        exact_in = request.kind is SwapKind.EXACT_IN
         if self.args.router_kind == "pair_router":
-            return self._pair_router_call(request, pool, recipient, deadline)
-        router = self.contract(self.args.router, V2_ROUTER)
+            kept, denominator = self._fee
+            return self._encoded(
+                self.args.router, PAIR_ROUTER, "swapExactIn" if exact_in else "swapExactOut",
+                [pool, self.checksum(request.token_in.address), exact, bound, kept, denominator,
+                 recipient, deadline])
         path = [self.checksum(request.token_in.address), self.checksum(request.token_out.address)]
-        if request.kind is SwapKind.EXACT_IN:
-            args = [request.token_in.to_units(request.amount),
-                    request.token_out.to_units(request.limit), path, recipient, deadline]
-            data = router.encode_abi("swapExactTokensForTokens", args=args)
-        else:
-            args = [request.token_out.to_units(request.amount),
-                    request.token_in.to_units(request.limit), path, recipient, deadline]
-            data = router.encode_abi("swapTokensForExactTokens", args=args)
-        return self.checksum(self.args.router), str(data)
-
-
-    def _pair_router_call(self, request: SwapRequest, pool: str, recipient: str,
-                          deadline: int) -> tuple[str, str]:
-        router = self.contract(self.args.router, PAIR_ROUTER)
-        token_in = self.checksum(request.token_in.address)
-        kept, denominator = self._fee
-        exact = request.token_in if request.kind is SwapKind.EXACT_IN else request.token_out
-        bounded = request.token_out if request.kind is SwapKind.EXACT_IN else request.token_in
-        args = [pool, token_in, exact.to_units(request.amount), bounded.to_units(request.limit),
-                kept, denominator, recipient, deadline]
-        name = "swapExactIn" if request.kind is SwapKind.EXACT_IN else "swapExactOut"
-        return self.checksum(self.args.router), str(router.encode_abi(name, args=args))
+        return self._encoded(
+            self.args.router, V2_ROUTER,
+            "swapExactTokensForTokens" if exact_in else "swapTokensForExactTokens",
+            [exact, bound, path, recipient, deadline])

@@ -29,13 +29,13 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from plugins.exchanges._onchain.swaps import request_units
 from plugins.exchanges.evm._abi import QUOTER_V2, SWAP_ROUTER, V3_POOL
-from plugins.exchanges.evm._pools import PoolDirectory, create2_address, sqrt_price_ratio
+from plugins.exchanges.evm._errors import simulated
+from plugins.exchanges.evm._pools import create2_address, sqrt_price_ratio
 from plugins.exchanges.evm._v3math import PoolState, simulate
 from plugins.exchanges.evm._venue import ADDRESS, EvmSwapVenue, EvmVenueArgs
-from schemas import InvalidOrder
-from schemas.money import MoneyError
-from schemas.swap import PoolPrice, SwapKind, SwapQuote, SwapRequest, Token
+from schemas.swap import SwapKind, SwapQuote, SwapRequest, Token
 
 __all__ = ["UNISWAP_V3_INIT_CODE_HASH", "UniswapV3", "UniswapV3Args"]
 
@@ -75,28 +75,24 @@ class UniswapV3Args(EvmVenueArgs):
 class UniswapV3(EvmSwapVenue[UniswapV3Args]):
     """Uniswap v3 pools: exact quotes (local tick-crossing math or QuoterV2), SwapRouter swaps."""
 
-    _pools: PoolDirectory
     _spacings: dict[str, int]
 
     async def load(self) -> None:
         await super().load()
-        self._pools = PoolDirectory(self.name, self.pool_address,
-                                    lambda pool: self.read(self.web3.eth.get_code(pool)),
-                                    f" at fee tier {self.args.fee_tier}")
         self._spacings = {}
+
+    def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
+        return (f"no {token_in.symbol}/{token_out.symbol} pool at fee tier "
+                f"{self.args.fee_tier} (expected at {address})")
 
     def pool_address(self, token_a: str, token_b: str) -> str:
         from eth_abi.abi import encode
         from web3 import Web3
 
-        first, second = sorted((self.checksum(token_a), self.checksum(token_b)), key=str.lower)
         salt = Web3.keccak(encode(["address", "address", "uint24"],
-                                  [first, second, self.args.fee_tier]))
+                                  [*self.sorted_pair(token_a, token_b), self.args.fee_tier]))
         return self.checksum(
             create2_address(self.args.factory, bytes(salt), self.args.init_code_hash))
-
-    async def _pool(self, token_in: Token, token_out: Token) -> str:
-        return await self._pools.pool(token_in, token_out)
 
     async def _state(self, pool: str, block: int) -> PoolState:
         functions = self.contract(pool, V3_POOL).functions
@@ -113,23 +109,16 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
 
     async def quote(self, kind: SwapKind, token_in: Token, token_out: Token,
                     amount: Decimal) -> SwapQuote:
-        kind = SwapKind(kind)
-        pool = await self._pool(token_in, token_out)
-        header = await self.latest_block()
-        block = int(header["number"])
-        exact = token_in if kind is SwapKind.EXACT_IN else token_out
-        try:
-            units = exact.to_units(amount)
-            if self.args.quotes == "quoter":
-                units_in, units_out = await self._quoter(kind, token_in, token_out, units, block)
-            else:
-                units_in, units_out = await self._local(kind, pool, token_in, token_out, units,
-                                                        block)
-        except (ValueError, MoneyError) as error:
-            raise InvalidOrder(f"{pool}: {error}", venue=self.name) from None
-        return self.swap_quote(kind, pool, token_in, token_out, amount, (units_in, units_out),
-                               fee_rate=Decimal(self.args.fee_tier).scaleb(-6),
-                               swap_gas=self.args.swap_gas, header=header)
+        return await self._quoted(kind, token_in, token_out, amount, self.args.swap_gas)
+
+    async def _amounts(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
+                       units: int, block: int) -> tuple[int, int, Decimal]:
+        if self.args.quotes == "quoter":
+            units_in, units_out = await self._quoter(kind, token_in, token_out, units, block)
+        else:
+            units_in, units_out = await self._local(kind, pool, token_in, token_out, units,
+                                                    block)
+        return units_in, units_out, Decimal(self.args.fee_tier).scaleb(-6)
 
     async def _local(self, kind: SwapKind, pool: str, token_in: Token, token_out: Token,
                      units: int, block: int) -> tuple[int, int]:
@@ -148,48 +137,24 @@ class UniswapV3(EvmSwapVenue[UniswapV3Args]):
 
     async def _quoter(self, kind: SwapKind, token_in: Token, token_out: Token, units: int,
                       block: int) -> tuple[int, int]:
-        from web3.exceptions import ContractLogicError
-
         assert self.args.quoter is not None
         functions = self.contract(self.args.quoter, QUOTER_V2).functions
         params = (self.checksum(token_in.address), self.checksum(token_out.address), units,
                   self.args.fee_tier, 0)
         call: Any = (functions.quoteExactInputSingle(params) if kind is SwapKind.EXACT_IN
                      else functions.quoteExactOutputSingle(params))
-        try:
-            result = await call.call(block_identifier=block)
-        except ContractLogicError as error:
-            raise ValueError(f"QuoterV2 cannot quote it: {error}") from None
-        except Exception as error:
-            raise self._translated(error) from error
+        result = await simulated(call, block, quoter="QuoterV2", venue=self.name)
         return (units, int(result[0])) if kind is SwapKind.EXACT_IN else (int(result[0]), units)
 
-    def _translated(self, error: Exception) -> Exception:
-        from plugins.exchanges.evm._errors import rpc_error
-
-        return rpc_error(error, venue=self.name)
-
-    async def mid_price(self, base: Token, quote: Token) -> PoolPrice:
-        pool = await self._pool(base, quote)
-        header = await self.latest_block()
-        state = await self._state(pool, int(header["number"]))
-        price = sqrt_price_ratio(state.sqrt_price, base, quote)
-        return PoolPrice(pool=pool, base=base, quote=quote, price=price,
-                         block=int(header["number"]), timestamp=self.block_time(header))
+    async def _pool_price(self, pool: str, base: Token, quote: Token, block: int) -> Decimal:
+        return sqrt_price_ratio((await self._state(pool, block)).sqrt_price, base, quote)
 
     def _swap_call(self, request: SwapRequest, pool: str, recipient: str,
                    deadline: int) -> tuple[str, str]:
-        router = self.contract(self.args.router, SWAP_ROUTER)
-        token_in = self.checksum(request.token_in.address)
-        token_out = self.checksum(request.token_out.address)
-        if request.kind is SwapKind.EXACT_IN:
-            params = (token_in, token_out, self.args.fee_tier, recipient, deadline,
-                      request.token_in.to_units(request.amount),
-                      request.token_out.to_units(request.limit), 0)
-            data = router.encode_abi("exactInputSingle", args=[params])
-        else:
-            params = (token_in, token_out, self.args.fee_tier, recipient, deadline,
-                      request.token_out.to_units(request.amount),
-                      request.token_in.to_units(request.limit), 0)
-            data = router.encode_abi("exactOutputSingle", args=[params])
-        return self.checksum(self.args.router), str(data)
+        exact, bound = request_units(request)
+        params = (self.checksum(request.token_in.address),
+                  self.checksum(request.token_out.address), self.args.fee_tier, recipient,
+                  deadline, exact, bound, 0)
+        function = ("exactInputSingle" if request.kind is SwapKind.EXACT_IN
+                    else "exactOutputSingle")
+        return self._encoded(self.args.router, SWAP_ROUTER, function, [params])

@@ -16,10 +16,11 @@ from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
 from plugins.exchanges._nonces import NonceManager
+from plugins.exchanges._onchain.endpoint import loaded, translated
+from plugins.exchanges._onchain.keys import secret_key
 from plugins.exchanges.evm._errors import rpc_error
 from plugins.exchanges.evm._spending import SpendTracker
 from plugins.exchanges.evm.chain import EvmChain
-from schemas import AuthenticationError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -45,14 +46,9 @@ class EvmWallet(Component[EvmWalletArgs]):
     async def load(self) -> None:
         from eth_account import Account
 
-        try:
-            self._account = Account.from_key(self.args.private_key.get_secret_value())
-        except Exception:
-            # The library's message may quote the key: say what is wrong, not what it was.
-            raise AuthenticationError(
-                "private_key is not a valid secp256k1 key (expected 0x and 64 hex digits)",
-                venue=self.name,
-            ) from None
+        self._account = secret_key(
+            self.args.private_key, Account.from_key,
+            expected="a valid secp256k1 key (expected 0x and 64 hex digits)", venue=self.name)
         self._nonces = NonceManager(self._pending_count)
         self.spending = SpendTracker()
         """Allowances drawn by this wallet's swaps in flight (shared by every venue)."""
@@ -77,16 +73,11 @@ class EvmWallet(Component[EvmWalletArgs]):
         return bytes(signed.raw_transaction)
 
     async def _pending_count(self) -> int:
-        try:
-            return int(await self.args.chain.web3.eth.get_transaction_count(
-                self._loaded()[0].address, "pending"))
-        except Exception as error:
-            raise rpc_error(error, venue=self.name) from error
+        return int(await translated(self.args.chain.web3.eth.get_transaction_count(
+            self._loaded()[0].address, "pending"), rpc_error, venue=self.name))
 
     def _loaded(self) -> tuple[LocalAccount, NonceManager]:
-        if self._account is None or self._nonces is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._account, self._nonces
+        return loaded(self._account, self.name), loaded(self._nonces, self.name)
 
     def __repr__(self) -> str:
         address = self._account.address if self._account is not None else "not loaded"

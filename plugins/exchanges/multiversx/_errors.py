@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugins.exchanges._onchain.swaps import RevertMarks, revert_kind
 from schemas import (
     ExchangeError,
     ExchangeUnavailable,
@@ -27,7 +28,7 @@ __all__ = [
     "PAIR_ERRORS", "NonceRefused", "TransactionRefused", "proxy_error", "refusal", "revert_error",
 ]
 
-PAIR_ERRORS: tuple[tuple[tuple[str, ...], type[SwapReverted]], ...] = (
+PAIR_ERRORS: RevertMarks = (
     # the pair contract's ERROR_SLIPPAGE_EXCEEDED
     (("Slippage exceeded",), SlippageExceeded),
     # the ESDT transfer built-in function, before the contract runs
@@ -97,6 +98,4 @@ def refusal(error: BaseException, *, venue: str | None = None) -> ExchangeError:
 
 def revert_error(reason: str) -> type[SwapReverted]:
     """The :class:`SwapReverted` case the pair's (or the protocol's) ``reason`` describes."""
-    lowered = reason.lower()
-    return next((kind for marks, kind in PAIR_ERRORS
-                 if any(mark.lower() in lowered for mark in marks)), SwapReverted)
+    return revert_kind(reason, PAIR_ERRORS, fold_case=True)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._onchain.endpoint import loaded, poll, translated
 from plugins.exchanges.multiversx._errors import proxy_error, refusal
 from schemas import ExchangeError, NetworkError
 
@@ -114,22 +115,16 @@ class MultiversXProxy(Component[MultiversXProxyArgs]):
 
     @property
     def provider(self) -> ProxyNetworkProvider:
-        if self._provider is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._provider
+        return loaded(self._provider, self.name)
 
     @property
     def network(self) -> NetworkConfig:
         """The network configuration read at load (gas price, shards)."""
-        if self._config is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._config
+        return loaded(self._config, self.name)
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
-        try:
-            return await asyncio.to_thread(function, *args)
-        except Exception as error:
-            raise proxy_error(error, venue=self.name) from error
+        return await translated(asyncio.to_thread(function, *args), proxy_error,
+                                venue=self.name)
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -230,11 +225,8 @@ class MultiversXProxy(Component[MultiversXProxyArgs]):
     async def confirm(self, tx_hash: str) -> bool:
         """Poll until the transaction completes; False if it does not within
         ``confirm_timeout`` (its outcome is then unknown, not failed)."""
-        loop = asyncio.get_running_loop()
-        until = loop.time() + self.args.confirm_timeout
-        while True:
-            if await self.completed(tx_hash):
-                return True
-            if loop.time() >= until:
-                return False
-            await asyncio.sleep(self.args.poll_interval)
+        async def done() -> bool | None:
+            return True if await self.completed(tx_hash) else None
+
+        return await poll(done, every=self.args.poll_interval,
+                          within=self.args.confirm_timeout) is not None

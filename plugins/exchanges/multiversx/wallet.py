@@ -22,6 +22,8 @@ from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
 from plugins.exchanges._nonces import NonceManager
+from plugins.exchanges._onchain.endpoint import loaded
+from plugins.exchanges._onchain.keys import secret_key
 from plugins.exchanges.multiversx.proxy import MultiversXProxy
 from schemas import AuthenticationError
 
@@ -49,18 +51,17 @@ class MultiversXWallet(Component[MultiversXWalletArgs]):
     async def load(self) -> None:
         from multiversx_sdk import UserPEM, UserSecretKey
 
-        text = self.args.private_key.get_secret_value().strip()
-        try:
+        def parse(text: str) -> tuple[UserSecretKey, Address]:
+            text = text.strip()
             if text.startswith("-----BEGIN"):
                 key = UserPEM.from_text(text).secret_key
             else:
                 key = UserSecretKey(bytes.fromhex(text.removeprefix("0x")))
-            address = key.generate_public_key().to_address("erd")
-        except Exception:
-            # The library's message may quote the key: say what is wrong, not what it was.
-            raise AuthenticationError(
-                "private_key is not a MultiversX secret key (expected 64 hex characters or "
-                "a PEM wallet file's text)", venue=self.name) from None
+            return key, key.generate_public_key().to_address("erd")
+
+        key, address = secret_key(
+            self.args.private_key, parse, expected="a MultiversX secret key (expected 64 hex "
+            "characters or a PEM wallet file's text)", venue=self.name)
         self._key, self._address = key, address
         self._nonces = NonceManager(lambda: self.args.proxy.nonce(address))
 
@@ -70,17 +71,13 @@ class MultiversXWallet(Component[MultiversXWalletArgs]):
     @property
     def address(self) -> Address:
         """The account's address."""
-        if self._address is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._address
+        return loaded(self._address, self.name)
 
     @asynccontextmanager
     async def nonce(self) -> AsyncIterator[int]:
         """The next nonce, held until the block exits: sign and send inside it. When the
         block raises, the next one is read from the network again."""
-        if self._nonces is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        async with self._nonces.reserve() as nonce:
+        async with loaded(self._nonces, self.name).reserve() as nonce:
             yield nonce
 
     def resync(self) -> None:
@@ -92,13 +89,12 @@ class MultiversXWallet(Component[MultiversXWalletArgs]):
         """Sign ``transaction`` (sent by this account) in place."""
         from multiversx_sdk import TransactionComputer
 
-        if self._key is None:
-            raise RuntimeError(f"{self.name} is not loaded")
+        key = loaded(self._key, self.name)
         if transaction.sender != self.address:
             raise AuthenticationError(
                 f"the transaction's sender is {transaction.sender.to_bech32()}, this wallet "
                 f"is {self.address.to_bech32()}; refusing to sign it", venue=self.name)
-        transaction.signature = self._key.sign(
+        transaction.signature = key.sign(
             TransactionComputer().compute_bytes_for_signing(transaction))
 
     def __repr__(self) -> str:

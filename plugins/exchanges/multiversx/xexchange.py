@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
+from plugins.exchanges._onchain.swaps import check_bound, moved_receipt, request_units
+from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
+from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,
@@ -45,12 +47,11 @@ from plugins.exchanges.multiversx._pair import (
 )
 from plugins.exchanges.multiversx.proxy import EGLD_DECIMALS, MultiversXProxy, SendUncertain
 from plugins.exchanges.multiversx.wallet import MultiversXWallet
-from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
+from schemas import BadSymbol, ExchangeError, InvalidOrder
 from schemas.money import from_units, ratio
 from schemas.swap import (
     PoolPrice,
     SignedHook,
-    SlippageExceeded,
     SwapKind,
     SwapQuote,
     SwapReceipt,
@@ -84,7 +85,7 @@ class XExchangeArgs(ComponentArgs):
     )
 
 
-class XExchange(Component[XExchangeArgs], SwapVenue):
+class XExchange(NamedVenue, Component[XExchangeArgs], SwapVenue):
     """xExchange pair on MultiversX: exact quotes from the contract's views, ESDT swaps."""
 
     _pair: Address
@@ -107,10 +108,6 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
                             venue=self.name) from None
         self._pair_tokens = (str(first[0]), str(second[0]))
         self._fee_rate = ratio(Decimal(int(total_fee[0])), Decimal(MAX_PERCENTAGE))
-
-    @property
-    def venue(self) -> str:
-        return self.name
 
     @property
     def native_currency(self) -> str:
@@ -144,10 +141,8 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
         return self._tokens[address]
 
     def _wallet(self) -> MultiversXWallet:
-        if self.args.wallet is None:
-            raise NotSupported("this xExchange venue has no wallet: it quotes only",
-                               venue=self.name)
-        return self.args.wallet
+        return wallet_of(self.args.wallet, "this xExchange venue has no wallet: it quotes only",
+                         venue=self.name)
 
     async def balance(self, token: Token) -> Decimal:
         return token.from_units(await self.args.proxy.esdt(self._wallet().address,
@@ -212,16 +207,11 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
 
     async def _check_bound(self, request: SwapRequest) -> tuple[int, int]:
         """(exact units, bound units) of ``request``, refused when a fresh quote breaks it."""
-        exact_in = request.kind is SwapKind.EXACT_IN
-        exact = (request.token_in if exact_in else request.token_out).to_units(request.amount)
-        bound = (request.token_out if exact_in else request.token_in).to_units(request.limit)
+        exact, bound = request_units(request)
         units_in, units_out = await self._units(request.kind, request.token_in,
                                                 request.token_out, exact)
-        if (units_out < bound) if exact_in else (units_in > bound):
-            quoted = units_out if exact_in else units_in
-            raise SlippageExceeded(
-                f"the pair now gives {'out' if exact_in else 'in'} {quoted} units, the "
-                f"request's bound is {bound}", venue=self.name)
+        check_bound(request.kind, units_out if request.kind is SwapKind.EXACT_IN else units_in,
+                    bound, source="the pair now gives", venue=self.name)
         return exact, bound
 
     def _transaction(self, request: SwapRequest, exact: int, bound: int) -> Transaction:
@@ -276,15 +266,11 @@ class XExchange(Component[XExchangeArgs], SwapVenue):
             reason = failure_reason(found)
             raise revert_error(reason)(reason, venue=self.name, tx_hash=tx_hash, block=block,
                                        gas_used=gas_used)
-        moved = token_moves(found, self._wallet().address)
-        token_in, token_out, kind = await swap_sides(
-            self._sent.get(tx_hash), moved, tx_hash, self.token, venue=self.name)
         fee = int(raw.get("fee") or raw.get("initiallyPaidFee") or 0)
         when = (datetime.fromtimestamp(found.timestamp, UTC) if found.timestamp
                 else self.clock.now())
-        return SwapReceipt(
-            venue=self.name, pool=self.args.pair, kind=kind, token_in=token_in,
-            token_out=token_out, amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
-            amount_out=token_out.from_units(moved.get(token_out.address, 0)),
-            gas_used=gas_used, gas_cost=from_units(fee, EGLD_DECIMALS),
-            native_currency="EGLD", block=block, tx_hash=tx_hash, timestamp=when)
+        return await moved_receipt(
+            self._sent.get(tx_hash), token_moves(found, self._wallet().address), tx_hash,
+            self.token, venue=self.name, pool=self.args.pair, gas_used=gas_used,
+            gas_cost=from_units(fee, EGLD_DECIMALS), native_currency="EGLD", block=block,
+            timestamp=when)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import re
 
+from plugins.exchanges._onchain.swaps import RevertMarks, revert_kind
 from schemas import ExchangeError, NetworkError, RateLimited, RequestTimeout
 from schemas.swap import SlippageExceeded, SwapInsufficientFunds, SwapReverted
 
 __all__ = ["SOLANA_ERRORS", "rpc_error", "send_error", "unreadable"]
 
-SOLANA_ERRORS: tuple[tuple[tuple[str, ...], type[SwapReverted]], ...] = (
+SOLANA_ERRORS: RevertMarks = (
     # Jupiter's program: 6001 SlippageToleranceExceeded (0x1771).
     (("SlippageToleranceExceeded", "custom program error: 0x1771", "Custom(6001)"),
      SlippageExceeded),
@@ -83,8 +84,8 @@ def send_error(error: BaseException, *, venue: str | None = None) -> ExchangeErr
     said = [str(line).removeprefix("Program log: ") for line in logs if "rror" in str(line)
             and "failed:" not in str(line)]
     message = "; ".join([message, *said])
-    for marks, kind in SOLANA_ERRORS:
-        if any(mark in message for mark in marks):
-            return kind(message, venue=venue)
+    kind = revert_kind(message, SOLANA_ERRORS)
+    if kind is not SwapReverted:
+        return kind(message, venue=venue)
     return ExchangeError(f"the node refused the transaction (nothing sent): {message}",
                          venue=venue)

@@ -34,7 +34,14 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs, Duration
-from plugins.exchanges._swaps import check_deadline, exact_units, settled, swap_sides
+from plugins.exchanges._onchain.swaps import (
+    check_bound,
+    moved_receipt,
+    request_units,
+    revert_kind,
+)
+from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
+from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.solana._errors import SOLANA_ERRORS
 from plugins.exchanges.solana._jupiter_api import JupiterApi
 from plugins.exchanges.solana._spl import (
@@ -45,7 +52,7 @@ from plugins.exchanges.solana._spl import (
 )
 from plugins.exchanges.solana.rpc import LAMPORTS_DECIMALS, SendUncertain, SolanaRpc
 from plugins.exchanges.solana.wallet import SolanaWallet
-from schemas import BadSymbol, ExchangeError, InvalidOrder, NotSupported
+from schemas import BadSymbol, ExchangeError, InvalidOrder
 from schemas.http import HttpClient
 from schemas.money import from_units, ratio
 from schemas.swap import (
@@ -56,7 +63,6 @@ from schemas.swap import (
     SwapQuote,
     SwapReceipt,
     SwapRequest,
-    SwapReverted,
     SwapVenue,
     Token,
 )
@@ -110,7 +116,7 @@ class JupiterArgs(ComponentArgs):
     )
 
 
-class Jupiter(Component[JupiterArgs], SwapVenue):
+class Jupiter(NamedVenue, Component[JupiterArgs], SwapVenue):
     """Jupiter aggregator on Solana: exact quotes, swaps Jupiter builds and the wallet signs."""
 
     _api: JupiterApi
@@ -123,10 +129,6 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         self._api = JupiterApi(self.args.http, self.args.base_url, key,
                                min_interval=self.args.min_interval, venue=self.name)
         self._tokens, self._programs, self._sent = {}, {}, {}
-
-    @property
-    def venue(self) -> str:
-        return self.name
 
     @property
     def native_currency(self) -> str:
@@ -153,10 +155,8 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         return self._tokens[address]
 
     def _wallet(self) -> SolanaWallet:
-        if self.args.wallet is None:
-            raise NotSupported("this Jupiter venue has no wallet: it quotes only",
-                               venue=self.name)
-        return self.args.wallet
+        return wallet_of(self.args.wallet, "this Jupiter venue has no wallet: it quotes only",
+                         venue=self.name)
 
     async def balance(self, token: Token) -> Decimal:
         await self.token(token.address)
@@ -232,18 +232,15 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
     async def _bounded_route(self, request: SwapRequest) -> dict[str, Any]:
         """A fresh route whose on-chain bound is at least as strict as the request's."""
         exact_in = request.kind is SwapKind.EXACT_IN
-        units = (request.token_in if exact_in else request.token_out).to_units(request.amount)
-        limit = (request.token_out if exact_in else request.token_in).to_units(request.limit)
+        units, limit = request_units(request)
         bps = self.args.slippage_bps
         for _ in range(2):
             body = await self._route(request.kind, request.token_in, request.token_out,
                                      units, bps)
             quoted = int(body["outAmount" if exact_in else "inAmount"])
             bound = int(body["otherAmountThreshold"])
-            if (quoted < limit) if exact_in else (quoted > limit):
-                raise SlippageExceeded(
-                    f"Jupiter now quotes {'out' if exact_in else 'in'} {quoted} units, the "
-                    f"request's bound is {limit}", venue=self.name)
+            check_bound(request.kind, quoted, limit, source="Jupiter now quotes",
+                        venue=self.name)
             if (bound >= limit) if exact_in else (bound <= limit):
                 return body
             # The request is stricter than the configured slippage: ask for its own bound.
@@ -313,11 +310,10 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
         meta, slot = found.transaction.meta, int(found.slot)
         if meta.err is not None:
             reason = " | ".join([str(meta.err), *(meta.log_messages or [])])
-            error = next((cls for marks, cls in SOLANA_ERRORS
-                          if any(mark in reason for mark in marks)), SwapReverted)
-            raise error(reason, venue=self.name, tx_hash=tx_hash, block=slot,
-                        gas_used=meta.compute_units_consumed,
-                        gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS))
+            raise revert_kind(reason, SOLANA_ERRORS)(
+                reason, venue=self.name, tx_hash=tx_hash, block=slot,
+                gas_used=meta.compute_units_consumed,
+                gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS))
         owner = self._wallet().address
         moved: dict[str, int] = {}
         for sign, balances in ((-1, meta.pre_token_balances), (1, meta.post_token_balances)):
@@ -326,17 +322,13 @@ class Jupiter(Component[JupiterArgs], SwapVenue):
                     mint = str(entry.mint)
                     moved[mint] = moved.get(mint, 0) + sign * int(entry.ui_token_amount.amount)
         request, pool = self._sent.get(tx_hash, (None, "jupiter"))
-        token_in, token_out, kind = await swap_sides(request, moved, tx_hash, self.token,
-                                                     venue=self.name)
         when = (datetime.fromtimestamp(found.block_time, UTC) if found.block_time is not None
                 else self.clock.now())
-        return SwapReceipt(
-            venue=self.name, pool=pool, kind=kind, token_in=token_in, token_out=token_out,
-            amount_in=token_in.from_units(-moved.get(token_in.address, 0)),
-            amount_out=token_out.from_units(moved.get(token_out.address, 0)),
+        return await moved_receipt(
+            request, moved, tx_hash, self.token, venue=self.name, pool=pool,
             gas_used=int(meta.compute_units_consumed or 0),
             gas_cost=from_units(int(meta.fee), LAMPORTS_DECIMALS), native_currency="SOL",
-            block=slot, tx_hash=tx_hash, timestamp=when)
+            block=slot, timestamp=when)
 
 
 def _hops(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,12 +14,12 @@ land until its blockhash expires), never as "failed".
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._onchain.endpoint import identified, loaded, poll, translated
 from plugins.exchanges.solana._errors import rpc_error, send_error, unreadable
 from schemas import ExchangeError, NetworkError, OrderNotFound
 
@@ -90,16 +90,15 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
         client = AsyncClient(self.args.url, commitment=Commitment(self.args.commitment),
                              timeout=self.args.timeout)
-        try:
-            served = str((await self.call(client.get_genesis_hash())).value)
-        except ExchangeError:
-            await client.close()
-            raise
-        if self.args.genesis_hash is not None and served != self.args.genesis_hash:
-            await client.close()
-            raise ClusterMismatch(
+
+        async def genesis() -> str:
+            return str((await self.call(client.get_genesis_hash())).value)
+
+        await identified(
+            genesis(), self.args.genesis_hash, mismatch=lambda served: ClusterMismatch(
                 f"the endpoint's genesis hash is {served}, the mandate names "
-                f"{self.args.genesis_hash}; check the url or the genesis_hash", venue=self.name)
+                f"{self.args.genesis_hash}; check the url or the genesis_hash", venue=self.name),
+            close=client.close)
         self._client = client
 
     async def unload(self) -> None:
@@ -110,9 +109,7 @@ class SolanaRpc(Component[SolanaRpcArgs]):
     @property
     def client(self) -> AsyncClient:
         """The connected client (only while loaded)."""
-        if self._client is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._client
+        return loaded(self._client, self.name)
 
     @property
     def native_currency(self) -> str:
@@ -120,12 +117,7 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
     async def call(self, request: Any) -> Any:
         """Await one client call, its failure translated into the project's errors."""
-        try:
-            return await request
-        except BaseException as error:
-            if not isinstance(error, Exception) and not unreadable(error):
-                raise
-            raise rpc_error(error, venue=self.name) from error
+        return await translated(request, rpc_error, venue=self.name, also=unreadable)
 
     async def accounts(self, addresses: list[str]) -> tuple[list[Account | None], int]:
         """Each account's data and owning program (None where none exists) and the slot
@@ -187,18 +179,15 @@ class SolanaRpc(Component[SolanaRpcArgs]):
 
     async def confirm(self, signature: str) -> TransactionStatus | None:
         """Poll until the transaction is settled; None if it is not within confirm_timeout."""
-        loop = asyncio.get_running_loop()
-        until = loop.time() + self.args.confirm_timeout
-        while True:
+        async def reached() -> TransactionStatus | None:
             try:
                 status = await self.status(signature)
             except ExchangeError:
-                status = None  # the node unreachable for a moment: keep waiting, then unknown
-            if status is not None and self.settled(status):
-                return status
-            if loop.time() >= until:
-                return None
-            await asyncio.sleep(self.args.poll_interval)
+                return None  # the node unreachable for a moment: keep waiting, then unknown
+            return status if status is not None and self.settled(status) else None
+
+        return await poll(reached, every=self.args.poll_interval,
+                          within=self.args.confirm_timeout)
 
     async def transaction(self, signature: str) -> Any:
         """The transaction with its status meta (solders' type), None if not known."""

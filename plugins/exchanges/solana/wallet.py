@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
+from plugins.exchanges._onchain.endpoint import loaded
+from plugins.exchanges._onchain.keys import secret_key
 from plugins.exchanges.solana.rpc import SolanaRpc
-from schemas import AuthenticationError, ExchangeError
+from schemas import ExchangeError
 
 if TYPE_CHECKING:
     from solders.keypair import Keypair
@@ -44,19 +46,15 @@ class SolanaWallet(Component[SolanaWalletArgs]):
     async def load(self) -> None:
         from solders.keypair import Keypair
 
-        text = self.args.private_key.get_secret_value().strip()
-        try:
+        def parse(text: str) -> Keypair:
+            text = text.strip()
             if text.startswith("["):
-                self._keypair = Keypair.from_bytes(bytes(json.loads(text)))
-            else:
-                self._keypair = Keypair.from_base58_string(text)
-        except BaseException as error:  # solders raises pyo3 PanicException on some inputs
-            if isinstance(error, (KeyboardInterrupt, SystemExit)):
-                raise
-            # The library's message may quote the key: say what is wrong, not what it was.
-            raise AuthenticationError(
-                "private_key is not a Solana keypair (expected the base58 string of 64 bytes "
-                "or a JSON array of 64 numbers)", venue=self.name) from None
+                return Keypair.from_bytes(bytes(json.loads(text)))
+            return Keypair.from_base58_string(text)
+
+        self._keypair = secret_key(
+            self.args.private_key, parse, expected="a Solana keypair (expected the base58 "
+            "string of 64 bytes or a JSON array of 64 numbers)", venue=self.name)
 
     async def unload(self) -> None:
         self._keypair = None
@@ -85,9 +83,7 @@ class SolanaWallet(Component[SolanaWalletArgs]):
         return VersionedTransaction.populate(message, signatures)
 
     def _loaded(self) -> Keypair:
-        if self._keypair is None:
-            raise RuntimeError(f"{self.name} is not loaded")
-        return self._keypair
+        return loaded(self._keypair, self.name)
 
     def __repr__(self) -> str:
         address = self._keypair.pubkey() if self._keypair is not None else "not loaded"

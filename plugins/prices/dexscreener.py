@@ -17,7 +17,6 @@ Requests are spaced by ``min_interval``; HTTP 429 and failures reach consumers a
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -25,7 +24,7 @@ from pydantic import Field
 
 from fortuna import Component, ComponentArgs, Duration
 from schemas import PriceProvider, PriceQuote, PriceUnavailable
-from schemas.http import HttpClient
+from schemas.http import HttpClient, RequestSpacing
 from schemas.money import ratio
 
 __all__ = ["DexScreenerPrice", "DexScreenerPriceArgs"]
@@ -64,28 +63,22 @@ class DexScreenerPriceArgs(ComponentArgs):
 class DexScreenerPrice(Component[DexScreenerPriceArgs], PriceProvider):
     """DEX pair price from DexScreener, any chain: priceNative or priceUsd, exact."""
 
-    _gate: asyncio.Lock | None = None
-    _last: float = float("-inf")
+    _spacing: RequestSpacing | None = None
 
     async def _fetch(self) -> dict[str, Any]:
         import aiohttp
 
         args = self.args
-        if self._gate is None:
-            self._gate = asyncio.Lock()
+        if self._spacing is None:
+            self._spacing = RequestSpacing(args.min_interval)
         url = f"{args.base_url.rstrip('/')}/latest/dex/pairs/{args.chain}/{args.pair}"
-        async with self._gate:
-            loop = asyncio.get_running_loop()
-            wait = self._last + args.min_interval - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last = loop.time()
-            try:
-                async with args.http.session().get(url) as response:
-                    status, text = response.status, await response.text()
-            except (TimeoutError, aiohttp.ClientError) as error:
-                raise PriceUnavailable(f"cannot reach DexScreener: {error!r}",
-                                       source=self.name) from error
+        await self._spacing.wait_turn()
+        try:
+            async with args.http.session().get(url) as response:
+                status, text = response.status, await response.text()
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise PriceUnavailable(f"cannot reach DexScreener: {error!r}",
+                                   source=self.name) from error
         if status == 429:
             raise PriceUnavailable("DexScreener is rate limiting (HTTP 429)", source=self.name)
         if status != 200:

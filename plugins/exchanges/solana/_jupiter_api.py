@@ -17,7 +17,6 @@ public API's rate limit is respected rather than discovered.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from schemas import (
@@ -28,7 +27,7 @@ from schemas import (
     RateLimited,
     RequestTimeout,
 )
-from schemas.http import HttpClient
+from schemas.http import HttpClient, RequestSpacing
 
 __all__ = ["JupiterApi"]
 
@@ -44,10 +43,8 @@ class JupiterApi:
         self._http = http
         self._base = base_url.rstrip("/")
         self._headers = {"x-api-key": api_key} if api_key else {}
-        self._min_interval = min_interval
+        self._spacing = RequestSpacing(min_interval)
         self._venue = venue
-        self._gate = asyncio.Lock()
-        self._last = float("-inf")
 
     async def quote(self, *, input_mint: str, output_mint: str, amount: int, exact_out: bool,
                     slippage_bps: int) -> dict[str, Any]:
@@ -73,18 +70,10 @@ class JupiterApi:
         }
         return await self._request("POST", "/swap", json=body)
 
-    async def _pace(self) -> None:
-        async with self._gate:
-            loop = asyncio.get_running_loop()
-            wait = self._last + self._min_interval - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last = loop.time()
-
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         import aiohttp
 
-        await self._pace()
+        await self._spacing.wait_turn()
         url = self._base + path
         try:
             async with self._http.session().request(

@@ -18,46 +18,25 @@ from schemas.market_making import DesiredQuote, check_quote
 from schemas.money import Rounding
 
 __all__ = [
+    "Held",
     "LadderRung",
     "Sides",
+    "Wanted",
+    "fee_factor",
     "fit_to_balances",
-    "ladder",
+    "funded",
+    "held",
     "ladder_shape",
     "on_grid",
     "priced_ladder",
     "quantize_quotes",
+    "trimmed",
+    "wanted",
 ]
 
 Sides = Literal["both", "buy", "sell"]
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
-
-
-def ladder(
-    reference: Decimal,
-    *,
-    levels: int,
-    spread: Decimal,
-    step: Decimal,
-    amount: Decimal,
-    amount_step: Decimal = _ZERO,
-    amount_factor: Decimal = _ONE,
-    sides: Sides = "both",
-    shift: Decimal = _ZERO,
-    buy_scale: Decimal = _ONE,
-    sell_scale: Decimal = _ONE,
-    tag: str = "",
-) -> list[DesiredQuote]:
-    """``levels`` quotes per side: level ``i`` at ``spread + i * step`` (fractions of the
-    reference) from ``reference * (1 + shift)``, sized ``amount * amount_factor**i +
-    i * amount_step`` (times ``buy_scale`` / ``sell_scale``). Levels whose price or size
-    would not be positive are left out."""
-    shape = ladder_shape(
-        levels=levels, spread=spread, step=step, amount=amount, amount_step=amount_step,
-        amount_factor=amount_factor, sides=sides, buy_scale=buy_scale,
-        sell_scale=sell_scale, tag=tag,
-    )
-    return priced_ladder(shape, reference, shift)
 
 
 class LadderRung(NamedTuple):
@@ -84,9 +63,12 @@ def ladder_shape(
     sell_scale: Decimal = _ONE,
     tag: str = "",
 ) -> tuple[LadderRung, ...]:
-    """What :func:`ladder` computes without the reference: each quote's price factor
-    (``1 - distance`` or ``1 + distance``), amount and tag, in the ladder's order. The
-    same for every tick of a strategy whose args do not change, so it can be kept."""
+    """A ladder without its reference: ``levels`` quotes per side, level ``i`` at
+    ``spread + i * step`` (fractions of the reference) from the centre, sized ``amount *
+    amount_factor**i + i * amount_step`` (times ``buy_scale`` / ``sell_scale``): each
+    quote's price factor (``1 - distance`` or ``1 + distance``), amount and tag, in the
+    ladder's order. The same for every tick of a strategy whose args do not change, so it
+    can be kept; :func:`priced_ladder` prices it."""
     rungs: list[LadderRung] = []
     size = amount
     for level in range(levels):
@@ -108,8 +90,8 @@ def ladder_shape(
 def priced_ladder(
     shape: Sequence[LadderRung], reference: Decimal, shift: Decimal = _ZERO
 ) -> list[DesiredQuote]:
-    """The ladder's quotes around ``reference * (1 + shift)``: the same quotes, computed
-    the same way, as :func:`ladder` with the arguments ``shape`` was made from."""
+    """The ladder's quotes around ``reference * (1 + shift)``; levels whose price or size
+    would not be positive are left out."""
     centre = reference if shift.is_zero() else money.multiply(reference, money.add(_ONE, shift))
     quotes: list[DesiredQuote] = []
     append = quotes.append
@@ -232,6 +214,76 @@ def quantize_quotes(
     return (list(merged.values()) if merged is not None else kept), dropped
 
 
+class Wanted(NamedTuple):
+    """What quotes ask for: base to sell, and the value of the buys (fee excluded)."""
+
+    base: Decimal
+    value: Decimal
+
+
+class Held(NamedTuple):
+    """What the mandate's resting orders lock: base (sells) and quote currency, fee
+    included (buys); None for a side with no resting order (nothing added to the free
+    balance, so its digits are the balance's own)."""
+
+    base: Decimal | None
+    cash: Decimal | None
+
+
+def fee_factor(market: Market) -> Decimal:
+    """``1 + the market's higher fee``: what one unit of value costs a buyer (venues
+    reserve that much)."""
+    return money.add(_ONE, max(market.maker_fee, market.taker_fee, _ZERO))
+
+
+def wanted(quotes: Iterable[DesiredQuote]) -> Wanted:
+    """Base the sells ask for and the value the buys ask for (exact)."""
+    add, multiply = money.add, money.multiply
+    base = value = _ZERO
+    sell = Side.SELL
+    for quote in quotes:
+        if quote.side is sell:
+            base = add(base, quote.amount)
+        else:
+            value = add(value, multiply(quote.amount, quote.price))
+    return Wanted(base, value)
+
+
+def held(resting: Iterable[Order], with_fee: Decimal) -> Held:
+    """What ``resting`` locks: the remaining base of the sells, and the remaining value of
+    the buys times ``with_fee`` (:func:`fee_factor`)."""
+    add, multiply = money.add, money.multiply
+    base: Decimal | None = None
+    cash: Decimal | None = None
+    sell = Side.SELL
+    for order in resting:
+        if order.side is sell:
+            base = order.remaining if base is None else add(base, order.remaining)
+        elif order.price is not None:
+            locked = multiply(multiply(order.remaining, order.price), with_fee)
+            cash = locked if cash is None else add(cash, locked)
+    return Held(base, cash)
+
+
+def _available(balances: Balances, market: Market, locked: Held) -> tuple[Decimal, Decimal]:
+    """Base and quote currency the quotes may use: free balance plus what resting locks."""
+    base, cash = balances.free(market.base), balances.free(market.quote)
+    if locked.base is not None:
+        base = money.add(base, locked.base)
+    if locked.cash is not None:
+        cash = money.add(cash, locked.cash)
+    return base, cash
+
+
+def funded(
+    asked: Wanted, balances: Balances, market: Market, locked: Held, with_fee: Decimal
+) -> bool:
+    """Whether the balances (plus what resting orders lock) fund every quote asking
+    ``asked``: then :func:`fit_to_balances` keeps every quote as it is."""
+    base, cash = _available(balances, market, locked)
+    return asked.base <= base and money.multiply(asked.value, with_fee) <= cash
+
+
 def fit_to_balances(
     quotes: Sequence[DesiredQuote],
     balances: Balances,
@@ -249,25 +301,23 @@ def fit_to_balances(
     the spender: the amount a remaining balance affords is rounded DOWN to the step, so
     the kept quotes never cost a fraction of a unit more than the balance.
     """
-    add, multiply = money.add, money.multiply
-    base = balances.free(market.base)
-    cash = balances.free(market.quote)
-    with_fee = add(_ONE, max(market.maker_fee, market.taker_fee, _ZERO))
-    sell = Side.SELL
-    for order in resting:
-        if order.side is sell:
-            base = add(base, order.remaining)
-        elif order.price is not None:
-            cash = add(cash, multiply(multiply(order.remaining, order.price), with_fee))
-    wanted_base = _ZERO
-    wanted_cash = _ZERO
-    for quote in quotes:
-        if quote.side is sell:
-            wanted_base = add(wanted_base, quote.amount)
-        else:
-            wanted_cash = add(wanted_cash, multiply(quote.amount, quote.price))
-    if wanted_base <= base and multiply(wanted_cash, with_fee) <= cash:
+    with_fee = fee_factor(market)
+    locked = held(resting, with_fee)
+    if funded(wanted(quotes), balances, market, locked, with_fee):
         return list(quotes), []  # everything is funded: the usual case
+    return trimmed(quotes, balances, market, locked, with_fee)
+
+
+def trimmed(
+    quotes: Sequence[DesiredQuote],
+    balances: Balances,
+    market: Market,
+    locked: Held,
+    with_fee: Decimal,
+) -> tuple[list[DesiredQuote], list[tuple[DesiredQuote, str]]]:
+    """:func:`fit_to_balances` for quotes that are not all funded: the nearest first."""
+    base, cash = _available(balances, market, locked)
+    multiply = money.multiply
     sells = sorted((q for q in quotes if q.side is Side.SELL), key=lambda q: q.price)
     buys = sorted((q for q in quotes if q.side is Side.BUY), key=lambda q: -q.price)
     kept: list[DesiredQuote] = []

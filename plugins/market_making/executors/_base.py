@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
+from plugins.market_making._identity import same_objects
 from plugins.market_making._reconcile import reconcile
 from plugins.market_making.executors._placing import after_cancels, placements
 from plugins.market_making.executors._requests import log_report
@@ -63,6 +65,15 @@ class ExecutorArgs(ComponentArgs):
 ArgsT = TypeVar("ArgsT", bound=ExecutorArgs)
 
 
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """Quotes and resting orders (these very objects) that reconcile kept as they were:
+    nothing to place, nothing to cancel."""
+
+    quotes: tuple[DesiredQuote, ...]
+    orders: tuple[Order, ...]
+
+
 class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
     """Reconciles desired quotes with resting orders; subclasses say how orders are written."""
 
@@ -71,6 +82,7 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
     _prefix = ""
     _venue = ""
     _journal: FillJournal | None = None
+    _settled: _Settled | None = None
 
     # --- binding ------------------------------------------------------------------------
 
@@ -161,14 +173,23 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
         if not await self._resolved(report):
             self.tally.count(report)
             return report
+        resting = list(self._resting.values())
+        settled = self._settled
+        if (
+            settled is not None and same_objects(desired, settled.quotes)
+            and same_objects(resting, settled.orders)
+        ):  # what reconcile found last tick, for the very same quotes and orders
+            report.kept = len(resting)
+            return report
         plan = reconcile(
             desired,
-            list(self._resting.values()),
+            resting,
             price_tolerance=self.args.price_tolerance,
             amount_tolerance=self.args.amount_tolerance,
         )
         report.kept = len(plan.keep)
         if not plan.place and not plan.cancel:
+            self._settled = _Settled(tuple(desired), tuple(resting))
             return report
         sending = placements(
             plan, self.market, risk, reference, self.clock.monotonic(),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from pydantic import Field
 
@@ -28,6 +30,8 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
 
     _fills_since: datetime | None = None
     _fills_due = True
+    _owned: Mapping[str | None, bool] = MappingProxyType({})
+    """Whether each client order id of the last sync's open orders is the mandate's."""
 
     async def place(self, request: OrderRequest) -> Order:
         return await self.exchange.create_order(request)
@@ -56,10 +60,25 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
         return [order for order in orders if self.owns(order)]
 
     async def sync(self) -> None:
-        """Resting orders from the venue; fills read whenever an order filled or vanished."""
-        orders = await self._own_open_orders()
+        """Resting orders from the venue; fills read whenever an order filled or vanished.
+
+        Whose an order is depends on its client order id alone, so the verdicts of the
+        last sync are kept for the ids it saw (no more: the memory is the venue's open
+        orders) and an id seen then is not parsed again."""
+        orders = await self.exchange.fetch_open_orders(self.market.symbol)
+        seen = self._owned
+        owned: dict[str | None, bool] = {}
+        current: dict[str, Order] = {}
+        for order in orders:
+            cid = order.client_order_id
+            mine = seen.get(cid)
+            if mine is None:
+                mine = self.owns_client_id(cid)
+            owned[cid] = mine
+            if mine:
+                current[order.id] = order
+        self._owned = owned
         previous = self._resting
-        current = {order.id: order for order in orders}
         if not self._fills_due:
             if len(current) != len(previous):
                 self._fills_due = True

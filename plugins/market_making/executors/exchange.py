@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
 
 from pydantic import Field
 
 from plugins.market_making.executors._base import ExecutorArgs, ExecutorBase
-from schemas import Fill, Order, OrderRequest
+from schemas import Exchange, Fill, Market, Order, OrderRequest
 
 __all__ = ["ExchangeExecutor", "ExchangeExecutorArgs"]
 
@@ -30,8 +28,18 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
 
     _fills_since: datetime | None = None
     _fills_due = True
-    _owned: Mapping[str | None, bool] = MappingProxyType({})
-    """Whether each client order id of the last sync's open orders is the mandate's."""
+    _owned: dict[str | None, bool]
+    """Whether each client order id is the mandate's: those of the last sync's open
+    orders, and those issued since (an id issued for the mandate is its own)."""
+
+    def bind(self, *, exchange: Exchange, market: Market, prefix: str, venue: str) -> None:
+        super().bind(exchange=exchange, market=market, prefix=prefix, venue=venue)
+        self._owned = {}
+
+    def next_client_id(self) -> str:
+        issued = super().next_client_id()
+        self._owned[issued] = True  # schemas.ClientIdFormat: the prefix owns what it issues
+        return issued
 
     async def place(self, request: OrderRequest) -> Order:
         return await self.exchange.create_order(request)
@@ -64,7 +72,7 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
 
         Whose an order is depends on its client order id alone, so the verdicts of the
         last sync are kept for the ids it saw (no more: the memory is the venue's open
-        orders) and an id seen then is not parsed again."""
+        orders and the ids issued since) and such an id is not parsed again."""
         orders = await self.exchange.fetch_open_orders(self.market.symbol)
         seen = self._owned
         owned: dict[str | None, bool] = {}

@@ -28,6 +28,7 @@ from pydantic import Field
 from fortuna import Component, ComponentArgs, ExactDecimal
 from plugins.market_making._identity import same_objects
 from plugins.market_making._reconcile import reconcile
+from plugins.market_making.executors._outcome import find_by_client_id
 from plugins.market_making.executors._placing import after_cancels, placements
 from plugins.market_making.executors._requests import log_report
 from plugins.market_making.executors._writes import OrderWrites, send_all
@@ -154,6 +155,11 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
     def unresolved(self) -> Sequence[OrderRequest]:
         """Placements of unknown outcome not found yet: until they are, nothing is sent."""
         return list(self._unknown.values())
+
+    async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
+        """Placements of unknown outcome as the venue holds them, by client order id (the
+        open orders first, then the final ones); venue errors propagate."""
+        return await find_by_client_id(self.exchange, self.market.symbol, client_ids)
 
     # --- FillSource ---------------------------------------------------------------------
 

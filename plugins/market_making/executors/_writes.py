@@ -22,8 +22,8 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from plugins.market_making._concurrency import gather
-from plugins.market_making.executors._outcome import find_by_client_id, refused
-from schemas import Exchange, Market, Order, OrderNotFound, OrderRequest
+from plugins.market_making.executors._outcome import refused
+from schemas import Exchange, Order, OrderNotFound, OrderRequest
 from schemas.market_making import ExecutionReport
 
 if TYPE_CHECKING:
@@ -46,9 +46,6 @@ class OrderWrites:
         @property
         def exchange(self) -> Exchange: ...
 
-        @property
-        def market(self) -> Market: ...
-
     # --- how orders are written (exchange or virtual) ----------------------------------
 
     async def place(self, request: OrderRequest) -> Order:
@@ -58,9 +55,9 @@ class OrderWrites:
         raise NotImplementedError
 
     async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
-        """Placements of unknown outcome as the venue holds them, by client order id (the
-        open orders first, then the final ones); venue errors propagate."""
-        return await find_by_client_id(self.exchange, self.market.symbol, client_ids)
+        """Placements of unknown outcome as the venue holds them, by client order id
+        (``ExecutorBase`` reads them from the venue)."""
+        raise NotImplementedError
 
     def outcome_unknown(self) -> None:
         """Hook: a write's outcome is unknown (it may have filled)."""

@@ -2,7 +2,7 @@
 with the last tick's work reused where its inputs are the very same objects.
 
 Quantizing (:func:`~plugins.market_making._quoting.quantize_quotes`) and funding
-(:func:`~plugins.market_making._quoting.fit_to_balances`) are pure functions of
+(:func:`~plugins.market_making._funding.fit_to_balances`) are pure functions of
 immutable values: a quote is a tuple of a ``Side``, two ``Decimal`` and a text, a resting
 order a frozen model. On a market that did not move, the strategy returns the quotes it
 returned last time (the ladder keeps them) and the venue the same order objects, so the
@@ -17,17 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from plugins.market_making._identity import same_objects
-from plugins.market_making._quoting import (
+from plugins.market_making._funding import (
     Held,
     Wanted,
     fee_factor,
     funded,
     held,
-    quantize_quotes,
     trimmed,
     wanted,
 )
+from plugins.market_making._identity import same_objects
+from plugins.market_making._quoting import quantize_quotes
 from schemas import Balances, Market, Order
 from schemas.market_making import DesiredQuote
 

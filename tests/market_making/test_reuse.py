@@ -9,7 +9,8 @@ from decimal import Decimal
 from fortuna import Context, VirtualClock
 from plugins.exchanges.sim.venue import SimExchange
 from plugins.market_making._desired import DesiredQuotes
-from plugins.market_making._quoting import fit_to_balances, quantize_quotes
+from plugins.market_making._funding import fit_to_balances
+from plugins.market_making._quoting import quantize_quotes
 from plugins.market_making.executors.exchange import ExchangeExecutor, ExchangeExecutorArgs
 from plugins.market_making.risk import PreTradeLimits
 from schemas import Balance, Balances, Market, Order, OrderRequest, Side

@@ -17,6 +17,7 @@ the executor trades no further.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,12 +198,11 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
         if not plan.place and not plan.cancel:
             self._settled = _Settled(tuple(desired), tuple(resting))
             return report
+        refuse = functools.partial(self._refuse, report)  # logged and reported as they come
         sending = placements(
             plan, self.market, risk, reference, self.clock.monotonic(),
-            post_only=self.args.post_only, next_client_id=self.next_client_id,
+            post_only=self.args.post_only, next_client_id=self.next_client_id, refuse=refuse,
         )
-        for request, reason in sending.refused:
-            self._refuse(report, request, reason)
         await send_all(
             [self._cancel_one(order, report) for order in plan.cancel]
             + [self._place_one(request, report) for request in sending.immediate]
@@ -211,9 +211,7 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
         if not await self._resolved(report):
             deferred = []  # trade no further until the unknown outcomes are known
         if deferred:
-            late, refusals = after_cancels(deferred, list(self._resting.values()))
-            for request, reason in refusals:
-                self._refuse(report, request, reason)
+            late = after_cancels(deferred, list(self._resting.values()), refuse)
             await send_all([self._place_one(r, report) for r in late])
             await self._resolved(report)
         self.tally.count(report)

@@ -11,8 +11,8 @@ when it would cross an order still being cancelled: sent at the same time, the t
 meet on the venue and the mandate would trade with itself. After the cancels, a held-back
 placement that would still cross an order the venue kept is refused (:func:`after_cancels`).
 
-Pure apart from the risk component's count of orders sent; refusals are returned, with
-their reason, for the executor to report.
+Pure apart from the risk component's count of orders sent and the executor's ``refuse``,
+told of each refusal with its reason as it happens.
 """
 
 from __future__ import annotations
@@ -32,17 +32,15 @@ __all__ = ["Placements", "after_cancels", "placements"]
 _INFINITY = Decimal("Infinity")
 _ZERO = Decimal(0)
 
-Refusal = tuple[OrderRequest, str]
+Refuse = Callable[[OrderRequest, str], None]
 
 
 @dataclass(slots=True)
 class Placements:
-    """A tick's placements: those sent with the cancels, those sent after them, and
-    those refused (in the plan's order)."""
+    """A tick's approved placements: those sent with the cancels, those sent after them."""
 
     immediate: list[OrderRequest] = field(default_factory=list)
     deferred: list[OrderRequest] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
 
 
 def placements(
@@ -54,6 +52,7 @@ def placements(
     *,
     post_only: bool,
     next_client_id: Callable[[], str],
+    refuse: Refuse,
 ) -> Placements:
     """The plan's quotes to place as requests, checked against ``reference`` and the
     book as it will stand at ``now`` (the clock's monotonic time)."""
@@ -82,14 +81,14 @@ def placements(
             try:
                 request = market.check_order(request)
             except OrderRejected as rejected:
-                found.refused.append((request, str(rejected)))
+                refuse(request, str(rejected))
                 continue
             checked_price = request.price
             assert checked_price is not None
             price = checked_price
         reason = risk.refusal(request, context)
         if reason is not None:
-            found.refused.append((request, reason))
+            refuse(request, reason)
             continue
         book.append(request)
         risk.record_sent(request, now)  # counted now, so the next check of this tick sees it
@@ -105,20 +104,19 @@ def placements(
 
 
 def after_cancels(
-    deferred: Sequence[OrderRequest], resting: Sequence[Order]
-) -> tuple[list[OrderRequest], list[Refusal]]:
-    """The held-back placements that may go now, and those refused because they would
-    still cross an order of the mandate whose cancel did not go through."""
+    deferred: Sequence[OrderRequest], resting: Sequence[Order], refuse: Refuse
+) -> list[OrderRequest]:
+    """The held-back placements that may go now; those that would still cross an order of
+    the mandate whose cancel did not go through are refused."""
     late: list[OrderRequest] = []
-    refused: list[Refusal] = []
     for request in deferred:
         crossing = next((o for o in resting if crosses(request, o)), None)
         if crossing is not None:
-            refused.append((
+            refuse(
                 request,
                 f"would cross the mandate's own {crossing.side.value} at "
                 f"{crossing.price}, whose cancel did not go through",
-            ))
+            )
         else:
             late.append(request)
-    return late, refused
+    return late

@@ -1,10 +1,10 @@
-"""Quote arithmetic shared by the strategies and the service: ladders, quantization, funding.
+"""Quote arithmetic shared by the strategies and the service: ladders and quantization.
 
 Every function is pure and exact (``Decimal`` in, ``Decimal`` out): arithmetic goes through
 :mod:`schemas.money`, so no digit is lost to a decimal context and every rounding states its
 direction. Quantization follows :class:`schemas.Market`'s rule: a buy price rounds down, a
 sell price rounds up, an amount rounds down, so a quote is never more aggressive than asked.
-A budget rounds against the spender: what a balance affords is rounded down to the step.
+Funding the quotes from the balances is :mod:`~plugins.market_making._funding`.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from schemas import Balances, Market, Order, Side, money
+from schemas import Market, Side, money
 from schemas.market_making import DesiredQuote, check_quote
 from schemas.money import Rounding
 
 __all__ = [
     "LadderRung",
     "Sides",
-    "fit_to_balances",
-    "ladder",
     "ladder_shape",
+    "meets_minimums",
     "on_grid",
     "priced_ladder",
     "quantize_quotes",
@@ -31,33 +30,6 @@ __all__ = [
 Sides = Literal["both", "buy", "sell"]
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
-
-
-def ladder(
-    reference: Decimal,
-    *,
-    levels: int,
-    spread: Decimal,
-    step: Decimal,
-    amount: Decimal,
-    amount_step: Decimal = _ZERO,
-    amount_factor: Decimal = _ONE,
-    sides: Sides = "both",
-    shift: Decimal = _ZERO,
-    buy_scale: Decimal = _ONE,
-    sell_scale: Decimal = _ONE,
-    tag: str = "",
-) -> list[DesiredQuote]:
-    """``levels`` quotes per side: level ``i`` at ``spread + i * step`` (fractions of the
-    reference) from ``reference * (1 + shift)``, sized ``amount * amount_factor**i +
-    i * amount_step`` (times ``buy_scale`` / ``sell_scale``). Levels whose price or size
-    would not be positive are left out."""
-    shape = ladder_shape(
-        levels=levels, spread=spread, step=step, amount=amount, amount_step=amount_step,
-        amount_factor=amount_factor, sides=sides, buy_scale=buy_scale,
-        sell_scale=sell_scale, tag=tag,
-    )
-    return priced_ladder(shape, reference, shift)
 
 
 class LadderRung(NamedTuple):
@@ -84,9 +56,12 @@ def ladder_shape(
     sell_scale: Decimal = _ONE,
     tag: str = "",
 ) -> tuple[LadderRung, ...]:
-    """What :func:`ladder` computes without the reference: each quote's price factor
-    (``1 - distance`` or ``1 + distance``), amount and tag, in the ladder's order. The
-    same for every tick of a strategy whose args do not change, so it can be kept."""
+    """A ladder without its reference: ``levels`` quotes per side, level ``i`` at
+    ``spread + i * step`` (fractions of the reference) from the centre, sized ``amount *
+    amount_factor**i + i * amount_step`` (times ``buy_scale`` / ``sell_scale``): each
+    quote's price factor (``1 - distance`` or ``1 + distance``), amount and tag, in the
+    ladder's order. The same for every tick of a strategy whose args do not change, so it
+    can be kept; :func:`priced_ladder` prices it."""
     rungs: list[LadderRung] = []
     size = amount
     for level in range(levels):
@@ -108,8 +83,8 @@ def ladder_shape(
 def priced_ladder(
     shape: Sequence[LadderRung], reference: Decimal, shift: Decimal = _ZERO
 ) -> list[DesiredQuote]:
-    """The ladder's quotes around ``reference * (1 + shift)``: the same quotes, computed
-    the same way, as :func:`ladder` with the arguments ``shape`` was made from."""
+    """The ladder's quotes around ``reference * (1 + shift)``; levels whose price or size
+    would not be positive are left out."""
     centre = reference if shift.is_zero() else money.multiply(reference, money.add(_ONE, shift))
     quotes: list[DesiredQuote] = []
     append = quotes.append
@@ -143,10 +118,11 @@ def on_grid(market: Market, quote: DesiredQuote) -> bool:
         return False
     if market.max_amount is not None and amount > market.max_amount:
         return False
-    return market.active and _meets_minimums(market, price, amount) is None
+    return market.active and meets_minimums(market, price, amount) is None
 
 
-def _meets_minimums(market: Market, price: Decimal, amount: Decimal) -> str | None:
+def meets_minimums(market: Market, price: Decimal, amount: Decimal) -> str | None:
+    """Why an order of ``amount`` at ``price`` is under the market's minimums, or None."""
     if amount <= 0:
         return f"amount rounds to zero at step {market.amount_increment}"
     if amount < market.min_amount:
@@ -219,7 +195,7 @@ def quantize_quotes(
             amount <= 0 or amount < min_amount or price <= 0
             or (min_notional is not None and multiply(amount, price) < min_notional)
         ):
-            dropped.append((quote, _meets_minimums(market, price, amount) or "under minimums"))
+            dropped.append((quote, meets_minimums(market, price, amount) or "under minimums"))
             continue
         if merged is not None:
             merged[(side, price)] = DesiredQuote(side, price, amount, quote.tag)
@@ -230,68 +206,3 @@ def quantize_quotes(
             else:
                 last_sell = price
     return (list(merged.values()) if merged is not None else kept), dropped
-
-
-def fit_to_balances(
-    quotes: Sequence[DesiredQuote],
-    balances: Balances,
-    market: Market,
-    resting: Sequence[Order] = (),
-) -> tuple[list[DesiredQuote], list[tuple[DesiredQuote, str]]]:
-    """Trim quotes so the mandate never asks for more than it holds.
-
-    Sells are funded by free base plus what the mandate's resting sells lock; buys by free
-    quote plus what its resting buys lock, each buy costing its value plus the market's
-    higher fee (venues reserve that much). Quotes nearest the reference are funded first;
-    the one that runs out is cut down (on the step), the rest dropped with the reason.
-
-    Exact throughout (:mod:`schemas.money`); the one rounding is the budget's, against
-    the spender: the amount a remaining balance affords is rounded DOWN to the step, so
-    the kept quotes never cost a fraction of a unit more than the balance.
-    """
-    add, multiply = money.add, money.multiply
-    base = balances.free(market.base)
-    cash = balances.free(market.quote)
-    with_fee = add(_ONE, max(market.maker_fee, market.taker_fee, _ZERO))
-    sell = Side.SELL
-    for order in resting:
-        if order.side is sell:
-            base = add(base, order.remaining)
-        elif order.price is not None:
-            cash = add(cash, multiply(multiply(order.remaining, order.price), with_fee))
-    wanted_base = _ZERO
-    wanted_cash = _ZERO
-    for quote in quotes:
-        if quote.side is sell:
-            wanted_base = add(wanted_base, quote.amount)
-        else:
-            wanted_cash = add(wanted_cash, multiply(quote.amount, quote.price))
-    if wanted_base <= base and multiply(wanted_cash, with_fee) <= cash:
-        return list(quotes), []  # everything is funded: the usual case
-    sells = sorted((q for q in quotes if q.side is Side.SELL), key=lambda q: q.price)
-    buys = sorted((q for q in quotes if q.side is Side.BUY), key=lambda q: -q.price)
-    kept: list[DesiredQuote] = []
-    dropped: list[tuple[DesiredQuote, str]] = []
-    for quote in sells:
-        amount = quote.amount if quote.amount <= base else market.quantize_amount(base)
-        if amount < quote.amount and _meets_minimums(market, quote.price, amount) is not None:
-            dropped.append((quote, f"not enough {market.base}: {base} left to sell"))
-            base = _ZERO
-            continue
-        base = money.subtract(base, amount)
-        kept.append(quote if amount == quote.amount else _resized(quote, amount))
-    for quote in buys:
-        unit = multiply(quote.price, with_fee)  # the cost of one unit, fee included: exact
-        affordable = money.divide(cash, unit, market.amount_increment, Rounding.DOWN)
-        amount = quote.amount if quote.amount <= affordable else affordable
-        if amount < quote.amount and _meets_minimums(market, quote.price, amount) is not None:
-            dropped.append((quote, f"not enough {market.quote}: {cash} left to buy with"))
-            cash = _ZERO
-            continue
-        cash = money.subtract(cash, multiply(amount, unit))
-        kept.append(quote if amount == quote.amount else _resized(quote, amount))
-    return kept, dropped
-
-
-def _resized(quote: DesiredQuote, amount: Decimal) -> DesiredQuote:
-    return DesiredQuote(quote.side, quote.price, amount, quote.tag)

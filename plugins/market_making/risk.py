@@ -103,26 +103,16 @@ def _book_refusal(
     """The first order of ``book`` (in its order) that ``request`` duplicates (same side
     and price) or would trade with (other side, prices meet), as the reason; or None."""
     side = request.side
-    if side is Side.BUY:
-        for other in book:
-            other_price = other.price
-            if other_price is None:
-                continue
-            if other.side is side:
-                if other_price == price:
-                    return _duplicate(other, price)
-            elif price >= other_price:
-                return _crossing(request, price, other, other_price)
-    else:
-        for other in book:
-            other_price = other.price
-            if other_price is None:
-                continue
-            if other.side is side:
-                if other_price == price:
-                    return _duplicate(other, price)
-            elif price <= other_price:
-                return _crossing(request, price, other, other_price)
+    buying = side is Side.BUY
+    for other in book:
+        other_price = other.price
+        if other_price is None:
+            continue
+        if other.side is side:
+            if other_price == price:
+                return _duplicate(other, price)
+        elif (price >= other_price) if buying else (price <= other_price):
+            return _crossing(request, price, other, other_price)
     return None
 
 

@@ -32,9 +32,10 @@ from typing import Any
 
 from fortuna import Component, LeftBehind, Readiness, TickService
 from plugins.market_making._concurrency import gather
+from plugins.market_making._desired import DesiredQuotes
 from plugins.market_making._metrics import MarketMakingStats
 from plugins.market_making._pacing import PacedExchange
-from plugins.market_making._quoting import fit_to_balances, quantize_quotes
+from plugins.market_making._quoting import quantize_quotes
 from plugins.market_making._requote import Requoter
 from plugins.market_making._service_args import MarketMakingArgs, tick_error
 from plugins.market_making._status import described, log_status
@@ -87,6 +88,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
     """Orders that may still rest on the venue after the stop (empty when all cancelled)."""
 
     _venue: PacedExchange
+    _desired: DesiredQuotes
     _requoter: Requoter | None = None
     _quoting: asyncio.Lock | None = None
     _cancel_backoff = 0.0
@@ -104,6 +106,7 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
         )
         self._observers = tick_observers(args.kill_switches)
         self.stats = MarketMakingStats(args.mandate, self._market, args.interval)
+        self._desired = DesiredQuotes(self._market)
         self._started = self._next_report = self.clock.monotonic()
 
     @property
@@ -308,10 +311,10 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
             balances=balances,
         )
         wanted = self.args.strategy.quotes(context)
-        quotes, dropped = quantize_quotes(wanted, market)
         if balances is not None and self.args.respect_balances:
-            quotes, unfunded = fit_to_balances(quotes, balances, market, resting)
-            dropped.extend(unfunded)
+            quotes, dropped = self._desired.funded(wanted, balances, resting)
+        else:
+            quotes, dropped = self._desired.quantized(wanted)
         if dropped:
             self.dropped += len(dropped)
             self.log.debug("quotes left out", count=len(dropped),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from plugins.market_making._concurrency import gather
-from plugins.market_making._quoting import ladder, quantize_quotes
+from plugins.market_making._quoting import ladder_shape, priced_ladder, quantize_quotes
 from plugins.market_making._reconcile import reconcile
 from plugins.market_making.executors._requests import limit_request
 from plugins.market_making.strategies.ladder import LadderArgs, LadderStrategy
@@ -22,9 +22,19 @@ from schemas.market_making import DesiredQuote, QuoteContext
 
 D = Decimal
 BUY, SELL = Side.BUY, Side.SELL
+ZERO, ONE = D(0), D(1)
 MARKET = Market(symbol="BTC/USDT", price_increment=D("0.01"), amount_increment=D("0.001"),
                 min_amount=D("0.01"))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def ladder(reference: Decimal, *, levels: int, spread: Decimal, step: Decimal,
+           amount: Decimal, amount_step: Decimal = ZERO, amount_factor: Decimal = ONE,
+           tag: str) -> list[DesiredQuote]:
+    """The ladder computed plainly: its shape, then priced at ``reference``."""
+    return priced_ladder(ladder_shape(levels=levels, spread=spread, step=step, amount=amount,
+                                      amount_step=amount_step, amount_factor=amount_factor,
+                                      tag=tag), reference)
 
 
 def exactly(quotes: list[DesiredQuote]) -> list[tuple[object, ...]]:

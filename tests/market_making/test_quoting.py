@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plugins.market_making._funding import fit_to_balances
 from plugins.market_making._quoting import (
     _amount_on_step,
     _price_on_tick,
-    fit_to_balances,
     on_grid,
     quantize_quotes,
 )

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins.market_making._quoting import fit_to_balances
+from plugins.market_making._funding import fit_to_balances
 from schemas import (
     Balance,
     Balances,

@@ -1,59 +1,49 @@
-"""What both executors share: reconciliation, pre-trade risk, ordering of the writes.
+"""What every executor shares: its binding to one mandate's market, and a tick's
+reconciliation in order (plan, placements, writes, outcomes).
 
 A tick's plan (:func:`~plugins.market_making._reconcile.reconcile`) keeps the orders that
 already match, cancels the others and places the missing quotes. Each placement is
 quantized by the market and checked by the risk component against the book as it will
-stand (orders kept plus placements approved so far). Cancels and placements go out
+stand (:mod:`~plugins.market_making.executors._placing`). Cancels and placements go out
 concurrently, except a placement that would cross an order still being cancelled: it waits
 for the cancels and is checked again, so the mandate never trades with itself.
 
 A write that fails is either refused (nothing changed on the venue) or of unknown outcome
-(:mod:`~plugins.market_making.executors._outcome`, the one policy for every order sent):
-an order of unknown outcome is looked up before anything else is placed or cancelled, and
-while it cannot be found the executor trades no further.
+(:mod:`~plugins.market_making.executors._outcome`, the one policy for every order sent,
+applied by :mod:`~plugins.market_making.executors._writes`): an order of unknown outcome
+is looked up before anything else is placed or cancelled, and while it cannot be found
+the executor trades no further.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import itertools
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
-from plugins.market_making._concurrency import gather
-from plugins.market_making._quoting import on_grid
-from plugins.market_making._reconcile import crosses, reconcile
-from plugins.market_making.executors._outcome import find_by_client_id, refused
-from plugins.market_making.executors._requests import limit_request, log_report
-from schemas import (
-    Exchange,
-    Market,
-    Order,
-    OrderNotFound,
-    OrderRejected,
-    OrderRequest,
-    Side,
-    TimeInForce,
-)
+from plugins.market_making._identity import same_objects
+from plugins.market_making._reconcile import reconcile
+from plugins.market_making.executors._outcome import find_by_client_id
+from plugins.market_making.executors._placing import after_cancels, placements
+from plugins.market_making.executors._requests import log_report
+from plugins.market_making.executors._writes import OrderWrites, send_all
+from schemas import Exchange, Market, Order, OrderRequest
 from schemas.market_making import (
     DesiredQuote,
     ExecutionReport,
     Executor,
     OrderTally,
     RiskCheck,
-    RiskContext,
 )
 from schemas.metrics import FillJournal, FillPage
 
 __all__ = ["ExecutorArgs", "ExecutorBase"]
-
-_INFINITY = Decimal("Infinity")
-_ZERO = Decimal(0)
-
 
 class ExecutorArgs(ComponentArgs):
     price_tolerance: Annotated[ExactDecimal, Field(ge=0, lt=1)] = Field(
@@ -77,7 +67,16 @@ class ExecutorArgs(ComponentArgs):
 ArgsT = TypeVar("ArgsT", bound=ExecutorArgs)
 
 
-class ExecutorBase(Component[ArgsT], Executor):
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """Quotes and resting orders (these very objects) that reconcile kept as they were:
+    nothing to place, nothing to cancel."""
+
+    quotes: tuple[DesiredQuote, ...]
+    orders: tuple[Order, ...]
+
+
+class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
     """Reconciles desired quotes with resting orders; subclasses say how orders are written."""
 
     _exchange: Exchange | None = None
@@ -85,6 +84,7 @@ class ExecutorBase(Component[ArgsT], Executor):
     _prefix = ""
     _venue = ""
     _journal: FillJournal | None = None
+    _settled: _Settled | None = None
 
     # --- binding ------------------------------------------------------------------------
 
@@ -157,6 +157,11 @@ class ExecutorBase(Component[ArgsT], Executor):
         """Placements of unknown outcome not found yet: until they are, nothing is sent."""
         return list(self._unknown.values())
 
+    async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
+        """Placements of unknown outcome as the venue holds them, by client order id (the
+        open orders first, then the final ones); venue errors propagate."""
+        return await find_by_client_id(self.exchange, self.market.symbol, client_ids)
+
     # --- FillSource ---------------------------------------------------------------------
 
     @property
@@ -165,14 +170,6 @@ class ExecutorBase(Component[ArgsT], Executor):
 
     async def fills_since(self, cursor: int, limit: int = 1000) -> FillPage:
         return self.journal.since(cursor, limit)
-
-    # --- how orders are written (exchange or virtual) ----------------------------------
-
-    async def place(self, request: OrderRequest) -> Order:
-        raise NotImplementedError
-
-    async def cancel(self, order: Order) -> Order | None:
-        raise NotImplementedError
 
     # --- reconciliation -----------------------------------------------------------------
 
@@ -183,237 +180,40 @@ class ExecutorBase(Component[ArgsT], Executor):
         if not await self._resolved(report):
             self.tally.count(report)
             return report
+        resting = list(self._resting.values())
+        settled = self._settled
+        if (
+            settled is not None and same_objects(desired, settled.quotes)
+            and same_objects(resting, settled.orders)
+        ):  # what reconcile found last tick, for the very same quotes and orders
+            report.kept = len(resting)
+            return report
         plan = reconcile(
             desired,
-            list(self._resting.values()),
+            resting,
             price_tolerance=self.args.price_tolerance,
             amount_tolerance=self.args.amount_tolerance,
         )
         report.kept = len(plan.keep)
         if not plan.place and not plan.cancel:
+            self._settled = _Settled(tuple(desired), tuple(resting))
             return report
-        market = self.market
-        book: list[OrderRequest | Order] = list(plan.keep)
-        now = self.clock.monotonic()
-        # One context for the tick: ``book`` is the same list each check sees (it grows as
-        # placements are approved), the reference and the time do not change within it.
-        context = RiskContext(reference, book, now)
-        immediate: list[OrderRequest] = []
-        deferred: list[OrderRequest] = []
-        post_only = self.args.post_only
-        time_in_force = TimeInForce.PO if post_only else TimeInForce.GTC
-        symbol = market.symbol
-        buy = Side.BUY
-        cancelled_sells = [o.price for o in plan.cancel if o.side is Side.SELL and o.price]
-        cancelled_buys = [o.price for o in plan.cancel if o.side is buy and o.price]
-        lowest_cancelled_sell = min(cancelled_sells) if cancelled_sells else _INFINITY
-        highest_cancelled_buy = max(cancelled_buys) if cancelled_buys else _ZERO
-        for quote in plan.place:
-            side, price = quote.side, quote.price
-            # Every field is already valid (a checked quote, the market's symbol, the
-            # executor's own id), so the request is built without a validation pass. A quote
-            # the service has quantized is on the grid already; any other goes through
-            # check_order, which validates it.
-            request = limit_request(
-                symbol, side, quote.amount, price, time_in_force, self.next_client_id(), post_only
-            )
-            if not on_grid(market, quote):
-                try:
-                    request = market.check_order(request)
-                except OrderRejected as rejected:
-                    self._refuse(report, request, str(rejected))
-                    continue
-                checked_price = request.price
-                assert checked_price is not None
-                price = checked_price
-            reason = risk.refusal(request, context)
-            if reason is not None:
-                self._refuse(report, request, reason)
-                continue
-            book.append(request)
-            risk.record_sent(request, now)  # counted now, so the next check of this tick sees it
-            if (
-                (price >= lowest_cancelled_sell)
-                if side is buy
-                else (price <= highest_cancelled_buy)
-            ):  # it would cross an order still being cancelled: place it after the cancels
-                deferred.append(request)
-            else:
-                immediate.append(request)
-        await _all(
-            [self._cancel_one(order, report) for order in plan.cancel]
-            + [self._place_one(request, report) for request in immediate]
+        refuse = functools.partial(self._refuse, report)  # logged and reported as they come
+        sending = placements(
+            plan, self.market, risk, reference, self.clock.monotonic(),
+            post_only=self.args.post_only, next_client_id=self.next_client_id, refuse=refuse,
         )
+        await send_all(
+            [self._cancel_one(order, report) for order in plan.cancel]
+            + [self._place_one(request, report) for request in sending.immediate]
+        )
+        deferred = sending.deferred
         if not await self._resolved(report):
             deferred = []  # trade no further until the unknown outcomes are known
         if deferred:
-            still = list(self._resting.values())
-            late: list[OrderRequest] = []
-            for request in deferred:
-                crossing = next((o for o in still if crosses(request, o)), None)
-                if crossing is not None:
-                    self._refuse(
-                        report,
-                        request,
-                        f"would cross the mandate's own {crossing.side.value} at "
-                        f"{crossing.price}, whose cancel did not go through",
-                    )
-                else:
-                    late.append(request)
-            await _all([self._place_one(r, report) for r in late])
+            late = after_cancels(deferred, list(self._resting.values()), refuse)
+            await send_all([self._place_one(r, report) for r in late])
             await self._resolved(report)
         self.tally.count(report)
         log_report(self.log, report)
         return report
-
-    def _refuse(self, report: ExecutionReport, request: OrderRequest, reason: str) -> None:
-        report.refused.append((request, reason))
-        self.log.warning(
-            "order refused",
-            side=request.side.value,
-            price=request.price,
-            amount=request.amount,
-            reason=reason,
-        )
-
-    async def _place_one(self, request: OrderRequest, report: ExecutionReport) -> None:
-        try:
-            order = await self.place(request)
-        except asyncio.CancelledError:
-            self._unknown_outcome(request)  # the request may have left: cancel_all finds it
-            raise
-        except Exception as exc:
-            if not refused(exc):
-                self._unknown_outcome(request)
-                report.errors.append(
-                    f"place {request.side.value} {request.amount} at {request.price}: outcome "
-                    f"unknown ({type(exc).__name__}: {exc}); looked up by client order id "
-                    f"{request.client_order_id}"
-                )
-                self.log.warning(
-                    "order outcome unknown",
-                    client_order_id=request.client_order_id,
-                    side=request.side.value,
-                    price=request.price,
-                    amount=request.amount,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-                return
-            report.errors.append(f"place {request.side.value} {request.amount} at "
-                                 f"{request.price}: {type(exc).__name__}: {exc}")
-            self.log.error(
-                "order failed",
-                side=request.side.value,
-                price=request.price,
-                amount=request.amount,
-                error=f"{type(exc).__name__}: {exc}",
-            )
-            return
-        report.placed.append(order)
-        if order.is_open:
-            self._resting[order.id] = order
-        self.placed(order)
-
-    async def _cancel_one(self, order: Order, report: ExecutionReport) -> None:
-        try:
-            result = await self.cancel(order)
-        except Exception as exc:
-            if self.cancel_gone(exc):
-                self._resting.pop(order.id, None)
-                report.cancelled.append(order.id)
-                return
-            report.errors.append(f"cancel {order.id}: {type(exc).__name__}: {exc}")
-            self.log.error("cancel failed", order_id=order.id, error=f"{type(exc).__name__}: {exc}")
-            if not refused(exc):  # outcome unknown: the order is read back by its id
-                await self._resolve_cancel(order, report)
-            return
-        if result is not None and result.is_open:
-            return  # the venue still holds it; the next sync tells
-        self._resting.pop(order.id, None)
-        report.cancelled.append(order.id)
-        self.cancelled(order, result)
-
-    # --- outcomes unknown ---------------------------------------------------------------
-
-    def _unknown_outcome(self, request: OrderRequest) -> None:
-        assert request.client_order_id is not None  # the executor names every order
-        self._unknown[request.client_order_id] = request
-        self.outcome_unknown()
-
-    async def _resolved(self, report: ExecutionReport) -> bool:
-        """Look up every placement of unknown outcome by its client order id; True when
-        none is left unknown. An order found is taken as placed (resting if open); one
-        the venue lists neither open nor final was not placed."""
-        unknown = self._unknown
-        if not unknown:
-            return True
-        try:
-            found = await self.find_placed(list(unknown))
-        except Exception as exc:
-            report.errors.append(
-                f"{len(unknown)} order(s) of unknown outcome not looked up "
-                f"({type(exc).__name__}: {exc}); nothing is sent until they are: "
-                f"{', '.join(unknown)}"
-            )
-            self.log.error("orders of unknown outcome not looked up", orders=list(unknown),
-                           error=f"{type(exc).__name__}: {exc}")
-            return False
-        for cid in list(unknown):
-            del unknown[cid]
-            order = found.get(cid)
-            if order is None:
-                self.log.info("order of unknown outcome was not placed", client_order_id=cid)
-                continue
-            self.log.warning("order of unknown outcome was placed", client_order_id=cid,
-                             order_id=order.id, status=order.status.value, filled=order.filled)
-            report.placed.append(order)
-            if order.is_open:
-                self._resting[order.id] = order
-            self.placed(order)
-        return True
-
-    async def _resolve_cancel(self, order: Order, report: ExecutionReport) -> None:
-        """A cancel of unknown outcome: the order as the venue now holds it. While the
-        lookup fails it stays resting here (the conservative view: it may still trade)."""
-        try:
-            current = await self.exchange.fetch_order(order.id, order.symbol)
-        except OrderNotFound:
-            current = None
-        except Exception as exc:
-            self.log.warning("order of unknown cancel outcome not looked up", order_id=order.id,
-                             error=f"{type(exc).__name__}: {exc}")
-            return
-        if current is not None and current.is_open:
-            self._resting[order.id] = current
-            return
-        self._resting.pop(order.id, None)
-        report.cancelled.append(order.id)
-        self.cancelled(order, current)
-
-    async def find_placed(self, client_ids: list[str]) -> dict[str, Order]:
-        """Placements of unknown outcome as the venue holds them, by client order id (the
-        open orders first, then the final ones); venue errors propagate."""
-        return await find_by_client_id(self.exchange, self.market.symbol, client_ids)
-
-    def outcome_unknown(self) -> None:
-        """Hook: a write's outcome is unknown (it may have filled)."""
-
-    def cancel_gone(self, error: Exception) -> bool:
-        """Whether a failed cancel means the order is gone anyway (unknown to the venue)."""
-        return isinstance(error, OrderNotFound)
-
-    def placed(self, order: Order) -> None:
-        """Hook: an order was placed (or would have been)."""
-
-    def cancelled(self, order: Order, result: Order | None) -> None:
-        """Hook: an order was cancelled (or would have been)."""
-
-
-async def _all(coroutines: list[Coroutine[Any, Any, None]]) -> None:
-    """Await every coroutine concurrently, started in list order: the first in this task,
-    the others as tasks (:func:`~plugins.market_making._concurrency.gather`). The
-    coroutines are ``_place_one`` and ``_cancel_one``, which catch every ``Exception``;
-    if this task is cancelled meanwhile, the others are cancelled too (as with
-    ``asyncio.gather``)."""
-    if coroutines:
-        await gather(*coroutines)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field
 
 from plugins.market_making.executors._base import ExecutorArgs, ExecutorBase
-from schemas import Fill, Order, OrderRequest
+from schemas import Exchange, Fill, Market, Order, OrderRequest
 
 __all__ = ["ExchangeExecutor", "ExchangeExecutorArgs"]
 
@@ -28,6 +28,18 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
 
     _fills_since: datetime | None = None
     _fills_due = True
+    _owned: dict[str | None, bool]
+    """Whether each client order id is the mandate's: those of the last sync's open
+    orders, and those issued since (an id issued for the mandate is its own)."""
+
+    def bind(self, *, exchange: Exchange, market: Market, prefix: str, venue: str) -> None:
+        super().bind(exchange=exchange, market=market, prefix=prefix, venue=venue)
+        self._owned = {}
+
+    def next_client_id(self) -> str:
+        issued = super().next_client_id()
+        self._owned[issued] = True  # schemas.ClientIdFormat: the prefix owns what it issues
+        return issued
 
     async def place(self, request: OrderRequest) -> Order:
         return await self.exchange.create_order(request)
@@ -56,10 +68,25 @@ class ExchangeExecutor(ExecutorBase[ExchangeExecutorArgs]):
         return [order for order in orders if self.owns(order)]
 
     async def sync(self) -> None:
-        """Resting orders from the venue; fills read whenever an order filled or vanished."""
-        orders = await self._own_open_orders()
+        """Resting orders from the venue; fills read whenever an order filled or vanished.
+
+        Whose an order is depends on its client order id alone, so the verdicts of the
+        last sync are kept for the ids it saw (no more: the memory is the venue's open
+        orders and the ids issued since) and such an id is not parsed again."""
+        orders = await self.exchange.fetch_open_orders(self.market.symbol)
+        seen = self._owned
+        owned: dict[str | None, bool] = {}
+        current: dict[str, Order] = {}
+        for order in orders:
+            cid = order.client_order_id
+            mine = seen.get(cid)
+            if mine is None:
+                mine = self.owns_client_id(cid)
+            owned[cid] = mine
+            if mine:
+                current[order.id] = order
+        self._owned = owned
         previous = self._resting
-        current = {order.id: order for order in orders}
         if not self._fills_due:
             if len(current) != len(previous):
                 self._fills_due = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -44,6 +45,16 @@ __all__ = ["PaperExecutor", "PaperExecutorArgs"]
 _ZERO = Decimal(0)
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenModel:
+    """The model made for an open paper order, with the numbers it was made from."""
+
+    filled: Decimal
+    cost: Decimal
+    fee: Decimal
+    model: Order
+
+
 class PaperExecutorArgs(ExecutorArgs):
     balances: dict[str, NonNegativeAmount] = Field(
         description='the simulated account\'s starting balances by currency: '
@@ -71,6 +82,7 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
     """
 
     _orders: dict[str, PaperOrder]
+    _open: dict[str, _OpenModel]
     _account: PaperAccount | None = None
     _seen: set[str]
     _trades_since: datetime | None = None
@@ -81,6 +93,7 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
         if self._account is None:
             self._account = PaperAccount.starting(self.args.balances, market)
             self._orders = {}
+            self._open = {}
             self._seen = set()
             self._ids = itertools.count(1)
             self._fill_ids = itertools.count(1)
@@ -129,7 +142,7 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
             order.taken = money.add(order.taken, amount)
         if order.remaining and request.time_in_force in (TimeInForce.GTC, TimeInForce.PO):
             self._orders[order.id] = order
-            resting = self._model(order, OrderStatus.OPEN)
+            resting = self._open_model(order)
             self._resting[order.id] = resting
             return resting
         self.account.release(market, order)
@@ -171,7 +184,8 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
         for order in [o for o in self._orders.values() if not o.remaining]:
             del self._orders[order.id]
             self.account.release(self.market, order)
-        self._resting = {o.id: self._model(o, OrderStatus.OPEN) for o in self._orders.values()}
+        self._resting = {o.id: self._open_model(o) for o in self._orders.values()}
+        self._open = {order_id: self._open[order_id] for order_id in self._resting}
 
     async def _book(self) -> OrderBook:
         return await self.exchange.fetch_order_book(self.market.symbol, self.args.book_depth)
@@ -210,6 +224,20 @@ class PaperExecutor(ExecutorBase[PaperExecutorArgs]):
             self.log.info("fill", side=order.side.value, price=price, amount=amount, fee=fee,
                           fee_currency=market.quote, order_id=order.id,
                           liquidity=liquidity.value)
+
+    def _open_model(self, order: PaperOrder) -> Order:
+        """The open order as a model: the one made last time while no fill has touched
+        the order since (a fill replaces its filled, cost and fee numbers with new ones,
+        so the very same numbers mean the same model), else a new one."""
+        last = self._open.get(order.id)
+        if (
+            last is not None and last.filled is order.filled and last.cost is order.cost
+            and last.fee is order.fee
+        ):
+            return last.model
+        model = self._model(order, OrderStatus.OPEN)
+        self._open[order.id] = _OpenModel(order.filled, order.cost, order.fee, model)
+        return model
 
     def _model(self, order: PaperOrder, status: OrderStatus) -> Order:
         request = order.request

@@ -7,7 +7,6 @@ Timestamps in and out are timezone-aware UTC datetimes. Errors are the classes o
 from __future__ import annotations
 
 import abc
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,15 +26,21 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _TAIL = re.compile(r"[0-9a-z]+")
 _RUN_DIGITS = 8  # base-36 digits of a run token: a run's start in ms, modulo 36**8 (~33 days)
 _MIN_RUN_DIGITS = 4
+_STEMS_KEPT = 64
+
+
+# Every number under 36**2 spelled without leading zeros, and every pair of digits with
+# them: a sequence number is spelled two digits a step (an order id per order placed).
+_PAIRS = tuple(high + low for high in _BASE36 for low in _BASE36)
+_SHORT = tuple(_BASE36[n] if n < 36 else _PAIRS[n] for n in range(36 * 36))
 
 
 def _base36(number: int) -> str:
-    digits = []
-    while True:
-        number, digit = divmod(number, 36)
-        digits.append(_BASE36[digit])
-        if not number:
-            return "".join(reversed(digits))
+    """``number`` (>= 0) in base 36, lower case, no leading zeros."""
+    if number < 1296:
+        return _SHORT[number]
+    high, low = divmod(number, 1296)
+    return _base36(high) + _PAIRS[low]
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class ClientIdFormat:
     separator: str = "-"
     """Between prefix, run and sequence: one character the venue takes, not in ``[0-9a-z]``."""
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _stems: dict[tuple[str, int, str], str] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+    """``<prefix><sep><run token><sep>`` by (prefix, run, venue): a run issues many ids."""
 
     def __post_init__(self) -> None:
         if len(self.separator) != 1 or _TAIL.fullmatch(self.separator):
@@ -89,7 +97,11 @@ class ClientIdFormat:
     def issue(self, prefix: str, run: int, sequence: int, venue: str = "the venue") -> str:
         """The id of order ``sequence`` of the run started at ``run`` (ms) by ``prefix``;
         ``ValueError`` with the reason when the venue cannot carry it."""
-        stem = _stem(self, prefix, run, venue)
+        stem = self._stems.get((prefix, run, venue))
+        if stem is None:
+            if len(self._stems) >= _STEMS_KEPT:
+                self._stems.clear()
+            stem = self._stems[prefix, run, venue] = _stem(self, prefix, run, venue)
         tail = _base36(sequence)
         if len(stem) + len(tail) <= self.max_length:
             return stem + tail
@@ -114,7 +126,6 @@ class ClientIdFormat:
         return parts[0] if len(parts) == 3 and all(parts[1:]) else None
 
 
-@functools.lru_cache(maxsize=64)
 def _stem(form: ClientIdFormat, prefix: str, run: int, venue: str) -> str:
     """``<prefix><sep><run token><sep>``, the prefix checked once (the token, the sequence
     and the separator are characters every format takes, checked at its creation)."""

@@ -96,3 +96,23 @@ def test_a_separator_that_could_not_delimit_is_refused(separator: str) -> None:
 def test_a_format_without_digits_and_lower_case_letters_is_refused() -> None:
     with pytest.raises(ValueError, match="digits and lower-case letters"):
         ClientIdFormat(characters="A-Z-", separator="-")
+
+
+@given(st.one_of(st.integers(0, 5000), st.integers(0, 36**12),
+                 st.sampled_from([36**k + d for k in range(1, 12) for d in (-1, 0, 1)])))
+def test_an_ids_sequence_is_its_order_number_in_base_36_without_leading_zeros(
+    sequence: int,
+) -> None:
+    issued = ClientIdFormat().issue("mm", RUN, sequence)
+    tail = issued.rsplit("-", 1)[1]
+    assert int(tail, 36) == sequence
+    assert tail == "0" or not tail.startswith("0")
+    assert tail == tail.lower()
+
+
+def test_one_format_issues_the_ids_of_many_runs_and_prefixes_alike() -> None:
+    # Stems are remembered per (prefix, run, venue), a bounded number of them.
+    shared, fresh = ClientIdFormat(), ClientIdFormat
+    for run in range(200):
+        for prefix in ("a", "b"):
+            assert shared.issue(prefix, RUN + run, 7) == fresh().issue(prefix, RUN + run, 7)

@@ -91,6 +91,17 @@ async def test_taker_fills_pay_the_taker_fee_in_quote() -> None:
     assert balances.total("BTC") == D("11")
 
 
+async def test_equal_fees_keep_the_digits_of_their_own_fill() -> None:
+    sim = await venue(**STATIC)
+    first = await sim.create_order(limit("buy", "0.5", "100.10"))
+    second = await sim.create_order(limit("buy", "0.50", "100.10"))
+    # 0.5 * 100.10 * 0.002 and 0.50 * 100.10 * 0.002: equal, written with other digits
+    assert [str(o.fee) for o in (first, second)] == ["0.100100", "0.1001000"]
+    assert [str(o.fees[0].cost) for o in (first, second)] == ["0.100100", "0.1001000"]
+    fills = await sim.fetch_my_trades()
+    assert [str(f.fees[0].cost) for f in fills] == ["0.100100", "0.1001000"]
+
+
 async def test_a_market_sell_walks_the_bids() -> None:
     sim = await venue(**STATIC)
     order = await sim.create_order(market_order("sell", "1.5"))

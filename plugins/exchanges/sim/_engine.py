@@ -32,12 +32,16 @@ from decimal import Decimal
 
 from plugins.exchanges.sim._account import Account
 from plugins.exchanges.sim._book import OwnSide, SimOrder
-from plugins.exchanges.sim._synthetic import PublicTrade, SyntheticMarket, SyntheticParams
-from plugins.exchanges.sim._walk import PricePath, is_multiple
+from plugins.exchanges.sim._synthetic import (
+    MarketSetup,
+    PublicTrade,
+    SyntheticMarket,
+    SyntheticParams,
+)
+from plugins.exchanges.sim._walk import is_multiple
 from schemas import (
     InsufficientFunds,
     Liquidity,
-    Market,
     OrderRejected,
     OrderRequest,
     OrderStatus,
@@ -47,42 +51,30 @@ from schemas import (
     money,
 )
 
-__all__ = ["MarketEngine", "PublicTrade", "SyntheticParams"]
+__all__ = ["MarketEngine", "MarketSetup", "PublicTrade", "SyntheticParams"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _INF = math.inf
+_CACHED = 4096  # amounts remembered before starting again
 
 
 class MarketEngine(SyntheticMarket):
     """The synthetic market and the mandate's orders of one symbol."""
 
-    def __init__(
-        self,
-        *,
-        market: Market,
-        path: PricePath,
-        offset: Decimal,
-        params: SyntheticParams,
-        level_amount: Decimal,
-        trade_amount: Decimal,
-        seed: int,
-        venue: str,
-        account: Account,
-        history: int,
-        queue_ahead: Decimal = _ONE,
-    ) -> None:
-        super().__init__(
-            market=market, path=path, offset=offset, params=params,
-            level_amount=level_amount, trade_amount=trade_amount, seed=seed, venue=venue,
-            history=history,
-        )
+    def __init__(self, setup: MarketSetup, account: Account, queue_ahead: Decimal = _ONE
+                 ) -> None:
+        super().__init__(setup)
+        market = setup.market
         self.account = account
         self.queue_ahead = queue_ahead
         self.bids = OwnSide(bids=True)
         self.asks = OwnSide(bids=False)
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
         self._buy_reserve_factor = money.add(_ONE, fee_worst)
+        self._fee_currency = account.fee_tokens.get(str(market.symbol), (market.quote,))[0]
+        self._amounts: dict[Decimal, bool] = {}
+        """Amount -> within the market's limits and on its step, by value."""
 
     # --- time -------------------------------------------------------------------------------
 
@@ -117,16 +109,14 @@ class MarketEngine(SyntheticMarket):
         (it never accepts less than this does, see the property tests)."""
         market = self.market
         amount = request.amount
-        if (
-            not market.active
-            or amount < market.min_amount
-            or not is_multiple(amount, market.amount_increment)
-            or (market.max_amount is not None and amount > market.max_amount)
-        ):
+        fits = self._amounts.get(amount)
+        if fits is None:
+            fits = self._fits(amount)
+        if not fits or not market.active:
             return False
         price = request.price
         if request.type is OrderType.LIMIT:
-            if price is None or not is_multiple(price, self.tick):
+            if price is None or not self.on_tick(price):
                 return False
         elif price is None:
             price = self.price_of(self.mid)
@@ -134,6 +124,19 @@ class MarketEngine(SyntheticMarket):
             return False  # a market order's reference price: let check_order value it
         minimum = market.min_notional
         return not minimum or money.multiply(amount, price) >= minimum
+
+    def _fits(self, amount: Decimal) -> bool:
+        # Remembered by value: each test compares values only (1.0 fits where 1 does).
+        market = self.market
+        fits = not (
+            amount < market.min_amount
+            or not is_multiple(amount, market.amount_increment)
+            or (market.max_amount is not None and amount > market.max_amount)
+        )
+        if len(self._amounts) >= _CACHED:
+            self._amounts.clear()
+        self._amounts[amount] = fits
+        return fits
 
     def place(self, request: OrderRequest, now: float) -> SimOrder:
         """Accept ``request`` (already checked against the market) at ``now``: take what it
@@ -207,7 +210,7 @@ class MarketEngine(SyntheticMarket):
             time_in_force=tif,
             post_only=request.post_only,
             client_order_id=request.client_order_id,
-            fee_currency=account.fee_tokens.get(str(market.symbol), (market.quote,))[0],
+            fee_currency=self._fee_currency,
             timestamp=now,
         )
         order.reserved = reserve

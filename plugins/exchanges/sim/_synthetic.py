@@ -20,13 +20,14 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from plugins.exchanges.sim._walk import PricePath
 from schemas import Market, Side, money
 from schemas.money import Rounding
 
-__all__ = ["PublicTrade", "SyntheticMarket", "SyntheticParams"]
+__all__ = ["MarketSetup", "PublicTrade", "SyntheticMarket", "SyntheticParams"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -34,6 +35,7 @@ _TWO = Decimal(2)
 _THOUSAND = Decimal(1000)
 _INF = math.inf
 _MINUTES_KEPT = 144_000  # 100 days of per-minute public volume
+_CACHED = 4096  # prices and amounts remembered per market before starting again
 
 PublicTrade = tuple[str, Side, Decimal, Decimal, float]
 """(id, taker side, price, amount, time) of a public trade."""
@@ -52,32 +54,41 @@ class SyntheticParams:
         self.trade_rate = float(trade_rate)
 
 
+@dataclass(frozen=True, slots=True)
+class MarketSetup:
+    """What the synthetic market of one symbol is made of (the venue's args, resolved)."""
+
+    market: Market
+    path: PricePath
+    offset: Decimal
+    """The venue's ``price_offset``: its mid is the path's price times ``1 + offset``."""
+    params: SyntheticParams
+    level_amount: Decimal
+    trade_amount: Decimal
+    seed: int
+    venue: str
+    history: int
+    """Public trades kept."""
+
+
 class SyntheticMarket:
     """The synthetic book, price path and public trades of one symbol."""
 
-    def __init__(
-        self,
-        *,
-        market: Market,
-        path: PricePath,
-        offset: Decimal,
-        params: SyntheticParams,
-        level_amount: Decimal,
-        trade_amount: Decimal,
-        seed: int,
-        venue: str,
-        history: int,
-    ) -> None:
-        self.market = market
+    def __init__(self, setup: MarketSetup) -> None:
+        market = self.market = setup.market
+        path = self.path = setup.path
+        params = self.params = setup.params
         self.symbol = market.symbol
-        self.path = path
         self.tick = market.price_increment
-        self.params = params
-        self.level_amount = level_amount
-        self.trade_amount = trade_amount
-        self.trades: deque[PublicTrade] = deque(maxlen=history)
-        self._factor = money.add(_ONE, offset)
-        self._same_units = offset == 0 and path.increment == self.tick
+        self.level_amount = setup.level_amount
+        self.trade_amount = setup.trade_amount
+        self.trades: deque[PublicTrade] = deque(maxlen=setup.history)
+        self._factor = money.add(_ONE, setup.offset)
+        self._same_units = setup.offset == 0 and path.increment == self.tick
+        self._ticks: dict[Decimal, tuple[int, bool]] = {}
+        """Price -> (whole ticks rounded down, whether it is on the tick), by value."""
+        self._prices: dict[int, Decimal] = {}
+        """Ticks -> price."""
         # The synthetic book at the current step, in ticks.
         self.step = -1
         self.mid = 0
@@ -88,7 +99,7 @@ class SyntheticMarket:
         self.consumed_bids: dict[int, Decimal] = {}
         self.consumed_asks: dict[int, Decimal] = {}
         # Trade arrivals.
-        rng = random.Random(f"fortuna.sim:{seed}:{venue}:{market.symbol}:trades")
+        rng = random.Random(f"fortuna.sim:{setup.seed}:{setup.venue}:{market.symbol}:trades")
         self._random = rng.random
         self._expovariate = rng.expovariate
         self._trade_seq = 0
@@ -106,10 +117,32 @@ class SyntheticMarket:
     # --- prices ---------------------------------------------------------------------------
 
     def price_of(self, ticks: int) -> Decimal:
-        return money.multiply(Decimal(ticks), self.tick)
+        """``ticks`` whole ticks as a price (remembered: the same levels come back)."""
+        price = self._prices.get(ticks)
+        if price is None:
+            if len(self._prices) >= _CACHED:
+                self._prices.clear()
+            price = self._prices[ticks] = money.multiply(Decimal(ticks), self.tick)
+        return price
 
     def ticks_of(self, price: Decimal) -> int:
-        return int(money.divide(price, self.tick, _ONE, Rounding.DOWN))
+        """``price`` in whole ticks, rounded towards zero."""
+        known = self._ticks.get(price)
+        return (known or self._read(price))[0]
+
+    def on_tick(self, price: Decimal) -> bool:
+        """Whether ``price`` is a whole number of ticks, exactly."""
+        known = self._ticks.get(price)
+        return (known or self._read(price))[1]
+
+    def _read(self, price: Decimal) -> tuple[int, bool]:
+        # Remembered by value: both answers depend on the value only (100.10 is 100.1).
+        ticks = int(money.divide(price, self.tick, _ONE, Rounding.DOWN))
+        known = (ticks, self.price_of(ticks) == price)
+        if len(self._ticks) >= _CACHED:
+            self._ticks.clear()
+        self._ticks[price] = known
+        return known
 
     def mid_ticks(self, step: int) -> int:
         """The venue's mid at ``step`` in ticks: the path's price with the offset."""

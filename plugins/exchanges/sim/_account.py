@@ -154,7 +154,7 @@ class Account:
             order.reserved = money.subtract(order.reserved, amount)
             self.ledger.settle(spent=market.base, from_used=amount, refund=_ZERO,
                                received=market.quote, amount=money.subtract(notional, quote_fee))
-        order.executed(amount, notional, fee, fee_currency, t)
+        order.executed(amount, price, notional, fee, fee_currency, t)
         self._fill_seq += 1
         fills = self.fills.get(order.symbol)
         if fills is None:

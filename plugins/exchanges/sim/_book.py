@@ -12,8 +12,8 @@ changes (``filled``, ``remaining``, ``cost``, the fees) as plain values, updated
 :meth:`SimOrder.executed` and :meth:`SimOrder.finished` only, and builds its ``Order`` when
 one is asked for and the last one is stale (each of those two methods drops it). What is
 the same across orders is made once: the fee charges (:func:`fee_charges`, one tuple per
-currency and cost, digits included), the average price of a fill (a pure function of two
-values, remembered) and the timestamps (:func:`plugins.exchanges.sim._records.utc`).
+currency and cost, digits included), the average price of an order filled at one price
+(:func:`_average_at`) and the timestamps (:func:`plugins.exchanges.sim._records.utc`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from schemas import (
 __all__ = ["OwnSide", "SimOrder", "fee_charges"]
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _CACHED = 4096  # entries of a value cache before it starts again
 
 
@@ -63,11 +64,13 @@ def fee_charges(currency: str, cost: Decimal) -> tuple[FeeCharge]:
 
 
 @lru_cache(maxsize=_CACHED)
-def _average(cost: Decimal, filled: Decimal) -> Decimal:
-    """The average price of ``filled`` bought or sold for ``cost``: ``money.ratio``, whose
-    result has no trailing zeros and so depends on the two values only (not on their
-    digits), which makes it safe to remember by value."""
-    return money.ratio(cost, filled)
+def _average_at(price: Decimal) -> Decimal:
+    """The average price of fills all at ``price``: ``money.ratio(cost, filled)`` is then
+    ``price`` exactly, and ratio's result (rounded to its digits, trailing zeros dropped)
+    depends on the value alone, so it is ``money.ratio(price, 1)``, remembered. The venue's
+    prices are its own remembered objects (a level's price), whose hash is kept, so a
+    lookup costs far less than the division."""
+    return money.ratio(price, _ONE)
 
 
 class SimOrder:
@@ -84,6 +87,7 @@ class SimOrder:
         "filled",
         "id",
         "is_buy",
+        "one_price",
         "other_fees",
         "post_only",
         "price",
@@ -135,6 +139,8 @@ class SimOrder:
         self.remaining = money.subtract(amount, _ZERO)
         """``amount - filled``, kept as fills come (the same digits as the subtraction)."""
         self.cost = _ZERO
+        self.one_price: Decimal | None = None
+        """The price of every fill so far, while they were all at one price."""
         self.fee_currency = fee_currency
         self.fee = _ZERO
         """Fees charged so far in ``fee_currency``, the first of the order's fees."""
@@ -150,10 +156,14 @@ class SimOrder:
         sell, 0 for an order that reserves nothing (a market buy, paid as it fills)."""
         self._snapshot: Order | None = None
 
-    def executed(self, amount: Decimal, notional: Decimal, fee: Decimal, fee_currency: str,
-                 t: float) -> None:
-        """Record a fill of ``amount`` worth ``notional``, charged ``fee`` in
+    def executed(self, amount: Decimal, price: Decimal, notional: Decimal, fee: Decimal,
+                 fee_currency: str, t: float) -> None:
+        """Record a fill of ``amount`` at ``price`` (worth ``notional``), charged ``fee`` in
         ``fee_currency``, at ``t``."""
+        if not self.filled:
+            self.one_price = price
+        elif self.one_price is not None and self.one_price != price:
+            self.one_price = None
         self.filled = money.add(self.filled, amount)
         self.remaining = money.subtract(self.remaining, amount)
         self.cost = money.add(self.cost, notional)
@@ -185,6 +195,13 @@ class SimOrder:
         filled = self.filled
         created = self.created
         updated = self.updated
+        one_price = self.one_price
+        if not filled:
+            average = None
+        elif one_price is not None:
+            average = _average_at(one_price)
+        else:
+            average = money.ratio(self.cost, filled)
         fees: tuple[FeeCharge, ...] = fee_charges(self.fee_currency, self.fee)
         if self.other_fees is not None:
             for currency, cost in self.other_fees.items():
@@ -200,7 +217,7 @@ class SimOrder:
             amount=self.amount,
             filled=filled,
             remaining=self.remaining,
-            average=_average(self.cost, filled) if filled else None,
+            average=average,
             status=self.status,
             time_in_force=self.time_in_force,
             post_only=self.post_only,

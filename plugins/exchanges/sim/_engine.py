@@ -56,7 +56,6 @@ __all__ = ["MarketEngine", "MarketSetup", "PublicTrade", "SyntheticParams"]
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _INF = math.inf
-_CACHED = 4096  # amounts remembered before starting again
 
 
 class MarketEngine(SyntheticMarket):
@@ -73,8 +72,6 @@ class MarketEngine(SyntheticMarket):
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
         self._buy_reserve_factor = money.add(_ONE, fee_worst)
         self._fee_currency = account.fee_tokens.get(str(market.symbol), (market.quote,))[0]
-        self._amounts: dict[Decimal, bool] = {}
-        """Amount -> within the market's limits and on its step, by value."""
 
     # --- time -------------------------------------------------------------------------------
 
@@ -109,10 +106,12 @@ class MarketEngine(SyntheticMarket):
         (it never accepts less than this does, see the property tests)."""
         market = self.market
         amount = request.amount
-        fits = self._amounts.get(amount)
-        if fits is None:
-            fits = self._fits(amount)
-        if not fits or not market.active:
+        if (
+            not market.active
+            or amount < market.min_amount
+            or not is_multiple(amount, market.amount_increment)
+            or (market.max_amount is not None and amount > market.max_amount)
+        ):
             return False
         price = request.price
         if request.type is OrderType.LIMIT:
@@ -124,19 +123,6 @@ class MarketEngine(SyntheticMarket):
             return False  # a market order's reference price: let check_order value it
         minimum = market.min_notional
         return not minimum or money.multiply(amount, price) >= minimum
-
-    def _fits(self, amount: Decimal) -> bool:
-        # Remembered by value: each test compares values only (1.0 fits where 1 does).
-        market = self.market
-        fits = not (
-            amount < market.min_amount
-            or not is_multiple(amount, market.amount_increment)
-            or (market.max_amount is not None and amount > market.max_amount)
-        )
-        if len(self._amounts) >= _CACHED:
-            self._amounts.clear()
-        self._amounts[amount] = fits
-        return fits
 
     def place(self, request: OrderRequest, now: float) -> SimOrder:
         """Accept ``request`` (already checked against the market) at ``now``: take what it

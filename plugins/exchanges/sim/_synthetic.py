@@ -32,13 +32,14 @@ __all__ = ["MarketSetup", "PublicTrade", "SyntheticMarket", "SyntheticParams"]
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _TWO = Decimal(2)
-_THOUSAND = Decimal(1000)
+_THOUSANDTH = Decimal("0.001")
 _INF = math.inf
 _MINUTES_KEPT = 144_000  # 100 days of per-minute public volume
-_CACHED = 4096  # prices and amounts remembered per market before starting again
+_CACHED = 4096  # prices remembered per market (in ticks and from ticks) before starting again
 
-PublicTrade = tuple[str, Side, Decimal, Decimal, float]
-"""(id, taker side, price, amount, time) of a public trade."""
+PublicTrade = tuple[int, Side, Decimal, Decimal, float]
+"""(sequence number, taker side, price, amount, time) of a public trade; its id is
+``f"{symbol}-{sequence number}"``, written when the trade is reported (most never are)."""
 
 
 class SyntheticParams:
@@ -85,10 +86,10 @@ class SyntheticMarket:
         self.trades: deque[PublicTrade] = deque(maxlen=setup.history)
         self._factor = money.add(_ONE, setup.offset)
         self._same_units = setup.offset == 0 and path.increment == self.tick
-        self._ticks: dict[Decimal, tuple[int, bool]] = {}
-        """Price -> (whole ticks rounded down, whether it is on the tick), by value."""
         self._prices: dict[int, Decimal] = {}
-        """Ticks -> price."""
+        """Ticks -> price, remembered (an int is hashed for nothing; a Decimal is not)."""
+        self._ticks: dict[Decimal, tuple[int, bool]] = {}
+        """Price -> (whole ticks rounded towards zero, whether it is on the tick)."""
         # The synthetic book at the current step, in ticks.
         self.step = -1
         self.mid = 0
@@ -127,22 +128,23 @@ class SyntheticMarket:
 
     def ticks_of(self, price: Decimal) -> int:
         """``price`` in whole ticks, rounded towards zero."""
-        known = self._ticks.get(price)
-        return (known or self._read(price))[0]
+        return (self._ticks.get(price) or self._read(price))[0]
 
     def on_tick(self, price: Decimal) -> bool:
         """Whether ``price`` is a whole number of ticks, exactly."""
-        known = self._ticks.get(price)
-        return (known or self._read(price))[1]
+        return (self._ticks.get(price) or self._read(price))[1]
 
     def _read(self, price: Decimal) -> tuple[int, bool]:
-        # Remembered by value: both answers depend on the value only (100.10 is 100.1).
-        ticks = int(money.divide(price, self.tick, _ONE, Rounding.DOWN))
-        known = (ticks, self.price_of(ticks) == price)
+        # One rounding answers both questions (the quotient of a multiple of the tick by
+        # the tick is exact). Remembered by value, as both answers depend on the value only
+        # (100.10 is 100.1): the same prices are quoted again and again.
+        tick = self.tick
+        down = money.round_to(price, tick, Rounding.DOWN)
+        read = (int(money.divide_exact(down, tick)), down == price)
         if len(self._ticks) >= _CACHED:
             self._ticks.clear()
-        self._ticks[price] = known
-        return known
+        self._ticks[price] = read
+        return read
 
     def mid_ticks(self, step: int) -> int:
         """The venue's mid at ``step`` in ticks: the path's price with the offset."""
@@ -270,11 +272,12 @@ class SyntheticMarket:
 
     def _trade_size(self) -> Decimal:
         # Exponential around the mean, in thousandths, rounded down to the step (one step at
-        # least): exact from here on.
+        # least): exact from here on. A thousandth is a shift of the digits, so the value is
+        # an exact product and one rounding to the step (the same as dividing by 1000 there).
         thousandths = int(self._expovariate(1.0) * 1000) + 1
         step = self.market.amount_increment
-        size = money.divide(money.multiply(self.trade_amount, Decimal(thousandths)),
-                            _THOUSAND, step, Rounding.FLOOR)
+        share = money.multiply(Decimal(thousandths), _THOUSANDTH)
+        size = money.round_to(money.multiply(self.trade_amount, share), step, Rounding.FLOOR)
         return size if size > 0 else step
 
     def _public_trade(self, taker: Side, ticks: int, amount: Decimal, t: float,
@@ -287,7 +290,7 @@ class SyntheticMarket:
         bucket = self._open_bucket
         bucket[0] = money.add(bucket[0], amount)
         bucket[1] = money.add(bucket[1], money.multiply(amount, price))
-        self.trades.append((f"{self.symbol}-{self._trade_seq}", taker, price, amount, t))
+        self.trades.append((self._trade_seq, taker, price, amount, t))
 
     def _roll(self, minute: int) -> None:
         """Close the open minute of public volume into the day's totals; open ``minute``."""

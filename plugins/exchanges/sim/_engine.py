@@ -72,6 +72,12 @@ class MarketEngine(SyntheticMarket):
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
         self._buy_reserve_factor = money.add(_ONE, fee_worst)
         self._fee_currency = account.fee_tokens.get(str(market.symbol), (market.quote,))[0]
+        # The market's rules as plain attributes (read on every order; the model is frozen).
+        self._active = market.active
+        self._min_amount = market.min_amount
+        self._max_amount = market.max_amount
+        self._step = market.amount_increment
+        self._min_notional = market.min_notional
 
     # --- time -------------------------------------------------------------------------------
 
@@ -104,13 +110,13 @@ class MarketEngine(SyntheticMarket):
         the step, within the amount limits, over the minimum notional. A quick exact test
         for the common case; when it says no, ``Market.check_order`` decides and explains
         (it never accepts less than this does, see the property tests)."""
-        market = self.market
         amount = request.amount
+        most = self._max_amount
         if (
-            not market.active
-            or amount < market.min_amount
-            or not is_multiple(amount, market.amount_increment)
-            or (market.max_amount is not None and amount > market.max_amount)
+            amount < self._min_amount
+            or (most is not None and amount > most)
+            or not self._active
+            or not is_multiple(amount, self._step)
         ):
             return False
         price = request.price
@@ -121,7 +127,7 @@ class MarketEngine(SyntheticMarket):
             price = self.price_of(self.mid)
         else:
             return False  # a market order's reference price: let check_order value it
-        minimum = market.min_notional
+        minimum = self._min_notional
         return not minimum or money.multiply(amount, price) >= minimum
 
     def place(self, request: OrderRequest, now: float) -> SimOrder:
@@ -135,12 +141,9 @@ class MarketEngine(SyntheticMarket):
         amount = request.amount
         tif = request.time_in_force
         limit = self.ticks_of(request.price) if is_limit and request.price is not None else None
-        takes = self._take_synthetic(side, limit, amount)
-        reached = _ZERO
-        for _, _, take in takes:
-            reached = money.add(reached, take)
+        takes, unreached = self._take_synthetic(side, limit, amount)
         # The worst price this order would reach: where it stops, or its limit when it rests.
-        if reached == amount and takes:
+        if not unreached and takes:
             worst: int | None = takes[-1][1]
         else:
             worst = limit
@@ -203,7 +206,7 @@ class MarketEngine(SyntheticMarket):
         order.reserve_currency = currency
         order.reserve_rate = rate
         account.open_order(order)
-        if tif is TimeInForce.FOK and reached < amount:
+        if tif is TimeInForce.FOK and unreached:
             account.finish(order, OrderStatus.EXPIRED, now)
             return order
         consumed = self.consumed_asks if is_buy else self.consumed_bids
@@ -245,7 +248,7 @@ class MarketEngine(SyntheticMarket):
                 return
             price = self.price_of(ticks)
             for order in orders:
-                takes = self._take_synthetic(synthetic_side, ticks, order.remaining)
+                takes, _ = self._take_synthetic(synthetic_side, ticks, order.remaining)
                 if not takes:
                     return
                 for index, _, take in takes:

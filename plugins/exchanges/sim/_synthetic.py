@@ -242,9 +242,10 @@ class SyntheticMarket:
                 yield first + i * spacing, money.subtract(amount, used)
 
     def _take_synthetic(self, side: Side, limit: int | None, amount: Decimal
-                        ) -> list[tuple[int, int, Decimal]]:
+                        ) -> tuple[list[tuple[int, int, Decimal]], Decimal]:
         """(level index, ticks, amount) a taker of ``side`` would get from the synthetic
-        book, up to ``limit`` ticks (None: no limit), without consuming it."""
+        book, up to ``limit`` ticks (None: no limit), without consuming it; and what of
+        ``amount`` it would not get."""
         taken: list[tuple[int, int, Decimal]] = []
         left = amount
         level_amount = self.level_amount
@@ -262,7 +263,7 @@ class SyntheticMarket:
             left = money.subtract(left, take)
             if not left:
                 break
-        return taken
+        return taken, left
 
     def _consume(self, side: Side, index: int, amount: Decimal) -> None:
         consumed = self.consumed_asks if side is Side.BUY else self.consumed_bids

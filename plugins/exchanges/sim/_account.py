@@ -120,12 +120,13 @@ class Account:
         market: Market,
         amount: Decimal,
         price: Decimal,
+        notional: Decimal,
         liquidity: Liquidity,
         t: float,
     ) -> bool:
-        """Execute ``amount`` of ``order`` at ``price``; True when it is now fully filled
-        (and final). The caller takes a filled order off the book."""
-        notional = money.multiply(amount, price)
+        """Execute ``amount`` of ``order`` at ``price`` (``notional``: their product); True
+        when it is now fully filled (and final). The caller takes a filled order off the
+        book."""
         fee = money.multiply(
             notional, market.maker_fee if liquidity is Liquidity.MAKER else market.taker_fee
         )

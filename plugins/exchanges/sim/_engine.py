@@ -212,9 +212,7 @@ class MarketEngine(SyntheticMarket):
         consumed = self.consumed_asks if is_buy else self.consumed_bids
         for index, ticks, take in takes:
             consumed[index] = money.add(consumed.get(index, _ZERO), take)
-            price = self.price_of(ticks)
-            self._public_trade(side, ticks, take, now, price)
-            if account.fill(order, market, take, price, Liquidity.TAKER, now):
+            if self._execute(order, side, ticks, take, Liquidity.TAKER, now):
                 return order
         if is_limit and tif in (TimeInForce.GTC, TimeInForce.PO):
             (self.bids if is_buy else self.asks).add(order)
@@ -226,6 +224,15 @@ class MarketEngine(SyntheticMarket):
         """Take a resting order off the book and make it final (``canceled``)."""
         (self.bids if order.is_buy else self.asks).remove(order)
         self.account.finish(order, OrderStatus.CANCELED, now)
+
+    def _execute(self, order: SimOrder, taker: Side, ticks: int, amount: Decimal,
+                 liquidity: Liquidity, t: float) -> bool:
+        """A fill of ``amount`` of ``order`` at ``ticks`` and the public trade it prints (the
+        trade's value and the fill's notional are one product); True when the order is done."""
+        price = self.price_of(ticks)
+        notional = money.multiply(amount, price)
+        self._public_trade(taker, ticks, amount, t, price, notional)
+        return self.account.fill(order, self.market, amount, price, notional, liquidity, t)
 
     # --- the market moving through resting orders --------------------------------------------
 
@@ -242,20 +249,17 @@ class MarketEngine(SyntheticMarket):
         """Our orders on ``own`` fill as maker at their prices against the synthetic side a
         ``taker`` would take (our bids meet synthetic asks: the taker there is a seller)."""
         synthetic_side = taker.opposite  # the side whose synthetic levels we consume
-        market = self.market
         for ticks, orders in own.in_priority():
             if (ticks < self.ask0) if own.bids else (ticks > self.bid0):
                 return
-            price = self.price_of(ticks)
             for order in orders:
                 takes, _ = self._take_synthetic(synthetic_side, ticks, order.remaining)
                 if not takes:
                     return
                 for index, _, take in takes:
                     self._consume(synthetic_side, index, take)
-                    if self.account.fill(order, market, take, price, Liquidity.MAKER, t):
+                    if self._execute(order, taker, ticks, take, Liquidity.MAKER, t):
                         own.remove(order)
-                    self._public_trade(taker, ticks, take, t)
 
     # --- public trades ------------------------------------------------------------------------
 
@@ -272,7 +276,6 @@ class MarketEngine(SyntheticMarket):
                 self._public_trade(taker, level[0], size, t)
             return
         is_buy = taker is Side.BUY
-        market = self.market
         left = size
         queue_ahead = self.queue_ahead
         for ticks, orders in own.in_priority():
@@ -295,12 +298,10 @@ class MarketEngine(SyntheticMarket):
                 if not left:
                     return
                 level = next(synthetic, None)
-            price = self.price_of(ticks)
             for order in orders:
                 take = min(left, order.remaining)
-                if self.account.fill(order, market, take, price, Liquidity.MAKER, t):
+                if self._execute(order, taker, ticks, take, Liquidity.MAKER, t):
                     own.remove(order)
-                self._public_trade(taker, ticks, take, t)
                 left = money.subtract(left, take)
                 if not left:
                     return

@@ -282,7 +282,8 @@ class SyntheticMarket:
         return size if size > 0 else step
 
     def _public_trade(self, taker: Side, ticks: int, amount: Decimal, t: float,
-                      price: Decimal | None = None) -> None:
+                      price: Decimal | None = None, value: Decimal | None = None) -> None:
+        """Print a trade of ``amount`` at ``ticks`` (``price``, worth ``value``, when known)."""
         self._trade_seq += 1
         if price is None:
             price = self.price_of(ticks)
@@ -290,7 +291,9 @@ class SyntheticMarket:
             self._roll(int(t // 60))
         bucket = self._open_bucket
         bucket[0] = money.add(bucket[0], amount)
-        bucket[1] = money.add(bucket[1], money.multiply(amount, price))
+        if value is None:
+            value = money.multiply(amount, price)
+        bucket[1] = money.add(bucket[1], value)
         self.trades.append((self._trade_seq, taker, price, amount, t))
 
     def _roll(self, minute: int) -> None:

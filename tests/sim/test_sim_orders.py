@@ -73,6 +73,14 @@ async def test_a_marketable_buy_takes_the_book_level_by_level_as_taker() -> None
     assert order.average == (D("100.10") + D("100.20") + D("50.15")) / D("2.5")
 
 
+async def test_an_order_filled_at_one_price_reports_that_price_as_its_average() -> None:
+    sim = await venue(**STATIC)
+    first = await sim.create_order(limit("buy", "0.4", "100.10"))
+    second = await sim.create_order(limit("buy", "0.6", "100.10"))
+    # the average is a ratio: the fill price without its trailing zero, for any amount
+    assert [str(o.average) for o in (first, second)] == ["100.1", "100.1"]
+
+
 async def test_a_buy_never_fills_above_its_limit_and_rests_the_rest() -> None:
     sim = await venue(**STATIC)
     order = await sim.create_order(limit("buy", "3", "100.20"))
@@ -89,6 +97,17 @@ async def test_taker_fills_pay_the_taker_fee_in_quote() -> None:
     balances = await sim.fetch_balances()
     assert balances.total("USDT") == D("10000") - D("100.10") - D("0.2002")
     assert balances.total("BTC") == D("11")
+
+
+async def test_equal_fees_keep_the_digits_of_their_own_fill() -> None:
+    sim = await venue(**STATIC)
+    first = await sim.create_order(limit("buy", "0.5", "100.10"))
+    second = await sim.create_order(limit("buy", "0.50", "100.10"))
+    # 0.5 * 100.10 * 0.002 and 0.50 * 100.10 * 0.002: equal, written with other digits
+    assert [str(o.fee) for o in (first, second)] == ["0.100100", "0.1001000"]
+    assert [str(o.fees[0].cost) for o in (first, second)] == ["0.100100", "0.1001000"]
+    fills = await sim.fetch_my_trades()
+    assert [str(f.fees[0].cost) for f in fills] == ["0.100100", "0.1001000"]
 
 
 async def test_a_market_sell_walks_the_bids() -> None:

@@ -15,12 +15,12 @@ beyond the fill's actual cost (price improvement, a cheaper fee) returns to ``fr
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from plugins.exchanges.sim._book import SimOrder
+from plugins.exchanges.sim._book import SimOrder, fee_charges
 from plugins.exchanges.sim._ledger import Ledger
-from schemas import FeeCharge, Fill, Liquidity, Market, OrderStatus, money, trusted
+from plugins.exchanges.sim._records import utc
+from schemas import Fill, Liquidity, Market, OrderStatus, money, trusted
 from schemas.money import Rounding
 
 __all__ = ["Account", "FillRecord"]
@@ -62,9 +62,9 @@ class FillRecord:
                 amount=self.amount,
                 fee=self.fee,
                 fee_currency=self.fee_currency,
-                fees=(trusted(FeeCharge, currency=self.fee_currency, cost=self.fee),),
+                fees=fee_charges(self.fee_currency, self.fee),
                 liquidity=self.liquidity,
-                timestamp=datetime.fromtimestamp(self.t, UTC),
+                timestamp=utc(self.t),
             )
         return model
 
@@ -120,12 +120,13 @@ class Account:
         market: Market,
         amount: Decimal,
         price: Decimal,
+        notional: Decimal,
         liquidity: Liquidity,
         t: float,
     ) -> bool:
-        """Execute ``amount`` of ``order`` at ``price``; True when it is now fully filled
-        (and final). The caller takes a filled order off the book."""
-        notional = money.multiply(amount, price)
+        """Execute ``amount`` of ``order`` at ``price`` (``notional``: their product); True
+        when it is now fully filled (and final). The caller takes a filled order off the
+        book."""
         fee = money.multiply(
             notional, market.maker_fee if liquidity is Liquidity.MAKER else market.taker_fee
         )
@@ -154,11 +155,7 @@ class Account:
             order.reserved = money.subtract(order.reserved, amount)
             self.ledger.settle(spent=market.base, from_used=amount, refund=_ZERO,
                                received=market.quote, amount=money.subtract(notional, quote_fee))
-        order.filled = money.add(order.filled, amount)
-        order.cost = money.add(order.cost, notional)
-        fees = order.fees
-        fees[fee_currency] = money.add(fees.get(fee_currency, _ZERO), fee)
-        order.updated = t
+        order.executed(amount, price, notional, fee, fee_currency, t)
         self._fill_seq += 1
         fills = self.fills.get(order.symbol)
         if fills is None:
@@ -175,8 +172,7 @@ class Account:
         if order.reserved:
             self.ledger.release(order.reserve_currency, order.reserved)
             order.reserved = _ZERO
-        order.status = status
-        order.updated = t
+        order.finished(status, t)
         self.open.pop(order.id, None)
         if order.client_order_id is not None and (
             self.client_ids.get(order.client_order_id) == order.id

@@ -4,15 +4,26 @@ A side keeps its price levels (whole ticks) in a sorted list and, per level, its
 arrival order (a dict keeps insertion order), so insert and cancel are ``O(log n)`` in the
 number of levels plus ``O(1)`` within a level, and the best level is at one end of the list.
 That is price-time priority: better price first, then earlier order.
+
+Why an order's record is a plain slotted class and its ``Order`` is made at the edge: a
+contract model costs a few microseconds to build (and three objects for the garbage
+collector to follow), more than the rest of placing an order. So the record keeps what
+changes (``filled``, ``remaining``, ``cost``, the fees) as plain values, updated by
+:meth:`SimOrder.executed` and :meth:`SimOrder.finished` only, and builds its ``Order`` when
+one is asked for and the last one is stale (each of those two methods drops it). What is
+the same across orders is made once: the fee charges (:func:`fee_charges`, one tuple per
+currency and cost, digits included), the average price of an order filled at one price
+(:func:`_average_at`) and the timestamps (:func:`plugins.exchanges.sim._records.utc`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from plugins.exchanges.sim._records import utc
 from schemas import (
     FeeCharge,
     Order,
@@ -25,9 +36,41 @@ from schemas import (
     trusted,
 )
 
-__all__ = ["OwnSide", "SimOrder"]
+__all__ = ["OwnSide", "SimOrder", "fee_charges"]
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
+_CACHED = 4096  # entries of a value cache before it starts again
+
+
+_CHARGES: dict[tuple[str, Decimal], tuple[FeeCharge]] = {}
+
+
+def fee_charges(currency: str, cost: Decimal) -> tuple[FeeCharge]:
+    """``(FeeCharge(currency, cost),)``, one shared tuple per currency and cost (most fees
+    repeat: a zero fee on every new order, the same rate on the same notional). A hit must
+    have the very digits of ``cost`` (``0.60`` is not ``0.6``: equal, but reported
+    differently), so a cached charge of another exponent or sign is replaced."""
+    key = (currency, cost)
+    charges = _CHARGES.get(key)
+    if charges is not None:
+        known = charges[0].cost
+        if known.same_quantum(cost) and known.is_signed() == cost.is_signed():
+            return charges
+    elif len(_CHARGES) >= _CACHED:
+        _CHARGES.clear()
+    charges = _CHARGES[key] = (trusted(FeeCharge, currency=currency, cost=cost),)
+    return charges
+
+
+@lru_cache(maxsize=_CACHED)
+def _average_at(price: Decimal) -> Decimal:
+    """The average price of fills all at ``price``: ``money.ratio(cost, filled)`` is then
+    ``price`` exactly, and ratio's result (rounded to its digits, trailing zeros dropped)
+    depends on the value alone, so it is ``money.ratio(price, 1)``, remembered. The venue's
+    prices are its own remembered objects (a level's price), whose hash is kept, so a
+    lookup costs far less than the division."""
+    return money.ratio(price, _ONE)
 
 
 class SimOrder:
@@ -35,16 +78,20 @@ class SimOrder:
 
     __slots__ = (
         "_snapshot",
-        "_snapshot_key",
         "amount",
         "client_order_id",
         "cost",
-        "fees",
+        "created",
+        "fee",
+        "fee_currency",
         "filled",
         "id",
         "is_buy",
+        "one_price",
+        "other_fees",
         "post_only",
         "price",
+        "remaining",
         "reserve_currency",
         "reserve_rate",
         "reserved",
@@ -86,12 +133,20 @@ class SimOrder:
         self.post_only = post_only
         self.client_order_id = client_order_id
         self.timestamp = timestamp
+        self.created = utc(timestamp)
         self.updated: float | None = None
         self.filled = _ZERO
+        self.remaining = money.subtract(amount, _ZERO)
+        """``amount - filled``, kept as fills come (the same digits as the subtraction)."""
         self.cost = _ZERO
-        self.fees: dict[str, Decimal] = {fee_currency: _ZERO}
-        """Fees charged so far by currency: ``fee_currency`` first, the quote currency
-        added when a fee in a venue token could not be paid in it."""
+        self.one_price: Decimal | None = None
+        """The price of every fill so far, while they were all at one price."""
+        self.fee_currency = fee_currency
+        self.fee = _ZERO
+        """Fees charged so far in ``fee_currency``, the first of the order's fees."""
+        self.other_fees: dict[str, Decimal] | None = None
+        """Fees in other currencies, first charged first: the quote currency, when a fee
+        in a venue token could not be paid in it."""
         self.status = OrderStatus.OPEN
         self.reserved = _ZERO
         """What the order still holds in ``used``, in ``reserve_currency``."""
@@ -100,29 +155,57 @@ class SimOrder:
         """Reserved per unit of base: the limit price with the worst fee for a buy, 1 for a
         sell, 0 for an order that reserves nothing (a market buy, paid as it fills)."""
         self._snapshot: Order | None = None
-        self._snapshot_key: tuple[Decimal, OrderStatus, float | None] | None = None
 
-    @property
-    def remaining(self) -> Decimal:
-        return money.subtract(self.amount, self.filled)
+    def executed(self, amount: Decimal, price: Decimal, notional: Decimal, fee: Decimal,
+                 fee_currency: str, t: float) -> None:
+        """Record a fill of ``amount`` at ``price`` (worth ``notional``), charged ``fee`` in
+        ``fee_currency``, at ``t``."""
+        if not self.filled:
+            self.one_price = price
+        elif self.one_price is not None and self.one_price != price:
+            self.one_price = None
+        self.filled = money.add(self.filled, amount)
+        self.remaining = money.subtract(self.remaining, amount)
+        self.cost = money.add(self.cost, notional)
+        if fee_currency == self.fee_currency:
+            self.fee = money.add(self.fee, fee)
+        else:
+            others = self.other_fees
+            if others is None:
+                others = self.other_fees = {}
+            others[fee_currency] = money.add(others.get(fee_currency, _ZERO), fee)
+        self.updated = t
+        self._snapshot = None
 
+    def finished(self, status: OrderStatus, t: float) -> None:
+        """Record that the order became final with ``status`` at ``t``."""
+        self.status = status
+        self.updated = t
+        self._snapshot = None
 
     def snapshot(self) -> Order:
-        """The order as the venue reports it. Made again only when it changed since the
-        last one: a fill moves ``filled`` (and the fees with it), a cancel or the last fill
-        the ``status``, and both stamp ``updated``, so the three together key it (an
-        unchanged resting order is read every tick, and building the model costs more
-        than the rest of the read)."""
-        key = (self.filled, self.status, self.updated)
-        if key == self._snapshot_key and self._snapshot is not None:
-            return self._snapshot
-        self._snapshot, self._snapshot_key = self._made(), key
-        return self._snapshot
+        """The order as the venue reports it, made again only when it changed since the
+        last one (an unchanged resting order is read every tick)."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            snapshot = self._snapshot = self._made()
+        return snapshot
 
     def _made(self) -> Order:
         filled = self.filled
-        created = datetime.fromtimestamp(self.timestamp, UTC)
+        created = self.created
         updated = self.updated
+        one_price = self.one_price
+        if not filled:
+            average = None
+        elif one_price is not None:
+            average = _average_at(one_price)
+        else:
+            average = money.ratio(self.cost, filled)
+        fees: tuple[FeeCharge, ...] = fee_charges(self.fee_currency, self.fee)
+        if self.other_fees is not None:
+            for currency, cost in self.other_fees.items():
+                fees += fee_charges(currency, cost)
         return trusted(
             Order,
             id=self.id,
@@ -133,22 +216,19 @@ class SimOrder:
             price=self.price,
             amount=self.amount,
             filled=filled,
-            remaining=money.subtract(self.amount, filled),
-            average=money.ratio(self.cost, filled) if filled else None,
+            remaining=self.remaining,
+            average=average,
             status=self.status,
             time_in_force=self.time_in_force,
             post_only=self.post_only,
-            fee=next(iter(self.fees.values())),
-            fee_currency=next(iter(self.fees)),
-            fees=tuple(
-                trusted(FeeCharge, currency=currency, cost=cost)
-                for currency, cost in self.fees.items()
-            ),
+            fee=self.fee,
+            fee_currency=self.fee_currency,
+            fees=fees,
             timestamp=created,
             updated=(
                 None if updated is None
                 else created if updated == self.timestamp
-                else datetime.fromtimestamp(updated, UTC)
+                else utc(updated)
             ),
         )
 

@@ -21,7 +21,7 @@ from plugins.exchanges.sim._engine import MarketEngine
 from plugins.exchanges.sim._faults import TIMEOUT, Faults
 from plugins.exchanges.sim._ledger import Ledger
 from plugins.exchanges.sim._replay_engine import ReplayEngine
-from plugins.exchanges.sim._synthetic import SyntheticParams
+from plugins.exchanges.sim._synthetic import MarketSetup, SyntheticParams
 from plugins.exchanges.sim._walk import PricePath
 from plugins.exchanges.sim.recording import RecordedTrade
 from schemas import (
@@ -98,11 +98,13 @@ class SimVenueCore(Component[SimArgs], Exchange):
             path = self._path(series, spec.price, spec.price_increment, own_paths, now)
             trade_amount = spec.trade_amount or money.divide_exact(spec.level_amount, _TWO)
             tape = _tape(args.prices, series)
-            engines[str(spec.symbol)] = (MarketEngine if tape is None else ReplayEngine)(
+            setup = MarketSetup(
                 market=markets[str(spec.symbol)], path=path, offset=args.price_offset,
                 params=params, level_amount=spec.level_amount, trade_amount=trade_amount,
-                seed=args.seed, venue=args.venue, account=account, history=args.history,
-                queue_ahead=args.queue_ahead,
+                seed=args.seed, venue=args.venue, history=args.history,
+            )
+            engines[str(spec.symbol)] = (MarketEngine if tape is None else ReplayEngine)(
+                setup, account, args.queue_ahead
             )
             if tape is not None:  # recorded trades instead of random arrivals
                 engine = engines[str(spec.symbol)]

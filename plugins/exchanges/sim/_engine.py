@@ -32,12 +32,16 @@ from decimal import Decimal
 
 from plugins.exchanges.sim._account import Account
 from plugins.exchanges.sim._book import OwnSide, SimOrder
-from plugins.exchanges.sim._synthetic import PublicTrade, SyntheticMarket, SyntheticParams
-from plugins.exchanges.sim._walk import PricePath, is_multiple
+from plugins.exchanges.sim._synthetic import (
+    MarketSetup,
+    PublicTrade,
+    SyntheticMarket,
+    SyntheticParams,
+)
+from plugins.exchanges.sim._walk import is_multiple
 from schemas import (
     InsufficientFunds,
     Liquidity,
-    Market,
     OrderRejected,
     OrderRequest,
     OrderStatus,
@@ -47,7 +51,7 @@ from schemas import (
     money,
 )
 
-__all__ = ["MarketEngine", "PublicTrade", "SyntheticParams"]
+__all__ = ["MarketEngine", "MarketSetup", "PublicTrade", "SyntheticParams"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -57,32 +61,23 @@ _INF = math.inf
 class MarketEngine(SyntheticMarket):
     """The synthetic market and the mandate's orders of one symbol."""
 
-    def __init__(
-        self,
-        *,
-        market: Market,
-        path: PricePath,
-        offset: Decimal,
-        params: SyntheticParams,
-        level_amount: Decimal,
-        trade_amount: Decimal,
-        seed: int,
-        venue: str,
-        account: Account,
-        history: int,
-        queue_ahead: Decimal = _ONE,
-    ) -> None:
-        super().__init__(
-            market=market, path=path, offset=offset, params=params,
-            level_amount=level_amount, trade_amount=trade_amount, seed=seed, venue=venue,
-            history=history,
-        )
+    def __init__(self, setup: MarketSetup, account: Account, queue_ahead: Decimal = _ONE
+                 ) -> None:
+        super().__init__(setup)
+        market = setup.market
         self.account = account
         self.queue_ahead = queue_ahead
         self.bids = OwnSide(bids=True)
         self.asks = OwnSide(bids=False)
         fee_worst = max(market.maker_fee, market.taker_fee, _ZERO)
         self._buy_reserve_factor = money.add(_ONE, fee_worst)
+        self._fee_currency = account.fee_tokens.get(str(market.symbol), (market.quote,))[0]
+        # The market's rules as plain attributes (read on every order; the model is frozen).
+        self._active = market.active
+        self._min_amount = market.min_amount
+        self._max_amount = market.max_amount
+        self._step = market.amount_increment
+        self._min_notional = market.min_notional
 
     # --- time -------------------------------------------------------------------------------
 
@@ -115,24 +110,24 @@ class MarketEngine(SyntheticMarket):
         the step, within the amount limits, over the minimum notional. A quick exact test
         for the common case; when it says no, ``Market.check_order`` decides and explains
         (it never accepts less than this does, see the property tests)."""
-        market = self.market
         amount = request.amount
+        most = self._max_amount
         if (
-            not market.active
-            or amount < market.min_amount
-            or not is_multiple(amount, market.amount_increment)
-            or (market.max_amount is not None and amount > market.max_amount)
+            amount < self._min_amount
+            or (most is not None and amount > most)
+            or not self._active
+            or not is_multiple(amount, self._step)
         ):
             return False
         price = request.price
         if request.type is OrderType.LIMIT:
-            if price is None or not is_multiple(price, self.tick):
+            if price is None or not self.on_tick(price):
                 return False
         elif price is None:
             price = self.price_of(self.mid)
         else:
             return False  # a market order's reference price: let check_order value it
-        minimum = market.min_notional
+        minimum = self._min_notional
         return not minimum or money.multiply(amount, price) >= minimum
 
     def place(self, request: OrderRequest, now: float) -> SimOrder:
@@ -146,12 +141,9 @@ class MarketEngine(SyntheticMarket):
         amount = request.amount
         tif = request.time_in_force
         limit = self.ticks_of(request.price) if is_limit and request.price is not None else None
-        takes = self._take_synthetic(side, limit, amount)
-        reached = _ZERO
-        for _, _, take in takes:
-            reached = money.add(reached, take)
+        takes, unreached = self._take_synthetic(side, limit, amount)
         # The worst price this order would reach: where it stops, or its limit when it rests.
-        if reached == amount and takes:
+        if not unreached and takes:
             worst: int | None = takes[-1][1]
         else:
             worst = limit
@@ -207,22 +199,20 @@ class MarketEngine(SyntheticMarket):
             time_in_force=tif,
             post_only=request.post_only,
             client_order_id=request.client_order_id,
-            fee_currency=account.fee_tokens.get(str(market.symbol), (market.quote,))[0],
+            fee_currency=self._fee_currency,
             timestamp=now,
         )
         order.reserved = reserve
         order.reserve_currency = currency
         order.reserve_rate = rate
         account.open_order(order)
-        if tif is TimeInForce.FOK and reached < amount:
+        if tif is TimeInForce.FOK and unreached:
             account.finish(order, OrderStatus.EXPIRED, now)
             return order
         consumed = self.consumed_asks if is_buy else self.consumed_bids
         for index, ticks, take in takes:
             consumed[index] = money.add(consumed.get(index, _ZERO), take)
-            price = self.price_of(ticks)
-            self._public_trade(side, ticks, take, now, price)
-            if account.fill(order, market, take, price, Liquidity.TAKER, now):
+            if self._execute(order, side, ticks, take, Liquidity.TAKER, now):
                 return order
         if is_limit and tif in (TimeInForce.GTC, TimeInForce.PO):
             (self.bids if is_buy else self.asks).add(order)
@@ -234,6 +224,15 @@ class MarketEngine(SyntheticMarket):
         """Take a resting order off the book and make it final (``canceled``)."""
         (self.bids if order.is_buy else self.asks).remove(order)
         self.account.finish(order, OrderStatus.CANCELED, now)
+
+    def _execute(self, order: SimOrder, taker: Side, ticks: int, amount: Decimal,
+                 liquidity: Liquidity, t: float) -> bool:
+        """A fill of ``amount`` of ``order`` at ``ticks`` and the public trade it prints (the
+        trade's value and the fill's notional are one product); True when the order is done."""
+        price = self.price_of(ticks)
+        notional = money.multiply(amount, price)
+        self._public_trade(taker, ticks, amount, t, price, notional)
+        return self.account.fill(order, self.market, amount, price, notional, liquidity, t)
 
     # --- the market moving through resting orders --------------------------------------------
 
@@ -250,20 +249,17 @@ class MarketEngine(SyntheticMarket):
         """Our orders on ``own`` fill as maker at their prices against the synthetic side a
         ``taker`` would take (our bids meet synthetic asks: the taker there is a seller)."""
         synthetic_side = taker.opposite  # the side whose synthetic levels we consume
-        market = self.market
         for ticks, orders in own.in_priority():
             if (ticks < self.ask0) if own.bids else (ticks > self.bid0):
                 return
-            price = self.price_of(ticks)
             for order in orders:
-                takes = self._take_synthetic(synthetic_side, ticks, order.remaining)
+                takes, _ = self._take_synthetic(synthetic_side, ticks, order.remaining)
                 if not takes:
                     return
                 for index, _, take in takes:
                     self._consume(synthetic_side, index, take)
-                    if self.account.fill(order, market, take, price, Liquidity.MAKER, t):
+                    if self._execute(order, taker, ticks, take, Liquidity.MAKER, t):
                         own.remove(order)
-                    self._public_trade(taker, ticks, take, t)
 
     # --- public trades ------------------------------------------------------------------------
 
@@ -280,7 +276,6 @@ class MarketEngine(SyntheticMarket):
                 self._public_trade(taker, level[0], size, t)
             return
         is_buy = taker is Side.BUY
-        market = self.market
         left = size
         queue_ahead = self.queue_ahead
         for ticks, orders in own.in_priority():
@@ -303,12 +298,10 @@ class MarketEngine(SyntheticMarket):
                 if not left:
                     return
                 level = next(synthetic, None)
-            price = self.price_of(ticks)
             for order in orders:
                 take = min(left, order.remaining)
-                if self.account.fill(order, market, take, price, Liquidity.MAKER, t):
+                if self._execute(order, taker, ticks, take, Liquidity.MAKER, t):
                     own.remove(order)
-                self._public_trade(taker, ticks, take, t)
                 left = money.subtract(left, take)
                 if not left:
                     return

@@ -72,9 +72,9 @@ class MarketDataAnswers(SimVenueCore):
         engine = self._engine(symbol)
         await self._begin("fetch_trades")
         return [
-            trusted(Trade, id=id_, symbol=engine.symbol, side=side, price=price, amount=amount,
-                    timestamp=utc(t))
-            for id_, side, price, amount, t in select(
+            trusted(Trade, id=f"{engine.symbol}-{seq}", symbol=engine.symbol, side=side,
+                    price=price, amount=amount, timestamp=utc(t))
+            for seq, side, price, amount, t in select(
                 engine.trades, since, limit, itemgetter(4))
         ]
 

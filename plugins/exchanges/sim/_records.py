@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import TypeVar
 
@@ -50,5 +51,8 @@ def select(records: Sequence[T], since: datetime | None, limit: int | None,
     return list(islice(records, start, end))
 
 
+@lru_cache(maxsize=1024)
 def utc(t: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime; remembered, as the same instants come back
+    (the orders, fills and trades of one moment on the virtual clock)."""
     return datetime.fromtimestamp(t, UTC)

@@ -48,7 +48,9 @@ class ReplayEngine(MarketEngine):
                     break
                 for order in orders:
                     take = min(left, order.remaining)
-                    if self.account.fill(order, market, take, level, Liquidity.MAKER, t):
+                    notional = money.multiply(take, level)
+                    if self.account.fill(order, market, take, level, notional, Liquidity.MAKER,
+                                         t):
                         own.remove(order)
                     left = money.subtract(left, take)
                     if not left:

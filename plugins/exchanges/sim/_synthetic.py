@@ -20,23 +20,26 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from plugins.exchanges.sim._walk import PricePath
 from schemas import Market, Side, money
 from schemas.money import Rounding
 
-__all__ = ["PublicTrade", "SyntheticMarket", "SyntheticParams"]
+__all__ = ["MarketSetup", "PublicTrade", "SyntheticMarket", "SyntheticParams"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _TWO = Decimal(2)
-_THOUSAND = Decimal(1000)
+_THOUSANDTH = Decimal("0.001")
 _INF = math.inf
 _MINUTES_KEPT = 144_000  # 100 days of per-minute public volume
+_CACHED = 4096  # prices remembered per market (in ticks and from ticks) before starting again
 
-PublicTrade = tuple[str, Side, Decimal, Decimal, float]
-"""(id, taker side, price, amount, time) of a public trade."""
+PublicTrade = tuple[int, Side, Decimal, Decimal, float]
+"""(sequence number, taker side, price, amount, time) of a public trade; its id is
+``f"{symbol}-{sequence number}"``, written when the trade is reported (most never are)."""
 
 
 class SyntheticParams:
@@ -52,32 +55,41 @@ class SyntheticParams:
         self.trade_rate = float(trade_rate)
 
 
+@dataclass(frozen=True, slots=True)
+class MarketSetup:
+    """What the synthetic market of one symbol is made of (the venue's args, resolved)."""
+
+    market: Market
+    path: PricePath
+    offset: Decimal
+    """The venue's ``price_offset``: its mid is the path's price times ``1 + offset``."""
+    params: SyntheticParams
+    level_amount: Decimal
+    trade_amount: Decimal
+    seed: int
+    venue: str
+    history: int
+    """Public trades kept."""
+
+
 class SyntheticMarket:
     """The synthetic book, price path and public trades of one symbol."""
 
-    def __init__(
-        self,
-        *,
-        market: Market,
-        path: PricePath,
-        offset: Decimal,
-        params: SyntheticParams,
-        level_amount: Decimal,
-        trade_amount: Decimal,
-        seed: int,
-        venue: str,
-        history: int,
-    ) -> None:
-        self.market = market
+    def __init__(self, setup: MarketSetup) -> None:
+        market = self.market = setup.market
+        path = self.path = setup.path
+        params = self.params = setup.params
         self.symbol = market.symbol
-        self.path = path
         self.tick = market.price_increment
-        self.params = params
-        self.level_amount = level_amount
-        self.trade_amount = trade_amount
-        self.trades: deque[PublicTrade] = deque(maxlen=history)
-        self._factor = money.add(_ONE, offset)
-        self._same_units = offset == 0 and path.increment == self.tick
+        self.level_amount = setup.level_amount
+        self.trade_amount = setup.trade_amount
+        self.trades: deque[PublicTrade] = deque(maxlen=setup.history)
+        self._factor = money.add(_ONE, setup.offset)
+        self._same_units = setup.offset == 0 and path.increment == self.tick
+        self._prices: dict[int, Decimal] = {}
+        """Ticks -> price, remembered (an int is hashed for nothing; a Decimal is not)."""
+        self._ticks: dict[Decimal, tuple[int, bool]] = {}
+        """Price -> (whole ticks rounded towards zero, whether it is on the tick)."""
         # The synthetic book at the current step, in ticks.
         self.step = -1
         self.mid = 0
@@ -88,7 +100,7 @@ class SyntheticMarket:
         self.consumed_bids: dict[int, Decimal] = {}
         self.consumed_asks: dict[int, Decimal] = {}
         # Trade arrivals.
-        rng = random.Random(f"fortuna.sim:{seed}:{venue}:{market.symbol}:trades")
+        rng = random.Random(f"fortuna.sim:{setup.seed}:{setup.venue}:{market.symbol}:trades")
         self._random = rng.random
         self._expovariate = rng.expovariate
         self._trade_seq = 0
@@ -106,10 +118,33 @@ class SyntheticMarket:
     # --- prices ---------------------------------------------------------------------------
 
     def price_of(self, ticks: int) -> Decimal:
-        return money.multiply(Decimal(ticks), self.tick)
+        """``ticks`` whole ticks as a price (remembered: the same levels come back)."""
+        price = self._prices.get(ticks)
+        if price is None:
+            if len(self._prices) >= _CACHED:
+                self._prices.clear()
+            price = self._prices[ticks] = money.multiply(Decimal(ticks), self.tick)
+        return price
 
     def ticks_of(self, price: Decimal) -> int:
-        return int(money.divide(price, self.tick, _ONE, Rounding.DOWN))
+        """``price`` in whole ticks, rounded towards zero."""
+        return (self._ticks.get(price) or self._read(price))[0]
+
+    def on_tick(self, price: Decimal) -> bool:
+        """Whether ``price`` is a whole number of ticks, exactly."""
+        return (self._ticks.get(price) or self._read(price))[1]
+
+    def _read(self, price: Decimal) -> tuple[int, bool]:
+        # One rounding answers both questions (the quotient of a multiple of the tick by
+        # the tick is exact). Remembered by value, as both answers depend on the value only
+        # (100.10 is 100.1): the same prices are quoted again and again.
+        tick = self.tick
+        down = money.round_to(price, tick, Rounding.DOWN)
+        read = (int(money.divide_exact(down, tick)), down == price)
+        if len(self._ticks) >= _CACHED:
+            self._ticks.clear()
+        self._ticks[price] = read
+        return read
 
     def mid_ticks(self, step: int) -> int:
         """The venue's mid at ``step`` in ticks: the path's price with the offset."""
@@ -207,9 +242,10 @@ class SyntheticMarket:
                 yield first + i * spacing, money.subtract(amount, used)
 
     def _take_synthetic(self, side: Side, limit: int | None, amount: Decimal
-                        ) -> list[tuple[int, int, Decimal]]:
+                        ) -> tuple[list[tuple[int, int, Decimal]], Decimal]:
         """(level index, ticks, amount) a taker of ``side`` would get from the synthetic
-        book, up to ``limit`` ticks (None: no limit), without consuming it."""
+        book, up to ``limit`` ticks (None: no limit), without consuming it; and what of
+        ``amount`` it would not get."""
         taken: list[tuple[int, int, Decimal]] = []
         left = amount
         level_amount = self.level_amount
@@ -227,7 +263,7 @@ class SyntheticMarket:
             left = money.subtract(left, take)
             if not left:
                 break
-        return taken
+        return taken, left
 
     def _consume(self, side: Side, index: int, amount: Decimal) -> None:
         consumed = self.consumed_asks if side is Side.BUY else self.consumed_bids
@@ -237,15 +273,17 @@ class SyntheticMarket:
 
     def _trade_size(self) -> Decimal:
         # Exponential around the mean, in thousandths, rounded down to the step (one step at
-        # least): exact from here on.
+        # least): exact from here on. A thousandth is a shift of the digits, so the value is
+        # an exact product and one rounding to the step (the same as dividing by 1000 there).
         thousandths = int(self._expovariate(1.0) * 1000) + 1
         step = self.market.amount_increment
-        size = money.divide(money.multiply(self.trade_amount, Decimal(thousandths)),
-                            _THOUSAND, step, Rounding.FLOOR)
+        share = money.multiply(Decimal(thousandths), _THOUSANDTH)
+        size = money.round_to(money.multiply(self.trade_amount, share), step, Rounding.FLOOR)
         return size if size > 0 else step
 
     def _public_trade(self, taker: Side, ticks: int, amount: Decimal, t: float,
-                      price: Decimal | None = None) -> None:
+                      price: Decimal | None = None, value: Decimal | None = None) -> None:
+        """Print a trade of ``amount`` at ``ticks`` (``price``, worth ``value``, when known)."""
         self._trade_seq += 1
         if price is None:
             price = self.price_of(ticks)
@@ -253,8 +291,10 @@ class SyntheticMarket:
             self._roll(int(t // 60))
         bucket = self._open_bucket
         bucket[0] = money.add(bucket[0], amount)
-        bucket[1] = money.add(bucket[1], money.multiply(amount, price))
-        self.trades.append((f"{self.symbol}-{self._trade_seq}", taker, price, amount, t))
+        if value is None:
+            value = money.multiply(amount, price)
+        bucket[1] = money.add(bucket[1], value)
+        self.trades.append((self._trade_seq, taker, price, amount, t))
 
     def _roll(self, minute: int) -> None:
         """Close the open minute of public volume into the day's totals; open ``minute``."""

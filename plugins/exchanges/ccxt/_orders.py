@@ -73,15 +73,15 @@ class OrderPath(LoadedVenue):
         session.traded[checked.symbol] = None
         amount = plain(checked.amount)
         price = wire_price(self.client, checked)
-        try:
-            raw = await self.client.create_order(
-                checked.symbol, checked.type.value, checked.side.value, amount, price, params
-            )
-        except Exception as failure:
-            error = self.translate(failure)
+        client = self.client
+        try:  # sent once, through the transport (its error, its latency), never retried
+            raw = await self.transport.call(lambda: client.create_order(
+                checked.symbol, checked.type.value, checked.side.value, amount, price, params))
+        except ExchangeError as error:
             if not error.retryable:
-                raise error from failure
-            return await self._after_failed_create(checked, client_id, error, failure)
+                raise
+            return await self._after_failed_create(checked, client_id, error,
+                                                   error.__cause__ or error)
         try:
             accepted = self._accepted(raw, checked, client_id)
         except OrderIdMissing as missing:

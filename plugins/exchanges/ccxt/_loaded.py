@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from fortuna import Component, MetricsSource, Timings
 from plugins.exchanges.ccxt import convert, guard, markets
 from plugins.exchanges.ccxt.args import CcxtArgs
+from plugins.exchanges.ccxt.book import LevelMemo
 from plugins.exchanges.ccxt.capabilities import Profile, derive_profile
 from plugins.exchanges.ccxt.client_ids import ClientIdIndex
 from plugins.exchanges.ccxt.emulation import Emulations
@@ -52,6 +53,8 @@ class Session:
     client_ids: ClientIdIndex
     markets: dict[str, Market] = field(default_factory=dict)
     precision: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    books: dict[str, LevelMemo] = field(default_factory=dict)
+    """Each market's levels of its latest REST book, reused by the next read (:mod:`book`)."""
     traded: dict[str, None] = field(default_factory=dict)
     """Markets this session placed orders on (covered by emulated all-markets calls)."""
     streams: StreamedReads | None = None

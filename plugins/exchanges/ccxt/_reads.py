@@ -49,8 +49,10 @@ class MarketReads(LoadedVenue):
             return streamed
         raw = await self.transport.read(lambda: self.client.fetch_order_book(symbol, limit))
         now = self.clock.now()
+        books = self.session.books
+        memo = books.get(symbol) or books.setdefault(symbol, book.LevelMemo())
         return guard.one("order book", self.venue,
-                         lambda: book.order_book(raw, symbol, now))
+                         lambda: book.order_book(raw, symbol, now, memo))
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
         streams = self.session.streams

@@ -15,7 +15,11 @@ that keeps it exact and bounded, a side at a time rather than a level at a time:
   order (ccxt's own sort is skipped by the exact layer: it would compare text), and then
   a price repeated on it keeps its first level, so the common book pays for neither;
 - each level is built by :func:`schemas.trusted` straight from the pair, with no function
-  layer of its own: its cost is the floor of this path (``docs/benchmarks.md``).
+  layer of its own. That call is most of a fresh book's cost, so the component keeps a
+  :class:`LevelMemo` per market: a level sent again as the same two texts as in the last
+  read is that same level (the same exact values, an immutable model), reused rather than
+  converted and built again. Between two reads of a deep book most levels are unchanged;
+  the memo holds the latest book's levels only, so it is bounded by the book.
 """
 
 from __future__ import annotations
@@ -24,19 +28,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import islice
-from operator import gt, itemgetter, lt
+from operator import attrgetter, gt, lt
 from typing import Any
 
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
 from plugins.exchanges.ccxt.convert import dec, when
 from schemas import OrderBook, OrderBookLevel, Symbol, trusted
 
-__all__ = ["levels", "order_book"]
+__all__ = ["LevelMemo", "levels", "order_book"]
 
 _SHORT = min(DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT)
 """A plain decimal text this short carries neither too many digits nor too large or small
 a magnitude for an exact decimal."""
-_PRICE = itemgetter(0)
+_PRICE = attrgetter("price")
+_Known = dict[tuple[str, str], OrderBookLevel]
 
 
 def levels(pairs: Iterable[Sequence[Decimal]]) -> tuple[OrderBookLevel, ...]:
@@ -45,12 +50,18 @@ def levels(pairs: Iterable[Sequence[Decimal]]) -> tuple[OrderBookLevel, ...]:
     return tuple([trusted(OrderBookLevel, price=pair[0], amount=pair[1]) for pair in pairs])
 
 
-def _at_once(raw: list[Any] | tuple[Any, ...]) -> tuple[list[Decimal], list[Decimal]] | None:
-    """The side's prices and amounts when every level is a pair of plain short texts of
-    positive finite numbers, each column converted in one pass; None when any is not."""
+def _columns(raw: list[Any] | tuple[Any, ...]) -> tuple[list[Any], list[Any]] | None:
+    """The side's prices and amounts as sent, or None when a level is not a sequence."""
     try:
-        prices = [entry[0] for entry in raw]
-        amounts = [entry[1] for entry in raw]
+        return [entry[0] for entry in raw], [entry[1] for entry in raw]
+    except (TypeError, KeyError, IndexError):
+        return None
+
+
+def _plain(prices: list[Any], amounts: list[Any]) -> tuple[list[Decimal], list[Decimal]] | None:
+    """Both columns converted in one pass each when every value is a plain short text of a
+    positive finite number; None when any is not."""
+    try:
         text = "".join(prices) + "".join(amounts)  # TypeError unless every value is a str
         if ("e" in text or "E" in text
                 or max(map(len, prices), default=0) > _SHORT
@@ -63,9 +74,40 @@ def _at_once(raw: list[Any] | tuple[Any, ...]) -> tuple[list[Decimal], list[Deci
                                  and max(exact_prices).is_finite()
                                  and max(exact_amounts).is_finite()):
             return None
-    except (TypeError, KeyError, IndexError, InvalidOperation):
+    except (TypeError, InvalidOperation):
         return None
     return exact_prices, exact_amounts
+
+
+def _at_once(raw: list[Any] | tuple[Any, ...], known: _Known | None,
+             kept: _Known | None) -> list[OrderBookLevel] | None:
+    """The side's levels when every value is a plain short text of a positive finite
+    number (None when one is not): those ``known`` from the last read by their texts are
+    reused, the others converted and built; every level goes into ``kept`` by its texts."""
+    columns = _columns(raw)
+    if columns is None:
+        return None
+    prices, amounts = columns
+    try:
+        keys = list(zip(prices, amounts, strict=True)) if kept is not None else None
+        found = list(map(known.get, keys)) if known and keys else None
+    except TypeError:  # a value that cannot be a key is not a text either
+        return None
+    if found is None:
+        parsed = _plain(prices, amounts)
+        if parsed is None:
+            return None
+        built = list(levels(zip(*parsed, strict=True)))
+    else:
+        parsed = _plain([text for text, level in zip(prices, found, strict=True) if level is None],
+                        [text for text, level in zip(amounts, found, strict=True) if level is None])
+        if parsed is None:
+            return None
+        fresh = iter(levels(zip(*parsed, strict=True)))
+        built = [next(fresh) if level is None else level for level in found]
+    if kept is not None and keys is not None:
+        kept.update(zip(keys, built, strict=True))
+    return built
 
 
 def _each(raw: list[Any] | tuple[Any, ...]) -> tuple[list[Decimal], list[Decimal]]:
@@ -85,23 +127,50 @@ def _each(raw: list[Any] | tuple[Any, ...]) -> tuple[list[Decimal], list[Decimal
     return prices, amounts
 
 
-def _side(raw: Any, descending: bool) -> tuple[OrderBookLevel, ...]:
+def _side(raw: Any, descending: bool, known: _Known | None,
+          kept: _Known | None) -> tuple[OrderBookLevel, ...]:
     """One side, best first: strictly ordered on the Decimal price, the first level at a
     repeated price kept."""
     if not isinstance(raw, list | tuple):
         return ()
-    prices, amounts = _at_once(raw) or _each(raw)
+    built = _at_once(raw, known, kept)
+    if built is None:
+        prices, amounts = _each(raw)
+        built = list(levels(zip(prices, amounts, strict=True)))
+    prices = [level.price for level in built]
     if all(map(gt if descending else lt, prices, islice(prices, 1, None))):
-        return levels(zip(prices, amounts, strict=True))
-    pairs = sorted(zip(prices, amounts, strict=True), key=_PRICE, reverse=descending)
+        return tuple(built)
+    ordered = sorted(built, key=_PRICE, reverse=descending)
     # sorted is stable: the first level at a repeated price leads, and is the one kept
-    return levels(pair for earlier, pair in zip([None, *pairs], pairs, strict=False)
-                  if earlier is None or pair[0] != earlier[0])
+    return tuple([level for earlier, level in zip([None, *ordered], ordered, strict=False)
+                  if earlier is None or level.price != earlier.price])
 
 
-def order_book(raw: Mapping[str, Any], symbol: str, received: datetime) -> OrderBook:
+class LevelMemo:
+    """The levels of one market's latest book, by the venue's texts of price and amount.
+
+    A level sent again as the same two texts is the same exact level, so the next read
+    reuses it instead of converting and building it again: between two reads of a deep
+    book most levels are unchanged. Only levels of a side read at once (every value a
+    plain short text) are kept, and only those of the latest book: the memo never holds
+    more than one book."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self) -> None:
+        self.levels: _Known = {}
+
+
+def order_book(raw: Mapping[str, Any], symbol: str, received: datetime,
+               memo: LevelMemo | None = None) -> OrderBook:
     """The book with Decimal levels; levels that are not pairs of positive numbers, or
-    that repeat a price, are left out."""
-    return OrderBook(symbol=Symbol(symbol), bids=_side(raw.get("bids"), descending=True),
-                     asks=_side(raw.get("asks"), descending=False),
+    that repeat a price, are left out. With ``memo`` (the market's), levels unchanged
+    since the last read are reused."""
+    known = memo.levels if memo is not None else None
+    kept: _Known | None = {} if memo is not None else None
+    book = OrderBook(symbol=Symbol(symbol), bids=_side(raw.get("bids"), True, known, kept),
+                     asks=_side(raw.get("asks"), False, known, kept),
                      timestamp=when(raw.get("timestamp"), received))
+    if memo is not None and kept is not None:
+        memo.levels = kept
+    return book

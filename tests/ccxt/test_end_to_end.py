@@ -82,6 +82,18 @@ async def test_order_book_sorts_prices_numerically(venue: str, venue_factory: Ve
     assert [level.price for level in book.asks] == [D("9.5"), D("10.5"), D("100")]
 
 
+async def test_order_book_read_again_reuses_its_unchanged_levels_only(
+    venue: str, venue_factory: VenueFactory
+) -> None:
+    exchange, standin = await venue_factory(venue, **FAST)
+    standin.ledger.asks = [("9.5", "1"), ("10.5", "1")]
+    first = await exchange.fetch_order_book("BTC/USDT")
+    standin.ledger.asks = [("9.5", "1"), ("10.5", "2")]
+    again = await exchange.fetch_order_book("BTC/USDT")
+    assert again.asks[0] is first.asks[0]
+    assert (again.asks[1].price, again.asks[1].amount) == (D("10.5"), D("2"))
+
+
 async def test_balances_are_exact(venue: str, venue_factory: VenueFactory) -> None:
     exchange, _ = await venue_factory(venue, **FAST)
     balances = await exchange.fetch_balances()

@@ -16,8 +16,8 @@ from plugins.exchanges.ccxt.capabilities import (
     OpenOrders,
     derive_profile,
 )
-from plugins.exchanges.ccxt.component import plain
 from plugins.exchanges.ccxt.errors import translate
+from plugins.exchanges.ccxt.wire import plain
 from schemas import (
     AuthenticationError,
     BadSymbol,

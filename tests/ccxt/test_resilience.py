@@ -97,6 +97,16 @@ async def test_order_creation_is_never_retried(venue_factory: VenueFactory) -> N
     assert standin.ledger.orders == {}
 
 
+async def test_an_order_creation_is_timed_like_every_other_call_to_the_venue(
+    venue_factory: VenueFactory,
+) -> None:
+    exchange, standin, _ = await make(venue_factory)
+    before = exchange.transport.latency.count
+    await exchange.create_order(buy())
+    assert exchange.transport.latency.count == before + 1
+    assert len(standin.creates()) == 1
+
+
 @pytest.mark.parametrize("venue", ALL_VENUES)
 async def test_order_accepted_before_the_connection_dropped_is_found_by_client_id(
     venue: str, venue_factory: VenueFactory

@@ -14,7 +14,10 @@ Modules (each small, none imports ccxt at module level):
     emulation.py     open/closed orders and cancel-all, native or emulated per the profile
     client_ids.py    the client order ids placed this session: bounded, indexed both ways
     wire.py          an order on ccxt's side of the wire (plain decimal text)
-    component.py     the component: the Exchange contract over those parts, the order path
+    _loaded.py       the loaded session, load/unload, the venue's records of our orders
+    _reads.py        the market-data calls (streams when fresh, else REST)
+    _orders.py       the order path: create (looked up after a failure), cancel, account
+    component.py     the component: CcxtExchange, the Exchange contract over those parts
     venues.py        the tuned venues, one small subclass each
     table.py         the capability table of docs/ccxt_capabilities.md, from venues.py
 """

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from plugins.exchanges.ccxt import convert, guard
+from plugins.exchanges.ccxt.book import levels
 from plugins.exchanges.ccxt.streams.hub import (
     BOOK,
     FILLS,
@@ -31,7 +32,7 @@ from plugins.exchanges.ccxt.streams.hub import (
 )
 from plugins.exchanges.ccxt.streams.own import OwnView
 from plugins.exchanges.ccxt.streams.settings import StreamSettings
-from schemas import Fill, Order, OrderBook, OrderBookLevel, Symbol, Ticker, Trade, trusted
+from schemas import Fill, Order, OrderBook, OrderBookLevel, Symbol, Ticker, Trade
 from schemas.streams import UpdateKind, Updates
 
 __all__ = ["StreamedReads", "book_of", "open_streams"]
@@ -42,8 +43,7 @@ _KEEP_TRADES = 10_000
 def _levels(side: Any) -> tuple[OrderBookLevel, ...]:
     # exact_level made both Decimal and finite; a level that is not positive is left out,
     # as the REST book path does
-    return tuple(trusted(OrderBookLevel, price=level[0], amount=level[1])
-                 for level in side if level[0] > 0 and level[1] > 0)
+    return levels([level for level in side if level[0] > 0 and level[1] > 0])
 
 
 def book_of(raw: Any, symbol: str, stamp: datetime) -> OrderBook:

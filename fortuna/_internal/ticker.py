@@ -151,10 +151,17 @@ class Ticker:
         """Sleep until ``deadline``; True if a stop was requested meanwhile."""
         # The sleep runs as its own task so that request_stop can cancel it without ever
         # reaching into the task that runs ticks.
+        # Awaited directly (no asyncio.wait around it: that costs a waiter and two
+        # callbacks every tick); its cancellation by request_stop is told apart from this
+        # task's own (which propagates) by ``cancelling()``.
         sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
         self._sleeper = sleeper
         try:
-            await asyncio.wait((sleeper,))
+            await sleeper
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not sleeper.cancelled() or current is None or current.cancelling():
+                raise
         finally:
             self._sleeper = None
             if not sleeper.done():

@@ -239,6 +239,26 @@ class Ticker:
         ticker.start()
         return ticker
 
+    @classmethod
+    async def of_component(cls, component: Any, *, first_now: bool = False) -> Ticker:
+        """A loaded component's background loop, started: ``component.tick`` every
+        ``component.args.interval`` on its clock, named and logging as the component
+        (with ``first_now``, the first call runs now, in the caller: see
+        :meth:`started_after_first`). Stop it in ``unload`` with :meth:`stop_of`."""
+        tick, interval = component.tick, component.args.interval
+        where = {"clock": component.clock, "name": component.name, "log": component.log}
+        if first_now:
+            return await cls.started_after_first(tick, interval, **where)
+        ticker = cls(tick, interval, **where)
+        ticker.start()
+        return ticker
+
+    @staticmethod
+    async def stop_of(ticker: Ticker | None) -> None:
+        """Stop a component's background loop, if it has one (its ``unload``)."""
+        if ticker is not None:
+            await ticker.stop()
+
     def start(self) -> asyncio.Task[None]:
         """Run in the background (from a component's ``load``)."""
         if self._task is not None and not self._task.done():

@@ -151,10 +151,17 @@ class Ticker:
         """Sleep until ``deadline``; True if a stop was requested meanwhile."""
         # The sleep runs as its own task so that request_stop can cancel it without ever
         # reaching into the task that runs ticks.
+        # Awaited directly (no asyncio.wait around it: that costs a waiter and two
+        # callbacks every tick); its cancellation by request_stop is told apart from this
+        # task's own (which propagates) by ``cancelling()``.
         sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
         self._sleeper = sleeper
         try:
-            await asyncio.wait((sleeper,))
+            await sleeper
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not sleeper.cancelled() or current is None or current.cancelling():
+                raise
         finally:
             self._sleeper = None
             if not sleeper.done():
@@ -231,6 +238,26 @@ class Ticker:
         ticker = cls(from_the_second_slot, interval, clock=clock, name=name, log=log)
         ticker.start()
         return ticker
+
+    @classmethod
+    async def of_component(cls, component: Any, *, first_now: bool = False) -> Ticker:
+        """A loaded component's background loop, started: ``component.tick`` every
+        ``component.args.interval`` on its clock, named and logging as the component
+        (with ``first_now``, the first call runs now, in the caller: see
+        :meth:`started_after_first`). Stop it in ``unload`` with :meth:`stop_of`."""
+        tick, interval = component.tick, component.args.interval
+        where = {"clock": component.clock, "name": component.name, "log": component.log}
+        if first_now:
+            return await cls.started_after_first(tick, interval, **where)
+        ticker = cls(tick, interval, **where)
+        ticker.start()
+        return ticker
+
+    @staticmethod
+    async def stop_of(ticker: Ticker | None) -> None:
+        """Stop a component's background loop, if it has one (its ``unload``)."""
+        if ticker is not None:
+            await ticker.stop()
 
     def start(self) -> asyncio.Task[None]:
         """Run in the background (from a component's ``load``)."""

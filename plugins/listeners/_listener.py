@@ -114,13 +114,13 @@ class Listener(Component[ArgsT], Feed, abc.ABC, Generic[ArgsT, T]):
         from fortuna import Ticker
 
         self._reading = None
-        self._ticker = await Ticker.started_after_first(
-            self.tick, self.args.interval, clock=self.clock, name=self.name, log=self.log)
+        self._ticker = await Ticker.of_component(self, first_now=True)
 
     async def unload(self) -> None:
-        if self._ticker is not None:
-            await self._ticker.stop()
-            self._ticker = None
+        from fortuna import Ticker
+
+        ticker, self._ticker = self._ticker, None
+        await Ticker.stop_of(ticker)
 
     async def tick(self) -> None:
         """One fetch: keep it for readers and hand its records to the sinks."""

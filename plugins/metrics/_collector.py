@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
-from fortuna import Component, ComponentArgs, Duration
+from fortuna import Component, ComponentArgs, Duration, Ticker
 from schemas.metrics import MetricRecord, Sink, SinkFullError
 
 __all__ = ["BPS", "Collector", "CollectorArgs", "deliver"]
@@ -88,7 +88,7 @@ class Collector(Component[ArgsT], abc.ABC):
     standalone = True  # it collects and writes records on its own once loaded
     semantic_checks = ("schemas.checks:records_market",)
 
-    _ticker: Any = None
+    _ticker: Ticker | None = None
     samples = 0
     """Samples taken (ticks whose collect succeeded)."""
     failed_samples = 0
@@ -99,17 +99,11 @@ class Collector(Component[ArgsT], abc.ABC):
         """One sample's records."""
 
     async def load(self) -> None:
-        from fortuna import Ticker
-
-        self._ticker = Ticker(
-            self.tick, self.args.interval, clock=self.clock, name=self.name, log=self.log
-        )
-        self._ticker.start()
+        self._ticker = await Ticker.of_component(self)
 
     async def unload(self) -> None:
-        if self._ticker is not None:
-            await self._ticker.stop()
-            self._ticker = None
+        ticker, self._ticker = self._ticker, None
+        await Ticker.stop_of(ticker)
 
     async def tick(self) -> None:
         """Take one sample and hand it to the sinks; a failed sample is logged, not raised."""

@@ -16,10 +16,19 @@ The figures reconcile by construction, and the summary says when they do not:
 - Realised P&L is average-cost: the matched volume times (average sell - average buy), less
   every fee, rounded half-even to 1e-8 quote (an average is a quotient); unrealised is the
   exact remainder, so realised + unrealised = P&L exactly.
+
+Sampling every tick of a day must cost next to nothing, so a sample does no arithmetic
+that the previous one already did. The inventory moves only on fills (:class:`_Position`,
+updated by :meth:`Book.add_fill`); the best quotes, their depth and their spread are worked
+out only when the resting orders changed (orders are frozen: the same objects, in the same
+order, are the same quotes), and each such *quote state* counts the samples that saw it.
+The quoting figures are then sums over the states (a value times the samples that saw it),
+exactly what the sums over every sample would be.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,7 +36,7 @@ from typing import Any
 from schemas import Fill, Market, Side, money
 from schemas.money import Rounding
 
-__all__ = ["Book", "Sample"]
+__all__ = ["Book", "Sample", "spread_bps"]
 
 _ZERO = Decimal(0)
 _BPS = Decimal(10_000)
@@ -49,6 +58,50 @@ class Sample:
     quote_change: Decimal
 
 
+class _Position:
+    """What the fills did to the account, in the order they came: the base and quote
+    changes (fees included), the fees paid in quote and in base, and the lowest and the
+    highest the base change reached."""
+
+    __slots__ = ("base", "base_fees", "fees", "highest", "lowest", "quote")
+
+    def __init__(self) -> None:
+        self.base = self.quote = self.fees = self.base_fees = self.lowest = self.highest = _ZERO
+
+
+class _Quotes:
+    """One quote state: the best own bid and ask, the depth on each side and the quoted
+    spread (bps, rounded half-even to 0.01) of one set of resting orders, and the number
+    of samples that saw it."""
+
+    __slots__ = ("ask", "ask_depth", "bid", "bid_depth", "orders", "samples", "spread_bps")
+
+    def __init__(self, orders: Sequence[Any]) -> None:
+        bids = [o for o in orders if o.side is Side.BUY and o.price is not None]
+        asks = [o for o in orders if o.side is Side.SELL and o.price is not None]
+        self.orders = orders  # held, so that no other object can take their identities
+        self.bid: Decimal | None = max((o.price for o in bids), default=None)
+        self.ask: Decimal | None = min((o.price for o in asks), default=None)
+        self.bid_depth = money.total(o.remaining for o in bids)
+        self.ask_depth = money.total(o.remaining for o in asks)
+        self.spread_bps = spread_bps(self.bid, self.ask)
+        self.samples = 0
+
+    def made_of(self, orders: Sequence[Any]) -> bool:
+        """Whether ``orders`` are this state's orders: the same objects, in order."""
+        mine = self.orders
+        return len(mine) == len(orders) and all(
+            a is b for a, b in zip(mine, orders, strict=True))
+
+
+def spread_bps(bid: Decimal | None, ask: Decimal | None) -> Decimal | None:
+    """The quoted spread in bps of the mid, rounded half-even to 0.01 (None: one-sided)."""
+    if bid is None or ask is None:
+        return None
+    return money.divide(money.multiply(money.subtract(ask, bid), _BPS), money.mid(bid, ask),
+                        _BPS_QUANTUM, Rounding.HALF_EVEN)
+
+
 @dataclass
 class Book:
     venue: str
@@ -67,12 +120,8 @@ class Book:
     missed_fills: int = 0
     orders: dict[str, int] | None = None
     other_fees: dict[str, Decimal] = field(default_factory=dict)
-    _base: Decimal = _ZERO
-    _quote: Decimal = _ZERO
-    _fees: Decimal = _ZERO
-    _base_fees: Decimal = _ZERO
-    _lowest: Decimal = _ZERO
-    _highest: Decimal = _ZERO
+    _position: _Position = field(default_factory=_Position)
+    _states: list[_Quotes] = field(default_factory=list)
 
     @property
     def symbol(self) -> str:
@@ -83,36 +132,42 @@ class Book:
     def add_fill(self, fill: Fill) -> None:
         """A fill of the mandate's order: it moves the inventory and the quote."""
         self.fills.append(fill)
+        position = self._position
         notional = money.multiply(fill.amount, fill.price)
         if fill.side is Side.BUY:
-            self._base = money.add(self._base, fill.amount)
-            self._quote = money.subtract(self._quote, notional)
+            position.base = money.add(position.base, fill.amount)
+            position.quote = money.subtract(position.quote, notional)
         else:
-            self._base = money.subtract(self._base, fill.amount)
-            self._quote = money.add(self._quote, notional)
+            position.base = money.subtract(position.base, fill.amount)
+            position.quote = money.add(position.quote, notional)
         currency = fill.fee_currency or self.market.quote
         if currency == self.market.quote:
-            self._quote = money.subtract(self._quote, fill.fee)
-            self._fees = money.add(self._fees, fill.fee)
+            position.quote = money.subtract(position.quote, fill.fee)
+            position.fees = money.add(position.fees, fill.fee)
         elif currency == self.market.base:
-            self._base = money.subtract(self._base, fill.fee)
-            self._base_fees = money.add(self._base_fees, fill.fee)
+            position.base = money.subtract(position.base, fill.fee)
+            position.base_fees = money.add(position.base_fees, fill.fee)
         else:
             self.other_fees[currency] = money.add(self.other_fees.get(currency, _ZERO),
                                                   fill.fee)
-        self._lowest = min(self._lowest, self._base)
-        self._highest = max(self._highest, self._base)
+        position.lowest = min(position.lowest, position.base)
+        position.highest = max(position.highest, position.base)
 
-    def sample(self, t: float, reference: Decimal | None, resting: list[Any]) -> None:
-        bids = [o for o in resting if o.side is Side.BUY and o.price is not None]
-        asks = [o for o in resting if o.side is Side.SELL and o.price is not None]
+    def sample(self, t: float, reference: Decimal | None, resting: Sequence[Any]) -> None:
+        """The book at ``t``: ``resting`` is the executor's resting orders (frozen orders:
+        the same objects as at the previous sample are the same quotes, not worked out
+        again)."""
+        states = self._states
+        quotes = states[-1] if states else None
+        if quotes is None or not quotes.made_of(resting):
+            quotes = _Quotes(resting)
+            states.append(quotes)
+        quotes.samples += 1
+        position = self._position
         self.samples.append(Sample(
-            t=t, reference=reference,
-            bid=max((o.price for o in bids), default=None),
-            ask=min((o.price for o in asks), default=None),
-            bid_depth=money.total(o.remaining for o in bids),
-            ask_depth=money.total(o.remaining for o in asks),
-            base_change=self._base, quote_change=self._quote,
+            t=t, reference=reference, bid=quotes.bid, ask=quotes.ask,
+            bid_depth=quotes.bid_depth, ask_depth=quotes.ask_depth,
+            base_change=position.base, quote_change=position.quote,
         ))
 
     # --- figures -------------------------------------------------------------------------
@@ -132,7 +187,7 @@ class Book:
             else money.subtract(self.base_end, self.base_start),
             quote: None if self.quote_end is None
             else money.subtract(self.quote_end, self.quote_start)}
-        return {base: self._base, quote: self._quote}, balances
+        return {base: self._position.base, quote: self._position.quote}, balances
 
     def figures(self, neighbours: list[Book] | None = None) -> dict[str, Any]:
         """The book's figures. ``neighbours``: the other books quoted on the same venue;
@@ -146,9 +201,9 @@ class Book:
         paid = money.total(money.multiply(f.amount, f.price) for f in buys)
         received = money.total(money.multiply(f.amount, f.price) for f in sells)
         mark = self.mark
-        fees = self._fees
-        if mark is not None and self._base_fees:
-            fees = money.add(fees, money.multiply(self._base_fees, mark))
+        fees = self._position.fees
+        if mark is not None and self._position.base_fees:
+            fees = money.add(fees, money.multiply(self._position.base_fees, mark))
         result: dict[str, Any] = {
             "venue": self.venue,
             "symbol": self.symbol,
@@ -173,39 +228,36 @@ class Book:
     def _inventory(self) -> dict[str, Decimal | None]:
         """Start and end, and the extremes the fills reached (every fill, in the order the
         executor saw them, not only at the samples)."""
-        start = self.base_start
-        end_from_fills = money.add(start, self._base)
+        start, position = self.base_start, self._position
+        end_from_fills = money.add(start, position.base)
         return {"start": start, "end": self.base_end if self.base_end is not None
-                else end_from_fills, "min": money.add(start, self._lowest),
-                "max": money.add(start, self._highest)}
+                else end_from_fills, "min": money.add(start, position.lowest),
+                "max": money.add(start, position.highest)}
 
     def _quoting(self) -> dict[str, Any]:
-        samples = self.samples
-        two_sided = [s for s in samples if s.bid is not None and s.ask is not None]
-        spreads = []
-        for s in two_sided:
-            assert s.bid is not None
-            assert s.ask is not None
-            middle = money.mid(s.bid, s.ask)
-            spreads.append(money.divide(money.multiply(money.subtract(s.ask, s.bid), _BPS),
-                                        middle, _BPS_QUANTUM, Rounding.HALF_EVEN))
-        count = len(samples)
+        """Averages over every sample, summed per quote state (its value times the samples
+        that saw it: the same exact sums as sample by sample)."""
+        count = len(self.samples)
+        two_sided = [q for q in self._states if q.spread_bps is not None]
+        two_sided_count = sum(q.samples for q in two_sided)
 
-        def average(values: list[Decimal]) -> Decimal | None:
-            if not values:
+        def average(values: list[tuple[Decimal, int]], weight: int) -> Decimal | None:
+            if not weight:
                 return None
-            return money.divide(money.total(values), Decimal(len(values)),
-                                Decimal("1E-8"), Rounding.HALF_EVEN)
+            summed = money.total(money.multiply(value, Decimal(n)) for value, n in values)
+            return money.divide(summed, Decimal(weight), Decimal("1E-8"), Rounding.HALF_EVEN)
 
         return {
             "samples": count,
             "two_sided_fraction": None if not count else money.divide(
-                Decimal(len(two_sided)), Decimal(count), Decimal("0.0001"), Rounding.HALF_EVEN),
-            "two_sided_seconds": len(two_sided) * self.interval,
-            "spread_bps": average(spreads),
+                Decimal(two_sided_count), Decimal(count), Decimal("0.0001"),
+                Rounding.HALF_EVEN),
+            "two_sided_seconds": two_sided_count * self.interval,
+            "spread_bps": average([(q.spread_bps, q.samples) for q in two_sided
+                                   if q.spread_bps is not None], two_sided_count),
             "target_spread_bps": self.target_spread_bps,
-            "bid_depth": average([s.bid_depth for s in samples]),
-            "ask_depth": average([s.ask_depth for s in samples]),
+            "bid_depth": average([(q.bid_depth, q.samples) for q in self._states], count),
+            "ask_depth": average([(q.ask_depth, q.samples) for q in self._states], count),
             "target_bid_depth": self.target_bid_depth,
             "target_ask_depth": self.target_ask_depth,
         }
@@ -236,7 +288,7 @@ class Book:
         base_change = money.subtract(base_end, self.base_start)
         quote_change = money.subtract(quote_end, self.quote_start)
         if neighbours:  # the balances are shared: this book's own change is its fills'
-            base_change, quote_change = self._base, self._quote
+            base_change, quote_change = self._position.base, self._position.quote
         total = money.add(quote_change, money.multiply(base_change, mark))
         matched = min(bought, sold)
         realised = money.subtract(_ZERO, fees)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from plugins.rehearsal._book import spread_bps
 from plugins.rehearsal._render import as_text
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_POINTS", "render_report", "write_report"]
 
 MAX_POINTS = 4000
-_BPS = Decimal(10_000)
 
 
 def _thin(items: list[Any]) -> list[Any]:
@@ -73,7 +73,7 @@ def _figures(book: Book) -> list[tuple[str, Any]]:
     pnl.add_scatter(x=times, y=[_s(book.pnl_at(s)) for s in samples], name="P&L",
                     fill="tozeroy")
     spread = go.Figure()
-    spread.add_scatter(x=times, y=[_s(_spread_bps(s.bid, s.ask)) for s in samples],
+    spread.add_scatter(x=times, y=[_s(spread_bps(s.bid, s.ask)) for s in samples],
                        name="quoted spread")
     if book.target_spread_bps is not None and times:
         spread.add_scatter(x=[times[0], times[-1]], y=[_s(book.target_spread_bps)] * 2,
@@ -96,15 +96,6 @@ def _figures(book: Book) -> list[tuple[str, Any]]:
         (f"{label}: quoted spread against target (bps)", spread),
         (f"{label}: depth on each side against target ({base})", depth),
     ]
-
-
-def _spread_bps(bid: Decimal | None, ask: Decimal | None) -> Decimal | None:
-    if bid is None or ask is None:
-        return None
-    from schemas import money
-
-    return money.divide(money.multiply(money.subtract(ask, bid), _BPS), money.mid(bid, ask),
-                        Decimal("0.01"), money.Rounding.HALF_EVEN)
 
 
 def _timeline(summary: RunSummary) -> Any:

@@ -23,14 +23,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from plugins.rehearsal._book import Book
+from plugins.rehearsal._book import Book, spread_bps
 from schemas import Balances, Exchange, PriceProvider, money
 from schemas.market_making import Executor, QuoteContext, Strategy
 from schemas.risk import KillSwitch
 
 __all__ = ["RunSummary"]
 
-_BPS = Decimal(10_000)
 
 
 class RunSummary:
@@ -157,7 +156,7 @@ class RunSummary:
                 if self.rehearsal and price is not None:
                     with contextlib.suppress(Exception):
                         reference = (await price.quote()).price
-            book.sample(now, reference, list(executor.resting))
+            book.sample(now, reference, executor.resting)
         for name, switch in self._switches:
             if switch.tripped and name not in self._tripped:
                 self._tripped.add(name)
@@ -278,7 +277,5 @@ def _targets(book: Book, strategy: Any, reference: Decimal | None,
     book.target_bid_depth = money.total(q.amount for q in bids)
     book.target_ask_depth = money.total(q.amount for q in asks)
     if bids and asks:
-        bid, ask = max(q.price for q in bids), min(q.price for q in asks)
-        book.target_spread_bps = money.divide(
-            money.multiply(money.subtract(ask, bid), _BPS), money.mid(bid, ask),
-            Decimal("0.01"), money.Rounding.HALF_EVEN)
+        book.target_spread_bps = spread_bps(max(q.price for q in bids),
+                                            min(q.price for q in asks))

@@ -72,6 +72,26 @@ def test_the_listeners_sqlite_tables_are_read_like_csv(tmp_path: Path) -> None:
     assert str(recording.first_price("BTC/USDT")) == "65000.5"
 
 
+def test_trades_in_any_accepted_form_are_read_alike_and_in_order(tmp_path: Path) -> None:
+    """Epoch seconds or ISO 8601, cells padded with spaces or not, numbers in exponent
+    form: the same trades, exactly, in the file's order."""
+    path = tmp_path / "trades.csv"
+    path.write_text(
+        "timestamp,symbol,side,price,amount\n"
+        "1767225601,BTC/USDT,buy,65000.50,0.0100\n"
+        "2026-01-01T00:00:02Z,BTC/USDT,sell,65000.4,0.02\n"
+        " 1767225603 , BTC/USDT , buy , 65000.3 , 0.03 \n"
+        "1767225604.5,BTC/USDT,sell,6.50003E+4,3E-2\n",
+        encoding="utf-8")
+    trades = read_recording(str(path)).trades["BTC/USDT"]
+    assert [(t, side.value, str(price), str(amount)) for t, side, price, amount in trades] == [
+        (1767225601.0, "buy", "65000.50", "0.0100"),
+        (1767225602.0, "sell", "65000.4", "0.02"),
+        (1767225603.0, "buy", "65000.3", "0.03"),
+        (1767225604.5, "sell", "65000.3", "0.03"),
+    ]
+
+
 def test_book_snapshots_give_the_mid_as_reference(tmp_path: Path) -> None:
     path = tmp_path / "book.csv"
     path.write_text("timestamp,symbol,side,level,price,amount\n"

@@ -246,6 +246,8 @@ def _rows(name: str, kind: str, columns: list[str], rows: Iterable[tuple[int, li
           raw: _Raw) -> None:
     where = {column: i for i, column in enumerate(columns)}
     width = len(columns)
+    if kind == "trades":
+        rows = _common_trades(where, width, rows, raw)
     for line, values in rows:
         if not values or (len(values) == 1 and not values[0].strip()):
             continue
@@ -281,6 +283,36 @@ def _rows(name: str, kind: str, columns: list[str], rows: Iterable[tuple[int, li
             series = raw.candles.setdefault(symbol, [])
             series.append((t, opened))
             series.append((t + seconds - 1e-6, closed))
+
+
+_TAKERS = {"buy": Side.BUY, "sell": Side.SELL}
+
+
+def _common_trades(where: dict[str, int], width: int, rows: Iterable[tuple[int, list[str]]],
+                   raw: _Raw) -> Iterator[tuple[int, list[str]]]:
+    """Trades rows in their common form (seconds since the epoch, a side written ``buy`` or
+    ``sell``, finite positive numbers) read straight into ``raw``, with no per-row object;
+    every other row is passed on, in order, to the careful reading of :func:`_rows`, which
+    reads it the same way or names what is wrong with it."""
+    at_time, at_symbol, at_side, at_price, at_amount = (
+        where[c] for c in ("timestamp", "symbol", "side", "price", "amount"))
+    trades = raw.trades
+    for line, values in rows:
+        if len(values) == width:
+            stamp, symbol = values[at_time].strip(), values[at_symbol].strip()
+            taker = _TAKERS.get(values[at_side].strip())
+            if taker is not None and stamp[:1].isdigit() and "-" not in stamp \
+                    and "/" in symbol:
+                try:
+                    t = float(Decimal(stamp))
+                    price, amount = Decimal(values[at_price]), Decimal(values[at_amount])
+                except InvalidOperation:
+                    pass
+                else:
+                    if price.is_finite() and amount.is_finite() and price > 0 and amount > 0:
+                        trades.setdefault(symbol, []).append((t, taker, price, amount))
+                        continue
+        yield line, values
 
 
 def _time(name: str, line: int, text: str) -> float:

@@ -35,6 +35,20 @@ async def test_a_resting_sell_reserves_its_base_amount() -> None:
     assert (balances.free("BTC"), balances.used("BTC")) == (D("7.5"), D("2.5"))
 
 
+async def test_balances_read_before_and_after_each_move_show_each_move() -> None:
+    # Unchanged balances are reused between reads: each move must still show at once.
+    sim = await venue(**STATIC)
+    before = await sim.fetch_balances()
+    order = await sim.create_order(limit("buy", "1", "100.00"))
+    reserved = await sim.fetch_balances()
+    await sim.cancel_order(order.id, SYMBOL)
+    released = await sim.fetch_balances()
+    assert (before.free("USDT"), before.used("USDT")) == (D("10000"), D(0))
+    assert (reserved.free("USDT"), reserved.used("USDT")) == (D("9899.800"), D("100.200"))
+    assert (released.free("USDT"), released.used("USDT")) == (D("10000"), D(0))
+    assert before.balances["BTC"] == released.balances["BTC"] == reserved.balances["BTC"]
+
+
 async def test_cancelling_releases_the_reservation() -> None:
     sim = await venue(**STATIC)
     order = await sim.create_order(limit("buy", "1", "100.00"))

@@ -30,7 +30,7 @@ class LedgerError(AssertionError):
 class Ledger:
     """Free and used balance per currency."""
 
-    __slots__ = ("free", "used", "venue")
+    __slots__ = ("_reported", "free", "used", "venue")
 
     def __init__(self, venue: str, initial: Mapping[str, Decimal], currencies: Iterable[str]
                  ) -> None:
@@ -38,6 +38,9 @@ class Ledger:
         self.free: dict[str, Decimal] = dict.fromkeys(currencies, _ZERO)
         self.free.update(initial)
         self.used: dict[str, Decimal] = dict.fromkeys(self.free, _ZERO)
+        # The Balance last reported per currency: balances are read every tick and change
+        # only on fills, so an unchanged one (the very same free and used values) is reused.
+        self._reported: dict[str, Balance] = {}
 
     def reserve(self, currency: str, amount: Decimal) -> None:
         """Move ``amount`` from free to used, or ``InsufficientFunds``."""
@@ -86,11 +89,15 @@ class Ledger:
         self.used.setdefault(currency, _ZERO)
 
     def snapshot(self, timestamp: datetime | None = None) -> Balances:
-        balances = {
-            currency: trusted(
-                Balance, currency=currency, free=free, used=self.used[currency],
-                total=money.add(free, self.used[currency]),
-            )
-            for currency, free in self.free.items()
-        }
+        reported, used = self._reported, self.used
+        balances: dict[str, Balance] = {}
+        for currency, free in self.free.items():
+            balance = reported.get(currency)
+            held = used[currency]
+            if balance is None or balance.free is not free or balance.used is not held:
+                balance = reported[currency] = trusted(
+                    Balance, currency=currency, free=free, used=held,
+                    total=money.add(free, held),
+                )
+            balances[currency] = balance
         return trusted(Balances, balances=balances, timestamp=timestamp)

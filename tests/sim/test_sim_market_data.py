@@ -9,7 +9,7 @@ import pytest
 
 from plugins.exchanges.sim import SimExchange
 from schemas import BadSymbol, Exchange, Side
-from tests.sim.helpers import STATIC, SYMBOL, D, limit, market, new_clock, venue
+from tests.sim.helpers import STATIC, SYMBOL, D, limit, market, market_order, new_clock, venue
 
 
 async def test_the_venue_is_an_exchange_named_as_configured() -> None:
@@ -83,6 +83,16 @@ async def test_the_ticker_reports_the_top_of_the_book() -> None:
     assert (ticker.bid, ticker.ask, ticker.last) == (D("99.90"), D("100.10"), D("100.00"))
     await sim.create_order(limit("sell", "0.1", "100.05"))
     assert (await sim.fetch_ticker(SYMBOL)).ask == D("100.05")
+
+
+async def test_the_tickers_ask_moves_to_the_next_level_when_a_taker_empties_the_first() -> None:
+    sim = await venue(**STATIC)
+    await sim.create_order(market_order("buy", "1"))  # the whole first synthetic ask level
+    ticker, book = await sim.fetch_ticker(SYMBOL), await sim.fetch_order_book(SYMBOL)
+    assert book.best_ask is not None
+    assert book.best_bid is not None
+    assert ticker.ask == book.best_ask.price > D("100.10")
+    assert ticker.bid == book.best_bid.price
 
 
 async def test_the_ticker_is_stamped_with_the_clock() -> None:

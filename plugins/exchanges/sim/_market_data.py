@@ -48,15 +48,10 @@ class MarketDataAnswers(SimVenueCore):
     async def fetch_ticker(self, symbol: str) -> Ticker:
         engine = self._engine(symbol)
         now, _ = await self._begin("fetch_ticker")
-        bid_levels = engine.synthetic_levels(Side.SELL)
-        ask_levels = engine.synthetic_levels(Side.BUY)
-        bids = [t for t, _ in bid_levels[:1]]
-        asks = [t for t, _ in ask_levels[:1]]
-        own_bid, own_ask = engine.bids.best(), engine.asks.best()
-        if own_bid is not None:
-            bids.append(own_bid)
-        if own_ask is not None:
-            asks.append(own_ask)
+        bids = [t for t in (engine.best_synthetic(Side.SELL), engine.bids.best())
+                if t is not None]
+        asks = [t for t in (engine.best_synthetic(Side.BUY), engine.asks.best())
+                if t is not None]
         last = engine.trades[-1][2] if engine.trades else engine.price_of(engine.mid)
         volume, quote_volume = engine.day_volume(now)
         return trusted(

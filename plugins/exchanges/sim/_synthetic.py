@@ -224,6 +224,11 @@ class SyntheticMarket:
         """(ticks, available amount) of the synthetic levels a taker of ``side`` meets."""
         return list(self._levels(side))
 
+    def best_synthetic(self, side: Side) -> int | None:
+        """Ticks of the first synthetic level a taker of ``side`` meets, if any is left."""
+        first = next(self._levels(side), None)
+        return None if first is None else first[0]
+
     def _synthetic_side(self, side: Side) -> tuple[dict[int, Decimal], int, int, int]:
         """What a taker of ``side`` meets: (amounts already taken by level, first level's
         ticks, ticks between levels, level count)."""

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from fortuna import Duration, TickArgs
-from schemas import Exchange, PriceProvider, Symbol
+from schemas import Exchange, MandateName, PriceProvider, Symbol
 from schemas.market_making import ExecutionReport, Executor, RiskCheck, Strategy
 from schemas.risk import KillSwitch
 
@@ -35,7 +35,7 @@ class MarketMakingArgs(TickArgs):
     kill_switches: list[KillSwitch] = Field(
         default_factory=list, description="any one tripped halts quoting and cancels orders"
     )
-    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
+    mandate: MandateName = Field(
         description="the mandate's name: the prefix of every client order id it sends "
         "(letters, digits, '_' and '.', at most 32)"
     )

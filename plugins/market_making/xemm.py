@@ -30,6 +30,7 @@ from plugins.market_making._hedge import HedgeLedger, HedgeState
 from schemas import (
     Exchange,
     ExchangeError,
+    MandateName,
     Market,
     Order,
     OrderRequest,
@@ -72,7 +73,7 @@ class XemmArgs(TickArgs):
         default=Decimal("0.0005"),
         description="a resting quote is kept while within this fraction of its target",
     )
-    mandate: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.]{1,32}$")] = Field(
+    mandate: MandateName = Field(
         description="the mandate's name: the prefix of every client order id it sends"
     )
     kill_switches: list[KillSwitch] = Field(

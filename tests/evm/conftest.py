@@ -151,6 +151,10 @@ def world(session_world: World) -> Iterator[World]:
     """The deployed world, as it was after deployment (every test starts from it)."""
     yield session_world
     anvil = session_world.anvil
+    # A revert restores the chain's state, not the node's pool or its mining mode: a
+    # transaction a test left pending would be mined into the next test's first block.
+    anvil.rpc("anvil_dropAllTransactions")
+    anvil.rpc("evm_setAutomine", True)
     anvil.rpc("evm_revert", session_world.snapshot)
     session_world.snapshot = anvil.rpc("evm_snapshot")
 

@@ -260,3 +260,15 @@ async def test_reservations_in_flight_count_against_the_budget(world: World) -> 
         assert gas.spent == Decimal(21_000 * fees.max_fee_per_gas).scaleb(-18)
     finally:
         await parts.chain.unload()
+
+
+async def test_a_v2_swaps_gas_limit_adds_room_for_the_new_blocks_price_bookkeeping(
+    world: World, parts: Parts
+) -> None:
+    venue = await v2_venue("uniswap_v2", world, parts, new_block_gas=400_000)
+    usdc, weth = await tokens(venue, world)
+    await venue.swap(await selling(venue, usdc, weth, Decimal(1), Decimal("0.01")))
+    swapped = await venue.swap(await selling(venue, usdc, weth, Decimal(1), Decimal("0.01")))
+    sent = await parts.chain.web3.eth.get_transaction(swapped.tx_hash)  # type: ignore[arg-type]
+    # the policy's multiplier (1.2) times (the node's estimate + 400,000)
+    assert sent["gas"] > 480_000

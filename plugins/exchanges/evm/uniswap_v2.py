@@ -13,7 +13,11 @@ Quotes read ``getReserves`` at one block (the block is in the quote) and apply t
 integer math (:mod:`plugins.exchanges.evm._v2math`): a quote equals what the router then
 executes against the same reserves, to the unit. Swaps go through the router's
 ``swapExactTokensForTokens`` / ``swapTokensForExactTokens``, which enforce the minimum out
-/ maximum in and the deadline on chain.
+/ maximum in and the deadline on chain. Each swap's gas limit adds ``new_block_gas`` to the
+node's estimate: the first swap of a pair in a later second adds the elapsed time to the
+pair's two price accumulators (two storage writes, about 44,000 gas the first time a
+pair's are written), which an estimate simulated in the second of the pair's last update
+does not pay; without it such a swap runs out of gas and reverts with no reason.
 """
 
 from __future__ import annotations
@@ -67,6 +71,12 @@ class UniswapV2Args(EvmVenueArgs):
         default=150_000, ge=21_000,
         description="gas a swap typically uses, for the gas-cost estimate quotes carry",
     )
+    new_block_gas: int = Field(
+        default=50_000, ge=0, le=1_000_000,
+        description="gas added to the node's estimate of a swap: a pair's first swap in a "
+        "later second updates its two price accumulators, which a simulation in the second "
+        "of its last update does not pay (too little and the swap runs out of gas)",
+    )
 
 
 class UniswapV2(EvmSwapVenue[UniswapV2Args]):
@@ -80,6 +90,9 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
     async def load(self) -> None:
         await super().load()
         self._fee = fee_fraction(self.args.fee)
+
+    def _extra_gas(self) -> int:
+        return self.args.new_block_gas
 
     def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
         return (f"no {token_in.symbol}/{token_out.symbol} pair at {address} (factory "

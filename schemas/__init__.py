@@ -41,6 +41,7 @@ from schemas._errors import (
     RequestTimeout,
 )
 from schemas._exchange import ClientIdFormat, Exchange
+from schemas._identity import same_objects
 from schemas._market import Market, quantize
 from schemas._market_data import (
     Balance,
@@ -116,6 +117,7 @@ __all__ = [
     "Trade",
     "from_milliseconds",
     "quantize",
+    "same_objects",
     "to_milliseconds",
     "trusted",
 ]

@@ -8,7 +8,7 @@ order a frozen model. On a market that did not move, the strategy returns the qu
 returned last time (the ladder keeps them) and the venue the same order objects, so the
 tick would redo the same exact arithmetic (two roundings per quote, the funding sums)
 on the same objects. :class:`DesiredQuotes` keeps the last result of each step with the
-objects it came from (:mod:`~plugins.market_making._identity`), so a result reused is the
+objects it came from (:func:`schemas.same_objects`), so a result reused is the
 one the step would compute again. The free balances are read every tick.
 """
 
@@ -26,9 +26,8 @@ from plugins.market_making._funding import (
     trimmed,
     wanted,
 )
-from plugins.market_making._identity import same_objects
 from plugins.market_making._quoting import quantize_quotes
-from schemas import Balances, Market, Order
+from schemas import Balances, Market, Order, same_objects
 from schemas.market_making import DesiredQuote
 
 __all__ = ["DesiredQuotes"]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from schemas import Fill, Market, Side, money
+from schemas import Fill, Market, Side, money, same_objects
 from schemas.money import Rounding
 
 __all__ = ["Book", "Sample", "spread_bps"]
@@ -89,9 +89,7 @@ class _Quotes:
 
     def made_of(self, orders: Sequence[Any]) -> bool:
         """Whether ``orders`` are this state's orders: the same objects, in order."""
-        mine = self.orders
-        return len(mine) == len(orders) and all(
-            a is b for a, b in zip(mine, orders, strict=True))
+        return same_objects(orders, self.orders)
 
 
 def spread_bps(bid: Decimal | None, ask: Decimal | None) -> Decimal | None:

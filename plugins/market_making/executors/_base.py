@@ -27,13 +27,12 @@ from typing import Annotated, TypeVar
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
-from plugins.market_making._identity import same_objects
 from plugins.market_making._reconcile import reconcile
 from plugins.market_making.executors._outcome import find_by_client_id
 from plugins.market_making.executors._placing import after_cancels, placements
 from plugins.market_making.executors._requests import log_report
 from plugins.market_making.executors._writes import OrderWrites, send_all
-from schemas import Exchange, Market, Order, OrderRequest
+from schemas import Exchange, Market, Order, OrderRequest, same_objects
 from schemas.market_making import (
     DesiredQuote,
     ExecutionReport,

@@ -80,6 +80,11 @@ class EvmVenueArgs(ComponentArgs):
         description="per token address, the allowance granted when one is needed (in token "
         "units, e.g. {'0xA0b8...': 10000}); tokens not listed get exactly the swap's input",
     )
+    new_block_gas: int = Field(
+        default=0, ge=0, le=1_000_000,
+        description="gas added to the node's estimate of a swap, for work the first swap in a "
+        "new block does that a simulation in the block of the last swap does not pay",
+    )
 
 
 ArgsT = TypeVar("ArgsT", bound=EvmVenueArgs)
@@ -235,10 +240,6 @@ class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
         """The router address to call (the spender) and the calldata of the bounded swap."""
         raise NotImplementedError
 
-    def _extra_gas(self) -> int:
-        """Gas a mined swap may need beyond the node's estimate (none for most pools)."""
-        return 0
-
     async def _pool(self, token_in: Token, token_out: Token) -> str:
         """The address of the pool this venue swaps the pair in (checked to hold code)."""
         return await self._pools.pool(token_in, token_out)
@@ -266,7 +267,7 @@ class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
             await self._check_funds(token_in, token_in.from_units(in_flight + most), owner)
             await self._ensure_allowance(token_in, token_in.from_units(in_flight + most),
                                          owner, spender)
-            pending = await self._transactor.submit(spender, data, self._extra_gas(), signed)
+            pending = await self._transactor.submit(spender, data, self.args.new_block_gas, signed)
         self._sent[pending.tx_hash] = (request, pool)
         try:
             mined = await self._transactor.confirm(pending)

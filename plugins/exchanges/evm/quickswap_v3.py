@@ -66,9 +66,6 @@ class QuickSwapV3Args(EvmVenueArgs):
 class QuickSwapV3(EvmSwapVenue[QuickSwapV3Args]):
     """QuickSwap v3 (Algebra) pools: dynamic fee, Quoter-exact quotes, SwapRouter swaps."""
 
-    def _extra_gas(self) -> int:
-        return self.args.new_block_gas
-
     def pool_address(self, token_a: str, token_b: str) -> str:
         from eth_abi.abi import encode
         from web3 import Web3

@@ -91,9 +91,6 @@ class UniswapV2(EvmSwapVenue[UniswapV2Args]):
         await super().load()
         self._fee = fee_fraction(self.args.fee)
 
-    def _extra_gas(self) -> int:
-        return self.args.new_block_gas
-
     def _no_pool(self, token_in: Token, token_out: Token, address: str) -> str:
         return (f"no {token_in.symbol}/{token_out.symbol} pair at {address} (factory "
                 f"{self.args.factory}, init code hash {self.args.init_code_hash[:10]}...)")

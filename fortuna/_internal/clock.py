@@ -43,6 +43,19 @@ class WallClock(Component[NoArgs], Clock):
     async def sleep_until(self, deadline: float) -> None:
         await asyncio.sleep(max(0.0, _number(deadline) - _time.monotonic()))
 
+    def wake_at(self, deadline: float) -> asyncio.Future[None]:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        timer = loop.call_later(max(0.0, _number(deadline) - _time.monotonic()),
+                                _wake, waiter)
+        waiter.add_done_callback(lambda _: timer.cancel())
+        return waiter
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
 
 def _number(value: float) -> float:
     """A sleep or deadline that can be reached: NaN never is (it compares false with every
@@ -123,6 +136,10 @@ class VirtualClock(Component[VirtualClockArgs], Clock):
 
     # --- reading the time ---------------------------------------------------------------
 
+    @property
+    def virtual(self) -> bool:
+        return True
+
     def time(self) -> float:
         return self._epoch + self._now
 
@@ -141,11 +158,17 @@ class VirtualClock(Component[VirtualClockArgs], Clock):
         if _number(deadline) <= self._now:
             await asyncio.sleep(0)  # still a suspension point, like a zero sleep
             return
+        await self.wake_at(deadline)
+
+    def wake_at(self, deadline: float) -> asyncio.Future[None]:
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
+        if _number(deadline) <= self._now:
+            loop.call_soon(_wake, waiter)  # a suspension point, like a zero sleep
+            return waiter
         heapq.heappush(self._heap, (deadline, next(self._order), waiter))
         self._ensure_driver(loop)
-        await waiter  # a cancelled waiter stays in the heap and is skipped when reached
+        return waiter  # a cancelled waiter stays in the heap and is skipped when reached
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds`` now, waking every sleeper due (for tests)."""

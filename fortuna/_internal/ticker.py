@@ -149,23 +149,21 @@ class Ticker:
 
     async def _sleep_until(self, deadline: float) -> bool:
         """Sleep until ``deadline``; True if a stop was requested meanwhile."""
-        # The sleep runs as its own task so that request_stop can cancel it without ever
-        # reaching into the task that runs ticks.
-        # Awaited directly (no asyncio.wait around it: that costs a waiter and two
-        # callbacks every tick); its cancellation by request_stop is told apart from this
-        # task's own (which propagates) by ``cancelling()``.
-        sleeper = asyncio.ensure_future(self.clock.sleep_until(deadline))
-        self._sleeper = sleeper
+        # The clock's wake-up future, awaited directly: request_stop cancels that future
+        # and never reaches into the task that runs ticks. Its cancellation is told apart
+        # from this task's own (which propagates) by ``cancelling()``.
+        wake = self.clock.wake_at(deadline)
+        self._sleeper = wake
         try:
-            await sleeper
+            await wake
         except asyncio.CancelledError:
             current = asyncio.current_task()
-            if not sleeper.cancelled() or current is None or current.cancelling():
+            if not wake.cancelled() or current is None or current.cancelling():
                 raise
         finally:
             self._sleeper = None
-            if not sleeper.done():
-                sleeper.cancel()
+            if not wake.done():
+                wake.cancel()
         return self._stopping
 
     async def _tick(self, slot: int) -> None:

@@ -101,3 +101,88 @@ async def test_two_virtual_clocks_on_one_loop_both_move(clock: VirtualClock) -> 
     other = VirtualClock(VirtualClockArgs())
     await asyncio.wait_for(asyncio.gather(clock.sleep(5), other.sleep(3)), timeout=10)
     assert (clock.monotonic(), other.monotonic()) == (5, 3)
+
+
+# --- wake_at: a wake-up future a loop can cancel without cancelling its own task -------
+
+
+async def test_a_virtual_wake_up_is_done_when_time_reaches_its_deadline(
+    clock: VirtualClock,
+) -> None:
+    wake = clock.wake_at(30)
+    assert not wake.done()
+    await wake
+    assert clock.monotonic() == 30
+
+
+async def test_a_virtual_wake_up_already_due_is_done_on_the_next_turn_not_at_once(
+    clock: VirtualClock,
+) -> None:
+    wake = clock.wake_at(0)
+    assert not wake.done()  # a suspension point, like a zero sleep
+    await asyncio.sleep(0)
+    assert wake.done()
+    assert clock.monotonic() == 0
+
+
+async def test_cancelling_a_virtual_wake_up_leaves_the_other_sleepers_waking_in_order(
+    clock: VirtualClock,
+) -> None:
+    first, second = clock.wake_at(5), clock.wake_at(10)
+    first.cancel()
+    await second
+    assert first.cancelled()
+    assert clock.monotonic() == 10
+    assert clock.pending == 0
+
+
+def test_virtual_and_wall_clocks_say_whether_they_are_virtual(clock: VirtualClock) -> None:
+    assert clock.virtual
+    assert not WallClock(NoArgs()).virtual
+
+
+async def test_a_wall_wake_up_is_done_after_its_deadline() -> None:
+    wall = WallClock(NoArgs())
+    started = wall.monotonic()
+    await wall.wake_at(started + 0.05)
+    assert wall.monotonic() - started >= 0.04
+
+
+async def test_cancelling_a_wall_wake_up_ends_that_wait_at_once() -> None:
+    wall = WallClock(NoArgs())
+    wake = wall.wake_at(wall.monotonic() + 3600)
+    started = time.perf_counter()
+    wake.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await wake
+    assert time.perf_counter() - started < 1
+
+
+class _SleepOnlyClock(Clock):
+    """A clock that implements the abstract methods only (a third party's, say)."""
+
+    def __init__(self) -> None:
+        self.slept_until: list[float] = []
+
+    def time(self) -> float:
+        return 0.0
+
+    def now(self) -> datetime:
+        return datetime(2026, 1, 1, tzinfo=UTC)
+
+    def monotonic(self) -> float:
+        return 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(seconds)
+
+    async def sleep_until(self, deadline: float) -> None:
+        self.slept_until.append(deadline)
+        await asyncio.sleep(0)
+
+
+async def test_any_clock_wakes_through_its_own_sleep_until_by_default() -> None:
+    other = _SleepOnlyClock()
+    await other.wake_at(7.5)
+    assert other.slept_until == [7.5]
+    assert not other.virtual

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from fortuna import Context
+from fortuna import Context, VirtualClock
 from plugins.sinks.sqlite import SqliteSink
 from schemas.metrics import MetricRecord
 from tests.sinks.records import LARGEST, SMALLEST, balance, fill, one_of_each
@@ -112,6 +112,39 @@ async def test_a_record_written_twice_is_stored_once(tmp_path: Path) -> None:
     await sink.flush()
     assert len(await read_back(sink, type(records[0]))) == 5
     await sink.unload()
+
+
+async def test_on_a_virtual_clock_a_batch_is_stored_in_place_when_due_with_no_thread(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.sqlite"
+    clock = VirtualClock(VirtualClock.Args())
+    sink = SqliteSink(SqliteSink.Args(path=str(path), flush_interval=10),
+                      Context(name="local", log=LogRecorder(), clock=clock))
+    threads = set(threading.enumerate())
+    await sink.load()
+    await sink.write([balance(i) for i in range(3)])
+    await clock.sleep(9)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM fortuna_balances").fetchone() == (0,)
+    await clock.sleep(1.001)
+    with sqlite3.connect(path) as db:  # due at 10 s: stored then (no virtual time taken)
+        assert db.execute("SELECT count(*) FROM fortuna_balances").fetchone() == (3,)
+    assert not any(t.name.startswith("sink:") for t in set(threading.enumerate()) - threads)
+    await sink.unload()
+    await clock.unload()
+
+
+async def test_on_the_wall_clock_batches_are_stored_on_the_sink_thread(
+    tmp_path: Path,
+) -> None:
+    sink = make_sink(tmp_path / "m.sqlite")
+    await sink.load()
+    await sink.write([balance(0)])
+    await sink.flush()
+    assert any(t.name.startswith("sink:local") for t in threading.enumerate())
+    await sink.unload()
+    assert not any(t.name.startswith("sink:local") for t in threading.enumerate())
 
 
 async def test_unload_stores_the_records_still_buffered(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ own monotonic clock at ``sent + ttl - margin`` (``margin = ttl / 3``) if no rene
 succeeded since: always before anyone else can take it, with ``margin`` left for a step
 already in flight. Giving up asks the service to stop at once (it cancels its orders, as
 on any stop), and the service checks the lease before every step it starts (``Service``
-guards), so a runner resumed after a long pause (SIGSTOP, a frozen VM) sees its lease
-expired before it trades again. The exit code is then 6 too. A graceful stop releases the
+guards; market making asks again between reading the market and sending orders), so a
+runner resumed after a long pause (SIGSTOP, a frozen VM) sees its lease expired before it
+trades again. The exit code is then 6 too. A graceful stop releases the
 row, so a waiting runner takes over at once instead of after ``ttl``.
 
 Why a command-line flag (and ``FORTUNA_LEASE``) rather than a component of the mandate: the

@@ -285,6 +285,14 @@ class MarketMaking(TickService[MarketMakingArgs], Readiness):
             inventory = None if balances is None else balances.total(self.market.base)
             desired, _ = quantize_quotes(
                 restrict(desired, self.restriction, inventory, quote.price), self.market)
+        # The guards were asked before the tick; its reads may have taken long (a slow
+        # venue, a pause of the whole process), so they are asked again before it writes:
+        # a lease lost meanwhile sends nothing.
+        refused = self.refused_by_guard()
+        if refused is not None:
+            self.log.error("stopping without trading", reason=refused)
+            self.request_stop()
+            return None
         report = await executor.execute(desired, quote.price, self._risk or PreTradeLimits())
         self.last_report = report
         if args.report_every is not None and now >= self._next_report:

@@ -52,6 +52,17 @@ async def test_stopping_leaves_orders_of_other_mandates_alone() -> None:
         assert [o.id for o in await s.venue.fetch_open_orders(SYMBOL)] == [other.id]
 
 
+async def test_a_guard_that_refuses_once_the_market_is_read_stops_the_tick_before_any_order(
+) -> None:
+    """A lease lost while the tick read the market (a slow venue, a paused process): the
+    guards are asked again before the tick writes, and nothing is sent."""
+    async with session(mandate()) as s:
+        s.mm.guard(lambda: "lease lost")
+        await s.ticks(1)
+        assert await s.own_open_orders() == []
+        assert s.mm.stop_requested
+
+
 async def test_the_service_stops_by_itself_after_its_duration() -> None:
     graph = await run(mandate(duration="10m"))
     assert graph.clock.monotonic() == pytest.approx(600, abs=1)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from plugins.exchanges._nonces import NonceManager
+from plugins.exchanges._onchain.nonces import NonceManager
 from plugins.exchanges.evm.chain import ChainMismatch, EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
 from plugins.exchanges.evm.uniswap_v2 import UniswapV2

@@ -11,8 +11,9 @@ they take the same way live here, private to them (no component, no entry point)
 - :mod:`.keys`: a wallet's secret key read once, refused without ever quoting its text
   (:func:`~.keys.secret_key`);
 - :mod:`.swaps`: a swap request's exact and bound amounts in units, a fresh quote checked
-  against the bound, the revert a chain's words describe.
-
-``plugins/exchanges/_swaps.py`` and ``plugins/exchanges/_nonces.py`` are shared by the same
-families and predate this package; they belong here and can move in one rename.
+  against the bound, the revert a chain's words describe;
+- :mod:`.steps`: the exact side in units, a passed deadline refused before sending, the
+  sides of a swap found from the wallet's balance changes, a sent swap settled or unknown;
+- :mod:`.nonces`: a wallet's nonces, taken and sent under one lock, read again from the
+  node after a failed send.
 """

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 
-from plugins.exchanges._swaps import swap_sides
+from plugins.exchanges._onchain.steps import swap_sides
 from schemas.swap import (
     SlippageExceeded,
     SwapKind,

@@ -27,8 +27,8 @@ from pydantic import Field
 
 from fortuna import Component, ComponentArgs, ExactDecimal
 from plugins.exchanges._onchain.endpoint import translated
+from plugins.exchanges._onchain.steps import check_deadline
 from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
-from plugins.exchanges._swaps import check_deadline
 from plugins.exchanges.evm._abi import ERC20, exact_out_selectors
 from plugins.exchanges.evm._errors import revert_error, rpc_error
 from plugins.exchanges.evm._logs import (

@@ -3,7 +3,7 @@
 The key is a ``SecretStr`` given with ``!env``: it is read once at load into an
 ``eth_account`` signer and never printed (a malformed key is reported without its
 text). Every component that sends for this address shares the wallet and so its one
-:class:`~plugins.exchanges._nonces.NonceManager`: two venues sending at once get
+:class:`~plugins.exchanges._onchain.nonces.NonceManager`: two venues sending at once get
 distinct nonces, and their approvals of one token to one router never overwrite each
 other (:mod:`plugins.exchanges.evm._spending`).
 """
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges._nonces import NonceManager
 from plugins.exchanges._onchain.endpoint import loaded, translated
 from plugins.exchanges._onchain.keys import secret_key
+from plugins.exchanges._onchain.nonces import NonceManager
 from plugins.exchanges.evm._errors import rpc_error
 from plugins.exchanges.evm._spending import SpendTracker
 from plugins.exchanges.evm.chain import EvmChain

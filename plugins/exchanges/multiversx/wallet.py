@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs
-from plugins.exchanges._nonces import NonceManager
 from plugins.exchanges._onchain.endpoint import loaded
 from plugins.exchanges._onchain.keys import secret_key
+from plugins.exchanges._onchain.nonces import NonceManager
 from plugins.exchanges.multiversx.proxy import MultiversXProxy
 from schemas import AuthenticationError
 

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from fortuna import Component, ComponentArgs
+from plugins.exchanges._onchain.steps import check_deadline, exact_units, settled
 from plugins.exchanges._onchain.swaps import check_bound, moved_receipt, request_units
 from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
-from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.multiversx._errors import revert_error
 from plugins.exchanges.multiversx._pair import (
     MAX_PERCENTAGE,

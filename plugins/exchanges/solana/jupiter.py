@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from fortuna import Component, ComponentArgs, Duration
+from plugins.exchanges._onchain.steps import check_deadline, exact_units, settled
 from plugins.exchanges._onchain.swaps import (
     check_bound,
     moved_receipt,
@@ -41,7 +42,6 @@ from plugins.exchanges._onchain.swaps import (
     revert_kind,
 )
 from plugins.exchanges._onchain.venue import NamedVenue, wallet_of
-from plugins.exchanges._swaps import check_deadline, exact_units, settled
 from plugins.exchanges.solana._errors import SOLANA_ERRORS
 from plugins.exchanges.solana._jupiter_api import JupiterApi
 from plugins.exchanges.solana._spl import (

@@ -54,6 +54,7 @@ from schemas._market_data import (
 )
 from schemas._orders import FeeCharge, Fill, Order, OrderRequest, OrderStatus
 from schemas._prices import PriceProvider, PriceQuote, PriceUnavailable
+from schemas._trusted import prepare as _prepare_trusted
 from schemas._trusted import trusted
 from schemas._values import (
     Amount,
@@ -121,3 +122,8 @@ __all__ = [
     "to_milliseconds",
     "trusted",
 ]
+
+# The builders of the contracts that hot paths make by the thousand, made before anything
+# can validate (and so complete) these classes: see schemas/_trusted.py.
+_prepare_trusted(OrderBookLevel, OrderBook, Ticker, Trade, Candle, Balance, Balances,
+                 FeeCharge, Fill, Order, OrderRequest, PriceQuote)

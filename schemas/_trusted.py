@@ -2,14 +2,27 @@
 
 A venue's own records (the simulator's prices on the tick, levels just parsed and checked
 from a venue's text, a quote the service already quantized) would pay for a second
-validation on the hottest paths. :func:`trusted` insists on every field, builds the first
-instance of a class with pydantic's public ``model_construct`` and every later one as a
-``model_copy`` of that first one with every field replaced: the same result at about half
-the cost for a wide model (``model_construct`` walks each field's aliases and defaults in
-Python; a copy is a dict copy and an update). The instance cannot be told from the
-validated one (equality, hash, fields set, dump, repr, copies, frozenness): pinned for the
-installed pydantic by ``tests/schemas/test_trusted.py``. Anything that came from outside
-the process is validated, never passed through here.
+validation on the hottest paths. :func:`trusted` insists on every field and builds the
+instance through a *builder*: a ``pydantic_core.SchemaValidator`` (public API) for the
+model's class whose every field accepts any value. It makes the instance the way
+validation does, in pydantic-core (the field values, the fields set, no extra, no
+private state), without checking a value: about 0.5-1 us, where ``model_construct``
+(which walks each field's aliases and defaults in Python) or a ``model_copy`` of a first
+instance took 2-4 us, a cost paid for every order, level and balance a tick handles.
+
+One catch, pinned by the tests: pydantic-core reuses a class's own validator, once that
+class is complete (its first validation completes a ``defer_build`` contract), for any
+schema naming the class, so a builder made after that would validate every value again,
+at the full cost (correct, since the values are valid, but no faster). The contracts'
+builders are therefore made when ``schemas`` is imported (:func:`prepare`), before
+anything can have validated them; any other class gets its builder on first use.
+
+A class whose instances need more than their fields (private attributes, a
+``model_post_init``) is built by ``model_construct`` instead, which sets those up. The
+instance cannot be told from the validated one (equality, hash, fields set, dump, repr,
+copies, pickling, frozenness): pinned for the installed pydantic by
+``tests/schemas/test_trusted.py``. Anything that came from outside the process is
+validated, never passed through here.
 """
 
 from __future__ import annotations
@@ -17,27 +30,52 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
 
-__all__ = ["trusted"]
+__all__ = ["prepare", "trusted"]
 
 M = TypeVar("M", bound=BaseModel)
 
-_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
-_FIRST: dict[type[BaseModel], BaseModel] = {}
+_BUILDERS: dict[type[BaseModel], SchemaValidator | None] = {}
+
+
+def _builder(cls: type[BaseModel]) -> SchemaValidator | None:
+    """The class's builder; None when its instances need what only ``model_construct``
+    sets up (private attributes, a post-init hook)."""
+    if cls.__private_attributes__ or cls.__pydantic_post_init__ is not None:
+        return None
+    fields = {name: cs.model_field(cs.any_schema()) for name in cls.model_fields}
+    return SchemaValidator(cs.model_schema(
+        cls,
+        cs.model_fields_schema(fields, extra_behavior="forbid", model_name=cls.__name__),
+        config=cs.CoreConfig(title=cls.__name__),
+    ))
+
+
+def prepare(*classes: type[BaseModel]) -> None:
+    """Make the builders of ``classes`` now (see the module's docstring: before their first
+    validation)."""
+    for cls in classes:
+        if cls not in _BUILDERS:
+            _BUILDERS[cls] = _builder(cls)
 
 
 def trusted(cls: type[M], /, **values: Any) -> M:
     """An instance of ``cls`` holding ``values``: every field, each already valid."""
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = frozenset(cls.model_fields)
+    try:
+        builder = _BUILDERS[cls]
+    except KeyError:
+        builder = _BUILDERS[cls] = _builder(cls)
+    if builder is not None:
+        try:
+            return builder.validate_python(values)  # type: ignore[no-any-return]
+        except ValidationError:
+            pass  # a missing or unknown field: named below
+    fields = cls.model_fields.keys()
     if values.keys() != fields:
         missing = sorted(fields - values.keys())
         extra = sorted(values.keys() - fields)
         raise TypeError(f"{cls.__name__}: trusted() needs every field and only those; "
                         f"missing {missing}, unknown {extra}")
-    first = _FIRST.get(cls)
-    if first is None:
-        first = _FIRST[cls] = cls.model_construct(**values)
-        return first
-    return first.model_copy(update=values)  # type: ignore[return-value]
+    return cls.model_construct(**values)

@@ -1,18 +1,22 @@
 """schemas.trusted: a model built from values known valid is the validated model.
 
-Pins, for the installed pydantic, everything the fast paths rely on from the public
-``model_construct``: with every field given, the instance cannot be told from the one
-validation builds (equality, hash, fields set, dump, repr, copies) and stays frozen.
+Pins, for the installed pydantic and pydantic-core, everything the fast path relies on:
+with every field given, the instance its builder (a public ``SchemaValidator`` whose
+fields accept any value) makes cannot be told from the one validation builds (equality,
+hash, fields set, dump, repr, copies, pickling) and stays frozen; and the contracts'
+builders really skip validation, even once their classes have validated instances.
 """
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from schemas import (
     Balance,
@@ -35,6 +39,7 @@ from schemas import (
     Trade,
     trusted,
 )
+from schemas._trusted import prepare
 
 D = Decimal
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -166,3 +171,53 @@ def test_a_later_trusted_model_carries_only_its_own_values() -> None:
     later = trusted(Trade, **values)
     assert later == Trade(**values)
     assert first == Trade(**CASES[Trade])
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_model_pickles_and_copies_as_the_validated_model(
+    model: type[BaseModel],
+) -> None:
+    fast, validated = trusted(model, **CASES[model]), model(**CASES[model])
+    assert pickle.loads(pickle.dumps(fast)) == validated
+    assert copy.deepcopy(fast) == validated
+    assert copy.copy(fast) == validated
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_contract_is_built_without_validation_even_once_its_class_has_validated(
+    model: type[BaseModel],
+) -> None:
+    model(**CASES[model])  # the class is complete: its own validator exists
+    name = next(iter(CASES[model]))
+    marker = object()  # a value no validation would let through
+    fast = trusted(model, **{**CASES[model], name: marker})
+    assert getattr(fast, name) is marker
+
+
+class _Late(BaseModel):
+    """A model whose builder is made only after its first validation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    price: Decimal
+    amount: Decimal
+
+
+def test_a_builder_made_after_the_first_validation_still_builds_the_validated_model() -> None:
+    validated = _Late(price=D("1.5"), amount=D("2"))
+    prepare(_Late)
+    fast = trusted(_Late, price=D("1.5"), amount=D("2"))
+    assert fast == validated
+    assert fast.model_fields_set == validated.model_fields_set
+
+
+class _WithPrivateState(BaseModel):
+    """A model with private attributes: built by model_construct, which sets them up."""
+
+    price: Decimal
+    _seen: int = PrivateAttr(default=3)
+
+
+def test_a_model_with_private_attributes_gets_them_set_up() -> None:
+    fast = trusted(_WithPrivateState, price=D("1"))
+    assert fast == _WithPrivateState(price=D("1"))
+    assert fast._seen == 3

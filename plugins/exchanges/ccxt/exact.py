@@ -73,7 +73,7 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
 
     def sort_by(array: Any, key: Any, descending: bool = False, default: Any = 0) -> Any:
         # ccxt sorts book levels by price; on string prices that would be a textual sort
-        # ("10" < "9"). Such lists are left as the venue sent them: :func:`convert.order_book`
+        # ("10" < "9"). Such lists are left as the venue sent them: :func:`book.order_book`
         # sorts the levels on their exact Decimal prices.
         if array and isinstance(key, int) and isinstance(array[0], list):
             first = array[0][key] if len(array[0]) > key else None

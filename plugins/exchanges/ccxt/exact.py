@@ -13,11 +13,12 @@ So the layer sets ``number = str``: every value ccxt parses through ``safe_numbe
 the exact text the venue sent (precision, limits, balances, orders, trades, tickers), and
 :mod:`convert` turns that text into ``Decimal``. Book levels are parsed with
 ``safe_string`` by overriding the two level parsers, and a side whose every value is a
-text (what venues send) is taken in one pass, as those parsers would give it. Prices and amounts are quantized by
-Fortuna (``Market.check_order``) before ccxt sees them and are passed as strings; ccxt's
-own ``price_to_precision``/``amount_to_precision`` return such a string unchanged, because
-re-rounding an already exact multiple could only go wrong (``DECIMAL_PLACES`` venues assert
-on a string precision; ``ROUND`` would move a sell price the wrong way).
+text (what venues send) is taken in one pass, as those parsers would give it. Prices and
+amounts are quantized by Fortuna (``Market.check_order``) before ccxt sees them and are
+passed as strings; ccxt's own ``price_to_precision``/``amount_to_precision`` return such
+a string unchanged, because re-rounding an already exact multiple could only go wrong
+(``DECIMAL_PLACES`` venues assert on a string precision; ``ROUND`` would move a sell price
+the wrong way).
 """
 
 from __future__ import annotations

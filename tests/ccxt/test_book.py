@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from plugins.exchanges.ccxt.book import LevelMemo, order_book
 from schemas import OrderBook
@@ -63,9 +64,9 @@ def test_a_repeated_price_keeps_its_first_level(read: Read) -> None:
 
 @pytest.mark.parametrize("odd", [
     ["1e-3", "1"], ["0.001", "1E0"], [D("0.001"), "1"], ["0.001", 1], ["0.001", "1", "7"],
-    [0.001, "1"], ["1." + "0" * 120, "1"],
+    [0.001, "1"], ["1." + "0" * 120, "1"], ["+0.001", "1"],
 ], ids=["exponent", "exponent in amount", "Decimal", "int", "extra field", "float",
-        "long text"])
+        "long text", "plus sign"])
 def test_one_level_of_another_form_changes_nothing_about_the_others(
     odd: Any, read: Read
 ) -> None:
@@ -76,13 +77,33 @@ def test_one_level_of_another_form_changes_nothing_about_the_others(
 
 @pytest.mark.parametrize("bad", [
     ["NaN", "1"], ["sNaN", "1"], ["Infinity", "1"], ["-Infinity", "1"], ["1", "inf"],
-    ["0", "1"], ["1", "0"], ["-1", "1"], ["x", "1"], ["", "1"], [], ["1"], None,
+    ["INF", "1"], ["1", "iNf"], ["nan", "1"],
+    ["0", "1"], ["1", "0"], ["-1", "1"], ["+0", "1"], ["-0", "1"], ["1", "0.000"],
+    ["x", "1"], ["", "1"], [], ["1"], None,
     {"price": "1"}, ["1", None], ["9" * 150, "1"], ["1", "1e500"], [["1"], "1"],
 ], ids=repr)
 def test_a_level_that_is_not_a_pair_of_positive_numbers_is_left_out(
     bad: Any, read: Read
 ) -> None:
     assert pairs(read(bids=[*GOOD_BIDS, bad]).bids) == pairs(read(bids=GOOD_BIDS).bids)
+
+
+@pytest.mark.parametrize(("bids", "asks"), [
+    (GOOD_BIDS, [["30000.2", "1"], ["30001", "2"]]),
+    ([["9", "1"], ["10", "1"], ["9", "2"], ["9.5", "1"]], [["11", "1"], ["10.5", "1"]]),
+], ids=["in order", "out of order, a price repeated"])
+def test_the_book_is_the_one_the_contract_validates(bids: Any, asks: Any, read: Read) -> None:
+    book = read(bids=bids, asks=asks)
+    assert OrderBook.model_validate(book.model_dump()) == book
+
+
+def test_the_time_is_checked_by_the_contract() -> None:
+    from datetime import timedelta, timezone
+
+    east = datetime(2026, 1, 1, 2, tzinfo=timezone(timedelta(hours=2)))
+    assert order_book(raw(GOOD_BIDS), "BTC/USDT", east).timestamp.tzinfo is UTC
+    with pytest.raises(ValidationError, match="timezone-aware"):
+        order_book(raw(GOOD_BIDS), "BTC/USDT", datetime(2026, 1, 1))
 
 
 def test_a_side_that_is_not_a_list_is_empty(read: Read) -> None:

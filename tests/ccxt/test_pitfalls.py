@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from plugins.exchanges.ccxt.exact import exact_class
 from tests.ccxt.conftest import new_ledger
 from tests.ccxt.standins.binance import BinanceStandIn
@@ -66,6 +68,30 @@ async def test_exact_class_parses_book_levels_as_the_venue_text() -> None:
     book = client.parse_order_book({"bids": [["30000.12345678", "0.1"]], "asks": []}, "BTC/USDT")
     await client.close()
     assert book["bids"] == [["30000.12345678", "0.1"]]
+
+
+@pytest.mark.parametrize("side", [
+    [["30000.1", "0.5"], ["30000", "2"]], [["30000.1", 2]], [["30000.1", ""]],
+    [[30000.5, "1"]], [["1"]], [None], [{"0": "1"}], [["2", "3", "9"]], [],
+    {"a": ["1", "2"]}, [[type("Text", (str,), {})("30000.1"), "1"]],
+], ids=["texts", "int", "empty text", "float", "short level", "None", "dict level",
+        "extra field", "empty side", "dict side", "str subclass"])
+async def test_exact_class_parses_a_side_as_its_level_parser_does_level_by_level(
+    side: Any,
+) -> None:
+    client = exact_class("binance")()
+    client.number = str
+    levels = client.to_array(side)
+    expected = [client.parse_order_book_bid_ask(level) for level in levels]
+    assert client.parse_order_book_bids_asks(side) == expected
+    await client.close()
+
+
+def test_a_venue_with_a_side_parser_of_its_own_keeps_it() -> None:
+    import ccxt.pro as ccxt_pro
+
+    cls = exact_class("luno", pro=True)
+    assert cls.parse_order_book_bids_asks is ccxt_pro.luno.parse_order_book_bids_asks
 
 
 async def test_exact_class_passes_quantized_strings_to_the_wire_unchanged() -> None:

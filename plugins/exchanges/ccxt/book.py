@@ -5,15 +5,18 @@ that keeps it exact and bounded, a side at a time rather than a level at a time:
 
 - what venues send, every value a plain short text of a positive finite number, is
   recognised for the whole side at once (one join, one length scan, one search for an
-  exponent) and converted in one pass (``map(Decimal, ...)``): a plain decimal text of at
-  most 100 characters without an exponent cannot leave an exact decimal's bounds, so no
-  per-value check is needed. Anything else (a number, an exponent, a long text, a level
-  that is not a pair, a zero) sends that side through :func:`convert.dec` level by level,
-  which leaves out each level that is not a pair of positive numbers the contracts can
-  hold;
+  exponent, a sign or the "n" of NaN and infinity) and converted in one pass
+  (``map(Decimal, ...)``), then one search for a zero: a plain decimal text of at most 100
+  characters without an exponent cannot leave an exact decimal's bounds, so no per-value
+  check is needed. Anything else (a number, an exponent, a long text, a level that is not
+  a pair, a zero) sends that side through :func:`convert.dec` level by level, which leaves
+  out each level that is not a pair of positive numbers the contracts can hold;
 - a side is sorted on the Decimal price only when one comparison pass finds it out of
   order (ccxt's own sort is skipped by the exact layer: it would compare text), and then
-  a price repeated on it keeps its first level, so the common book pays for neither;
+  a price repeated on it keeps its first level, so the common book pays for neither. That
+  pass is the sides' only check of order: the book is built by :func:`schemas.trusted`
+  once the contract has validated its symbol and time, so its own check does not walk the
+  sides again;
 - each level is built by :func:`schemas.trusted` straight from the pair, with no function
   layer of its own. That call is most of a fresh book's cost, so the component keeps a
   :class:`LevelMemo` per market: a level sent again as the same two texts as in the last
@@ -40,6 +43,10 @@ __all__ = ["LevelMemo", "levels", "order_book"]
 _SHORT = min(DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT)
 """A plain decimal text this short carries neither too many digits nor too large or small
 a magnitude for an exact decimal."""
+_NOT_PLAIN = ("e", "E", "-", "n", "N")
+"""What a plain positive decimal text never holds: an exponent, a minus sign, or the "n"
+of every spelling of NaN and infinity ("nan", "sNaN", "inf", "Infinity", in any case)."""
+_ZERO = Decimal(0)
 _PRICE = attrgetter("price")
 _Known = dict[tuple[str, str], OrderBookLevel]
 
@@ -63,18 +70,16 @@ def _plain(prices: list[Any], amounts: list[Any]) -> tuple[list[Decimal], list[D
     positive finite number; None when any is not."""
     try:
         text = "".join(prices) + "".join(amounts)  # TypeError unless every value is a str
-        if ("e" in text or "E" in text
+        if (any(mark in text for mark in _NOT_PLAIN)
                 or max(map(len, prices), default=0) > _SHORT
                 or max(map(len, amounts), default=0) > _SHORT):
             return None
         exact_prices = list(map(Decimal, prices))
         exact_amounts = list(map(Decimal, amounts))
-        # NaN fails the comparison (InvalidOperation), an infinity the finiteness check
-        if exact_prices and not (min(exact_prices) > 0 and min(exact_amounts) > 0
-                                 and max(exact_prices).is_finite()
-                                 and max(exact_amounts).is_finite()):
-            return None
     except (TypeError, InvalidOperation):
+        return None
+    # with no sign, NaN or infinity among the texts, a value that is not zero is positive
+    if _ZERO in exact_prices or _ZERO in exact_amounts:
         return None
     return exact_prices, exact_amounts
 
@@ -168,9 +173,13 @@ def order_book(raw: Mapping[str, Any], symbol: str, received: datetime,
     since the last read are reused."""
     known = memo.levels if memo is not None else None
     kept: _Known | None = {} if memo is not None else None
-    book = OrderBook(symbol=Symbol(symbol), bids=_side(raw.get("bids"), True, known, kept),
-                     asks=_side(raw.get("asks"), False, known, kept),
-                     timestamp=when(raw.get("timestamp"), received))
+    bids = _side(raw.get("bids"), True, known, kept)
+    asks = _side(raw.get("asks"), False, known, kept)
+    # The contract validates the symbol and the time on a book without levels; each side,
+    # put strictly in order by _side, is not walked again by the contract's own check.
+    empty = OrderBook(symbol=Symbol(symbol), timestamp=when(raw.get("timestamp"), received))
+    book = trusted(OrderBook, symbol=empty.symbol, bids=bids, asks=asks,
+                   timestamp=empty.timestamp)
     if memo is not None and kept is not None:
         memo.levels = kept
     return book

@@ -12,11 +12,13 @@ Why this design (each point verified against the installed ccxt, see docs/ccxt_c
 So the layer sets ``number = str``: every value ccxt parses through ``safe_number`` stays
 the exact text the venue sent (precision, limits, balances, orders, trades, tickers), and
 :mod:`convert` turns that text into ``Decimal``. Book levels are parsed with
-``safe_string`` by overriding the two level parsers. Prices and amounts are quantized by
-Fortuna (``Market.check_order``) before ccxt sees them and are passed as strings; ccxt's
-own ``price_to_precision``/``amount_to_precision`` return such a string unchanged, because
-re-rounding an already exact multiple could only go wrong (``DECIMAL_PLACES`` venues assert
-on a string precision; ``ROUND`` would move a sell price the wrong way).
+``safe_string`` by overriding the two level parsers, and a side whose every value is a
+text (what venues send) is taken in one pass, as those parsers would give it. Prices and
+amounts are quantized by Fortuna (``Market.check_order``) before ccxt sees them and are
+passed as strings; ccxt's own ``price_to_precision``/``amount_to_precision`` return such
+a string unchanged, because re-rounding an already exact multiple could only go wrong
+(``DECIMAL_PLACES`` venues assert on a string precision; ``ROUND`` would move a sell price
+the wrong way).
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
     ) -> list[Any]:
         return [self.safe_string(bidask, price_key), self.safe_string(bidask, amount_key)]
 
+    def parse_order_book_bids_asks(
+        self: Any, bidasks: Any, price_key: Any = 0, amount_key: Any = 1, count_key: Any = 2
+    ) -> list[Any]:
+        texts = _texts(self.to_array(bidasks), price_key, amount_key)
+        if texts is not None:
+            return texts
+        parsed: list[Any] = base.parse_order_book_bids_asks(self, bidasks, price_key,
+                                                            amount_key, count_key)
+        return parsed
+
     def price_to_precision(self: Any, symbol: Any, price: Any) -> Any:
         if isinstance(price, str):
             return price
@@ -73,7 +85,7 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
 
     def sort_by(array: Any, key: Any, descending: bool = False, default: Any = 0) -> Any:
         # ccxt sorts book levels by price; on string prices that would be a textual sort
-        # ("10" < "9"). Such lists are left as the venue sent them: :func:`convert.order_book`
+        # ("10" < "9"). Such lists are left as the venue sent them: :func:`book.order_book`
         # sorts the levels on their exact Decimal prices.
         if array and isinstance(key, int) and isinstance(array[0], list):
             first = array[0][key] if len(array[0]) > key else None
@@ -107,6 +119,8 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
             **extra,
             "parse_order_book_bid_ask": parse_order_book_bid_ask,
             "parse_order_book_bid_ask_l3": parse_order_book_bid_ask_l3,
+            **({"parse_order_book_bids_asks": parse_order_book_bids_asks}
+               if _generic_sides(base) else {}),
             "price_to_precision": price_to_precision,
             "amount_to_precision": amount_to_precision,
             "sort_by": staticmethod(sort_by),
@@ -119,6 +133,29 @@ def exact_class(exchange_id: str, *, pro: bool = False) -> type[Any]:
     )
     _CLASSES[key] = cls
     return cls
+
+
+def _texts(levels: Any, price_key: Any, amount_key: Any) -> list[list[str]] | None:
+    """``[price, amount]`` of each level when every one is a non-empty text, else None.
+
+    What venues send, and what the level parser gives level by level (``safe_string``
+    returns such a text as it is), taken in one pass instead of three calls a level."""
+    try:
+        prices = [level[price_key] for level in levels]
+        amounts = [level[amount_key] for level in levels]
+    except (TypeError, KeyError, IndexError):
+        return None
+    if {*map(type, prices), *map(type, amounts)} != {str} or "" in prices or "" in amounts:
+        return None
+    return [[price, amount] for price, amount in zip(prices, amounts, strict=True)]
+
+
+def _generic_sides(base: type[Any]) -> bool:
+    """Whether ``base`` parses a book side with ccxt's generic loop (a venue with a side
+    parser of its own keeps it)."""
+    from ccxt.base.exchange import Exchange
+
+    return bool(base.parse_order_book_bids_asks is Exchange.parse_order_book_bids_asks)
 
 
 def redirect_urls(urls: Any, base_url: str) -> Any:

@@ -34,6 +34,7 @@ from schemas import (
     TimeInForce,
     Trade,
     trusted,
+    trusted_update,
 )
 
 D = Decimal
@@ -166,3 +167,32 @@ def test_a_later_trusted_model_carries_only_its_own_values() -> None:
     later = trusted(Trade, **values)
     assert later == Trade(**values)
     assert first == Trade(**CASES[Trade])
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_update_is_the_validated_model_with_those_fields(
+    model: type[BaseModel],
+) -> None:
+    values = CASES[model]
+    name = next(iter(values))
+    original = model(**values)
+    updated = trusted_update(original, **{name: values[name]})
+    assert updated == model(**values)
+    assert updated.model_fields_set == original.model_fields_set
+    assert updated.model_dump_json() == original.model_dump_json()
+    assert updated is not original
+    assert updated.__dict__ is not original.__dict__
+
+
+def test_a_trusted_update_changes_only_the_fields_given() -> None:
+    original = Order(**CASES[Order])
+    later = datetime(2027, 1, 1, tzinfo=UTC)
+    cancelled = trusted_update(original, status=OrderStatus.CANCELED, updated=later)
+    assert cancelled == Order(**{**CASES[Order], "status": OrderStatus.CANCELED,
+                                 "updated": later})
+    assert original == Order(**CASES[Order])
+
+
+def test_a_trusted_update_refuses_an_unknown_field() -> None:
+    with pytest.raises(TypeError, match=r"unknown \['size'\]"):
+        trusted_update(OrderBookLevel(**LEVEL), size=D("1"))

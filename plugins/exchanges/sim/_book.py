@@ -10,16 +10,23 @@ contract model costs a few microseconds to build (and three objects for the garb
 collector to follow), more than the rest of placing an order. So the record keeps what
 changes (``filled``, ``remaining``, ``cost``, the fees) as plain values, updated by
 :meth:`SimOrder.executed` and :meth:`SimOrder.finished` only, and builds its ``Order`` when
-one is asked for and the last one is stale (each of those two methods drops it). What is
-the same across orders is made once: the fee charges (:func:`fee_charges`, one tuple per
-currency and cost, digits included), the average price of an order filled at one price
-(:func:`_average_at`) and the timestamps (:func:`plugins.exchanges.sim._records.utc`).
+one is asked for. An open order's ``Order`` is kept until a fill makes it stale (a resting
+order is read every tick); a final order's is not kept: the history holds the last
+10,000 final orders by default, and three more objects each for the garbage collector to
+walk cost every tick more than the rare read of a final order. The one read that almost
+always comes, the answer to the cancel (or to the placement of an order that filled at
+once), copies the last open ``Order`` with its new status and update time, which is all
+that :meth:`SimOrder.finished` changes. What is the same across orders is made once: the
+fee charges (:func:`fee_charges`, one tuple per currency and cost, digits included), the
+average price of an order filled at one price (:func:`_average_at`) and the timestamps
+(:func:`plugins.exchanges.sim._records.utc`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -34,6 +41,7 @@ from schemas import (
     TimeInForce,
     money,
     trusted,
+    trusted_update,
 )
 
 __all__ = ["OwnSide", "SimOrder", "fee_charges"]
@@ -178,23 +186,36 @@ class SimOrder:
         self._snapshot = None
 
     def finished(self, status: OrderStatus, t: float) -> None:
-        """Record that the order became final with ``status`` at ``t``."""
+        """Record that the order became final with ``status`` at ``t``. The last open
+        ``Order`` is kept (its other fields still hold) for the first final one."""
         self.status = status
         self.updated = t
-        self._snapshot = None
 
     def snapshot(self) -> Order:
-        """The order as the venue reports it, made again only when it changed since the
-        last one (an unchanged resting order is read every tick)."""
+        """The order as the venue reports it. An open order's is made again only when it
+        changed since the last one (an unchanged resting order is read every tick); a
+        final order's is made on each read and never kept (see the module's docstring)."""
         snapshot = self._snapshot
+        if not self.status.is_final:
+            if snapshot is None:
+                snapshot = self._snapshot = self._made()
+            return snapshot
         if snapshot is None:
-            snapshot = self._snapshot = self._made()
-        return snapshot
+            return self._made()
+        self._snapshot = None  # the history keeps no Order (see the module's docstring)
+        # Only the status and the update time changed since (``executed`` drops it).
+        return trusted_update(snapshot, status=self.status, updated=self._updated_at())
+
+    def _updated_at(self) -> datetime | None:
+        """``updated`` as the venue reports it: the creation time itself when equal."""
+        updated = self.updated
+        if updated is None:
+            return None
+        return self.created if updated == self.timestamp else utc(updated)
 
     def _made(self) -> Order:
         filled = self.filled
         created = self.created
-        updated = self.updated
         one_price = self.one_price
         if not filled:
             average = None
@@ -225,11 +246,7 @@ class SimOrder:
             fee_currency=self.fee_currency,
             fees=fees,
             timestamp=created,
-            updated=(
-                None if updated is None
-                else created if updated == self.timestamp
-                else utc(updated)
-            ),
+            updated=self._updated_at(),
         )
 
 

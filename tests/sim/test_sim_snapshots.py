@@ -111,3 +111,21 @@ async def test_a_cancel_after_a_partial_fill_read_since_carries_the_fill() -> No
     assert cancelled.status is OrderStatus.CANCELED
     assert cancelled.filled == read.filled > 0
     assert cancelled == rebuilt(cancelled)
+
+
+async def test_orders_just_placed_carry_their_own_fields_whatever_was_placed_before() -> None:
+    sim = await venue(**STATIC)
+    placed = [
+        await sim.create_order(limit("buy", "1", "99.00")),
+        await sim.create_order(limit("buy", "0.50", "98.50", client_order_id="mine-1")),
+        await sim.create_order(limit("sell", "2", "101.00", post_only=True)),
+        await sim.create_order(limit("sell", "0.3", "101.50", time_in_force="IOC")),
+        await sim.create_order(limit("buy", "1.000", "99.01")),
+    ]
+    for order in placed:
+        assert order == rebuilt(order)
+        assert order.model_dump_json() == rebuilt(order).model_dump_json()
+    assert [o.client_order_id for o in placed] == [None, "mine-1", None, None, None]
+    assert [str(o.amount) for o in placed] == ["1", "0.50", "2", "0.3", "1.000"]
+    assert [o.post_only for o in placed] == [False, False, True, False, False]
+    assert len({o.id for o in placed}) == len(placed)

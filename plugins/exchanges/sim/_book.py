@@ -14,11 +14,12 @@ one is asked for. An open order's ``Order`` is kept until a fill makes it stale 
 order is read every tick); a final order's is not kept: the history holds the last
 10,000 final orders by default, and three more objects each for the garbage collector to
 walk cost every tick more than the rare read of a final order. The one read that almost
-always comes, the answer to the cancel (or to the placement of an order that filled at
-once), copies the last open ``Order`` with its new status and update time, which is all
-that :meth:`SimOrder.finished` changes. What is the same across orders is made once: the
-fee charges (:func:`fee_charges`, one tuple per currency and cost, digits included), the
-average price of an order filled at one price (:func:`_average_at`) and the timestamps
+always comes, the answer to the cancel, copies the last open ``Order`` with its new status
+and update time, which is all that :meth:`SimOrder.finished` changes. What is the same
+across orders is made once: the fee charges (:func:`fee_charges`, one tuple per currency
+and cost, digits included), the ``Order`` of an order just placed (:meth:`SimOrder._fresh`
+copies the first one of the same shape with the fields of its own), the average price of
+an order filled at one price (:func:`_average_at`) and the timestamps
 (:func:`plugins.exchanges.sim._records.utc`).
 """
 
@@ -69,6 +70,10 @@ def fee_charges(currency: str, cost: Decimal) -> tuple[FeeCharge]:
         _CHARGES.clear()
     charges = _CHARGES[key] = (trusted(FeeCharge, currency=currency, cost=cost),)
     return charges
+
+
+_FRESH: dict[tuple[Symbol, Side, OrderType, TimeInForce, bool, str], Order] = {}
+"""The first fresh ``Order`` of each shape (:meth:`SimOrder._fresh`)."""
 
 
 @lru_cache(maxsize=_CACHED)
@@ -214,6 +219,30 @@ class SimOrder:
         return self.created if updated == self.timestamp else utc(updated)
 
     def _made(self) -> Order:
+        if self.updated is None:  # nothing happened to it since it was placed
+            return self._fresh()
+        return self._made_in_full()
+
+    def _fresh(self) -> Order:
+        """The ``Order`` of an order nothing happened to since it was placed (``updated``
+        is set by every fill and by the end): a copy of the first such ``Order`` of its
+        shape (market, side, type, time in force, post-only, fee currency), whose other
+        fields are every fresh order's (nothing filled, no fee, open, never updated), with
+        its own id, client order id, price, amount, remaining amount and time."""
+        key = (self.symbol, self.side, self.type, self.time_in_force, self.post_only,
+               self.fee_currency)
+        shape = _FRESH.get(key)
+        if shape is None:
+            if len(_FRESH) >= _CACHED:
+                _FRESH.clear()
+            shape = _FRESH[key] = self._made_in_full()
+            return shape
+        return trusted_update(
+            shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
+            amount=self.amount, remaining=self.remaining, timestamp=self.created,
+        )
+
+    def _made_in_full(self) -> Order:
         filled = self.filled
         created = self.created
         one_price = self.one_price

@@ -129,3 +129,24 @@ async def test_orders_just_placed_carry_their_own_fields_whatever_was_placed_bef
     assert [str(o.amount) for o in placed] == ["1", "0.50", "2", "0.3", "1.000"]
     assert [o.post_only for o in placed] == [False, False, True, False, False]
     assert len({o.id for o in placed}) == len(placed)
+
+
+async def test_orders_filled_or_ended_carry_their_own_fields_whatever_came_before() -> None:
+    clock = new_clock()
+    sim = await venue(clock, markets=[market(trade_amount=D("0.05"))], **TRADING)
+    filled_at_once = await sim.create_order(limit("buy", "0.5", "100.20"))
+    resting = await sim.create_order(limit("buy", "50", "100.00", client_order_id="mine-2"))
+    await clock.advance(2)
+    partly = await sim.fetch_order(resting.id, SYMBOL)
+    expired = await sim.create_order(limit("sell", "0.3", "101.50", time_in_force="IOC"))
+    cancelled = await sim.cancel_order(resting.id, SYMBOL)
+    assert cancelled is not None
+    for order in (filled_at_once, partly, expired, cancelled):
+        assert order == rebuilt(order)
+        assert order.model_dump_json() == rebuilt(order).model_dump_json()
+    assert (filled_at_once.status, filled_at_once.filled) == (OrderStatus.CLOSED, D("0.5"))
+    assert (partly.status, partly.client_order_id) == (OrderStatus.OPEN, "mine-2")
+    assert 0 < partly.filled < 50
+    assert partly.fee > 0
+    assert (expired.status, expired.filled, expired.average) == (OrderStatus.EXPIRED, D(0), None)
+    assert (cancelled.status, cancelled.filled) == (OrderStatus.CANCELED, partly.filled)

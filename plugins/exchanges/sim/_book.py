@@ -17,9 +17,9 @@ walk cost every tick more than the rare read of a final order. The one read that
 always comes, the answer to the cancel, copies the last open ``Order`` with its new status
 and update time, which is all that :meth:`SimOrder.finished` changes. What is the same
 across orders is made once: the fee charges (:func:`fee_charges`, one tuple per currency
-and cost, digits included), the ``Order`` of an order just placed (:meth:`SimOrder._fresh`
-copies the first one of the same shape with the fields of its own), the average price of
-an order filled at one price (:func:`_average_at`) and the timestamps
+and cost, digits included), the fresh ``Order`` of each shape of order (an ``Order`` is a
+copy of it with the six to twelve fields of its own: cheaper than naming all 19), the
+average price of an order filled at one price (:func:`_average_at`) and the timestamps
 (:func:`plugins.exchanges.sim._records.utc`).
 """
 
@@ -72,8 +72,8 @@ def fee_charges(currency: str, cost: Decimal) -> tuple[FeeCharge]:
     return charges
 
 
-_FRESH: dict[tuple[Symbol, Side, OrderType, TimeInForce, bool, str], Order] = {}
-"""The first fresh ``Order`` of each shape (:meth:`SimOrder._fresh`)."""
+_SHAPES: dict[tuple[Symbol, Side, OrderType, TimeInForce, bool, str], Order] = {}
+"""The fresh ``Order`` of each shape of order (:meth:`SimOrder._shape`)."""
 
 
 @lru_cache(maxsize=_CACHED)
@@ -219,32 +219,16 @@ class SimOrder:
         return self.created if updated == self.timestamp else utc(updated)
 
     def _made(self) -> Order:
-        if self.updated is None:  # nothing happened to it since it was placed
-            return self._fresh()
-        return self._made_in_full()
-
-    def _fresh(self) -> Order:
-        """The ``Order`` of an order nothing happened to since it was placed (``updated``
-        is set by every fill and by the end): a copy of the first such ``Order`` of its
-        shape (market, side, type, time in force, post-only, fee currency), whose other
-        fields are every fresh order's (nothing filled, no fee, open, never updated), with
-        its own id, client order id, price, amount, remaining amount and time."""
-        key = (self.symbol, self.side, self.type, self.time_in_force, self.post_only,
-               self.fee_currency)
-        shape = _FRESH.get(key)
-        if shape is None:
-            if len(_FRESH) >= _CACHED:
-                _FRESH.clear()
-            shape = _FRESH[key] = self._made_in_full()
-            return shape
-        return trusted_update(
-            shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
-            amount=self.amount, remaining=self.remaining, timestamp=self.created,
-        )
-
-    def _made_in_full(self) -> Order:
+        """A copy of the fresh ``Order`` of the order's shape (:meth:`_shape`) with the
+        fields of its own: six while nothing happened to it since it was placed (every
+        fill and the end set ``updated``), the twelve that can differ after that."""
+        shape = self._shape()
+        if self.updated is None:
+            return trusted_update(
+                shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
+                amount=self.amount, remaining=self.remaining, timestamp=self.created,
+            )
         filled = self.filled
-        created = self.created
         one_price = self.one_price
         if not filled:
             average = None
@@ -256,27 +240,32 @@ class SimOrder:
         if self.other_fees is not None:
             for currency, cost in self.other_fees.items():
                 fees += fee_charges(currency, cost)
-        return trusted(
-            Order,
-            id=self.id,
-            client_order_id=self.client_order_id,
-            symbol=self.symbol,
-            side=self.side,
-            type=self.type,
-            price=self.price,
-            amount=self.amount,
-            filled=filled,
-            remaining=self.remaining,
-            average=average,
-            status=self.status,
-            time_in_force=self.time_in_force,
-            post_only=self.post_only,
-            fee=self.fee,
-            fee_currency=self.fee_currency,
-            fees=fees,
-            timestamp=created,
+        return trusted_update(
+            shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
+            amount=self.amount, remaining=self.remaining, timestamp=self.created,
+            filled=filled, average=average, status=self.status, fee=self.fee, fees=fees,
             updated=self._updated_at(),
         )
+
+    def _shape(self) -> Order:
+        """The ``Order`` every fresh order of this one's shape (market, side, type, time in
+        force, post-only, fee currency) shares but for its own six fields: nothing filled,
+        no fee, open, never updated. Made once per shape, never answered itself."""
+        key = (self.symbol, self.side, self.type, self.time_in_force, self.post_only,
+               self.fee_currency)
+        shape = _SHAPES.get(key)
+        if shape is None:
+            if len(_SHAPES) >= _CACHED:
+                _SHAPES.clear()
+            shape = _SHAPES[key] = trusted(
+                Order, id=self.id, client_order_id=self.client_order_id, symbol=self.symbol,
+                side=self.side, type=self.type, price=self.price, amount=self.amount,
+                filled=_ZERO, remaining=self.amount, average=None, status=OrderStatus.OPEN,
+                time_in_force=self.time_in_force, post_only=self.post_only, fee=_ZERO,
+                fee_currency=self.fee_currency, fees=fee_charges(self.fee_currency, _ZERO),
+                timestamp=self.created, updated=None,
+            )
+        return shape
 
 
 class OwnSide:

@@ -14,9 +14,10 @@ tick that places and cancels twenty orders spent more on tasks than on the venue
   suspended (``asyncio.timeout``, an HTTP library's timer, a cancel scope) is the task
   that goes on running it. Every coroutine after it becomes a task, as before;
 - a failure: the coroutines not started yet are not started when the first one fails
-  in its first step (as its tasks used to be cancelled before they ran); otherwise every
-  coroutine is started, those still waiting are cancelled, and the first failure in
-  argument order is raised. If this task is cancelled, the others are cancelled too.
+  in its first step (as its tasks used to be cancelled before they ran), nor when any
+  stops the process (``KeyboardInterrupt``, ``SystemExit``); otherwise every coroutine
+  is started, those still waiting are cancelled, and the first failure in argument
+  order is raised. If this task is cancelled, the others are cancelled too.
 
 Any other awaitable (a future, a task) goes the way of ``asyncio.gather`` with one task
 fewer: the first awaited here, the others as tasks.
@@ -56,8 +57,9 @@ async def gather(*awaitables: Awaitable[T]) -> list[T]:
             results[index] = stop.value
             continue
         except BaseException as error:
-            if index == 0:
-                for unstarted in coroutines[1:]:
+            if index == 0 or not isinstance(error, Exception | asyncio.CancelledError):
+                # the first failing at once, or the process stopping: start no more
+                for unstarted in coroutines[index + 1:]:
                     unstarted.close()
                 raise
             if failure is None:

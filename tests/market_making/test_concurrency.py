@@ -146,3 +146,14 @@ async def test_futures_are_gathered_too() -> None:
     done: asyncio.Future[int] = loop.create_future()
     loop.call_soon(done.set_result, 2)
     assert await gather(returns(1), done) == [1, 2]
+
+
+async def test_a_later_coroutine_stopping_the_process_at_once_starts_no_more() -> None:
+    log: list[str] = []
+
+    async def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        await gather(returns(1, log), interrupted(), returns(3, log))
+    assert log == ["start 1"]

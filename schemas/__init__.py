@@ -6,7 +6,8 @@ Layout (import from ``schemas``, never from the private modules):
     _errors.py       ExchangeError and its retryable / permanent subclasses
     _orders.py       OrderRequest, Order, OrderStatus, Fill
     _market.py       Market (precision, limits, fees) and all quantization
-    _trusted.py      trusted(): a contract model from values known valid (the one fast path)
+    _trusted.py      trusted(): a contract model from values known valid (the one fast path);
+                     trusted_update(): a copy of one with a few fields changed
     _market_data.py  OrderBook, OrderBookLevel, Ticker, Trade, Candle, Balance, Balances
     _exchange.py     the Exchange interface and the venue's client-id format
     _prices.py       the PriceProvider interface, PriceQuote and PriceUnavailable
@@ -55,7 +56,7 @@ from schemas._market_data import (
 from schemas._orders import FeeCharge, Fill, Order, OrderRequest, OrderStatus
 from schemas._prices import PriceProvider, PriceQuote, PriceUnavailable
 from schemas._trusted import prepare as _prepare_trusted
-from schemas._trusted import trusted
+from schemas._trusted import trusted, trusted_update
 from schemas._values import (
     Amount,
     Fee,
@@ -121,6 +122,7 @@ __all__ = [
     "same_objects",
     "to_milliseconds",
     "trusted",
+    "trusted_update",
 ]
 
 # The builders of the contracts that hot paths make by the thousand, made before anything

@@ -23,7 +23,7 @@ are not seen here; their refusals fail their own reads, and the tick loop backs 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -126,9 +126,11 @@ class PacedExchange(Exchange):
         self.pace = pace
 
     # --- the venue's calls, paced --------------------------------------------------------
+    # Each hands back ``_call``'s coroutine rather than awaiting it in a coroutine of its
+    # own: one less per call (a tick that re-quotes twenty levels makes forty-odd calls).
 
-    async def markets(self) -> Mapping[str, Market]:
-        return await self._call(self.inner.markets)
+    def markets(self) -> Coroutine[Any, Any, Mapping[str, Market]]:
+        return self._call(self.inner.markets)
 
     async def market(self, symbol: str) -> Market:  # metadata the venue loaded: not a call
         return await self.inner.market(symbol)
@@ -138,50 +140,52 @@ class PacedExchange(Exchange):
     ) -> OrderRequest:
         return await self.inner.check_order(request, reference_price=reference_price)
 
-    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
-        return await self._call(self.inner.fetch_order_book, symbol, limit)
+    def fetch_order_book(
+        self, symbol: str, limit: int | None = None
+    ) -> Coroutine[Any, Any, OrderBook]:
+        return self._call(self.inner.fetch_order_book, symbol, limit)
 
-    async def fetch_ticker(self, symbol: str) -> Ticker:
-        return await self._call(self.inner.fetch_ticker, symbol)
+    def fetch_ticker(self, symbol: str) -> Coroutine[Any, Any, Ticker]:
+        return self._call(self.inner.fetch_ticker, symbol)
 
-    async def fetch_trades(
+    def fetch_trades(
         self, symbol: str, since: datetime | None = None, limit: int | None = None
-    ) -> list[Trade]:
-        return await self._call(self.inner.fetch_trades, symbol, since, limit)
+    ) -> Coroutine[Any, Any, list[Trade]]:
+        return self._call(self.inner.fetch_trades, symbol, since, limit)
 
-    async def fetch_ohlcv(
+    def fetch_ohlcv(
         self,
         symbol: str,
         timeframe: str = "1m",
         since: datetime | None = None,
         limit: int | None = None,
-    ) -> list[Candle]:
-        return await self._call(self.inner.fetch_ohlcv, symbol, timeframe, since, limit)
+    ) -> Coroutine[Any, Any, list[Candle]]:
+        return self._call(self.inner.fetch_ohlcv, symbol, timeframe, since, limit)
 
-    async def fetch_balances(self) -> Balances:
-        return await self._call(self.inner.fetch_balances)
+    def fetch_balances(self) -> Coroutine[Any, Any, Balances]:
+        return self._call(self.inner.fetch_balances)
 
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        return await self._call(self.inner.fetch_open_orders, symbol)
+    def fetch_open_orders(self, symbol: str | None = None) -> Coroutine[Any, Any, list[Order]]:
+        return self._call(self.inner.fetch_open_orders, symbol)
 
-    async def fetch_closed_orders(
+    def fetch_closed_orders(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
-    ) -> list[Order]:
-        return await self._call(self.inner.fetch_closed_orders, symbol, since, limit)
+    ) -> Coroutine[Any, Any, list[Order]]:
+        return self._call(self.inner.fetch_closed_orders, symbol, since, limit)
 
-    async def fetch_order(self, order_id: str, symbol: str) -> Order:
-        return await self._call(self.inner.fetch_order, order_id, symbol)
+    def fetch_order(self, order_id: str, symbol: str) -> Coroutine[Any, Any, Order]:
+        return self._call(self.inner.fetch_order, order_id, symbol)
 
-    async def create_order(self, request: OrderRequest) -> Order:
-        return await self._call(self.inner.create_order, request)
+    def create_order(self, request: OrderRequest) -> Coroutine[Any, Any, Order]:
+        return self._call(self.inner.create_order, request)
 
-    async def cancel_order(self, order_id: str, symbol: str) -> Order | None:
-        return await self._call(self.inner.cancel_order, order_id, symbol)
+    def cancel_order(self, order_id: str, symbol: str) -> Coroutine[Any, Any, Order | None]:
+        return self._call(self.inner.cancel_order, order_id, symbol)
 
-    async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
-        return await self._call(self.inner.cancel_all_orders, symbol)
+    def cancel_all_orders(self, symbol: str | None = None) -> Coroutine[Any, Any, list[Order]]:
+        return self._call(self.inner.cancel_all_orders, symbol)
 
-    async def fetch_my_trades(
+    def fetch_my_trades(
         self, symbol: str | None = None, since: datetime | None = None, limit: int | None = None
-    ) -> list[Fill]:
-        return await self._call(self.inner.fetch_my_trades, symbol, since, limit)
+    ) -> Coroutine[Any, Any, list[Fill]]:
+        return self._call(self.inner.fetch_my_trades, symbol, since, limit)

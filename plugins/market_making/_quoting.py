@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from schemas import Market, Side, money
@@ -96,15 +97,25 @@ def priced_ladder(
     return quotes
 
 
-def _price_on_tick(market: Market, price: Decimal, side: Side) -> Decimal:
-    """``market.quantize_price(price, side)``: a buy rounds down, a sell up."""
-    rounding = Rounding.FLOOR if side is Side.BUY else Rounding.CEILING
-    return money.round_to(price, market.price_increment, rounding)
+@lru_cache(maxsize=64)
+def _unit(increment: Decimal) -> Decimal | None:
+    """``increment`` as ``1E<n>`` when it is a power of ten (0.01 and 0.010 alike), else
+    None: a value written with exponent ``n`` is then a whole number of increments. It
+    depends on the value alone, so it is remembered by value."""
+    _, digits, exponent = increment.as_tuple()
+    if not isinstance(exponent, int) or digits[0] != 1 or any(digits[1:]):
+        return None
+    return Decimal((0, (1,), exponent + len(digits) - 1))
 
 
-def _amount_on_step(market: Market, amount: Decimal) -> Decimal:
-    """``market.quantize_amount(amount)``: rounded down to the step."""
-    return money.round_to(amount, market.amount_increment, Rounding.FLOOR)
+def _whole(value: Decimal, increment: Decimal) -> bool:
+    """Whether ``value`` is a whole number of ``increment``, exactly: at once when it is
+    written with a power-of-ten increment's own exponent (what quantizing to it gives),
+    else by rounding it."""
+    unit = _unit(increment)
+    if unit is not None and value.same_quantum(unit):
+        return True
+    return money.round_to(value, increment, Rounding.DOWN) == value
 
 
 def on_grid(market: Market, quote: DesiredQuote) -> bool:
@@ -112,9 +123,9 @@ def on_grid(market: Market, quote: DesiredQuote) -> bool:
     tick, amount on the step, within the market's minimums and maximum (a cheap test that
     lets a quantized quote skip the full check)."""
     price, amount = quote.price, quote.amount
-    if _price_on_tick(market, price, quote.side) != price:
+    if not _whole(price, market.price_increment):
         return False
-    if _amount_on_step(market, amount) != amount:
+    if not _whole(amount, market.amount_increment):
         return False
     if market.max_amount is not None and amount > market.max_amount:
         return False

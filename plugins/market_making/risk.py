@@ -56,6 +56,8 @@ class PreTradeLimits(RiskCheck):
         self.max_orders = max_orders
         self.rate_window = rate_window
         self._sent: deque[float] = deque()
+        self._collar_of: tuple[Decimal, Decimal, Decimal] | None = None
+        """(reference, collar, collar * reference) of the last check: one per tick."""
 
     def refusal(self, request: OrderRequest, context: RiskContext) -> str | None:
         price = request.price
@@ -65,7 +67,7 @@ class PreTradeLimits(RiskCheck):
         if self.collar is not None:
             difference = abs(money.subtract(price, reference))
             # |price - reference| / reference > collar, compared exactly
-            if difference > money.multiply(self.collar, reference):
+            if difference > self._collar_at(reference):
                 return (
                     f"price {price} is {_bps(difference, reference)} from the reference "
                     f"{reference}, "
@@ -91,6 +93,18 @@ class PreTradeLimits(RiskCheck):
                     f"the limit is {self.max_orders}"
                 )
         return _book_refusal(request, price, book)
+
+    def _collar_at(self, reference: Decimal) -> Decimal:
+        """``collar * reference``, remembered for the last reference and collar (the same
+        objects for every order of a tick)."""
+        collar = self.collar
+        assert collar is not None
+        last = self._collar_of
+        if last is not None and last[0] is reference and last[1] is collar:
+            return last[2]
+        bound = money.multiply(collar, reference)
+        self._collar_of = (reference, collar, bound)
+        return bound
 
     def record_sent(self, request: OrderRequest, now: float) -> None:
         if self.max_orders is not None:

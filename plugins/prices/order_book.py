@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import UTC
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -83,6 +84,8 @@ class OrderBookPrice(Component[OrderBookPriceArgs], PriceProvider):
             return trusted(PriceQuote, price=price, timestamp=timestamp, source=self.name)
         return PriceQuote(price=price, timestamp=timestamp, source=self.name)
 
-    async def _book(self) -> OrderBook:
+    def _book(self) -> Coroutine[Any, Any, OrderBook]:
+        """The book, read through :func:`from_venue` (its coroutine, awaited by the caller:
+        one layer less on every tick's price)."""
         exchange, symbol = self.args.exchange, self.args.symbol
-        return await from_venue(self.name, exchange.fetch_order_book(symbol, self.args.limit))
+        return from_venue(self.name, exchange.fetch_order_book(symbol, self.args.limit))

@@ -9,12 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins.market_making._funding import fit_to_balances
-from plugins.market_making._quoting import (
-    _amount_on_step,
-    _price_on_tick,
-    on_grid,
-    quantize_quotes,
-)
+from plugins.market_making._quoting import _whole, on_grid, quantize_quotes
 from plugins.market_making._reconcile import reconcile
 from schemas import Balance, Balances, Market, Order, Side
 from schemas.market_making import DesiredQuote
@@ -103,18 +98,27 @@ def test_reconciling_cancels_orders_nobody_wants() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     price=st.decimals(min_value=D("0.00000001"), max_value=D("1000000"), places=10),
-    increment=st.sampled_from([D("1"), D("0.1"), D("0.01"), D("1E-8"), D("0.5"), D("5"),
-                               D("0.25")]),
+    increment=st.sampled_from([D("1"), D("0.1"), D("0.01"), D("0.010"), D("1E-8"), D("10"),
+                               D("0.5"), D("5"), D("0.25")]),
     side=st.sampled_from([BUY, SELL]),
 )
-def test_the_fast_tick_rounding_equals_the_markets_own(
+def test_whether_a_value_is_on_the_grid_is_whether_the_market_leaves_it_as_it_is(
     price: D, increment: D, side: Side
 ) -> None:
     market = Market(symbol="BTC/USDT", price_increment=increment, amount_increment=increment)
-    fast = _price_on_tick(market, price, side)
-    exact = market.quantize_price(price, side)
-    assert (fast, str(fast)) == (exact, str(exact))
-    assert _amount_on_step(market, price) == market.quantize_amount(price)
+    quantized = market.quantize_price(price, side)  # written with the tick's exponent
+    for value in (price, quantized, quantized.normalize(), price.normalize()):
+        assert _whole(value, increment) == (market.quantize_price(value, side) == value)
+        assert _whole(value, increment) == (market.quantize_amount(value) == value)
+
+
+def test_a_value_written_with_a_power_of_ten_ticks_exponent_is_on_it() -> None:
+    assert _whole(D("100.10"), D("0.01"))
+    assert _whole(D("100.1"), D("0.01"))
+    assert _whole(D("100.01"), D("0.010"))
+    assert not _whole(D("100.001"), D("0.01"))
+    assert not _whole(D("100.03"), D("0.05"))  # the tick's exponent, not a power of ten
+    assert _whole(D("100.05"), D("0.05"))
 
 
 def test_a_quantized_quote_is_on_the_grid_and_a_raw_one_is_not() -> None:

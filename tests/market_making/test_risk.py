@@ -40,6 +40,19 @@ def test_a_price_outside_the_collar_is_refused() -> None:
     assert "outside the collar of 200.0 bps" in reason
 
 
+def test_the_collar_follows_each_new_reference_and_a_changed_collar() -> None:
+    limits = PreTradeLimits(collar=D("0.02"))
+    sell = request("sell", "102.01")
+    assert limits.refusal(sell, RiskContext(D(100), [], 0.0)) is not None
+    assert limits.refusal(sell, RiskContext(D(101), [], 0.0)) is None
+    assert limits.refusal(sell, RiskContext(D(100), [], 0.0)) is not None
+    reference = D(100)
+    context = RiskContext(reference, [], 0.0)
+    assert limits.refusal(sell, context) is not None
+    limits.collar = D("0.03")
+    assert limits.refusal(sell, context) is None
+
+
 def test_an_amount_over_the_cap_is_refused() -> None:
     reason = check(PreTradeLimits(max_amount=D(1)), request("buy", "99", "1.001"))
     assert reason is not None

@@ -38,6 +38,7 @@ from schemas import (
     TimeInForce,
     Trade,
     trusted,
+    trusted_update,
 )
 from schemas._trusted import prepare
 
@@ -221,3 +222,32 @@ def test_a_model_with_private_attributes_gets_them_set_up() -> None:
     fast = trusted(_WithPrivateState, price=D("1"))
     assert fast == _WithPrivateState(price=D("1"))
     assert fast._seen == 3
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_a_trusted_update_is_the_validated_model_with_those_fields(
+    model: type[BaseModel],
+) -> None:
+    values = CASES[model]
+    name = next(iter(values))
+    original = model(**values)
+    updated = trusted_update(original, **{name: values[name]})
+    assert updated == model(**values)
+    assert updated.model_fields_set == original.model_fields_set
+    assert updated.model_dump_json() == original.model_dump_json()
+    assert updated is not original
+    assert updated.__dict__ is not original.__dict__
+
+
+def test_a_trusted_update_changes_only_the_fields_given() -> None:
+    original = Order(**CASES[Order])
+    later = datetime(2027, 1, 1, tzinfo=UTC)
+    cancelled = trusted_update(original, status=OrderStatus.CANCELED, updated=later)
+    assert cancelled == Order(**{**CASES[Order], "status": OrderStatus.CANCELED,
+                                 "updated": later})
+    assert original == Order(**CASES[Order])
+
+
+def test_a_trusted_update_refuses_an_unknown_field() -> None:
+    with pytest.raises(TypeError, match=r"unknown \['size'\]"):
+        trusted_update(OrderBookLevel(**LEVEL), size=D("1"))

@@ -10,16 +10,24 @@ contract model costs a few microseconds to build (and three objects for the garb
 collector to follow), more than the rest of placing an order. So the record keeps what
 changes (``filled``, ``remaining``, ``cost``, the fees) as plain values, updated by
 :meth:`SimOrder.executed` and :meth:`SimOrder.finished` only, and builds its ``Order`` when
-one is asked for and the last one is stale (each of those two methods drops it). What is
-the same across orders is made once: the fee charges (:func:`fee_charges`, one tuple per
-currency and cost, digits included), the average price of an order filled at one price
-(:func:`_average_at`) and the timestamps (:func:`plugins.exchanges.sim._records.utc`).
+one is asked for. An open order's ``Order`` is kept until a fill makes it stale (a resting
+order is read every tick); a final order's is not kept: the history holds the last
+10,000 final orders by default, and three more objects each for the garbage collector to
+walk cost every tick more than the rare read of a final order. The one read that almost
+always comes, the answer to the cancel, copies the last open ``Order`` with its new status
+and update time, which is all that :meth:`SimOrder.finished` changes. What is the same
+across orders is made once: the fee charges (:func:`fee_charges`, one tuple per currency
+and cost, digits included), the fresh ``Order`` of each shape of order (an ``Order`` is a
+copy of it with the six to twelve fields of its own: cheaper than naming all 19), the
+average price of an order filled at one price (:func:`_average_at`) and the timestamps
+(:func:`plugins.exchanges.sim._records.utc`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -34,6 +42,7 @@ from schemas import (
     TimeInForce,
     money,
     trusted,
+    trusted_update,
 )
 
 __all__ = ["OwnSide", "SimOrder", "fee_charges"]
@@ -61,6 +70,10 @@ def fee_charges(currency: str, cost: Decimal) -> tuple[FeeCharge]:
         _CHARGES.clear()
     charges = _CHARGES[key] = (trusted(FeeCharge, currency=currency, cost=cost),)
     return charges
+
+
+_SHAPES: dict[tuple[Symbol, Side, OrderType, TimeInForce, bool, str], Order] = {}
+"""The fresh ``Order`` of each shape of order (:meth:`SimOrder._shape`)."""
 
 
 @lru_cache(maxsize=_CACHED)
@@ -178,23 +191,44 @@ class SimOrder:
         self._snapshot = None
 
     def finished(self, status: OrderStatus, t: float) -> None:
-        """Record that the order became final with ``status`` at ``t``."""
+        """Record that the order became final with ``status`` at ``t``. The last open
+        ``Order`` is kept (its other fields still hold) for the first final one."""
         self.status = status
         self.updated = t
-        self._snapshot = None
 
     def snapshot(self) -> Order:
-        """The order as the venue reports it, made again only when it changed since the
-        last one (an unchanged resting order is read every tick)."""
+        """The order as the venue reports it. An open order's is made again only when it
+        changed since the last one (an unchanged resting order is read every tick); a
+        final order's is made on each read and never kept (see the module's docstring)."""
         snapshot = self._snapshot
+        if not self.status.is_final:
+            if snapshot is None:
+                snapshot = self._snapshot = self._made()
+            return snapshot
         if snapshot is None:
-            snapshot = self._snapshot = self._made()
-        return snapshot
+            return self._made()
+        self._snapshot = None  # the history keeps no Order (see the module's docstring)
+        # Only the status and the update time changed since (``executed`` drops it).
+        return trusted_update(snapshot, status=self.status, updated=self._updated_at())
+
+    def _updated_at(self) -> datetime | None:
+        """``updated`` as the venue reports it: the creation time itself when equal."""
+        updated = self.updated
+        if updated is None:
+            return None
+        return self.created if updated == self.timestamp else utc(updated)
 
     def _made(self) -> Order:
+        """A copy of the fresh ``Order`` of the order's shape (:meth:`_shape`) with the
+        fields of its own: six while nothing happened to it since it was placed (every
+        fill and the end set ``updated``), the twelve that can differ after that."""
+        shape = self._shape()
+        if self.updated is None:
+            return trusted_update(
+                shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
+                amount=self.amount, remaining=self.remaining, timestamp=self.created,
+            )
         filled = self.filled
-        created = self.created
-        updated = self.updated
         one_price = self.one_price
         if not filled:
             average = None
@@ -206,31 +240,32 @@ class SimOrder:
         if self.other_fees is not None:
             for currency, cost in self.other_fees.items():
                 fees += fee_charges(currency, cost)
-        return trusted(
-            Order,
-            id=self.id,
-            client_order_id=self.client_order_id,
-            symbol=self.symbol,
-            side=self.side,
-            type=self.type,
-            price=self.price,
-            amount=self.amount,
-            filled=filled,
-            remaining=self.remaining,
-            average=average,
-            status=self.status,
-            time_in_force=self.time_in_force,
-            post_only=self.post_only,
-            fee=self.fee,
-            fee_currency=self.fee_currency,
-            fees=fees,
-            timestamp=created,
-            updated=(
-                None if updated is None
-                else created if updated == self.timestamp
-                else utc(updated)
-            ),
+        return trusted_update(
+            shape, id=self.id, client_order_id=self.client_order_id, price=self.price,
+            amount=self.amount, remaining=self.remaining, timestamp=self.created,
+            filled=filled, average=average, status=self.status, fee=self.fee, fees=fees,
+            updated=self._updated_at(),
         )
+
+    def _shape(self) -> Order:
+        """The ``Order`` every fresh order of this one's shape (market, side, type, time in
+        force, post-only, fee currency) shares but for its own six fields: nothing filled,
+        no fee, open, never updated. Made once per shape, never answered itself."""
+        key = (self.symbol, self.side, self.type, self.time_in_force, self.post_only,
+               self.fee_currency)
+        shape = _SHAPES.get(key)
+        if shape is None:
+            if len(_SHAPES) >= _CACHED:
+                _SHAPES.clear()
+            shape = _SHAPES[key] = trusted(
+                Order, id=self.id, client_order_id=self.client_order_id, symbol=self.symbol,
+                side=self.side, type=self.type, price=self.price, amount=self.amount,
+                filled=_ZERO, remaining=self.amount, average=None, status=OrderStatus.OPEN,
+                time_in_force=self.time_in_force, post_only=self.post_only, fee=_ZERO,
+                fee_currency=self.fee_currency, fees=fee_charges(self.fee_currency, _ZERO),
+                timestamp=self.created, updated=None,
+            )
+        return shape
 
 
 class OwnSide:

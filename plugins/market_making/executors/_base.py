@@ -81,6 +81,7 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
     _exchange: Exchange | None = None
     _market: Market | None = None
     _prefix = ""
+    _mandate = ""
     _venue = ""
     _journal: FillJournal | None = None
     _settled: _Settled | None = None
@@ -104,6 +105,7 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
         self._exchange = exchange
         self._market = market
         self._prefix = f"{prefix}-"
+        self._mandate = prefix
         self._venue = venue
         self._resting: dict[str, Order] = {}
         self._unknown: dict[str, OrderRequest] = {}
@@ -141,10 +143,10 @@ class ExecutorBase(Component[ArgsT], OrderWrites, Executor):
 
     def owns_client_id(self, client_order_id: str | None) -> bool:
         """Whether a client order id was issued for this mandate (by any of its runs)."""
-        return self._id_format.owns(self._prefix[:-1], client_order_id)
+        return self._id_format.owns(self._mandate, client_order_id)
 
     def next_client_id(self) -> str:
-        return self._id_format.issue(self._prefix[:-1], self._run, next(self._sequence),
+        return self._id_format.issue(self._mandate, self._run, next(self._sequence),
                                      self._venue)
 
     @property

@@ -157,3 +157,26 @@ async def test_a_later_coroutine_stopping_the_process_at_once_starts_no_more() -
     with pytest.raises(KeyboardInterrupt):
         await gather(returns(1, log), interrupted(), returns(3, log))
     assert log == ["start 1"]
+
+
+async def test_cancelling_the_gathering_task_cancels_the_carried_coroutine_and_the_others(
+) -> None:
+    cancelled: list[str] = []
+    started = asyncio.Event()
+
+    async def waits(name: str) -> str:
+        started.set()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append(name)
+            raise
+        return name
+
+    gathering = asyncio.ensure_future(gather(returns(1), waits("carried"), waits("task")))
+    await started.wait()
+    await asyncio.sleep(0)  # the one after the carried coroutine has started as a task
+    gathering.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gathering
+    assert sorted(cancelled) == ["carried", "task"]

@@ -49,14 +49,14 @@ async def test_trades_survive_a_restart_with_no_duplicate_and_no_gap(
 ) -> None:
     mandate_spec = spec(pg_dsn, pg_schema, "trades", symbol=SYMBOL, page_size=50)
     async with start(mandate_spec) as graph:
-        await graph.clock.sleep(120)
+        await graph.clock.sleep(121)  # between two fetches (every 5 s): none runs after
         first_run = await venue(graph).fetch_trades(SYMBOL)
     first_ids = await stored_ids(pg, pg_schema, "trades", "trade_id")
     assert len(first_ids) > 50
 
     async with start(mandate_spec) as graph:
         feed = incremental(graph)
-        await graph.clock.sleep(300)
+        await graph.clock.sleep(301)
         delivered = feed.reading().value  # every trade this run took, in order
         fetched_until = feed.reading().fetched_at
         second_run = await venue(graph).fetch_trades(SYMBOL)
@@ -72,7 +72,7 @@ async def test_stored_trade_rows_are_the_venues_trades_exactly(
     pg: asyncpg.Connection, pg_dsn: str, pg_schema: str
 ) -> None:
     async with start(spec(pg_dsn, pg_schema, "trades", symbol=SYMBOL)) as graph:
-        await graph.clock.sleep(60)
+        await graph.clock.sleep(61)  # between two fetches: none runs after the reading
         taken = incremental(graph).reading().value
     rows = await pg.fetch(
         f'SELECT trade_id, side, price, amount, timestamp, venue, symbol, mandate '
@@ -132,7 +132,7 @@ async def test_the_cursor_is_stored_after_the_records_it_covers(
     pg: asyncpg.Connection, pg_dsn: str, pg_schema: str
 ) -> None:
     async with start(spec(pg_dsn, pg_schema, "trades", symbol=SYMBOL)) as graph:
-        await graph.clock.sleep(30)
+        await graph.clock.sleep(31)  # between two fetches: none runs after the reading
         position = incremental(graph).position
     cursor = await pg.fetchrow(
         f'SELECT listener, position, sequence FROM "{pg_schema}".fortuna_listener_cursors '

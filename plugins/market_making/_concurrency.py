@@ -82,23 +82,22 @@ async def _carry_on(
     """Coroutine ``index`` suspended: carried on here, the ones after it as tasks."""
     loop = asyncio.get_running_loop()
     others = [loop.create_task(c) for c in coroutines[index + 1:]]
-    try:
-        results[index] = await rest
-        for offset, task in enumerate(others, start=index + 1):
-            results[offset] = await task
-    except BaseException:
-        for task in others:
-            task.cancel()
-        await _settled(others)
-        raise
+    results[index:] = await _first_then_others(rest, others)
     return results
 
 
 async def _in_tasks(awaitables: Sequence[Awaitable[T]]) -> list[T]:
     """Any awaitables: the first awaited here, the others as tasks."""
-    others = [asyncio.ensure_future(a) for a in awaitables[1:]]
+    return await _first_then_others(
+        awaitables[0], [asyncio.ensure_future(a) for a in awaitables[1:]])
+
+
+async def _first_then_others(first: Awaitable[T], others: Sequence[asyncio.Future[T]]
+                             ) -> list[T]:
+    """``first`` awaited here, then ``others`` in turn; on a failure (or a cancel) the
+    others are cancelled and waited for, and the failure raised."""
     try:
-        results = [await awaitables[0]]
+        results = [await first]
         for task in others:
             results.append(await task)
     except BaseException:

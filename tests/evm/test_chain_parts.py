@@ -160,9 +160,10 @@ async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_
     finally:
         world.anvil.rpc("evm_setAutomine", True)
     # The next transaction takes the forgotten nonce. What it does on chain is not this
-    # test's subject: it was once seen to revert with no recoverable reason in CI (most
-    # likely out of gas before v2 swaps got new_block_gas), and a reverted transaction
-    # has used its nonce all the same.
+    # test's subject: it was once seen to revert in CI with no recoverable reason, back when
+    # a transaction an earlier test left in the node's pool could be mined into this test's
+    # blocks (the world fixture empties the pool since), and not reproduced after; a
+    # reverted transaction has used its nonce all the same.
     request = await selling(venue, usdc, weth, Decimal(1), Decimal("0.01"))
     sent: str | None
     try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fortuna import Context, NoArgs
+from fortuna import Clock, Context, NoArgs
 from fortuna._internal.clock import WallClock
 from plugins.exchanges.evm.chain import EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
@@ -159,8 +159,9 @@ def world(session_world: World) -> Iterator[World]:
     session_world.snapshot = anvil.rpc("evm_snapshot")
 
 
-def context(name: str) -> Context:
-    return Context(name=name, clock=WallClock(NoArgs(), Context(name="clock")))
+def context(name: str, clock: Clock | None = None) -> Context:
+    """A component's context on ``clock`` (a wall clock by default)."""
+    return Context(name=name, clock=clock or WallClock(NoArgs(), Context(name="clock")))
 
 
 @dataclass

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from fortuna import Context, VirtualClock
+from fortuna._internal.clock import VirtualClockArgs
 from plugins.exchanges._onchain.nonces import NonceManager
 from plugins.exchanges.evm.chain import ChainMismatch, EvmChain, EvmChainArgs
 from plugins.exchanges.evm.gas import GasPolicy, GasPolicyArgs
@@ -28,6 +30,7 @@ from schemas.swap import (
 )
 from tests.evm.chain import KEYS, free_port
 from tests.evm.conftest import Parts, World, build_parts, context
+from tests.evm.execution import chain_time
 from tests.evm.venues import deadline, tokens, v2_venue
 
 
@@ -157,9 +160,10 @@ async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_
     finally:
         world.anvil.rpc("evm_setAutomine", True)
     # The next transaction takes the forgotten nonce. What it does on chain is not this
-    # test's subject: it was once seen to revert with no recoverable reason in CI (most
-    # likely out of gas before v2 swaps got new_block_gas), and a reverted transaction
-    # has used its nonce all the same.
+    # test's subject: it was once seen to revert in CI with no recoverable reason, back when
+    # a transaction an earlier test left in the node's pool could be mined into this test's
+    # blocks (the world fixture empties the pool since), and not reproduced after; a
+    # reverted transaction has used its nonce all the same.
     request = await selling(venue, usdc, weth, Decimal(1), Decimal("0.01"))
     sent: str | None
     try:
@@ -168,6 +172,32 @@ async def test_a_transaction_the_node_forgets_is_reported_dropped_and_its_nonce_
         sent = reverted.tx_hash
     assert sent is not None
     assert (await parts.chain.web3.eth.get_transaction(sent))["nonce"] == nonce  # type: ignore[arg-type]
+
+
+async def test_a_sent_swap_is_awaited_for_confirm_timeout_in_wall_time_on_a_virtual_clock(
+    world: World, parts: Parts
+) -> None:
+    """The node mines in real time: the graph's virtual time running far past
+    confirm_timeout while the swap waits in the pool does not make its outcome unknown."""
+    clock = VirtualClock(VirtualClockArgs(start=chain_time(world)), Context(name="clock"))
+    venue, usdc, weth = await approved(
+        world, parts, clock=clock, allowance_caps={world.usdc.address: Decimal(10_000)})
+    request = await selling(venue, usdc, weth, Decimal(1), Decimal("0.01"))
+    world.anvil.rpc("evm_setAutomine", False)
+    try:
+        swap = asyncio.ensure_future(venue.swap(request))
+        await _pending_nonce(world, parts.wallet.address)
+        chain = parts.chain.args
+        for _ in range(5):  # past confirm_timeout each time, between the swap's polls
+            await clock.advance(chain.confirm_timeout)
+            await asyncio.sleep(chain.poll_interval)
+        world.anvil.rpc("evm_mine")
+        receipt = await asyncio.wait_for(swap, 30)
+    finally:
+        world.anvil.rpc("evm_setAutomine", True)
+        await clock.unload()
+    assert receipt.block == world.anvil.web3.eth.block_number
+    assert receipt.amount_in == 1
 
 
 async def test_a_swap_reverted_in_its_block_reports_the_reason_and_transaction(

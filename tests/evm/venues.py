@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from fortuna import Clock
 from plugins.exchanges.evm.pancakeswap import PancakeSwap, PancakeSwapArgs
 from plugins.exchanges.evm.quickswap_v3 import QuickSwapV3, QuickSwapV3Args
 from plugins.exchanges.evm.uniswap_v2 import UniswapV2, UniswapV2Args
@@ -18,8 +19,10 @@ from tests.evm.conftest import PANCAKE_INIT_CODE_HASH, Parts, World, context
 V2_KINDS = ["uniswap_v2", "pancakeswap"]
 
 
-async def v2_venue(kind: str, world: World, parts: Parts | None, **extra: Any) -> UniswapV2:
-    """A loaded venue of ``kind`` (read-only when ``parts`` has no wallet)."""
+async def v2_venue(kind: str, world: World, parts: Parts | None, clock: Clock | None = None,
+                   **extra: Any) -> UniswapV2:
+    """A loaded venue of ``kind`` (read-only when ``parts`` has no wallet) on ``clock`` (a
+    wall clock by default)."""
     common: dict[str, Any] = {"chain": world_chain(parts, extra)}
     if parts is not None:
         common.update(wallet=parts.wallet, gas=parts.gas)
@@ -28,12 +31,12 @@ async def v2_venue(kind: str, world: World, parts: Parts | None, **extra: Any) -
     if kind == "uniswap_v2":
         venue = UniswapV2(UniswapV2Args(
             factory=world.v2_factory.address, router=world.v2_router.address, **common),
-            context("uniswap_v2"))
+            context("uniswap_v2", clock))
     else:
         venue = PancakeSwap(PancakeSwapArgs(
             factory=world.pancake_factory.address, router=world.pair_router.address,
             router_kind="pair_router", init_code_hash=PANCAKE_INIT_CODE_HASH,
-            fee=Decimal("0.002"), **common), context("pancakeswap"))
+            fee=Decimal("0.002"), **common), context("pancakeswap", clock))
     await venue.load()
     return venue
 

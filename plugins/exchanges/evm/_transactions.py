@@ -10,11 +10,15 @@ The order of the steps is the failure design:
    is computed before sending, so a send that times out is reported as
    ``SwapOutcomeUnknown`` with the hash to look up, never as "not sent". A send the node
    refuses (it answered) is permanent and releases the reservation.
-4. The receipt is polled on the component's clock until ``confirm_timeout``. Meanwhile, and
-   at the end, the wallet's mined nonce count tells a *replaced* transaction (its nonce
-   used by another) and ``eth_getTransactionByHash`` a *dropped* one: both are
-   ``SwapDropped`` (it will never execute) and resynchronise the nonce manager. Otherwise
-   the outcome is unknown, and the reservation is kept.
+4. The receipt is polled every ``poll_interval`` until ``confirm_timeout``, both in wall
+   time whatever the mandate's clock (:func:`~plugins.exchanges._onchain.endpoint.poll`, as
+   the other families do): the node mines in real time, and a virtual clock, which cannot
+   see the node's I/O, would let the timeout pass in a few quick polls, calling a swap the
+   node mines a moment later unknown. Meanwhile, and at the end, the wallet's mined nonce
+   count tells a *replaced* transaction (its nonce used by another) and
+   ``eth_getTransactionByHash`` a *dropped* one: both are ``SwapDropped`` (it will never
+   execute) and resynchronise the nonce manager. Otherwise the outcome is unknown, and the
+   reservation is kept.
 5. A mined transaction that reverted is replayed with ``eth_call`` on the state its block
    left, to recover the revert reason: a reverted transaction changed nothing, so that is
    the state it met when it was alone in its block, and the state after whatever ran
@@ -27,8 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fortuna import Clock
-from plugins.exchanges._onchain.endpoint import translated
+from plugins.exchanges._onchain.endpoint import poll, translated
 from plugins.exchanges.evm._errors import revert_error, revert_reason, rpc_error
 from plugins.exchanges.evm.chain import EvmChain
 from plugins.exchanges.evm.gas import GasPolicy, Reservation
@@ -98,11 +101,8 @@ async def replayed_reason(web3: Any, call: dict[str, Any], block: int) -> str:
 class Transactor:
     """Sends transactions for one wallet under one gas policy, on behalf of a venue."""
 
-    def __init__(
-        self, chain: EvmChain, wallet: EvmWallet, gas: GasPolicy, clock: Clock, venue: str
-    ) -> None:
-        self.chain, self.wallet, self.gas, self.clock, self.venue = (
-            chain, wallet, gas, clock, venue)
+    def __init__(self, chain: EvmChain, wallet: EvmWallet, gas: GasPolicy, venue: str) -> None:
+        self.chain, self.wallet, self.gas, self.venue = chain, wallet, gas, venue
 
     async def send(self, to: str, data: str) -> Mined:
         """Send a call of ``data`` to ``to`` and wait until it is mined (see the module)."""
@@ -170,33 +170,48 @@ class Transactor:
         )
 
     async def _wait(self, tx_hash: str, nonce: int, reservation: Reservation) -> Any:
+        """The receipt, polled in wall time (see the module, step 4); ``SwapDropped`` when
+        the transaction can never be mined, ``SwapOutcomeUnknown`` when it is not mined in
+        ``confirm_timeout``."""
+        polls = 0
+
+        async def mined() -> Any:
+            nonlocal polls
+            receipt = await self._receipt(tx_hash)
+            polls += 1
+            if receipt is None and polls % _REPLACED_CHECK_EVERY == 0:
+                await self._refuse_dropped(tx_hash, nonce, reservation)
+            return receipt
+
+        args = self.chain.args
+        receipt = await poll(mined, every=args.poll_interval, within=args.confirm_timeout)
+        if receipt is None:
+            await self._refuse_dropped(tx_hash, nonce, reservation)
+            raise SwapOutcomeUnknown(f"not mined within {args.confirm_timeout}s",
+                                     tx_hash=tx_hash, venue=self.venue)
+        return receipt
+
+    async def _receipt(self, tx_hash: str) -> Any:
+        """The transaction's receipt; None while the node has none or cannot say now."""
         from web3.exceptions import TransactionNotFound
 
-        web3 = self.chain.web3
-        deadline = self.clock.monotonic() + self.chain.args.confirm_timeout
-        polls = 0
-        while True:
-            try:
-                return await web3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-            except TransactionNotFound:
-                pass
-            except Exception as error:
-                if not rpc_error(error).retryable:
-                    raise rpc_error(error, venue=self.venue) from error
-            polls += 1
-            over = self.clock.monotonic() >= deadline
-            if over or polls % _REPLACED_CHECK_EVERY == 0:
-                dropped = await self._dropped(tx_hash, nonce)
-                if dropped is not None:
-                    self.wallet.nonces.resync()
-                    self.gas.settle(reservation, None)
-                    raise SwapDropped(dropped, tx_hash=tx_hash, venue=self.venue)
-            if over:
-                raise SwapOutcomeUnknown(
-                    f"not mined within {self.chain.args.confirm_timeout}s",
-                    tx_hash=tx_hash, venue=self.venue,
-                )
-            await self.clock.sleep(self.chain.args.poll_interval)
+        try:
+            return await self.chain.web3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+        except Exception as error:
+            if not rpc_error(error).retryable:
+                raise rpc_error(error, venue=self.venue) from error
+            return None
+
+    async def _refuse_dropped(self, tx_hash: str, nonce: int, reservation: Reservation) -> None:
+        """``SwapDropped`` (the nonce resynchronised, the gas released) when the transaction
+        can never be mined."""
+        dropped = await self._dropped(tx_hash, nonce)
+        if dropped is not None:
+            self.wallet.nonces.resync()
+            self.gas.settle(reservation, None)
+            raise SwapDropped(dropped, tx_hash=tx_hash, venue=self.venue)
 
     async def _dropped(self, tx_hash: str, nonce: int) -> str | None:
         """Why the transaction can never be mined, or None while it still can."""

@@ -103,7 +103,7 @@ class EvmSwapVenue(NamedVenue, Component[ArgsT], SwapVenue):
         self._pools = PoolDirectory(self.name, self.pool_address, self.code_at, self._no_pool)
         args = self.args
         if args.wallet is not None and args.gas is not None:
-            self._transactor = Transactor(args.chain, args.wallet, args.gas, self.clock, self.name)
+            self._transactor = Transactor(args.chain, args.wallet, args.gas, self.name)
 
     @property
     def native_currency(self) -> str:

@@ -50,12 +50,13 @@ class EvmChainArgs(ComponentArgs):
     )
     timeout: Duration = Field(default=10.0, gt=0, description="time allowed for one RPC call")
     poll_interval: Duration = Field(
-        default=0.1, gt=0, description="how often a sent transaction's receipt is polled"
+        default=0.1, gt=0,
+        description="how often a sent transaction's receipt is polled (wall time)"
     )
     confirm_timeout: Duration = Field(
         default=120.0, gt=0,
         description="how long to wait for a sent transaction to be mined before reporting its "
-        "outcome as unknown (it may still be mined later)",
+        "outcome as unknown (it may still be mined later); wall time, even on a virtual clock",
     )
 
 

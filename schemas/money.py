@@ -12,7 +12,8 @@ answer to "how many digits, and which way does it round". Two kinds of operation
   and sums of such products stay inside :data:`PRECISION`. Python's default context (28
   digits) would drop digits of ``123456789.123456789012345678 * 0.0000123456789`` without
   a word; this one cannot.
-- **Rounded** (:func:`divide`, :func:`ratio`, :func:`round_to`): the caller states the
+- **Rounded** (:func:`divide`, :func:`ratio`, :func:`round_to`, and the test
+  :func:`is_multiple`): the caller states the
   quantum (or the significant digits) and the direction. A quotient is rounded from the
   exact rational value with integer arithmetic, so the direction is honoured even where a
   finite-precision division would have rounded first. The rule of thumb: a *budget* rounds
@@ -58,6 +59,7 @@ __all__ = [
     "divide",
     "divide_exact",
     "from_units",
+    "is_multiple",
     "mid",
     "multiply",
     "ratio",
@@ -296,6 +298,26 @@ def _is_power_of_ten(quantum: Decimal) -> bool:
 
 
 _POWERS_OF_TEN: dict[Decimal, bool] = {}
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_of(quantum: Decimal) -> Decimal | None:
+    """``quantum`` as ``1E<n>`` when it is a power of ten, however written (0.01 and 0.010
+    alike), else None. It depends on the value alone, so it is remembered by value."""
+    _, digits, exponent = quantum.as_tuple()
+    if not isinstance(exponent, int) or digits[0] != 1 or any(digits[1:]):
+        return None
+    return Decimal((0, (1,), exponent + len(digits) - 1))
+
+
+def is_multiple(value: Decimal, quantum: Decimal) -> bool:
+    """Whether ``value`` is a whole number of ``quantum`` (a price on a tick, an amount on
+    a step), exactly. A value written with a power-of-ten quantum's own exponent (what
+    rounding to it gives) is answered at once; any other is rounded and compared."""
+    unit = _unit_of(quantum)
+    if unit is not None and value.same_quantum(unit):
+        return True
+    return round_to(value, quantum, Rounding.DOWN) == value
 
 
 def round_to(value: Decimal, quantum: Decimal, rounding: Rounding) -> Decimal:

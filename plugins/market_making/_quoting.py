@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from schemas import Market, Side, money
@@ -97,35 +96,14 @@ def priced_ladder(
     return quotes
 
 
-@lru_cache(maxsize=64)
-def _unit(increment: Decimal) -> Decimal | None:
-    """``increment`` as ``1E<n>`` when it is a power of ten (0.01 and 0.010 alike), else
-    None: a value written with exponent ``n`` is then a whole number of increments. It
-    depends on the value alone, so it is remembered by value."""
-    _, digits, exponent = increment.as_tuple()
-    if not isinstance(exponent, int) or digits[0] != 1 or any(digits[1:]):
-        return None
-    return Decimal((0, (1,), exponent + len(digits) - 1))
-
-
-def _whole(value: Decimal, increment: Decimal) -> bool:
-    """Whether ``value`` is a whole number of ``increment``, exactly: at once when it is
-    written with a power-of-ten increment's own exponent (what quantizing to it gives),
-    else by rounding it."""
-    unit = _unit(increment)
-    if unit is not None and value.same_quantum(unit):
-        return True
-    return money.round_to(value, increment, Rounding.DOWN) == value
-
-
 def on_grid(market: Market, quote: DesiredQuote) -> bool:
     """Whether ``quote`` is exactly what ``market.check_order`` would send: price on the
     tick, amount on the step, within the market's minimums and maximum (a cheap test that
     lets a quantized quote skip the full check)."""
     price, amount = quote.price, quote.amount
-    if not _whole(price, market.price_increment):
+    if not money.is_multiple(price, market.price_increment):
         return False
-    if not _whole(amount, market.amount_increment):
+    if not money.is_multiple(amount, market.amount_increment):
         return False
     if market.max_amount is not None and amount > market.max_amount:
         return False

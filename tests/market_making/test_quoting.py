@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins.market_making._funding import fit_to_balances
-from plugins.market_making._quoting import _whole, on_grid, quantize_quotes
+from plugins.market_making._quoting import on_grid, quantize_quotes
 from plugins.market_making._reconcile import reconcile
 from schemas import Balance, Balances, Market, Order, Side
 from schemas.market_making import DesiredQuote
@@ -93,32 +93,6 @@ def test_reconciling_keeps_an_order_within_the_tolerance() -> None:
 def test_reconciling_cancels_orders_nobody_wants() -> None:
     plan = reconcile([], [resting("buy", "99", "1"), resting("sell", "101", "1")])
     assert len(plan.cancel) == 2
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    price=st.decimals(min_value=D("0.00000001"), max_value=D("1000000"), places=10),
-    increment=st.sampled_from([D("1"), D("0.1"), D("0.01"), D("0.010"), D("1E-8"), D("10"),
-                               D("0.5"), D("5"), D("0.25")]),
-    side=st.sampled_from([BUY, SELL]),
-)
-def test_whether_a_value_is_on_the_grid_is_whether_the_market_leaves_it_as_it_is(
-    price: D, increment: D, side: Side
-) -> None:
-    market = Market(symbol="BTC/USDT", price_increment=increment, amount_increment=increment)
-    quantized = market.quantize_price(price, side)  # written with the tick's exponent
-    for value in (price, quantized, quantized.normalize(), price.normalize()):
-        assert _whole(value, increment) == (market.quantize_price(value, side) == value)
-        assert _whole(value, increment) == (market.quantize_amount(value) == value)
-
-
-def test_a_value_written_with_a_power_of_ten_ticks_exponent_is_on_it() -> None:
-    assert _whole(D("100.10"), D("0.01"))
-    assert _whole(D("100.1"), D("0.01"))
-    assert _whole(D("100.01"), D("0.010"))
-    assert not _whole(D("100.001"), D("0.01"))
-    assert not _whole(D("100.03"), D("0.05"))  # the tick's exponent, not a power of ten
-    assert _whole(D("100.05"), D("0.05"))
 
 
 def test_a_quantized_quote_is_on_the_grid_and_a_raw_one_is_not() -> None:

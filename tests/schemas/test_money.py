@@ -11,11 +11,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fortuna import DECIMAL_MAX_DIGITS, DECIMAL_MAX_EXPONENT
-from schemas import money
+from schemas import Market, Side, money
 from schemas.money import MoneyError, Rounding
 from tests.schemas.reference import rounded
 
@@ -205,3 +205,36 @@ def test_an_exact_quotient_is_the_one_the_full_context_gives(
     result = money.divide_exact(dividend, divisor)
     expected = money.CONTEXT.divide(dividend, divisor)
     assert (result, result.as_tuple()) == (expected, expected.as_tuple())
+
+
+# --- is_multiple: a value on a tick or a step ------------------------------------------
+
+INCREMENTS = ["1", "0.1", "0.01", "0.010", "1E-8", "10", "0.5", "5", "0.25"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    price=st.decimals(min_value=Decimal("0.00000001"), max_value=Decimal("1000000"),
+                      places=10),
+    increment=st.sampled_from([Decimal(text) for text in INCREMENTS]),
+    side=st.sampled_from([Side.BUY, Side.SELL]),
+)
+def test_whether_a_value_is_on_the_grid_is_whether_the_market_leaves_it_as_it_is(
+    price: Decimal, increment: Decimal, side: Side
+) -> None:
+    market = Market(symbol="BTC/USDT", price_increment=increment, amount_increment=increment)
+    quantized = market.quantize_price(price, side)  # written with the tick's exponent
+    for value in (price, quantized, quantized.normalize(), price.normalize()):
+        on_grid = money.is_multiple(value, increment)
+        assert on_grid == (market.quantize_price(value, side) == value)
+        assert on_grid == (market.quantize_amount(value) == value)
+
+
+def test_a_value_written_with_a_power_of_ten_ticks_exponent_is_on_it() -> None:
+    assert money.is_multiple(Decimal("100.10"), Decimal("0.01"))
+    assert money.is_multiple(Decimal("100.1"), Decimal("0.01"))
+    assert money.is_multiple(Decimal("100.01"), Decimal("0.010"))
+    assert not money.is_multiple(Decimal("100.001"), Decimal("0.01"))
+    # the tick's exponent, but not a power of ten
+    assert not money.is_multiple(Decimal("100.03"), Decimal("0.05"))
+    assert money.is_multiple(Decimal("100.05"), Decimal("0.05"))

@@ -8,9 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import ComponentArgs, Duration, ExactDecimal
-from plugins.exchanges.sim._walk import is_multiple
 from plugins.exchanges.sim.prices import Drift, PriceProcess, Step, Volatility
-from schemas import Amount, Fee, NonNegativeAmount, Price, Rate, Symbol
+from schemas import Amount, Fee, NonNegativeAmount, Price, Rate, Symbol, money
 
 __all__ = ["Outage", "SimArgs", "SimFaults", "SimMarketSpec"]
 
@@ -72,7 +71,7 @@ class SimMarketSpec(BaseModel):
 
     @model_validator(mode="after")
     def _price_on_tick(self) -> SimMarketSpec:
-        if self.price is not None and not is_multiple(self.price, self.price_increment):
+        if self.price is not None and not money.is_multiple(self.price, self.price_increment):
             raise ValueError(
                 f"{self.symbol}: the initial price {self.price} is not a multiple of the "
                 f"price increment {self.price_increment}"

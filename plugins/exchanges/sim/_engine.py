@@ -38,7 +38,6 @@ from plugins.exchanges.sim._synthetic import (
     SyntheticMarket,
     SyntheticParams,
 )
-from plugins.exchanges.sim._walk import is_multiple
 from schemas import (
     InsufficientFunds,
     Liquidity,
@@ -116,7 +115,7 @@ class MarketEngine(SyntheticMarket):
             amount < self._min_amount
             or (most is not None and amount > most)
             or not self._active
-            or not is_multiple(amount, self._step)
+            or not money.is_multiple(amount, self._step)
         ):
             return False
         price = request.price

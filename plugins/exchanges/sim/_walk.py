@@ -22,18 +22,12 @@ from decimal import Decimal
 from schemas import money
 from schemas.money import Rounding
 
-__all__ = ["YEAR", "PricePath", "is_multiple"]
+__all__ = ["YEAR", "PricePath"]
 
 YEAR = 365.0 * 86_400.0
 """Seconds in the year that ``volatility`` and ``drift`` are quoted over."""
 
 _MAX_UNITS = 2**62  # the walk is clamped here so it always fits the array
-
-
-def is_multiple(value: Decimal, increment: Decimal) -> bool:
-    """Whether ``value`` is a whole number of ``increment`` (a price on a tick or a walk's
-    unit, an amount on a step), exactly."""
-    return money.round_to(value, increment, Rounding.DOWN) == value
 
 
 class PricePath:
@@ -58,7 +52,7 @@ class PricePath:
         if step <= 0:
             raise ValueError(f"{name}: the step must be positive, got {step}")
         units = money.divide(initial, increment, Decimal(1), Rounding.DOWN)
-        if not is_multiple(initial, increment) or units < 1:
+        if not money.is_multiple(initial, increment) or units < 1:
             raise ValueError(
                 f"{name}: the initial price {initial} is not a positive multiple of the "
                 f"increment {increment}"

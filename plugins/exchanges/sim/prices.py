@@ -16,8 +16,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fortuna import Component, ComponentArgs, Duration, ExactDecimal, Interface
-from plugins.exchanges.sim._walk import PricePath, is_multiple
-from schemas import Price
+from plugins.exchanges.sim._walk import PricePath
+from schemas import Price, money
 
 __all__ = [
     "Drift",
@@ -74,7 +74,7 @@ class SeriesSpec(BaseModel):
 
     @model_validator(mode="after")
     def _on_increment(self) -> SeriesSpec:
-        if self.increment is not None and not is_multiple(self.price, self.increment):
+        if self.increment is not None and not money.is_multiple(self.price, self.increment):
             raise ValueError(
                 f"the price {self.price} is not a multiple of the increment {self.increment}"
             )
